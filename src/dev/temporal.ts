@@ -1,0 +1,40 @@
+/** The Temporal CLI dev server (SQLite persistence, Web UI) on loopback. */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { SEARCH_ATTRIBUTES, type ComponentOptions, type StartedComponent } from './components.js';
+import { freePorts } from './ports.js';
+import { startService, stopService, waitUntil } from './service.js';
+
+export interface TemporalEndpoints {
+  address: string;
+  namespace: string;
+  uiUrl: string;
+  httpUrl: string;
+}
+
+export async function startTemporal(binary: string, opts: ComponentOptions): Promise<StartedComponent<TemporalEndpoints>> {
+  mkdirSync(opts.dir, { recursive: true });
+  const [grpc, ui, http, metrics] = await freePorts(4);
+  const args = [
+    'server', 'start-dev',
+    '--ip', '127.0.0.1', '--ui-ip', '127.0.0.1',
+    '--port', String(grpc), '--ui-port', String(ui), '--http-port', String(http), '--metrics-port', String(metrics),
+    '--db-filename', join(opts.dir, 'temporal.db'),
+    '--namespace', 'default',
+    '--log-level', 'warn',
+    ...Object.entries(SEARCH_ATTRIBUTES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
+  ];
+  const proc = startService({ name: 'temporal', command: binary, args, logFile: join(opts.dir, 'temporal.log'), detached: opts.detached, env: opts.env });
+  const httpUrl = `http://127.0.0.1:${http}`;
+  try {
+    await waitUntil('temporal dev server', async () => (await fetch(`${httpUrl}/api/v1/namespaces/default`)).ok, { timeoutMs: 60_000, proc });
+  } catch (err) {
+    await stopService(proc);
+    throw err;
+  }
+  return {
+    name: 'temporal',
+    processes: [proc],
+    endpoints: { address: `127.0.0.1:${grpc}`, namespace: 'default', uiUrl: `http://127.0.0.1:${ui}`, httpUrl },
+  };
+}

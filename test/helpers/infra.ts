@@ -1,0 +1,87 @@
+/**
+ * The test harness: starts real servers (Temporal dev server, versitygw S3, kube-apiserver with
+ * etcd, controller manager, scheduler and kwok) on free loopback ports in temporary folders, and
+ * guarantees they are stopped when the test file ends, fails, or is interrupted.
+ *
+ * Usage in a test file:
+ *   const s3 = await startS3();            // in before()
+ *   after(() => s3.stop());
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { StartedComponent } from '../../src/dev/components.js';
+import { startKube as startKubeComponent, type KubeEndpoints } from '../../src/dev/kube.js';
+import { startS3 as startS3Component, type S3Endpoints } from '../../src/dev/s3.js';
+import { killNow, stopService } from '../../src/dev/service.js';
+import { startTemporal as startTemporalComponent, type TemporalEndpoints } from '../../src/dev/temporal.js';
+import type { ToolName } from '../../src/dev/tool-catalog.js';
+import { ensureTools } from '../../src/dev/tools.js';
+
+export type Handle<E> = E & { dir: string; stop(): Promise<void> };
+
+const running = new Set<number>();
+let exitHooksInstalled = false;
+
+function installExitHooks(): void {
+  if (exitHooksInstalled) return;
+  exitHooksInstalled = true;
+  process.on('exit', () => {
+    for (const pid of running) killNow(pid);
+  });
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(sig, () => {
+      for (const pid of running) killNow(pid);
+      process.exit(130);
+    });
+  }
+}
+
+async function tool(name: ToolName): Promise<string> {
+  const tools = await ensureTools({ env: process.env, only: [name], log: (m) => console.error(`[tools] ${m}`) });
+  return tools[name].path;
+}
+
+async function track<E>(prefix: string, start: (dir: string) => Promise<StartedComponent<E>>): Promise<Handle<E>> {
+  installExitHooks();
+  const dir = mkdtempSync(join(tmpdir(), `nasflow-${prefix}-`));
+  let component: StartedComponent<E>;
+  try {
+    component = await start(dir);
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+  for (const p of component.processes) running.add(p.pid);
+  let stopped = false;
+  return {
+    ...component.endpoints,
+    dir,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      // Stop in reverse start order (kwok and controllers before the apiserver, etcd last).
+      for (const p of [...component.processes].reverse()) {
+        await stopService(p);
+        running.delete(p.pid);
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function startS3(): Promise<Handle<S3Endpoints>> {
+  const binary = await tool('versitygw');
+  return track('s3', (dir) => startS3Component(binary, { dir }));
+}
+
+export async function startTemporal(): Promise<Handle<TemporalEndpoints>> {
+  const binary = await tool('temporal');
+  return track('temporal', (dir) => startTemporalComponent(binary, { dir }));
+}
+
+export async function startKube(opts: { gpuNodes?: number; gpusPerNode?: number } = {}): Promise<Handle<KubeEndpoints>> {
+  const names = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok'] as const;
+  const tools = await ensureTools({ env: process.env, only: names, log: (m) => console.error(`[tools] ${m}`) });
+  return track('kube', (dir) => startKubeComponent(tools, { dir, gpuNodes: opts.gpuNodes ?? 0, gpusPerNode: opts.gpusPerNode ?? 8 }));
+}
