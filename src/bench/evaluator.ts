@@ -1,0 +1,46 @@
+/**
+ * Benchmark evaluators answer a trial from a table instead of training (the tabular-benchmark
+ * protocol of NAS-Bench-201, Dong & Yang 2020, Sec. 5): the search sees `accuracy` (12-epoch
+ * validation accuracy) and optionally `cost`; reports use `test` (200-epoch test accuracy).
+ * `seconds` is a simulated training time so asynchronous workers can be replayed on a clock.
+ */
+import { nb201Space, toArchString, type Nb201Genotype } from '../space/nb201.js';
+import type { Nb201Table } from './nb201-table.js';
+
+export interface Evaluation {
+  /** The search signal (percent). */
+  readonly accuracy: number;
+  /** Reported accuracy (percent); never shown to the search. */
+  readonly test: number;
+  readonly cost?: number;
+  /** Simulated training seconds. */
+  readonly seconds: number;
+}
+
+export interface Evaluator<G> {
+  evaluate(genotype: G): Evaluation;
+}
+
+export type Nb201Cost = 'none' | 'flops' | 'params' | 'latency';
+
+export interface Nb201EvaluatorArgs {
+  /** Which column becomes the trial's cost. Default: `none`. */
+  cost?: Nb201Cost;
+  /** Per-architecture latency (ms) by NB201 index, required for cost `latency`. */
+  latency?: Float64Array;
+}
+
+export function nb201Evaluator(table: Nb201Table, args: Nb201EvaluatorArgs = {}): Evaluator<Nb201Genotype> {
+  const cost = args.cost ?? 'none';
+  if (cost === 'latency' && !args.latency) throw new Error('nb201Evaluator: cost latency needs a latency table');
+  return {
+    evaluate(g: Nb201Genotype): Evaluation {
+      const row = table.byArch.get(toArchString(nb201Space.canonical(g)));
+      if (!row) throw new Error(`nb201 table: no row for ${toArchString(g)}`);
+      const base = { accuracy: row.val12, test: row.test200, seconds: 12 * row.epochSeconds };
+      if (cost === 'none') return base;
+      const value = cost === 'flops' ? row.flopsM : cost === 'params' ? row.paramsM : (args.latency as Float64Array)[row.idx];
+      return { ...base, cost: value };
+    },
+  };
+}
