@@ -7,6 +7,7 @@
  * backend's speed; it is not a search-space builder (that lives in src/models).
  */
 import type * as tfjs from '@tensorflow/tfjs';
+import type { Rng } from '../../common/rng.js';
 
 /** The tfjs namespace the net is built with (pure JS or native: the API is the same). */
 export type Tf = typeof tfjs;
@@ -96,4 +97,30 @@ export function buildProbeNet(tf: Tf, args: ProbeNetArgs = {}): tfjs.LayersModel
     kernelInitializer: tf.initializers.glorotUniform({ seed: seed() }),
   }).apply(x) as SymbolicTensor;
   return tf.model({ inputs: input, outputs: output });
+}
+
+/**
+ * A learnable batch for the probe net: each class is a fixed random image (its template) and
+ * every example is its class's template plus Gaussian noise, so a working backend drives the
+ * training loss down within a few dozen steps. Deterministic for a given seed.
+ */
+export function probeBatch(tf: Tf, rng: Rng, args: { examples: number; inputSize?: number;
+  channels?: number; classes?: number; noise?: number }): { x: tfjs.Tensor4D; y: tfjs.Tensor2D } {
+  const size = args.inputSize ?? 32;
+  const channels = args.channels ?? 3;
+  const classes = args.classes ?? 10;
+  const noise = args.noise ?? 0.5;
+  const pixels = size * size * channels;
+  const templates = Array.from({ length: classes }, () => Float32Array.from({ length: pixels }, () => rng.normal()));
+  const x = new Float32Array(args.examples * pixels);
+  const labels: number[] = [];
+  for (let i = 0; i < args.examples; i++) {
+    const label = i % classes;
+    labels.push(label);
+    for (let p = 0; p < pixels; p++) x[i * pixels + p] = templates[label][p] + noise * rng.normal();
+  }
+  return {
+    x: tf.tensor4d(x, [args.examples, size, size, channels]),
+    y: tf.oneHot(tf.tensor1d(labels, 'int32'), classes).toFloat() as tfjs.Tensor2D,
+  };
 }

@@ -1,0 +1,46 @@
+/**
+ * The object-store key layout of DESIGN.md, in one place. Every other module asks this one for
+ * keys instead of concatenating strings, so the layout can change in a single file.
+ *
+ * ```
+ * searches/<searchId>/spec.json
+ * searches/<searchId>/state/<version>.json            (+ <version>.weights.bin)
+ * searches/<searchId>/trials/<trialId>/spec.json
+ * searches/<searchId>/trials/<trialId>/checkpoints/<step>/{state.json,weights.bin}
+ * searches/<searchId>/trials/<trialId>/checkpoints/LATEST   (written last: "<step>")
+ * searches/<searchId>/trials/<trialId>/result.json          (written last, atomically)
+ * searches/<searchId>/tables/<name>.json
+ * ```
+ * Trial ids (`<searchId>/<round>/<index>`) contain slashes and nest as directories.
+ */
+import { checkKey } from './object-store.js';
+
+export const searchPrefix = (searchId: string): string => checkKey(`searches/${searchId}`);
+export const searchSpecKey = (searchId: string): string => `${searchPrefix(searchId)}/spec.json`;
+export const stateKey = (searchId: string, version: number | string): string =>
+  `${searchPrefix(searchId)}/state/${version}.json`;
+export const stateWeightsKey = (searchId: string, version: number | string): string =>
+  `${searchPrefix(searchId)}/state/${version}.weights.bin`;
+export const tableKey = (searchId: string, name: string): string => `${searchPrefix(searchId)}/tables/${name}.json`;
+
+/** The prefix under which one trial keeps its spec, checkpoints and result. */
+export const trialPrefix = (searchId: string, trialId: string): string =>
+  checkKey(`${searchPrefix(searchId)}/trials/${trialId}`);
+export const trialSpecKey = (searchId: string, trialId: string): string => `${trialPrefix(searchId, trialId)}/spec.json`;
+export const trialResultKey = (searchId: string, trialId: string): string =>
+  `${trialPrefix(searchId, trialId)}/result.json`;
+
+/** Keys relative to a trial's prefix (what the trainer writes through a prefixed store). */
+export const TRIAL_SPEC = 'spec.json';
+export const TRIAL_RESULT = 'result.json';
+export const CHECKPOINTS = 'checkpoints';
+export const CHECKPOINT_LATEST = `${CHECKPOINTS}/LATEST`;
+/** Step numbers are zero-padded so that lexical and numeric order agree in listings. */
+export const checkpointDir = (step: number): string => `${CHECKPOINTS}/${String(step).padStart(10, '0')}`;
+export const checkpointStateKey = (step: number): string => `${checkpointDir(step)}/state.json`;
+export const checkpointWeightsKey = (step: number): string => `${checkpointDir(step)}/weights.bin`;
+/** The step a checkpoint key belongs to, or undefined for LATEST and foreign keys. */
+export function checkpointStepOf(relKey: string): number | undefined {
+  const m = /^checkpoints\/(\d{10})\//.exec(relKey);
+  return m ? Number(m[1]) : undefined;
+}

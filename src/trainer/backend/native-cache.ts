@@ -1,0 +1,52 @@
+/**
+ * Where scripts/provision-tfjs-node.sh leaves the native TensorFlow backend, and what it said
+ * about it. The script writes `<toolsDir>/tfjs-node/<key>/status.json` last, on success, and
+ * `<toolsDir>/tfjs-node/<key>.failed.json` with the reason when it gave up; this module only reads.
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * Cache key: tfjs-node version, TensorFlow wheel version, N-API version. Must equal KEY in
+ * scripts/provision-tfjs-node.sh (a unit test compares them).
+ */
+export const NATIVE_KEY = '4.22.0-tf2.21.0-napi8';
+
+export type NativeStatus =
+  | { ok: true; module: string; tensorflow: string; dir: string }
+  | { ok: false; reason: string };
+
+/** The tools cache root: $NASFLOW_TOOLS_DIR, else $XDG_CACHE_HOME/nasflow, else ~/.cache/nasflow. */
+export function defaultToolsDir(env: NodeJS.ProcessEnv): string {
+  if (env.NASFLOW_TOOLS_DIR) return env.NASFLOW_TOOLS_DIR;
+  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'nasflow');
+}
+
+/** Reads the provisioning outcome; never throws (a broken cache reads as a reason). */
+export function readNativeStatus(toolsDir: string): NativeStatus {
+  const dir = join(toolsDir, 'tfjs-node', NATIVE_KEY);
+  const statusFile = join(dir, 'status.json');
+  const failedFile = join(toolsDir, 'tfjs-node', `${NATIVE_KEY}.failed.json`);
+  try {
+    if (existsSync(statusFile)) {
+      const status = JSON.parse(readFileSync(statusFile, 'utf8')) as Record<string, unknown>;
+      // The module path is rebuilt from dir rather than trusted, so a moved cache still loads.
+      const module = join(dir, 'node_modules', '@tensorflow', 'tfjs-node');
+      if (status.ok === true && existsSync(join(module, 'package.json'))) {
+        return { ok: true, module, tensorflow: String(status.tensorflow), dir };
+      }
+      return { ok: false, reason: `${statusFile} does not describe a complete build` };
+    }
+    if (existsSync(failedFile)) {
+      const failed = JSON.parse(readFileSync(failedFile, 'utf8')) as { reason?: unknown };
+      return { ok: false, reason: `provisioning failed: ${String(failed.reason)} (${failedFile})` };
+    }
+  } catch (err) {
+    return { ok: false, reason: `unreadable provisioning status under ${dir}: ${(err as Error).message}` };
+  }
+  return {
+    ok: false,
+    reason: `not provisioned (no ${statusFile}); run "npm run provision:tfjs-node"`,
+  };
+}

@@ -1,0 +1,149 @@
+/**
+ * Picks the fastest TensorFlow.js backend that loads here: `@tensorflow/tfjs-node-gpu` (installed
+ * in GPU trial images), then the native build that scripts/provision-tfjs-node.sh leaves in the
+ * tools cache, then the pure-JS CPU backend of `@tensorflow/tfjs`, with a warning saying why the
+ * faster ones were passed over. A backend counts as loaded only after a convolution gradient ran
+ * on it and gave the right number.
+ *
+ * Use the returned `tf` for everything. (All tfjs-core copies in a process share one engine and
+ * one kernel registry through globals, so a statically imported `@tensorflow/tfjs` runs on the
+ * selected backend too; but only the returned namespace is guaranteed to be the one that loaded.)
+ */
+import { createRequire } from 'node:module';
+import type * as tfjs from '@tensorflow/tfjs';
+import { defaultToolsDir, readNativeStatus } from './native-cache.js';
+
+export type Tf = typeof tfjs;
+export type BackendName = 'tfjs-node-gpu' | 'tfjs-node' | 'cpu';
+export const BACKEND_NAMES: readonly BackendName[] = ['tfjs-node-gpu', 'tfjs-node', 'cpu'];
+
+export interface LoadedBackend {
+  tf: Tf;
+  /** Which one loaded: 'tfjs-node-gpu', 'tfjs-node' (native, tools cache) or 'cpu' (pure JS). */
+  backend: BackendName;
+  /** Set when a faster backend was tried and passed over; says which and why. */
+  warning?: string;
+}
+
+export interface SelectArgs {
+  /** Backends to try, in order; 'cpu' should come last as it always loads. Default: all three, fastest first. */
+  order?: readonly BackendName[];
+  /** Tools cache root holding the native build. Default: $NASFLOW_TOOLS_DIR or ~/.cache/nasflow. */
+  toolsDir?: string;
+}
+
+const require = createRequire(import.meta.url);
+
+/**
+ * Node >= 23 removed util.isNullOrUndefined and friends, which tfjs-node(-gpu) 4.22 calls on every
+ * op. The native build is patched at provisioning; a GPU image's npm copy is not, so the names are
+ * put back on the shared util module (only where missing, with their documented meaning).
+ */
+function restoreRemovedUtil(): void {
+  const util = require('node:util') as Record<string, unknown>;
+  util.isNullOrUndefined ??= (x: unknown) => x === null || x === undefined;
+  util.isArray ??= Array.isArray;
+}
+
+/**
+ * Loading a second tfjs copy re-registers the same 4.22 kernels into the shared registry and
+ * prints one "already registered" line per kernel (hundreds); those lines are dropped while it
+ * loads. TensorFlow's own C++ info logs are likewise silenced unless the user set a level.
+ */
+function requireQuietly(id: string): Tf {
+  process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (typeof args[0] === 'string' && /is already registered/.test(args[0])) return;
+    warn(...args);
+  };
+  try {
+    return require(id) as Tf;
+  } finally {
+    console.warn = warn;
+  }
+}
+
+/** Runs a 3x3 conv and its filter gradient on ones: both must sum to 36 on a working backend. */
+function smokeTest(tf: Tf): void {
+  const [y, g] = tf.tidy(() => {
+    const x = tf.ones([1, 4, 4, 1]) as tfjs.Tensor4D;
+    const k = tf.ones([3, 3, 1, 1]) as tfjs.Tensor4D;
+    const grad = tf.grad((f) => tf.conv2d(x, f as tfjs.Tensor4D, 1, 'valid').sum())(k);
+    return [tf.conv2d(x, k, 1, 'valid').sum().dataSync()[0], grad.sum().dataSync()[0]];
+  });
+  if (y !== 36 || g !== 36) {
+    throw new Error(`smoke test: conv2d sum ${y} and filter-gradient sum ${g}, expected 36 and 36`);
+  }
+}
+
+/** Loads a tfjs-node flavour from a module id or path and checks that 'tensorflow' is active. */
+async function loadNode(id: string): Promise<Tf> {
+  restoreRemovedUtil();
+  const tf = requireQuietly(id);
+  await tf.ready();
+  if (tf.getBackend() !== 'tensorflow') {
+    // Registering does not switch if another backend was already initialised in this process.
+    if (!(await tf.setBackend('tensorflow'))) {
+      throw new Error(`backend 'tensorflow' did not initialise (active: ${tf.getBackend()})`);
+    }
+  }
+  smokeTest(tf);
+  return tf;
+}
+
+async function loadOne(name: BackendName, toolsDir: string): Promise<Tf> {
+  switch (name) {
+    case 'tfjs-node-gpu':
+      return loadNode('@tensorflow/tfjs-node-gpu');
+    case 'tfjs-node': {
+      const status = readNativeStatus(toolsDir);
+      if (!status.ok) throw new Error(status.reason);
+      return loadNode(status.module);
+    }
+    case 'cpu': {
+      const tf = (await import('@tensorflow/tfjs')) as Tf;
+      if (!(await tf.setBackend('cpu'))) throw new Error('the pure-JS cpu backend did not initialise');
+      smokeTest(tf);
+      return tf;
+    }
+  }
+}
+
+/** First line of an error, without the stack, for the warning. */
+function reasonOf(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.split('\n')[0];
+}
+
+/** Tries each backend in order and returns the first that loads and passes the smoke test. */
+export async function loadFastestBackend(args: SelectArgs = {}): Promise<LoadedBackend> {
+  const order = args.order ?? BACKEND_NAMES;
+  // The one exception to "only entry points read the environment": every caller wants the
+  // same cache the provisioning script wrote, and the script is configured by the environment.
+  const toolsDir = args.toolsDir ?? defaultToolsDir(process.env);
+  for (const name of order) {
+    if (!BACKEND_NAMES.includes(name)) {
+      throw new Error(`backend order entry must be one of ${BACKEND_NAMES.join(', ')}; received ${JSON.stringify(name)}`);
+    }
+  }
+  const skipped: string[] = [];
+  // A GPU package that is simply not installed is the normal case on CPU machines: worth
+  // mentioning only when everything else failed too, not when the native build loads.
+  let notable = false;
+  for (const name of order) {
+    try {
+      const tf = await loadOne(name, toolsDir);
+      const warning = skipped.length === 0 || (!notable && name !== 'cpu') ? undefined
+        : `using the ${name} backend; faster ones did not load: ${skipped.join('; ')}`
+          + (name === 'cpu' ? ' (pure-JS training is about 100x slower than native)' : '');
+      return { tf, backend: name, warning };
+    } catch (err) {
+      const notInstalled = (err as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND'
+        && name === 'tfjs-node-gpu';
+      notable ||= !notInstalled;
+      skipped.push(`${name}: ${notInstalled ? 'not installed' : reasonOf(err)}`);
+    }
+  }
+  throw new Error(`no TensorFlow.js backend loaded: ${skipped.join('; ')}`);
+}

@@ -1,0 +1,89 @@
+/**
+ * SGD with momentum and RMSProp, written here rather than taken from tf.train so that the whole
+ * optimizer state is a list of named slot tensors we can checkpoint and restore exactly, and so
+ * that the learning rate can change every step without rebuilding anything.
+ *
+ * Update rules follow TensorFlow's (Keras `SGD(momentum)`, TF1 `RMSPropOptimizer` with momentum):
+ * - sgd-momentum: v = m v + g;  w -= lr (nesterov ? g + m v : v)
+ * - rmsprop:      s = rho s + (1-rho) g^2;  u = m u + lr g / sqrt(s + eps);  w -= u
+ * Weight decay is the L2 gradient term (g += wd w) on kernels only (rank >= 2), as in the NASNet
+ * and MnasNet recipes, never on biases or batch-norm parameters.
+ */
+import type * as tfc from '@tensorflow/tfjs';
+import type { TF } from './backend.js';
+import type { TrialRecipe } from './spec.js';
+
+export interface OptimizerState {
+  type: string;
+  /** One Float32Array per slot per variable, variables in order, slots in {@link Optimizer.slotNames} order. */
+  slots: Float32Array[];
+}
+
+export class Optimizer {
+  readonly slotNames: readonly string[];
+  private readonly slots: tfc.Variable[][];
+
+  constructor(
+    private readonly tf: TF,
+    readonly config: TrialRecipe['optimizer'],
+    private readonly weightDecay: number,
+    readonly variables: readonly tfc.Variable[],
+  ) {
+    this.slotNames = config.type === 'sgd-momentum' ? ['velocity'] : ['meanSquare', 'momentum'];
+    this.slots = variables.map((v) => this.slotNames.map(() => tf.variable(tf.zerosLike(v), false)));
+  }
+
+  /** Applies one update; `grads[i]` belongs to `variables[i]`. Does not dispose `grads`. */
+  apply(grads: readonly tfc.Tensor[], lr: number): void {
+    const tf = this.tf;
+    tf.tidy(() => {
+      const c = this.config;
+      this.variables.forEach((w, i) => {
+        let g = grads[i];
+        if (this.weightDecay > 0 && w.rank >= 2) g = g.add(w.mul(this.weightDecay));
+        const s = this.slots[i];
+        if (c.type === 'sgd-momentum') {
+          const v = s[0].mul(c.momentum).add(g);
+          s[0].assign(v);
+          const step = c.nesterov ? g.add(v.mul(c.momentum)) : v;
+          w.assign(w.sub(step.mul(lr)));
+        } else {
+          const ms = s[0].mul(c.rho).add(g.square().mul(1 - c.rho));
+          s[0].assign(ms);
+          const u = s[1].mul(c.momentum).add(g.mul(lr).div(ms.add(c.epsilon).sqrt()));
+          s[1].assign(u);
+          w.assign(w.sub(u));
+        }
+      });
+    });
+  }
+
+  getState(): OptimizerState {
+    return { type: this.config.type, slots: this.slots.flat().map((t) => t.dataSync() as Float32Array) };
+  }
+
+  setState(state: OptimizerState): void {
+    const flat = this.slots.flat();
+    if (state.type !== this.config.type || state.slots.length !== flat.length) {
+      throw new Error(
+        `optimizer state: expected ${this.config.type} with ${flat.length} slots, received ${state.type} with ${state.slots.length}`,
+      );
+    }
+    flat.forEach((t, i) => {
+      if (state.slots[i].length !== t.size) throw new Error(`optimizer slot ${i}: expected ${t.size} values, received ${state.slots[i].length}`);
+      t.assign(this.tf.tensor(state.slots[i], t.shape));
+    });
+  }
+
+  dispose(): void {
+    this.slots.flat().forEach((t) => t.dispose());
+  }
+}
+
+/** Scales gradients so that their global L2 norm is at most `maxNorm` (0 disables); returns the pre-clip norm. */
+export function clipByGlobalNorm(tf: TF, grads: tfc.Tensor[], maxNorm: number): { grads: tfc.Tensor[]; norm: number } {
+  const norm = tf.tidy(() => tf.addN(grads.map((g) => g.square().sum())).sqrt()).dataSync()[0];
+  if (maxNorm <= 0 || !(norm > maxNorm)) return { grads, norm };
+  const scale = maxNorm / norm;
+  return { grads: grads.map((g) => g.mul(scale)), norm };
+}

@@ -1,0 +1,155 @@
+/**
+ * One trial end to end: read and validate the spec, pick a backend, load the data, build the
+ * model, train (resuming if checkpoints exist), evaluate, and write `result.json` last. Errors
+ * leave as the classified types of ./errors.ts; the CLI turns them into exit codes.
+ */
+import { getJson, isObjectNotFound, putJson, type ObjectStore } from '../store/object-store.js';
+import { TRIAL_RESULT } from '../store/layout.js';
+import { isInvalidUri, openPrefix, openUri, parentUri } from '../store/uri.js';
+import type { S3Env } from '../store/s3-store.js';
+import { loadBackend, type LoadedBackend } from './backend.js';
+import { loadCifarDataset, type DatasetSplits } from './dataset.js';
+import { BadSpecError } from './errors.js';
+import { batchesOf, trainLoop } from './loop.js';
+import type { ModelFactory } from './model.js';
+import { TRIAL_RESULT_VERSION, trialResultSchema, type TrialResult } from './result.js';
+import { withSeededRandom } from './seeded-random.js';
+import { evaluate } from './steps.js';
+import { Rng } from '../common/rng.js';
+import { parseTrialSpec, trainingHash, type TrialSpec } from './spec.js';
+
+export interface RunTrialArgs {
+  specUri: string;
+  /** Overrides the spec's `dataset`. */
+  datasetUri?: string;
+  /** Overrides the spec's `output` (default: the spec's directory). */
+  outUri?: string;
+  env: S3Env & { NASFLOW_TF_BACKEND?: string };
+  buildModel: ModelFactory;
+  shouldStop(): boolean;
+  now(): number;
+  log(msg: string): void;
+  /** An already loaded backend (tests); default: {@link loadBackend}. */
+  backend?: LoadedBackend;
+}
+
+export async function runTrial(a: RunTrialArgs): Promise<TrialResult> {
+  const started = a.now();
+  const spec = await readSpec(a.specUri, a.env);
+  const datasetUri = a.datasetUri ?? spec.dataset;
+  if (datasetUri === undefined) throw new BadSpecError(`${a.specUri}#dataset`, 'missing; set "dataset" in the spec or pass --dataset');
+  const outUri = a.outUri ?? spec.output ?? parentUri(a.specUri);
+  const closers: (() => void)[] = [];
+  try {
+    const out = openField('output', outUri, a.env, closers);
+    const hash = trainingHash(spec);
+    const previous = await previousResult(out, hash);
+    if (previous) {
+      a.log(`result.json for this spec already exists at ${out.describe(TRIAL_RESULT)}; not training again`);
+      return previous;
+    }
+    const data = await loadCifarDataset(openField('dataset', datasetUri, a.env, closers), datasetUri, {
+      classes: spec.macro.classes,
+      valFraction: spec.recipe.valFraction,
+      maxTrainSamples: spec.recipe.maxTrainSamples,
+    });
+    const backend = a.backend ?? (await loadBackend(a.env.NASFLOW_TF_BACKEND, a.log));
+    const { tf } = backend;
+    const side = spec.recipe.imageSize;
+    const input = { height: side, width: side, channels: 3 };
+    const built = await withSeededRandom(Rng.seeded(`${spec.seed}/init`), () => a.buildModel(tf, spec, input));
+    try {
+      a.log(`training ${spec.space} (${built.params} params) on ${backend.backend} (${backend.pkg}): ${data.train.count} train / ${data.val.count} val images at ${side}x${side}`);
+      const loop = await trainLoop({ tf, built, spec, data, out, shouldStop: a.shouldStop, now: a.now, log: a.log });
+      const result = makeResult(spec, hash, loop, data, backend, built, (a.now() - started) / 1000);
+      if (data.test) {
+        result.testAccuracy = evaluate(tf, built.model, batchesOf(data.test, side), side, spec.macro.classes).accuracy;
+      }
+      // Through JSON so that the returned object equals what a reader of result.json sees.
+      const checked = trialResultSchema.parse(JSON.parse(JSON.stringify(result)));
+      await putJson(out, TRIAL_RESULT, checked);
+      return checked;
+    } finally {
+      built.dispose?.();
+      built.model.dispose();
+    }
+  } finally {
+    closers.forEach((c) => c());
+  }
+}
+
+async function readSpec(uri: string, env: S3Env): Promise<TrialSpec> {
+  let json: unknown;
+  let opened;
+  try {
+    opened = openUri(uri, env);
+  } catch (err) {
+    if (isInvalidUri(err)) throw new BadSpecError('--spec', err.message);
+    throw err;
+  }
+  try {
+    json = await getJson(opened.store, opened.key);
+  } catch (err) {
+    if (isObjectNotFound(err)) throw new BadSpecError('--spec', `${uri} does not exist`);
+    if (err instanceof SyntaxError) throw new BadSpecError('--spec', `${uri} is not valid JSON: ${err.message}`);
+    throw err;
+  } finally {
+    opened.close();
+  }
+  return parseTrialSpec(json, uri);
+}
+
+function openField(field: string, uri: string, env: S3Env, closers: (() => void)[]): ObjectStore {
+  try {
+    const opened = openPrefix(uri, env);
+    closers.push(opened.close);
+    return opened.store;
+  } catch (err) {
+    if (isInvalidUri(err)) throw new BadSpecError(field, err.message);
+    throw err;
+  }
+}
+
+async function previousResult(out: ObjectStore, hash: string): Promise<TrialResult | null> {
+  try {
+    const parsed = trialResultSchema.safeParse(await getJson(out, TRIAL_RESULT));
+    return parsed.success && parsed.data.trainingHash === hash ? parsed.data : null;
+  } catch (err) {
+    if (isObjectNotFound(err) || err instanceof SyntaxError) return null;
+    throw err;
+  }
+}
+
+function makeResult(
+  spec: TrialSpec,
+  hash: string,
+  loop: Awaited<ReturnType<typeof trainLoop>>,
+  data: DatasetSplits,
+  backend: LoadedBackend,
+  built: { params: number; multAdds?: number },
+  wallSeconds: number,
+): TrialResult {
+  const last = loop.history[loop.history.length - 1];
+  return {
+    schemaVersion: TRIAL_RESULT_VERSION,
+    trialId: spec.trialId,
+    space: spec.space,
+    trainingHash: hash,
+    valAccuracy: last.valAccuracy,
+    valLoss: last.valLoss,
+    epochs: loop.history,
+    finalTrainLoss: last.trainLoss,
+    params: built.params,
+    multAdds: built.multAdds,
+    steps: loop.steps,
+    wallSeconds,
+    imagesPerSecond: loop.seconds > 0 ? loop.images / loop.seconds : 0,
+    backend: backend.backend,
+    backendPackage: backend.pkg,
+    resumedFrom: loop.resumedFrom,
+    trainSamples: data.train.count,
+    valSamples: data.val.count,
+    imageSize: spec.recipe.imageSize,
+    seed: spec.seed,
+  };
+}

@@ -1,0 +1,63 @@
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LocalStore } from '../../../src/store/local-store.js';
+import { loadBackend, type LoadedBackend } from '../../../src/trainer/backend.js';
+import { runTrial } from '../../../src/trainer/run-trial.js';
+import { trialResultSchema } from '../../../src/trainer/result.js';
+import { writeSynthetic } from '../../../src/trainer/synth.js';
+import { findLatestCheckpoint } from '../../../src/trainer/checkpoint.js';
+import { PreemptedError } from '../../../src/trainer/errors.js';
+import { tinyModelFactory, tinySpec } from './fixtures/tiny-model.js';
+
+describe('runTrial with a tiny conv net on the pure-JS backend', () => {
+  let dir: string;
+  let backend: LoadedBackend;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'nasflow-trial-'));
+    backend = await loadBackend('cpu', () => undefined);
+    await writeSynthetic(new LoadedStore(join(dir, 'data')), { classes: 4, train: 240, test: 40, seed: 1 });
+  });
+  after(async () => rm(dir, { recursive: true, force: true }));
+
+  const run = async (name: string, spec: Record<string, unknown>, shouldStop = () => false) => {
+    const specPath = join(dir, name, 'spec.json');
+    await new LocalStore('/').put(specPath.slice(1), JSON.stringify(spec));
+    return runTrial({
+      specUri: specPath,
+      datasetUri: join(dir, 'data'),
+      env: {},
+      buildModel: tinyModelFactory,
+      shouldStop,
+      now: () => performance.now(),
+      log: () => undefined,
+      backend,
+    });
+  };
+
+  it('trains above chance and writes a valid result.json next to the spec', async () => {
+    const result = await run('plain', tinySpec());
+    assert.equal(result.epochs.length, 2);
+    assert.ok(result.valAccuracy > 0.5, `val accuracy ${result.valAccuracy} should beat chance (0.25) clearly`);
+    assert.equal(result.resumedFrom, null);
+    assert.equal(result.backend, 'cpu');
+    const stored = JSON.parse(new TextDecoder().decode(await new LocalStore(join(dir, 'plain')).get('result.json')));
+    assert.deepEqual(trialResultSchema.parse(stored), result);
+  });
+
+  it('resumes after a stop with exactly the uninterrupted final loss', async () => {
+    const reference = await run('ref', tinySpec());
+    let steps = 0;
+    await assert.rejects(run('cut', tinySpec(), () => ++steps > 17), PreemptedError);
+    const cp = await findLatestCheckpoint(new LocalStore(join(dir, 'cut')));
+    assert.equal(cp?.state.step, 17);
+    const resumed = await run('cut', tinySpec());
+    assert.equal(resumed.resumedFrom?.step, 17);
+    assert.equal(resumed.finalTrainLoss, reference.finalTrainLoss);
+    assert.equal(resumed.valLoss, reference.valLoss);
+  });
+});
+
+class LoadedStore extends LocalStore {}
