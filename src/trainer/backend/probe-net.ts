@@ -23,6 +23,12 @@ export interface ProbeNetArgs {
   classes?: number;
   /** Seed of the weight initialisers, so two backends start from the same weights. Default: 1. */
   seed?: number;
+  /**
+   * Pooling branch of the normal cell. 'max' exists for cross-backend gradient checks: the
+   * pure-JS backend's AvgPoolGrad divides by the full window at padded borders (wrong), while
+   * TensorFlow divides by the valid count, as the forward pass does. Default: 'avg'.
+   */
+  normalPool?: 'avg' | 'max';
 }
 
 type SymbolicTensor = tfjs.SymbolicTensor;
@@ -49,11 +55,14 @@ function project(tf: Tf, x: SymbolicTensor, filters: number, seed: () => number)
   return tf.layers.batchNormalization().apply(conv) as SymbolicTensor;
 }
 
-/** Normal cell: (sep3 + identity) and (sep5 + avg3), concatenated and projected. */
-function normalCell(tf: Tf, h: SymbolicTensor, filters: number, seed: () => number): SymbolicTensor {
+/** Normal cell: (sep3 + identity) and (sep5 + avg3 or max3), concatenated and projected. */
+function normalCell(tf: Tf, h: SymbolicTensor, filters: number, seed: () => number,
+  pool: 'avg' | 'max'): SymbolicTensor {
   const b1 = tf.layers.add().apply([sepBranch(tf, h, filters, 3, 1, seed), h]) as SymbolicTensor;
-  const avg = tf.layers.averagePooling2d({ poolSize: 3, strides: 1, padding: 'same' }).apply(h) as SymbolicTensor;
-  const b2 = tf.layers.add().apply([sepBranch(tf, h, filters, 5, 1, seed), avg]) as SymbolicTensor;
+  const poolArgs = { poolSize: 3, strides: 1, padding: 'same' as const };
+  const pooled = (pool === 'avg' ? tf.layers.averagePooling2d(poolArgs) : tf.layers.maxPooling2d(poolArgs))
+    .apply(h) as SymbolicTensor;
+  const b2 = tf.layers.add().apply([sepBranch(tf, h, filters, 5, 1, seed), pooled]) as SymbolicTensor;
   return project(tf, tf.layers.concatenate().apply([b1, b2]) as SymbolicTensor, filters, seed);
 }
 
@@ -73,6 +82,7 @@ export function buildProbeNet(tf: Tf, args: ProbeNetArgs = {}): tfjs.LayersModel
   const channels = args.channels ?? 3;
   const filters = args.filters ?? 8;
   const classes = args.classes ?? 10;
+  const pool = args.normalPool ?? 'avg';
   let next = args.seed ?? 1;
   const seed = (): number => next++;
   for (const [field, value] of Object.entries({ size, channels, filters, classes })) {
@@ -86,11 +96,11 @@ export function buildProbeNet(tf: Tf, args: ProbeNetArgs = {}): tfjs.LayersModel
     kernelInitializer: tf.initializers.glorotUniform({ seed: seed() }),
   }).apply(input) as SymbolicTensor;
   x = tf.layers.batchNormalization().apply(x) as SymbolicTensor;
-  x = normalCell(tf, x, filters, seed);
+  x = normalCell(tf, x, filters, seed, pool);
   x = reductionCell(tf, x, filters * 2, seed);
-  x = normalCell(tf, x, filters * 2, seed);
+  x = normalCell(tf, x, filters * 2, seed, pool);
   x = reductionCell(tf, x, filters * 4, seed);
-  x = normalCell(tf, x, filters * 4, seed);
+  x = normalCell(tf, x, filters * 4, seed, pool);
   x = tf.layers.globalAveragePooling2d({}).apply(x) as SymbolicTensor;
   const output = tf.layers.dense({
     units: classes, activation: 'softmax',

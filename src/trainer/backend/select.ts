@@ -48,17 +48,17 @@ function restoreRemovedUtil(): void {
 /**
  * Loading a second tfjs copy re-registers the same 4.22 kernels into the shared registry and
  * prints one "already registered" line per kernel (hundreds); those lines are dropped while it
- * loads. TensorFlow's own C++ info logs are likewise silenced unless the user set a level.
+ * loads. (TensorFlow's two C++ info lines at load time are written before its logging is set up
+ * and cannot be silenced from here.)
  */
-function requireQuietly(id: string): Tf {
-  process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
+async function quietly<T>(load: () => T | Promise<T>): Promise<T> {
   const warn = console.warn;
   console.warn = (...args: unknown[]) => {
     if (typeof args[0] === 'string' && /is already registered/.test(args[0])) return;
     warn(...args);
   };
   try {
-    return require(id) as Tf;
+    return await load();
   } finally {
     console.warn = warn;
   }
@@ -80,7 +80,7 @@ function smokeTest(tf: Tf): void {
 /** Loads a tfjs-node flavour from a module id or path and checks that 'tensorflow' is active. */
 async function loadNode(id: string): Promise<Tf> {
   restoreRemovedUtil();
-  const tf = requireQuietly(id);
+  const tf = await quietly(() => require(id) as Tf);
   await tf.ready();
   if (tf.getBackend() !== 'tensorflow') {
     // Registering does not switch if another backend was already initialised in this process.
@@ -102,7 +102,7 @@ async function loadOne(name: BackendName, toolsDir: string): Promise<Tf> {
       return loadNode(status.module);
     }
     case 'cpu': {
-      const tf = (await import('@tensorflow/tfjs')) as Tf;
+      const tf = await quietly(async () => (await import('@tensorflow/tfjs')) as Tf);
       if (!(await tf.setBackend('cpu'))) throw new Error('the pure-JS cpu backend did not initialise');
       smokeTest(tf);
       return tf;
