@@ -30,7 +30,7 @@ export interface PnasArgs {
   initial?: number;
   /** Unseen candidates scored per round (spaces without a progression). Default: 1000. */
   pool?: number;
-  /** Cap on expansions scored per progressive step (subsampled beyond it). Default: 5000. */
+  /** Cap on expansions scored per progressive step (subsampled beyond it). Default: 2000. */
   maxCandidates?: number;
 }
 
@@ -81,7 +81,7 @@ export class PnasSearch<G> extends BaseSearch<G> {
       beam: args.beam ?? 10,
       initial: args.initial ?? 20,
       pool: args.pool ?? 1000,
-      maxCandidates: args.maxCandidates ?? 5000,
+      maxCandidates: args.maxCandidates ?? 2000,
     };
     for (const k of ['beam', 'initial', 'pool', 'maxCandidates'] as const) {
       if (!Number.isInteger(config[k]) || config[k] < 1) throw new AlgorithmError(`pnas.${k}`, `expected a positive integer; received ${config[k]}`);

@@ -47,7 +47,8 @@ export function resolveSurrogateArgs(args: SurrogateArgs, vocab: number, length:
 
 interface Member {
   params: ParamSet;
-  forward(tokens: tf.Tensor2D): tf.Tensor1D;
+  /** Predictions for left-padded token rows (all of length `config.length`). */
+  forward(rows: readonly number[][]): tf.Tensor1D;
 }
 
 export class Surrogate {
@@ -78,10 +79,9 @@ export class Surrogate {
         const order = rng.shuffle([...rows]);
         for (let s = 0; s < order.length; s += this.config.batch) {
           const idx = order.slice(s, s + this.config.batch);
-          const x = tf.tensor2d(idx.map((i) => this.pad(sequences[i])), undefined, 'int32');
+          const x = idx.map((i) => this.pad(sequences[i]));
           const t = tf.tensor1d(idx.map((i) => y[i]));
           m.params.minimize(() => tf.losses.meanSquaredError(t, m.forward(x)) as tf.Scalar, { lr: this.config.lr });
-          x.dispose();
           t.dispose();
         }
       }
@@ -91,7 +91,7 @@ export class Surrogate {
   predict(sequences: readonly number[][]): number[] {
     if (sequences.length === 0) return [];
     return tf.tidy(() => {
-      const x = tf.tensor2d(sequences.map((s) => this.pad(s)), undefined, 'int32');
+      const x = sequences.map((s) => this.pad(s));
       const sum = this.members.map((m) => m.forward(x)).reduce((a, b) => a.add(b));
       const out = sum.div(this.members.length).dataSync();
       return Array.from(out, (v) => v * this.norm.std + this.norm.mean);
@@ -119,7 +119,7 @@ export class Surrogate {
 
 function mlpMember(c: SurrogateConfig, rng: Rng): Member {
   const params = new ParamSet();
-  const inputs = c.length * c.vocab;
+  const inputs = c.length * (c.vocab - 1);
   const w1 = params.add([inputs, c.hidden], rng, Math.sqrt(6 / (inputs + c.hidden)));
   const b1 = params.add([c.hidden], rng, 0);
   const w2 = params.add([c.hidden, c.hidden], rng, Math.sqrt(3 / c.hidden));
@@ -128,13 +128,18 @@ function mlpMember(c: SurrogateConfig, rng: Rng): Member {
   const b3 = params.add([1], rng, 0);
   return {
     params,
-    forward(tokens) {
-      // Token 0 is padding: its one-hot column is dropped so padded slots are all zeros.
-      const x = tf.oneHot(tokens, c.vocab).slice([0, 0, 1], [-1, -1, c.vocab - 1]);
-      const flat = tf.pad(x, [[0, 0], [0, 0], [1, 0]]).reshape([tokens.shape[0], inputs]) as tf.Tensor2D;
+    forward(rows) {
+      // One-hot built in plain JS (tfjs's CPU oneHot/slice on 3-D tensors is slow); token 0 is
+      // padding and gets no column, so padded slots are all zeros.
+      const width = c.vocab - 1;
+      const dense = new Float32Array(rows.length * c.length * width);
+      rows.forEach((r, i) => r.forEach((t, l) => {
+        if (t > 0) dense[i * c.length * width + l * width + t - 1] = 1;
+      }));
+      const flat = tf.tensor2d(dense, [rows.length, c.length * width]);
       const h1 = tf.relu(flat.matMul(w1).add(b1));
       const h2 = tf.relu(h1.matMul(w2).add(b2));
-      return h2.matMul(w3).add(b3).reshape([tokens.shape[0]]) as tf.Tensor1D;
+      return h2.matMul(w3).add(b3).reshape([rows.length]) as tf.Tensor1D;
     },
   };
 }
@@ -143,21 +148,24 @@ function lstmMember(c: SurrogateConfig, rng: Rng): Member {
   const params = new ParamSet();
   const h = c.hidden;
   const embedding = params.add([c.vocab, h], rng, 0.1);
-  const kernel = params.add([2 * h, 4 * h], rng, Math.sqrt(3 / (2 * h)));
-  const bias = params.add([4 * h], rng, 0);
+  // One [h, h] matrix per gate and input, instead of one [2h, 4h] kernel: tfjs's CPU concat/split
+  // dominate otherwise.
+  const gates = ['i', 'f', 'g', 'o'].map(() => ({
+    wx: params.add([h, h], rng, Math.sqrt(3 / (2 * h))),
+    wh: params.add([h, h], rng, Math.sqrt(3 / (2 * h))),
+    b: params.add([h], rng, 0),
+  }));
   const wOut = params.add([h, 1], rng, Math.sqrt(3 / h));
   const bOut = params.add([1], rng, 0);
   return {
     params,
-    forward(tokens) {
-      const n = tokens.shape[0];
-      const steps = tf.unstack(tokens, 1);
+    forward(rows) {
+      const n = rows.length;
       let hState: tf.Tensor2D = tf.zeros([n, h]);
       let cState: tf.Tensor2D = tf.zeros([n, h]);
-      for (const s of steps) {
-        const x = tf.gather(embedding, s as tf.Tensor1D);
-        const z = tf.concat([x, hState], 1).matMul(kernel).add(bias);
-        const [i, f, g, o] = tf.split(z, 4, 1);
+      for (let step = 0; step < c.length; step++) {
+        const x = tf.gather(embedding, tf.tensor1d(rows.map((r) => r[step]), 'int32')) as tf.Tensor2D;
+        const [i, f, g, o] = gates.map((w) => x.matMul(w.wx).add(hState.matMul(w.wh)).add(w.b));
         cState = tf.sigmoid(f.add(1)).mul(cState).add(tf.sigmoid(i).mul(tf.tanh(g))) as tf.Tensor2D;
         hState = tf.sigmoid(o).mul(tf.tanh(cState)) as tf.Tensor2D;
       }

@@ -1,0 +1,4 @@
+import { describeAlgorithmConformance } from './algorithm-conformance.js';
+import { findCase } from './cases.js';
+
+describeAlgorithmConformance(findCase('ponas/ponas'));
