@@ -5,14 +5,18 @@
  *
  * Grammar (JSON):
  *
- *   cell   := { "blocks": [block, ...] }
+ *   cell   := { "blocks": [block, ...], "concat"?: [state, ...] }
  *   block  := { "inputs": [state, state], "ops": [op, op], "combine": "add" | "concat" }
  *   state  := 0 | 1 | 2 + k          (also accepted by parse: "h_i" | "h_i-1" | "b<k>")
  *
  * State indices follow TF-slim `nasnet_utils.py` (`hiddenstate_indices`): 0 = h_i (the previous
  * cell's output after the cell's 1x1 preamble), 1 = h_i-1 (the cell before that, adjusted), and
  * 2 + k = the output of block k of this cell, so block b may read states 0 .. b + 1.
- * Every state that no block reads is concatenated into the cell output (TF-slim behaviour).
+ * The cell output concatenates the states listed in `concat`; without `concat`, every state no
+ * block reads (the paper's rule, Zoph et al. Sec. 3). The released TF-slim cells use hand-written
+ * lists that differ from the rule (NASNet-A normal concatenates h_i-1 although blocks read it), so
+ * reference genotypes carry an explicit `concat`. Search spaces sample without it, and the
+ * controller's decisions do not include it (decode gives the rule's concatenation).
  *
  * Equivalence: an `add` is commutative, so a block's two (input, op) branches are put in a fixed
  * order by `canonicalCell`. A `concat` keeps its order.
@@ -37,6 +41,8 @@ export interface CellBlock {
 
 export interface CellGenotype {
   readonly blocks: readonly CellBlock[];
+  /** States concatenated into the output, ascending. Default: the states no block reads. */
+  readonly concat?: readonly number[];
 }
 
 /** What a cell may contain: the operation vocabulary, the combiners and the block count. */
@@ -53,14 +59,14 @@ export function stateName(index: number): string {
   return index === 0 ? 'h_i' : index === 1 ? 'h_i-1' : `b${index - 2}`;
 }
 
-function parseState(value: unknown, block: number, field: string): number {
+/** Parses a state reference that may point at states 0..max; `where` names the reader in errors. */
+function parseState(value: unknown, max: number, field: string, where: string): number {
   let index: number | undefined;
   if (typeof value === 'number' && Number.isInteger(value)) index = value;
   else if (typeof value === 'string') index = STATE_NAMES[value] ?? (/^b\d+$/.test(value) ? 2 + Number(value.slice(1)) : undefined);
-  const max = block + 1;
   if (index === undefined || index < 0 || index > max) {
     const names = Array.from({ length: max + 1 }, (_, i) => stateName(i));
-    throw new GenotypeError(field, `expected a state index 0..${max} (${names.join(', ')}) for block ${block}; received ${JSON.stringify(value)}`);
+    throw new GenotypeError(field, `expected a state index 0..${max} (${names.join(', ')}) for ${where}; received ${JSON.stringify(value)}`);
   }
   return index;
 }
@@ -100,21 +106,44 @@ export function parseCell(json: unknown, grammar: CellGrammar, path: string): Ce
       throw new GenotypeError(`${f}.combine`, `expected one of ${grammar.combines.join(', ')}; received ${JSON.stringify(o.combine)}`);
     }
     return {
-      inputs: [parseState(i0, i, `${f}.inputs[0]`), parseState(i1, i, `${f}.inputs[1]`)],
+      inputs: [parseState(i0, i + 1, `${f}.inputs[0]`, `block ${i}`), parseState(i1, i + 1, `${f}.inputs[1]`, `block ${i}`)],
       ops: [parseOp(o0, grammar, `${f}.ops[0]`), parseOp(o1, grammar, `${f}.ops[1]`)],
       combine: combine as CellCombine,
     };
   });
-  return { blocks };
+  const concat = (json as { concat?: unknown }).concat;
+  if (concat === undefined) return { blocks };
+  return { blocks, concat: parseConcat(concat, grammar.blocks, at('concat')) };
 }
 
-export function serializeCell(cell: CellGenotype): { blocks: CellBlock[] } {
-  return { blocks: cell.blocks.map((b) => ({ inputs: [b.inputs[0], b.inputs[1]], ops: [b.ops[0], b.ops[1]], combine: b.combine })) };
+function parseConcat(value: unknown, blocks: number, field: string): number[] {
+  if (!Array.isArray(value) || value.length === 0) throw new GenotypeError(field, `expected a non-empty array of state indices; received ${JSON.stringify(value)}`);
+  const out = value.map((v, i) => parseState(v, blocks + 1, `${field}[${i}]`, `the concat of a ${blocks}-block cell`));
+  out.forEach((v, i) => {
+    if (i > 0 && v <= out[i - 1]) throw new GenotypeError(`${field}[${i}]`, `expected strictly ascending state indices; received ${JSON.stringify(value)}`);
+  });
+  return out;
 }
 
-/** Orders the branches of every `add` block by (input, op index in the grammar). */
+export function serializeCell(cell: CellGenotype): { blocks: CellBlock[]; concat?: number[] } {
+  const blocks = cell.blocks.map((b): CellBlock => ({ inputs: [b.inputs[0], b.inputs[1]], ops: [b.ops[0], b.ops[1]], combine: b.combine }));
+  return cell.concat === undefined ? { blocks } : { blocks, concat: [...cell.concat] };
+}
+
+/** The states concatenated into the cell output (explicit list or the unused-states rule). */
+export function concatStates(cell: CellGenotype): readonly number[] {
+  return cell.concat ?? unusedStates(cell);
+}
+
+/**
+ * Orders the branches of every `add` block by (input, op index in the grammar), and drops an
+ * explicit `concat` that equals the unused-states rule.
+ */
 export function canonicalCell(cell: CellGenotype, grammar: CellGrammar): CellGenotype {
+  const rule = unusedStates(cell);
+  const explicit = cell.concat !== undefined && (cell.concat.length !== rule.length || cell.concat.some((v, i) => v !== rule[i]));
   return {
+    ...(explicit ? { concat: cell.concat } : {}),
     blocks: cell.blocks.map((b) => {
       const k0 = b.inputs[0] * 1000 + grammar.ops.indexOf(b.ops[0]);
       const k1 = b.inputs[1] * 1000 + grammar.ops.indexOf(b.ops[1]);
@@ -128,7 +157,7 @@ export function canonicalCell(cell: CellGenotype, grammar: CellGrammar): CellGen
 export function describeCell(cell: CellGenotype): string {
   return cell.blocks
     .map((b, k) => `b${k}=${b.ops[0]}(${stateName(b.inputs[0])})${b.combine === 'add' ? '+' : '|'}${b.ops[1]}(${stateName(b.inputs[1])})`)
-    .join('; ');
+    .join('; ') + (cell.concat ? `; concat(${cell.concat.map(stateName).join(',')})` : '');
 }
 
 /** The decision layout of one cell; `prefix` names the cell (e.g. `normal.`). */
@@ -216,7 +245,7 @@ export function mutateCell(cell: CellGenotype, grammar: CellGrammar, rng: Rng): 
   } else {
     next = { ...block, combine: other(grammar.combines, block.combine) };
   }
-  return { blocks: cell.blocks.map((x, i) => (i === b ? next : x)) };
+  return { ...cell, blocks: cell.blocks.map((x, i) => (i === b ? next : x)) };
 }
 
 /** Indices of states no block reads (these are concatenated into the cell output). */

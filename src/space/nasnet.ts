@@ -90,7 +90,10 @@ export function createNasnetSpace(args: NasnetSpaceArgs = {}): NasnetSpace {
 /** The paper's space: B = 5, 13 operations, add or concat. */
 export const nasnetSpace: NasnetSpace = createNasnetSpace();
 
-/** NASNet-A (Zoph et al. Fig. 4; TF-slim `NasNetANormalCell` / `NasNetAReductionCell`). */
+/**
+ * NASNet-A (Zoph et al. Fig. 4; TF-slim `NasNetANormalCell` / `NasNetAReductionCell`), with
+ * TF-slim's concatenation lists (`used_hiddenstates`): normal h_i-1, b0..b4; reduction b1..b4.
+ */
 export const NASNET_A: NasnetGenotype = {
   normal: {
     blocks: [
@@ -100,6 +103,7 @@ export const NASNET_A: NasnetGenotype = {
       { inputs: [1, 1], ops: ['avg_pool_3x3', 'avg_pool_3x3'], combine: 'add' },
       { inputs: [0, 0], ops: ['sep_3x3', 'identity'], combine: 'add' },
     ],
+    concat: [1, 2, 3, 4, 5, 6],
   },
   reduction: {
     blocks: [
@@ -109,5 +113,6 @@ export const NASNET_A: NasnetGenotype = {
       { inputs: [3, 2], ops: ['identity', 'avg_pool_3x3'], combine: 'add' },
       { inputs: [2, 0], ops: ['sep_3x3', 'max_pool_3x3'], combine: 'add' },
     ],
+    concat: [3, 4, 5, 6],
   },
 };

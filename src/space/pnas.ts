@@ -127,7 +127,7 @@ export function pnasTokens(cell: PnasGenotype): { inputs: number[]; ops: number[
   return { inputs, ops, sequence };
 }
 
-/** PNASNet-5 (Liu et al. Fig. 1; TF-slim `PNasNetNormalCell`). */
+/** PNASNet-5 (Liu et al. Fig. 1; TF-slim `PNasNetNormalCell`, which concatenates b0..b4). */
 export const PNASNET_5: PnasGenotype = {
   blocks: [
     { inputs: [1, 1], ops: ['sep_5x5', 'max_pool_3x3'], combine: 'add' },
@@ -136,4 +136,5 @@ export const PNASNET_5: PnasGenotype = {
     { inputs: [4, 0], ops: ['sep_3x3', 'max_pool_3x3'], combine: 'add' },
     { inputs: [1, 0], ops: ['sep_3x3', 'identity'], combine: 'add' },
   ],
+  concat: [2, 3, 4, 5, 6],
 };

@@ -101,3 +101,17 @@ export const ponasSpace: SearchSpace<PonasGenotype> = {
   encode,
   decode,
 };
+
+/** Compact layer list, e.g. `e6k5 e3k5 e3k7se ...` (19 tokens), as used by the PONAS papers' figures. */
+export function formatPonasLayers(g: PonasGenotype): string {
+  return g.layers.map((l) => `e${l.expansion}k${l.kernel}${l.se ? 'se' : ''}`).join(' ');
+}
+
+export function parsePonasLayers(text: string): PonasGenotype {
+  const layers = text.trim().split(/\s+/).map((tok, i) => {
+    const m = /^e(\d+)k(\d+)(se)?$/.exec(tok);
+    if (!m) throw new GenotypeError(`layers[${i}]`, `expected a token like e6k5 or e3k7se; received ${JSON.stringify(tok)}`);
+    return { expansion: Number(m[1]), kernel: Number(m[2]), se: m[3] === 'se' };
+  });
+  return parse({ layers });
+}

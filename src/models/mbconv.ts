@@ -1,0 +1,82 @@
+/**
+ * MBConv-chain networks (MnasNet: tensorflow/tpu `mnasnet_model.py`; PONAS: eric8607242/PONAS
+ * `models/PONAS_*.py`), built from the stage grammar of `space/block-string.ts`.
+ *
+ * Stem: 3x3/2 conv, BN, activation. Each layer of a stage:
+ * - `ir`/`ds`: [1x1 expand to in x e, BN, act] (skipped when e = 1) -> depthwise kxk (stride),
+ *   BN, act -> [SE] -> 1x1 project, BN (linear).
+ * - `cn`: kxk conv (stride), BN, act -> [SE].
+ * - skip: identity residual when stride 1 and in == out; pooling skip adds a 3x3 average pool of
+ *   the input (stride, plus 1x1 conv + BN when channels change); none adds nothing.
+ * SE: global pool -> 1x1 conv (bias) -> ReLU -> 1x1 conv (bias) -> sigmoid -> scale. Its width
+ * is `max(1, floor(in x ratio))` under MnasNet's rule and `max(floor(C / 4), 8)` of the expanded
+ * channels C under PONAS's rule (reference `models[mnasnet-a1].mbconvNotes`, `models[ponas-a].se`).
+ * Head: 1x1 conv, BN, act, global pool, dropout, dense.
+ */
+import type { StageSpec } from '../space/block-string.js';
+import type { Activation, Net } from './net.js';
+
+export interface ChainMacro {
+  /** Square input size in pixels. */
+  inputSize: number;
+  /** Input channels. Default: 3. */
+  channels?: number;
+  classes: number;
+  /** Default: 32. */
+  stemFilters?: number;
+  /** Default: 1280. */
+  headFilters?: number;
+  /** Dropout rate before the classifier. Default: 0.2. */
+  dropout?: number;
+  /** Default: 'relu' (MnasNet); PONAS uses 'relu6'. */
+  activation?: 'relu' | 'relu6';
+  /** Default: 'input' (MnasNet); PONAS uses 'expanded'. */
+  seRule?: 'input' | 'expanded';
+}
+
+export function buildChainNetwork<T>(net: Net<T>, input: T, stages: readonly StageSpec[], m: ChainMacro): T {
+  const act: Activation = m.activation ?? 'relu';
+  let x = net.act(net.bn(net.conv(input, { filters: m.stemFilters ?? 32, kernel: [3, 3], stride: 2 })), act);
+  for (const stage of stages) {
+    for (let r = 0; r < stage.repeats; r++) x = chainLayer(net, x, stage, r === 0 ? stage.stride : 1, act, m.seRule ?? 'input');
+  }
+  x = net.act(net.bn(net.conv(x, { filters: m.headFilters ?? 1280, kernel: [1, 1] })), act);
+  let y = net.globalPool(x);
+  const rate = m.dropout ?? 0.2;
+  if (rate > 0) y = net.dropout(y, rate);
+  return net.dense(y, m.classes);
+}
+
+function chainLayer<T>(net: Net<T>, x: T, s: StageSpec, stride: number, act: Activation, seRule: 'input' | 'expanded'): T {
+  const cin = net.shape(x).c;
+  let y: T;
+  if (s.type === 'cn') {
+    y = net.act(net.bn(net.conv(x, { filters: s.out, kernel: [s.kernel, s.kernel], stride })), act);
+    if (s.se > 0) y = squeezeExcite(net, y, seWidth(seRule, cin, net.shape(y).c, s.se));
+  } else {
+    let h = x;
+    if (s.expansion !== 1) h = net.act(net.bn(net.conv(x, { filters: cin * s.expansion, kernel: [1, 1] })), act);
+    h = net.act(net.bn(net.depthwise(h, { kernel: s.kernel, stride })), act);
+    if (s.se > 0) h = squeezeExcite(net, h, seWidth(seRule, cin, net.shape(h).c, s.se));
+    y = net.bn(net.conv(h, { filters: s.out, kernel: [1, 1] }));
+  }
+  if (s.skip === 'identity' && stride === 1 && cin === s.out) return net.add(y, x);
+  if (s.skip === 'pool') {
+    let p = net.pool(x, { type: 'avg', size: 3, stride });
+    if (cin !== s.out) p = net.bn(net.conv(p, { filters: s.out, kernel: [1, 1] }));
+    return net.add(y, p);
+  }
+  return y;
+}
+
+function seWidth(rule: 'input' | 'expanded', cin: number, channels: number, ratio: number): number {
+  return rule === 'input' ? Math.max(1, Math.floor(cin * ratio)) : Math.max(Math.floor(channels / 4), 8);
+}
+
+function squeezeExcite<T>(net: Net<T>, x: T, width: number): T {
+  const c = net.shape(x).c;
+  let s = net.toMap(net.globalPool(x));
+  s = net.act(net.conv(s, { filters: width, kernel: [1, 1], bias: true }), 'relu');
+  s = net.act(net.conv(s, { filters: c, kernel: [1, 1], bias: true }), 'sigmoid');
+  return net.mul(x, s);
+}
