@@ -77,10 +77,11 @@ export function withPrefix(store: ObjectStore, prefix: string): ObjectStore {
   if (base === '') return store;
   const full = (key: string): string => `${base}/${checkKey(key)}`;
   return {
-    get: (key) => store.get(full(key)),
-    put: (key, data) => store.put(full(key), data),
-    delete: (key) => store.delete(full(key)),
-    exists: (key) => store.exists(full(key)),
+    // async, so that a bad key rejects like the stores' own methods instead of throwing.
+    get: async (key) => store.get(full(key)),
+    put: async (key, data) => store.put(full(key), data),
+    delete: async (key) => store.delete(full(key)),
+    exists: async (key) => store.exists(full(key)),
     describe: (key) => store.describe(full(key)),
     list: async (p) => {
       const keys = await store.list(`${base}/${p}`);
