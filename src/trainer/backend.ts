@@ -4,7 +4,9 @@
  * warning (it is 100x or more slower for conv nets). Packages are imported dynamically, so a
  * missing or broken native package (no libtensorflow, wrong glibc) is only skipped.
  */
-export type TF = typeof import('@tensorflow/tfjs');
+import type * as tfjs from '@tensorflow/tfjs';
+
+export type TF = typeof tfjs;
 
 export interface LoadedBackend {
   tf: TF;
