@@ -82,17 +82,28 @@ void describe('space registry', () => {
 void describe('nasnet space', () => {
   void it('parses NASNet-A with state names and hashes it like its index form', () => {
     const named = {
-      normal: { blocks: NASNET_A.normal.blocks.map((b) => ({ ...b, inputs: b.inputs.map((i) => (i === 0 ? 'h_i' : i === 1 ? 'h_i-1' : `b${i - 2}`)) })) },
+      normal: {
+        blocks: NASNET_A.normal.blocks.map((b) => ({ ...b, inputs: b.inputs.map((i) => (i === 0 ? 'h_i' : i === 1 ? 'h_i-1' : `b${i - 2}`)) })),
+        concat: ['h_i-1', 'b0', 'b1', 'b2', 'b3', 'b4'],
+      },
       reduction: NASNET_A.reduction,
     };
     assert.deepEqual(nasnetSpace.parse(named), NASNET_A);
-    assert.match(nasnetSpace.describe(NASNET_A), /^normal\[b0=sep_5x5\(h_i\)\+sep_3x3\(h_i-1\);/);
+    assert.match(nasnetSpace.describe(NASNET_A), /^normal\[b0=sep_5x5\(h_i\)\+sep_3x3\(h_i-1\);.*concat\(h_i-1,b0,b1,b2,b3,b4\)\]/);
+  });
+
+  void it('drops an explicit concat equal to the unused-states rule from the canonical form', () => {
+    const g = nasnetSpace.sample(Rng.seeded(11));
+    const rule = [0, 1, 2, 3, 4, 5, 6].filter((s) => !g.normal.blocks.some((b) => b.inputs.includes(s)));
+    const explicit = { ...g, normal: { ...g.normal, concat: rule } };
+    assert.equal(nasnetSpace.hash(explicit), nasnetSpace.hash(g));
+    assert.notEqual(nasnetSpace.hash({ ...g, normal: { ...g.normal, concat: [0, 1, 2, 3, 4, 5, 6] } }), nasnetSpace.hash(g));
   });
 
   void it('treats swapped branches of an add as equal, but not of a concat', () => {
     const swap = (g: typeof NASNET_A, combine: 'add' | 'concat') => ({
       ...g,
-      normal: { blocks: g.normal.blocks.map((b, i) => (i === 0 ? { inputs: [b.inputs[1], b.inputs[0]], ops: [b.ops[1], b.ops[0]], combine } : b)) },
+      normal: { ...g.normal, blocks: g.normal.blocks.map((b, i) => (i === 0 ? { inputs: [b.inputs[1], b.inputs[0]], ops: [b.ops[1], b.ops[0]], combine } : b)) },
     });
     const concat = nasnetSpace.parse(swap(nasnetSpace.parse(swap(NASNET_A, 'concat')), 'concat'));
     assert.equal(nasnetSpace.hash(nasnetSpace.parse(swap(NASNET_A, 'add'))), nasnetSpace.hash(NASNET_A));
@@ -113,6 +124,8 @@ void describe('nasnet space', () => {
     ['a wrong block count', (g) => (g.normal.blocks as unknown[]).pop(), 'normal.blocks'],
     ['a wrong combiner', (g) => ((g.normal.blocks[0] as { combine: string }).combine = 'mul'), 'normal.blocks[0].combine'],
     ['a missing cell', (g) => delete (g as { reduction?: unknown }).reduction, 'reduction.blocks'],
+    ['a concat state out of range', (g) => ((g.normal as unknown as { concat: number[] }).concat[5] = 7), 'normal.concat[5]'],
+    ['an unordered concat list', (g) => ((g.reduction as unknown as { concat: number[] }).concat = [4, 3]), 'reduction.concat[1]'],
   ];
   for (const [what, edit, field] of bad) {
     void it(`rejects ${what}, naming ${field}`, () => {
