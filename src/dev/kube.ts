@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import type { ComponentOptions, StartedComponent } from './components.js';
 import { gpuNodeManifest } from './kube-nodes.js';
 import { kubectl } from './kubectl.js';
+import { kwokStagesPath } from './kwok-stages.js';
 import { freePorts } from './ports.js';
 import { startService, stopService, waitUntil, type ServiceProcess } from './service.js';
 import type { ToolInfo } from './tools.js';
@@ -73,14 +74,14 @@ export async function startKube(tools: KubeTools, opts: KubeOptions): Promise<St
     start('kube-controller-manager', tools['kube-controller-manager'].path, [
       '--kubeconfig', kubeconfig, '--leader-elect=false', '--bind-address', '127.0.0.1', '--secure-port', '0',
       '--service-account-private-key-file', files.saPrivate, '--use-service-account-credentials=false',
-      '--controllers', '*,-nodeipam,-nodelifecycle,-cloud-node-lifecycle,-service-lb-controller,-route',
+      '--controllers', '*,-nodeipam,-cloud-node-lifecycle,-service-lb-controller,-route',
       '--v', '1',
     ]);
     start('kube-scheduler', tools['kube-scheduler'].path, [
       '--kubeconfig', kubeconfig, '--leader-elect=false', '--bind-address', '127.0.0.1', '--secure-port', '0', '--v', '1',
     ]);
     start('kwok', tools.kwok.path, [
-      '--kubeconfig', kubeconfig,
+      '--kubeconfig', kubeconfig, '--config', kwokStagesPath(tools.kwok.path),
       '--manage-all-nodes=false', '--manage-nodes-with-annotation-selector', 'kwok.x-k8s.io/node=fake', '--manage-nodes-with-label-selector', '',
       '--server-address', `127.0.0.1:${kwokPort}`,
       '--cidr', '10.244.0.0/16', '--node-ip', '10.0.0.1', '--node-lease-duration-seconds', '40',

@@ -8,6 +8,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { buildEtcd, buildKubernetes, goInstall, type BuildContext } from './go-builds.js';
 import { withLock } from './lock.js';
+import { ensureKwokStages } from './kwok-stages.js';
 import { TOOLS, type ToolName, type ToolSpec } from './tool-catalog.js';
 
 export interface ToolInfo {
@@ -49,6 +50,9 @@ export async function ensureTools(opts: EnsureToolsOptions): Promise<ToolSet> {
       log(`built ${spec.name} in ${Math.round((Date.now() - started) / 1000)} s`);
     });
   }
+
+  const kwok = wanted.find((t) => t.name === 'kwok');
+  if (kwok) await ensureKwokStages(toolPath(dir, kwok), kwok.version, opts.env, join(buildDir, `kwok-${kwok.version}.log`));
 
   const result = {} as ToolSet;
   for (const spec of wanted) result[spec.name] = { path: toolPath(dir, spec), version: spec.version };
