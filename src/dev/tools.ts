@@ -3,7 +3,7 @@
  * ones. Each tool lives in `<cache>/<tool>-<version>/<tool>`; a binary is moved into place only
  * after its build succeeded, so a finished tool is never half-written and a second run is a no-op.
  */
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { buildEtcd, buildKubernetes, goInstall, type BuildContext } from './go-builds.js';
@@ -47,7 +47,9 @@ export async function ensureTools(opts: EnsureToolsOptions): Promise<ToolSet> {
       log(`building ${spec.name} ${spec.version} (first run only; this can take several minutes)`);
       const started = Date.now();
       await build(spec, dir, ctx);
-      log(`built ${spec.name} in ${Math.round((Date.now() - started) / 1000)} s`);
+      const seconds = Math.round((Date.now() - started) / 1000);
+      writeFileSync(join(toolPath(dir, spec), '..', 'build.json'), JSON.stringify({ seconds, builtAt: new Date().toISOString() }));
+      log(`built ${spec.name} in ${seconds} s`);
     });
   }
 

@@ -1,0 +1,170 @@
+/**
+ * The search's I/O, each activity a few lines over src/: algorithm steps on stored state, and the
+ * trial lifecycle through a Launcher. Built by `createSearchActivities(deps)` so that tests and
+ * the worker inject the store, launcher and clock.
+ */
+import { Context, ApplicationFailure } from '@temporalio/activity';
+import { restoreAlgorithm } from '../src/algorithms/registry.js';
+import type { TrialResult as AlgorithmTrialResult } from '../src/algorithms/types.js';
+import type { ProposalSummary, TrialOutcome } from '../src/common/search-types.js';
+import { classifyExit, type Launcher, type TrialRef } from '../src/launch/launcher.js';
+import { algorithmName, createFromSpec } from '../src/search/algorithm-from-spec.js';
+import { getSpace } from '../src/space/index.js';
+import type { SearchSpec } from '../src/spec/search-spec.js';
+import { putJson, type ObjectStore } from '../src/store/object-store.js';
+import { searchSpecKey, stateKey, trialPrefix, trialResultKey, trialSpecKey } from '../src/store/layout.js';
+import { loadState, readIfExists, saveState } from './algorithm-store.js';
+
+export interface SearchActivityDeps {
+  /** The store and key prefix a storage URI names. */
+  openStorage(uri: string): { store: ObjectStore; uriOf(key: string): string };
+  /** The launcher that runs trials of this spec (local processes, benchmark table, Kubernetes). */
+  launcherFor(spec: SearchSpec): Launcher;
+  /** Milliseconds between trial polls. Default: 1000. */
+  pollIntervalMs?: number;
+  sleep(ms: number): Promise<void>;
+}
+
+interface SearchRef {
+  searchId: string;
+  spec: SearchSpec;
+}
+
+interface StepRef extends SearchRef {
+  fromVersion: number;
+  toVersion: number;
+}
+
+interface TrialStepRef extends SearchRef {
+  trialId: string;
+  attempt: number;
+}
+
+export function createSearchActivities(deps: SearchActivityDeps) {
+  const pollMs = deps.pollIntervalMs ?? 1000;
+
+  async function initSearch({ searchId, spec }: SearchRef): Promise<{ algorithm: string }> {
+    const { store } = deps.openStorage(spec.storage);
+    await putJson(store, searchSpecKey(searchId), spec);
+    if (!(await readIfExists(store, stateKey(searchId, 0)))) {
+      const algorithm = createFromSpec(spec, getSpace(spec.space));
+      await saveState(store, searchId, 0, algorithm.state());
+    }
+    return { algorithm: algorithmName(spec) };
+  }
+
+  async function proposeTrials({ searchId, spec, fromVersion, toVersion, trialIds }: StepRef & { trialIds: string[] }): Promise<ProposalSummary[]> {
+    const { store, uriOf } = deps.openStorage(spec.storage);
+    const proposalsKey = `${stateKey(searchId, toVersion)}.proposals.json`;
+    const done = await readIfExists<ProposalSummary[]>(store, proposalsKey);
+    if (done) return done; // a retry after the state was written: same answer
+    const space = getSpace(spec.space);
+    const algorithm = restoreAlgorithm(space, await loadState(store, searchId, fromVersion));
+    const proposals = algorithm.propose(trialIds);
+    for (const p of proposals) {
+      const prefixUri = uriOf(trialPrefix(searchId, p.trialId));
+      await putJson(store, trialSpecKey(searchId, p.trialId), {
+        schemaVersion: 1,
+        trialId: p.trialId,
+        space: spec.space,
+        genotype: space.serialize(p.genotype),
+        macro: spec.macro,
+        recipe: spec.trial,
+        dataset: spec.dataset,
+        output: prefixUri,
+        seed: trialSeed(spec.seed, p.trialId),
+      });
+    }
+    const summaries = proposals.map((p) => ({ trialId: p.trialId, hash: p.hash, summary: space.describe(p.genotype) }));
+    await saveState(store, searchId, toVersion, algorithm.state());
+    await putJson(store, proposalsKey, summaries); // written last: marks the step done
+    return summaries;
+  }
+
+  async function observeTrials({ searchId, spec, fromVersion, toVersion, outcomes }: StepRef & { outcomes: TrialOutcome[] }): Promise<void> {
+    const { store } = deps.openStorage(spec.storage);
+    if (await readIfExists(store, stateKey(searchId, toVersion))) return;
+    const algorithm = restoreAlgorithm(getSpace(spec.space), await loadState(store, searchId, fromVersion));
+    const results: AlgorithmTrialResult[] = outcomes.map((o) =>
+      o.status === 'succeeded' ? { trialId: o.trialId, status: 'succeeded', accuracy: o.accuracy, cost: o.cost } : { trialId: o.trialId, status: 'failed' },
+    );
+    algorithm.observe(results);
+    await saveState(store, searchId, toVersion, algorithm.state());
+  }
+
+  function trialRef({ searchId, spec, trialId, attempt }: TrialStepRef): TrialRef {
+    const { uriOf } = deps.openStorage(spec.storage);
+    return { searchId, spec, trialId, attempt, specUri: uriOf(trialSpecKey(searchId, trialId)) };
+  }
+
+  async function launchTrial(ref: TrialStepRef): Promise<void> {
+    await deps.launcherFor(ref.spec).launch(trialRef(ref));
+  }
+
+  /** Waits for one trial attempt, heartbeating; a retry after a worker crash re-attaches by polling. */
+  async function awaitTrial(ref: TrialStepRef): Promise<TrialOutcome> {
+    const launcher = deps.launcherFor(ref.spec);
+    const trial = trialRef(ref);
+    const ctx = Context.current();
+    const started = Date.now();
+    for (;;) {
+      const status = await launcher.poll(trial);
+      if (status.state === 'missing') {
+        return { trialId: ref.trialId, status: 'failed', failure: 'infra', reason: 'no launch record for this attempt', attempt: ref.attempt };
+      }
+      if (status.state === 'exited') return collect(ref, status.exitCode, status.message, (Date.now() - started) / 1000);
+      ctx.heartbeat({ trialId: ref.trialId, attempt: ref.attempt });
+      try {
+        await Promise.race([deps.sleep(pollMs), ctx.cancelled]);
+      } catch (err) {
+        await launcher.cancel(trial); // cancelled: stop the trial, then let Temporal see the cancellation
+        throw err;
+      }
+    }
+  }
+
+  async function collect(ref: TrialStepRef, exitCode: number, message: string | undefined, waitedSeconds: number): Promise<TrialOutcome> {
+    const failure = classifyExit(exitCode);
+    if (failure) return { trialId: ref.trialId, status: 'failed', failure, reason: `exit ${exitCode}${message ? `: ${message}` : ''}`, attempt: ref.attempt };
+    const { store } = deps.openStorage(ref.spec.storage);
+    const result = await readIfExists<{ valAccuracy: number; testAccuracy?: number; cost?: number; wallSeconds?: number; simulatedSeconds?: number }>(
+      store, trialResultKey(ref.searchId, ref.trialId),
+    );
+    if (!result || typeof result.valAccuracy !== 'number') {
+      return { trialId: ref.trialId, status: 'failed', failure: 'infra', reason: 'trainer exited 0 without a result.json', attempt: ref.attempt };
+    }
+    const outcome: TrialOutcome = {
+      trialId: ref.trialId, status: 'succeeded', accuracy: round4(result.valAccuracy * 100), attempt: ref.attempt,
+      seconds: result.simulatedSeconds ?? result.wallSeconds ?? waitedSeconds,
+    };
+    if (result.testAccuracy !== undefined) outcome.testAccuracy = round4(result.testAccuracy * 100);
+    if (result.cost !== undefined) outcome.cost = result.cost;
+    return outcome;
+  }
+
+  async function cancelTrials({ searchId, spec, trialIds }: SearchRef & { trialIds: string[] }): Promise<void> {
+    const launcher = deps.launcherFor(spec);
+    for (const trialId of trialIds) {
+      for (let attempt = 1; attempt <= spec.budget.trialRetries + 1; attempt++) {
+        await launcher.cancel(trialRef({ searchId, spec, trialId, attempt }));
+      }
+    }
+  }
+
+  return { initSearch, proposeTrials, observeTrials, launchTrial, awaitTrial, cancelTrials };
+}
+
+export type SearchActivities = ReturnType<typeof createSearchActivities>;
+
+/** A per-trial seed derived from the search seed and the trial id (deterministic, 32-bit). */
+function trialSeed(seed: number, trialId: string): number {
+  let h = seed >>> 0;
+  for (let i = 0; i < trialId.length; i++) h = Math.imul(h ^ trialId.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
+function round4(x: number): number {
+  return Math.round(x * 10_000) / 10_000;
+}
+
+export { ApplicationFailure };

@@ -1,0 +1,38 @@
+/**
+ * How a trial runs somewhere: the seam between the search activities and a runtime (local child
+ * processes, table-backed benchmark answers, Kubernetes Jobs).
+ *
+ * MUST: `launch` is idempotent by (trialId, attempt): a second call for a trial attempt that was
+ * already launched re-attaches and starts nothing. `poll` reports the attempt's state from durable
+ * evidence (exit record, Job status), so a new worker process can re-attach after a crash.
+ */
+import type { SearchSpec } from '../spec/search-spec.js';
+import type { FailureClass } from '../common/search-types.js';
+
+export interface TrialRef {
+  searchId: string;
+  spec: SearchSpec;
+  trialId: string;
+  attempt: number;
+  /** URI of the trial's spec.json; the trainer writes result.json next to it. */
+  specUri: string;
+}
+
+export type TrialState =
+  | { state: 'running' }
+  | { state: 'exited'; exitCode: number; message?: string }
+  /** Nothing is known of this attempt (never launched here, or its evidence was lost). */
+  | { state: 'missing' };
+
+export interface Launcher {
+  launch(trial: TrialRef): Promise<void>;
+  poll(trial: TrialRef): Promise<TrialState>;
+  cancel(trial: TrialRef): Promise<void>;
+}
+
+/** DESIGN.md rule 4 by exit code (see src/trainer/errors.ts for the trainer's codes). */
+export function classifyExit(exitCode: number): FailureClass | undefined {
+  if (exitCode === 0) return undefined;
+  if (exitCode === 2 || exitCode === 3) return 'user';
+  return 'infra';
+}

@@ -1,0 +1,151 @@
+/**
+ * Runs trials as trainer processes on this machine (the embedded default). Each attempt gets a
+ * record folder created atomically (mkdir), so two workers can never start the same attempt; the
+ * process runs detached under a shell that writes its exit code to the record when it ends, so a
+ * worker that restarts re-attaches by reading the record instead of launching again.
+ */
+import { spawn } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, openSync, closeSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stableHash } from '../common/hash.js';
+import type { Launcher, TrialRef, TrialState } from './launcher.js';
+
+export interface LocalLauncherOptions {
+  /** Folder for launch records and trial logs. */
+  workDir: string;
+  /** Command that trains one trial; `--spec <uri>` is appended. */
+  command: readonly string[];
+  env: NodeJS.ProcessEnv;
+  /** Trials this machine runs at once. Default: 1. */
+  maxConcurrent?: number;
+}
+
+interface LaunchRecord {
+  trialId: string;
+  attempt: number;
+  pid: number;
+  startedAt: string;
+}
+
+export class LauncherBusyError extends Error {
+  constructor(running: number) {
+    super(`local launcher is at its concurrency limit (${running} trials running); retrying`);
+    this.name = 'LauncherBusyError';
+  }
+}
+
+export class LocalLauncher implements Launcher {
+  private readonly maxConcurrent: number;
+
+  constructor(private readonly opts: LocalLauncherOptions) {
+    this.maxConcurrent = opts.maxConcurrent ?? 1;
+    mkdirSync(opts.workDir, { recursive: true });
+  }
+
+  /** One line per process started: the chaos tests read it to prove no attempt started twice. */
+  get launchLog(): string {
+    return join(this.opts.workDir, 'launches.log');
+  }
+
+  async launch(trial: TrialRef): Promise<void> {
+    const dir = this.attemptDir(trial);
+    if (existsSync(join(dir, 'launch.json'))) return; // already launched: re-attach
+    const running = this.runningCount();
+    if (running >= this.maxConcurrent) throw new LauncherBusyError(running);
+    mkdirSync(join(dir, '..'), { recursive: true });
+    try {
+      mkdirSync(dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return; // another worker won the race
+      throw err;
+    }
+    const log = openSync(join(dir, 'trainer.log'), 'a');
+    const exitFile = join(dir, 'exit');
+    const [cmd, ...args] = [...this.opts.command, '--spec', trial.specUri];
+    // The shell outlives a worker crash and records the exit code for whoever polls next.
+    const script = '"$@"; code=$?; echo $code > "$EXIT_FILE.tmp" && mv "$EXIT_FILE.tmp" "$EXIT_FILE"';
+    const child = spawn('sh', ['-c', script, 'nasflow-trial', cmd, ...args], {
+      detached: true,
+      stdio: ['ignore', log, log],
+      env: { ...this.opts.env, EXIT_FILE: exitFile, NASFLOW_TRIAL_ATTEMPT: String(trial.attempt) },
+    });
+    closeSync(log);
+    child.unref();
+    const record: LaunchRecord = { trialId: trial.trialId, attempt: trial.attempt, pid: child.pid!, startedAt: new Date().toISOString() };
+    writeFileSync(join(dir, 'launch.json'), JSON.stringify(record));
+    appendFileSync(this.launchLog, `${JSON.stringify(record)}\n`);
+  }
+
+  async poll(trial: TrialRef): Promise<TrialState> {
+    const dir = this.attemptDir(trial);
+    const exitFile = join(dir, 'exit');
+    if (existsSync(exitFile)) {
+      const exitCode = Number(readFileSync(exitFile, 'utf8').trim());
+      return { state: 'exited', exitCode, message: exitCode === 0 ? undefined : logTail(join(dir, 'trainer.log')) };
+    }
+    const record = readRecord(dir);
+    if (!record) return { state: existsSync(dir) ? 'running' : 'missing' }; // dir without record: launch in progress
+    if (alive(record.pid)) return { state: 'running' };
+    // The shell died without recording an exit (kill -9 of the group, machine restart): infrastructure.
+    if (existsSync(exitFile)) return this.poll(trial);
+    return { state: 'exited', exitCode: 137, message: `trainer process ${record.pid} vanished without an exit code` };
+  }
+
+  async cancel(trial: TrialRef): Promise<void> {
+    const record = readRecord(this.attemptDir(trial));
+    if (record && alive(record.pid)) {
+      try {
+        process.kill(-record.pid, 'SIGTERM'); // the whole group: shell and trainer
+      } catch {
+        // already gone
+      }
+    }
+  }
+
+  private attemptDir(trial: TrialRef): string {
+    return join(this.opts.workDir, 'trials', stableHash(`${trial.searchId}|${trial.trialId}`), `attempt-${trial.attempt}`);
+  }
+
+  private runningCount(): number {
+    const root = join(this.opts.workDir, 'trials');
+    if (!existsSync(root)) return 0;
+    let n = 0;
+    for (const t of readdirSync(root)) {
+      for (const a of readdirSync(join(root, t))) {
+        const dir = join(root, t, a);
+        const record = readRecord(dir);
+        if (record && !existsSync(join(dir, 'exit')) && alive(record.pid)) n++;
+      }
+    }
+    return n;
+  }
+}
+
+function readRecord(dir: string): LaunchRecord | undefined {
+  try {
+    return JSON.parse(readFileSync(join(dir, 'launch.json'), 'utf8')) as LaunchRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+function logTail(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-5).join('\n').slice(-1000);
+  } catch {
+    return '';
+  }
+}

@@ -1,0 +1,51 @@
+/** Maps the spec's algorithm one-of onto the algorithm registry (names and argument shapes). */
+import { createAlgorithm, type AlgorithmArgs } from '../algorithms/registry.js';
+import type { SearchAlgorithm } from '../algorithms/types.js';
+import { HARD_CONSTRAINT, SOFT_CONSTRAINT } from '../algorithms/rl/reward.js';
+import type { SearchSpace } from '../space/types.js';
+import { chosenAlgorithm, type SearchSpec } from '../spec/search-spec.js';
+
+const REGISTRY_NAMES = {
+  random: 'random',
+  evolution: 'regularized-evolution',
+  nasnetRL: 'nasnet-rl',
+  mnasnetRL: 'mnasnet-rl',
+  pnas: 'pnas',
+  ponas: 'ponas',
+} as const;
+
+export function algorithmName(spec: SearchSpec): string {
+  return REGISTRY_NAMES[chosenAlgorithm(spec)[0]];
+}
+
+export function algorithmArgs(spec: SearchSpec): AlgorithmArgs {
+  const [key, settings] = chosenAlgorithm(spec);
+  switch (key) {
+    case 'evolution':
+      return { 'regularized-evolution': settings };
+    case 'nasnetRL':
+      return { 'nasnet-rl': settings };
+    case 'mnasnetRL': {
+      const { cost, ...controller } = settings as { cost: { target: number; constraint: 'soft' | 'hard' } };
+      const exps = cost.constraint === 'hard' ? HARD_CONSTRAINT : SOFT_CONSTRAINT;
+      return { 'mnasnet-rl': { ...controller, reward: { kind: 'mnasnet', target: cost.target, ...exps } } };
+    }
+    case 'pnas': {
+      const s = settings as { beam?: number; surrogate?: 'lstm' | 'mlp-ensemble' };
+      return { pnas: { ...(s.beam ? { beam: s.beam } : {}), ...(s.surrogate ? { surrogate: { kind: s.surrogate } } : {}) } };
+    }
+    case 'ponas':
+      return { ponas: settings };
+    default:
+      return {};
+  }
+}
+
+/** Which cost column a trial reports, when the algorithm needs one. */
+export function costMetric(spec: SearchSpec): 'latency' | 'flops' | 'params' | undefined {
+  return spec.algorithm.mnasnetRL?.cost.metric;
+}
+
+export function createFromSpec<G>(spec: SearchSpec, space: SearchSpace<G>): SearchAlgorithm<G> {
+  return createAlgorithm(algorithmName(spec), space, spec.seed, algorithmArgs(spec));
+}

@@ -1,0 +1,183 @@
+/**
+ * The search spec: one document that `nasflow search run` reads and the NeuralArchitectureSearch
+ * resource carries in `spec`. Written once here with zod; the CRD schema is generated from it.
+ *
+ * Shape notes:
+ * - `algorithm` is a one-of: exactly one member (random, evolution, nasnetRL, mnasnetRL, pnas,
+ *   ponas) is set, Kubernetes-style, so that each member documents its own defaults.
+ * - `evaluator` chooses how a trial is answered: `train` runs the trainer on `dataset`;
+ *   `benchmark` answers from a tabular benchmark (NAS-Bench-201) for fast, honest comparisons.
+ *
+ * Pure: imports zod only, so workflow code may import the types.
+ */
+import { z } from 'zod';
+
+const dnsLabel = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$/, 'must be a DNS label of at most 40 characters: lower-case letters, digits and "-", starting and ending with a letter or digit');
+
+const controller = z.object({
+  /** LSTM units. Default: 100 (NASNet). */
+  hidden: z.number().int().min(1).max(1024).optional(),
+  /** Controller learning rate. Default: 0.00035 (NASNet). */
+  lr: z.number().gt(0).max(1).optional(),
+  /** Architectures per controller update. Default: 20 (NASNet). */
+  batchSize: z.number().int().min(1).max(1000).optional(),
+  /** Policy-gradient form. Default: ppo. */
+  method: z.enum(['ppo', 'reinforce']).optional(),
+  /** Entropy bonus weight. Default: 0.00001. */
+  entropy: z.number().min(0).optional(),
+  /** EMA decay of the reward baseline. Default: 0.95. */
+  baselineDecay: z.number().min(0).lt(1).optional(),
+});
+
+const costTarget = z.object({
+  /** Which cost the target constrains. */
+  metric: z.enum(['latency', 'flops', 'params']),
+  /** Target T in the metric's unit (ms, MFLOPs, M params). */
+  target: z.number().gt(0),
+  /** soft: w = -0.07 on both sides; hard: alpha = 0, beta = -1 (MnasNet Sec. 3). Default: soft. */
+  constraint: z.enum(['soft', 'hard']).default('soft'),
+});
+
+export const algorithmSchema = z
+  .object({
+    random: z.object({}).strict().optional(),
+    evolution: z
+      .object({
+        /** Population P. Default: 20. */
+        population: z.number().int().min(2).max(10_000).optional(),
+        /** Tournament sample S. Default: 5. */
+        sample: z.number().int().min(1).max(10_000).optional(),
+      })
+      .strict()
+      .optional(),
+    nasnetRL: controller.strict().optional(),
+    mnasnetRL: controller.extend({ cost: costTarget }).strict().optional(),
+    pnas: z
+      .object({
+        /** Beam width K. Default: 10 (the paper's 256 suits thousands of trials). */
+        beam: z.number().int().min(1).max(10_000).optional(),
+        /** Surrogate. Default: mlp-ensemble. */
+        surrogate: z.enum(['lstm', 'mlp-ensemble']).optional(),
+      })
+      .strict()
+      .optional(),
+    ponas: z
+      .object({
+        /** Budget on the chosen network's cost (same unit as the cost table). */
+        budget: z.number().gt(0).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .superRefine((a, ctx) => {
+    const set = Object.entries(a).filter(([, v]) => v !== undefined).map(([k]) => k);
+    if (set.length !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `set exactly one of random, evolution, nasnetRL, mnasnetRL, pnas, ponas; received ${set.length === 0 ? 'none' : set.join(', ')}`,
+      });
+    }
+  });
+
+export const searchSpecSchema = z
+  .object({
+    /** Search name (DNS label); the workflow id and trial Job names derive from it. */
+    name: dnsLabel,
+    algorithm: algorithmSchema,
+    /** Search space by registry name: nasnet, pnas, mnasnet, ponas, nb201. */
+    space: z.enum(['nasnet', 'pnas', 'mnasnet', 'ponas', 'nb201']),
+    /** Macro network for trained trials: N cells per stage, F filters, classes. */
+    macro: z
+      .object({
+        N: z.number().int().min(1).max(12).default(1),
+        F: z.number().int().min(1).max(4096).default(8),
+        classes: z.number().int().min(2).max(100_000).default(10),
+      })
+      .loose()
+      .default({ N: 1, F: 8, classes: 10 }),
+    evaluator: z
+      .object({
+        /** train: run the trainer; benchmark: answer from a tabular benchmark. Default: train. */
+        type: z.enum(['train', 'benchmark']).default('train'),
+        /** Benchmark table for type benchmark. */
+        benchmark: z.enum(['nb201-cifar10', 'nb201-cifar100', 'nb201-imagenet16-120']).optional(),
+        /** Seconds of wall time per simulated benchmark training hour (0: answer at once). Default: 0. */
+        secondsPerSimulatedHour: z.number().min(0).max(3600).default(0),
+      })
+      .strict()
+      .default({ type: 'train', secondsPerSimulatedHour: 0 }),
+    budget: z
+      .object({
+        /** Trials to run in total. */
+        maxTrials: z.number().int().min(1).max(1_000_000),
+        /** Trials in flight at once. Default: 1. */
+        parallelism: z.number().int().min(1).max(10_000).default(1),
+        /** User failures (bad spec, NaN loss) tolerated before the search fails. Default: 3. */
+        maxFailedTrials: z.number().int().min(0).max(1_000_000).default(3),
+        /** Attempts per trial for infrastructure failures. Default: 3. */
+        trialRetries: z.number().int().min(0).max(100).default(3),
+      })
+      .strict(),
+    /** Training recipe passed to the trainer (see docs/trainer.md); validated by the trainer's schema. */
+    trial: z.record(z.string(), z.unknown()).default({}),
+    /** Dataset URI (CIFAR-10 binary batches): s3://bucket/prefix, file:///path or a path. */
+    dataset: z.string().min(1).optional(),
+    /** Where state, trial specs, checkpoints and results go: s3://bucket/prefix, file:///path or a path. */
+    storage: z.string().min(1),
+    /** Seed of every random choice the search makes. Default: 0. */
+    seed: z.number().int().min(0).max(2 ** 32 - 1).default(0),
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    if (s.evaluator.type === 'benchmark') {
+      if (!s.evaluator.benchmark) ctx.addIssue({ code: 'custom', path: ['evaluator', 'benchmark'], message: 'required when evaluator.type is benchmark: one of nb201-cifar10, nb201-cifar100, nb201-imagenet16-120' });
+      if (s.space !== 'nb201') ctx.addIssue({ code: 'custom', path: ['space'], message: 'the NAS-Bench-201 benchmark evaluator needs space nb201' });
+    } else if (!s.dataset) {
+      ctx.addIssue({ code: 'custom', path: ['dataset'], message: 'required when evaluator.type is train: a dataset URI such as file:///data/cifar10 or s3://bucket/cifar10' });
+    }
+  });
+
+export type SearchSpec = z.infer<typeof searchSpecSchema>;
+export type SearchSpecInput = z.input<typeof searchSpecSchema>;
+
+export class SpecError extends Error {
+  constructor(
+    readonly field: string,
+    readonly problem: string,
+  ) {
+    super(`spec.${field}: ${problem}`);
+    this.name = 'SpecError';
+  }
+}
+
+export function isSpecError(err: unknown): err is SpecError {
+  return err instanceof Error && err.name === 'SpecError';
+}
+
+/** Validates untrusted input; throws SpecError naming the first bad field, what was received and the fix. */
+export function parseSearchSpec(input: unknown): SearchSpec {
+  const out = searchSpecSchema.safeParse(input);
+  if (out.success) return out.data;
+  const issue = out.error.issues[0];
+  const field = issue.path.map(String).join('.') || '(root)';
+  const received = valueAt(input, issue.path);
+  throw new SpecError(field, `${issue.message}${received === undefined ? '' : `; received ${JSON.stringify(received)}`}`);
+}
+
+function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
+  let cur = value;
+  for (const p of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[p];
+  }
+  return cur;
+}
+
+/** The algorithm member that is set, as [specKey, settings]. */
+export function chosenAlgorithm(spec: SearchSpec): [keyof SearchSpec['algorithm'], Record<string, unknown>] {
+  const entry = Object.entries(spec.algorithm).find(([, v]) => v !== undefined)!;
+  return [entry[0] as keyof SearchSpec['algorithm'], entry[1] as Record<string, unknown>];
+}

@@ -1,0 +1,50 @@
+/** Wires the search activities to real stores and launchers (process wiring; reads no globals itself). */
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { SearchActivityDeps } from '../../activities/search.activities.js';
+import { BenchmarkLauncher } from '../launch/benchmark-launcher.js';
+import type { Launcher } from '../launch/launcher.js';
+import { LocalLauncher } from '../launch/local-launcher.js';
+import type { SearchSpec } from '../spec/search-spec.js';
+import { withPrefix, type ObjectStore } from '../store/object-store.js';
+import { openUri } from '../store/uri.js';
+
+export interface SearchDepsOptions {
+  env: NodeJS.ProcessEnv;
+  /** Folder for local launch records and trial logs. */
+  workDir: string;
+  /** Trials the local launcher runs at once. Default: 1. */
+  maxLocalTrials?: number;
+  pollIntervalMs?: number;
+  /** Launcher for trained trials; defaults to local processes. */
+  trainLauncher?: Launcher;
+}
+
+export const CLI_ENTRY = fileURLToPath(new URL('../../../bin/nasflow.js', import.meta.url));
+
+export function createSearchDeps(opts: SearchDepsOptions): SearchActivityDeps {
+  const stores = new Map<string, { store: ObjectStore; uriOf(key: string): string }>();
+  const openStorage = (uri: string): { store: ObjectStore; uriOf(key: string): string } => {
+    let opened = stores.get(uri);
+    if (!opened) {
+      const raw = openUri(uri, opts.env);
+      const base = uri.startsWith('s3://') || uri.startsWith('file://') ? uri.replace(/\/+$/, '') : `file://${uri.replace(/\/+$/, '')}`;
+      opened = { store: withPrefix(raw.store, raw.key), uriOf: (key) => `${base}/${key}` };
+      stores.set(uri, opened);
+    }
+    return opened;
+  };
+  const local = opts.trainLauncher ?? new LocalLauncher({
+    workDir: opts.workDir,
+    command: [process.execPath, CLI_ENTRY, 'train'],
+    env: opts.env,
+    maxConcurrent: opts.maxLocalTrials ?? 1,
+  });
+  const benchmark = new BenchmarkLauncher({ store: (spec) => openStorage(spec.storage).store, now: () => Date.now() });
+  return {
+    openStorage,
+    launcherFor: (spec: SearchSpec) => (spec.evaluator.type === 'benchmark' ? benchmark : local),
+    pollIntervalMs: opts.pollIntervalMs,
+    sleep: (ms) => sleep(ms),
+  };
+}

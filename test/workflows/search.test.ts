@@ -1,0 +1,111 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { startSearch } from '../../src/client/search-client.js';
+import { localSearchId } from '../../src/common/ids.js';
+import { makeSearch } from '../helpers/search-builder.js';
+import { startSearchHarness, type SearchHarness } from './search-harness.js';
+import { eventually } from '../helpers/wait.js';
+import {
+  leaderboardQuery, pauseUpdate, progressQuery, resumeUpdate, setMaxTrialsUpdate, setParallelismUpdate, stopUpdate,
+} from '../../workflows/search-handlers.js';
+import type { SearchSpecInput } from '../../src/spec/search-spec.js';
+
+/** Matches an update rejected by its validator: the reason travels as the failure's cause. */
+function causedBy(pattern: RegExp): (err: Error) => boolean {
+  return (err) => pattern.test(`${err.message} ${String((err.cause as Error | undefined)?.message)}`);
+}
+
+describe('search workflow on a real Temporal dev server (NAS-Bench-201 evaluator)', () => {
+  let h: SearchHarness;
+
+  before(async () => {
+    h = await startSearchHarness();
+    await h.startWorker();
+  });
+  after(() => h?.stop());
+
+  const algorithms: [string, SearchSpecInput['algorithm']][] = [
+    ['random', { random: {} }],
+    ['regularized evolution', { evolution: { population: 8, sample: 3 } }],
+    ['NASNet RL controller', { nasnetRL: { batchSize: 5, hidden: 16 } }],
+    ['PNAS SMBO', { pnas: { beam: 4 } }],
+    ['MnasNet RL with a FLOPs target', { mnasnetRL: { batchSize: 5, hidden: 16, cost: { metric: 'flops', target: 100, constraint: 'soft' } } }],
+  ];
+  for (const [title, algorithm] of algorithms) {
+    it(`${title}: completes with exactly maxTrials results, unique trials, and a sorted leaderboard`, async () => {
+      const name = title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/-+$/, '');
+      const spec = makeSearch(name, h.storage).algorithm(algorithm).trials(24, 4).obj();
+      const searchId = localSearchId(name, 'a1');
+      const handle = await startSearch(h.client, spec, { searchId, taskQueue: h.taskQueue });
+      const result = await handle.result();
+      assert.equal(result.phase, 'Succeeded');
+      assert.equal(result.progress.counts.succeeded, 24);
+      assert.equal(result.progress.counts.failed, 0);
+      const ids = result.leaderboard.map((e) => e.trialId);
+      assert.equal(new Set(ids).size, ids.length);
+      for (let i = 1; i < result.leaderboard.length; i++) assert.ok(result.leaderboard[i - 1].accuracy >= result.leaderboard[i].accuracy);
+      assert.ok(result.leaderboard[0].testAccuracy! > 0, 'the benchmark reports test accuracy beside the search signal');
+      // Every trial left its spec and result in the store, under the deterministic ids.
+      const trialDir = join(h.storage, 'searches', searchId, 'trials', searchId);
+      const rounds = readdirSync(trialDir);
+      const trialCount = rounds.reduce((n, r) => n + readdirSync(join(trialDir, r)).length, 0);
+      assert.equal(trialCount, 24);
+    });
+  }
+
+  it('applies pause, resume, parallelism and max-trials updates to a running search', async () => {
+    // ~3.6 s of wall time per simulated hour: NB201 trials take about 0.1-0.5 s each.
+    const spec = makeSearch('controls', h.storage).trials(12, 1).pace(3).obj();
+    const handle = await startSearch(h.client, spec, { searchId: localSearchId('controls', 'c1'), taskQueue: h.taskQueue });
+    await eventually(async () => assert.ok((await handle.query(progressQuery)).counts.succeeded >= 1));
+
+    const paused = await handle.executeUpdate(pauseUpdate);
+    assert.equal(paused.phase, 'Paused');
+    await eventually(async () => assert.equal((await handle.query(progressQuery)).counts.running, 0));
+    const frozen = (await handle.query(progressQuery)).counts.succeeded;
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal((await handle.query(progressQuery)).counts.succeeded, frozen, 'no trial completes while paused');
+
+    await assert.rejects(handle.executeUpdate(setParallelismUpdate, { args: [0] }), causedBy(/parallelism must be an integer from 1/));
+    await assert.rejects(handle.executeUpdate(setMaxTrialsUpdate, { args: [frozen - 1] }), causedBy(/maxTrials must be an integer of at least/));
+    const widened = await handle.executeUpdate(setParallelismUpdate, { args: [4] });
+    assert.equal(widened.parallelism, 4);
+    const extended = await handle.executeUpdate(setMaxTrialsUpdate, { args: [16] });
+    assert.equal(extended.maxTrials, 16);
+    const resumed = await handle.executeUpdate(resumeUpdate);
+    assert.equal(resumed.phase, 'Running');
+    await eventually(async () => assert.ok((await handle.query(progressQuery)).counts.running > 1, 'parallelism 4 takes effect'), 20_000, 20);
+
+    const result = await handle.result();
+    assert.equal(result.progress.counts.succeeded, 16, 'the extended budget was used');
+    const top = await handle.query(leaderboardQuery, 3);
+    assert.equal(top.length, 3);
+  });
+
+  it('stop lets running trials finish and completes early', async () => {
+    const spec = makeSearch('stopping', h.storage).trials(50, 2).pace(3).obj();
+    const handle = await startSearch(h.client, spec, { searchId: localSearchId('stopping', 's1'), taskQueue: h.taskQueue });
+    await eventually(async () => assert.ok((await handle.query(progressQuery)).counts.succeeded >= 2));
+    const stopping = await handle.executeUpdate(stopUpdate);
+    assert.equal(stopping.phase, 'Stopping');
+    const result = await handle.result();
+    assert.equal(result.phase, 'Succeeded');
+    assert.ok(result.progress.counts.succeeded < 50);
+    assert.equal(result.progress.counts.running, 0);
+  });
+
+  it('continues as new with a small history limit and still runs every trial exactly once', async () => {
+    const spec = makeSearch('long', h.storage).algorithm({ evolution: { population: 10, sample: 3 } }).trials(120, 8).obj();
+    const handle = await startSearch(h.client, spec, { searchId: localSearchId('long', 'l1'), taskQueue: h.taskQueue, historyLimit: 150 });
+    const result = await handle.result();
+    assert.equal(result.progress.counts.succeeded, 120);
+    assert.ok(result.progress.runs >= 3, `expected several runs, got ${result.progress.runs}`);
+    // Each run's history stays under the limit plus one round of slack.
+    const first = await h.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId).describe();
+    assert.ok(first.historyLength <= 400, `first run history ${first.historyLength}`);
+    const last = await handle.describe();
+    assert.ok(last.historyLength <= 400, `last run history ${last.historyLength}`);
+  });
+});

@@ -1,0 +1,220 @@
+/**
+ * The search workflow: one durable loop for every algorithm (DESIGN.md data flow).
+ *
+ *   decide (propose activity) → dispatch (launch) → collect (await) → update (observe) → repeat,
+ *   with up to `parallelism` trials in flight and continue-as-new once the history grows.
+ *
+ * Workflow code holds decisions and references only: algorithm state lives in the object store
+ * under versioned keys written by activities; the workflow carries the version number. Trial ids
+ * are allocated here, before the algorithm proposes, so a retried activity reuses them.
+ */
+import {
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  continueAsNew,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  allHandlersFinished,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { SearchSpec } from '../src/spec/search-spec.js';
+import { trialId } from '../src/common/ids.js';
+import type { ProposalSummary, SearchProgress, SearchResult, TrialOutcome } from '../src/common/search-types.js';
+import type { SearchActivities } from '../activities/search.activities.js';
+import { SearchBook, type BookState, type RunningTrial } from './search-book.js';
+import {
+  cancelUpdate, leaderboardQuery, pauseUpdate, progressQuery, resumeUpdate, setMaxTrialsUpdate, setParallelismUpdate, stopUpdate,
+} from './search-handlers.js';
+
+const NON_RETRYABLE = ['SpecError', 'AlgorithmError', 'GenotypeError', 'BadSpecError'];
+
+const { initSearch, proposeTrials, observeTrials, launchTrial, cancelTrials } = proxyActivities<SearchActivities>({
+  startToCloseTimeout: '10 minutes',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: NON_RETRYABLE },
+});
+
+/** Long wait on one trial; the heartbeat timeout is how fast a dead worker's trials are re-attached. */
+const { awaitTrial } = proxyActivities<SearchActivities>({
+  startToCloseTimeout: '7 days',
+  heartbeatTimeout: '20 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '10 seconds', nonRetryableErrorTypes: NON_RETRYABLE },
+});
+
+export interface SearchWorkflowInput {
+  searchId: string;
+  spec: SearchSpec;
+  /** Registry name of the algorithm (for progress and search attributes). */
+  algorithm: string;
+  /** Continue-as-new carry: bookkeeping and outcomes not yet observed. */
+  carry?: { book: BookState; unobserved: TrialOutcome[] };
+  /** Continue-as-new once a run's history exceeds this many events. Default: 4000. Tests lower it. */
+  historyLimit?: number;
+}
+
+export async function searchWorkflow(input: SearchWorkflowInput): Promise<SearchResult> {
+  const { searchId, spec } = input;
+  const book = input.carry ? new SearchBook(input.carry.book) : SearchBook.fresh(spec.budget.maxTrials, spec.budget.parallelism, Date.now());
+  const finished: TrialOutcome[] = input.carry ? [...input.carry.unobserved] : [];
+  const scopes = new Map<string, CancellationScope>();
+  let proposeBlocked = false;
+
+  const progress = (): SearchProgress => {
+    const done = book.finished;
+    const meanSeconds = done > 0 ? book.s.trialSecondsTotal / done : undefined;
+    const p: SearchProgress = {
+      searchId, algorithm: input.algorithm, phase: book.s.phase, maxTrials: book.s.maxTrials, parallelism: book.s.parallelism,
+      counts: { succeeded: book.s.succeeded, failed: book.s.failed, infraRetries: book.s.infraRetries, running: book.s.running.length, cancelled: book.s.cancelled },
+      running: book.s.running.map((r) => r.trialId), recent: book.s.recent,
+      elapsedMs: Date.now() - book.s.startedAtMs, runs: book.s.runs,
+    };
+    if (book.s.leaderboard[0]) p.best = book.s.leaderboard[0];
+    if (meanSeconds !== undefined) p.etaMs = Math.round((meanSeconds * 1000 * (book.s.maxTrials - done)) / book.s.parallelism);
+    if (book.s.reason) p.reason = book.s.reason;
+    return p;
+  };
+  const setPhase = (): void => {
+    const phase = book.s.cancelling ? 'Cancelled' : book.s.stopping ? 'Stopping' : book.s.paused ? 'Paused' : 'Running';
+    if (phase !== book.s.phase) {
+      book.s.phase = phase;
+      upsertSearchAttributes({ NasPhase: [phase] });
+    }
+  };
+
+  setHandler(progressQuery, progress);
+  setHandler(leaderboardQuery, (k?: number) => book.s.leaderboard.slice(0, k ?? 10));
+  setHandler(pauseUpdate, () => { book.s.paused = true; setPhase(); return progress(); });
+  setHandler(resumeUpdate, () => { book.s.paused = false; setPhase(); return progress(); });
+  setHandler(stopUpdate, () => { book.s.stopping = true; setPhase(); return progress(); });
+  setHandler(cancelUpdate, () => { book.s.cancelling = true; setPhase(); return progress(); });
+  setHandler(setParallelismUpdate, (n: number) => { book.s.parallelism = n; return progress(); }, {
+    validator: (n: number) => {
+      if (!Number.isInteger(n) || n < 1 || n > 10_000) throw new Error(`parallelism must be an integer from 1 to 10000; received ${n}`);
+    },
+  });
+  setHandler(setMaxTrialsUpdate, (n: number) => { book.s.maxTrials = n; return progress(); }, {
+    validator: (n: number) => {
+      const floor = book.finished + book.s.running.length;
+      if (!Number.isInteger(n) || n < floor) throw new Error(`maxTrials must be an integer of at least ${floor} (trials done or running); received ${n}`);
+    },
+  });
+
+  const runTrial = (t: RunningTrial): void => {
+    const scope = new CancellationScope();
+    scopes.set(t.trialId, scope);
+    const body = async (): Promise<void> => {
+      for (;;) {
+        try {
+          await launchTrial({ searchId, spec, trialId: t.trialId, attempt: t.attempt });
+          const outcome = await awaitTrial({ searchId, spec, trialId: t.trialId, attempt: t.attempt });
+          if (outcome.status === 'failed' && outcome.failure === 'infra' && t.attempt <= spec.budget.trialRetries) {
+            // DESIGN.md rule 4: infrastructure failures retry from the checkpoint and do not count.
+            book.s.infraRetries++;
+            t.attempt++;
+            continue;
+          }
+          finished.push(outcome);
+        } catch (err) {
+          if (isCancellation(err)) return;
+          finished.push({ trialId: t.trialId, status: 'failed', failure: 'infra', reason: errorMessage(err), attempt: t.attempt });
+        }
+        return;
+      }
+    };
+    void scope.run(body).finally(() => scopes.delete(t.trialId));
+  };
+
+  if (!input.carry) {
+    upsertSearchAttributes({ NasAlgorithm: [input.algorithm], NasSearchName: [spec.name], NasPhase: ['Initializing'], NasTrialsCompleted: [0] });
+    await initSearch({ searchId, spec });
+    book.s.phase = 'Initializing';
+  }
+  setPhase();
+  for (const t of book.s.running) runTrial(t); // re-attach to trials carried over continue-as-new
+
+  try {
+    for (;;) {
+      if (book.s.cancelling) {
+        const ids = book.cancelRunning();
+        for (const id of ids) scopes.get(id)?.cancel();
+        if (ids.length > 0) await CancellationScope.nonCancellable(() => cancelTrials({ searchId, spec, trialIds: ids }));
+        finished.length = 0;
+        break;
+      }
+      if (finished.length > 0) {
+        const batch = finished.splice(0);
+        const from = book.s.stateVersion;
+        await observeTrials({ searchId, spec, fromVersion: from, toVersion: from + 1, outcomes: batch });
+        book.s.stateVersion = from + 1;
+        for (const o of batch) book.finish(o);
+        proposeBlocked = false;
+        publishProgress(book);
+        if (book.s.userFailures > spec.budget.maxFailedTrials) {
+          book.s.reason = `${book.s.userFailures} trials failed (budget.maxFailedTrials is ${spec.budget.maxFailedTrials}); last: ${batch.filter((o) => o.failure === 'user').map((o) => `${o.trialId}: ${o.reason ?? 'failed'}`).pop() ?? ''}`;
+          const ids = book.cancelRunning();
+          for (const id of ids) scopes.get(id)?.cancel();
+          if (ids.length > 0) await cancelTrials({ searchId, spec, trialIds: ids });
+          book.s.phase = 'Failed';
+          upsertSearchAttributes({ NasPhase: ['Failed'] });
+          throw ApplicationFailure.nonRetryable(book.s.reason, 'TooManyFailedTrials');
+        }
+        if (shouldContinueAsNew(input.historyLimit)) {
+          await condition(allHandlersFinished);
+          book.s.runs++;
+          await continueAsNew<typeof searchWorkflow>({ ...input, carry: { book: book.s, unobserved: finished.splice(0) } });
+        }
+        continue;
+      }
+      if (book.canLaunch() && !proposeBlocked) {
+        const count = Math.min(book.freeSlots, book.remaining);
+        const round = book.s.nextRound++;
+        const ids = Array.from({ length: count }, (_, i) => trialId(searchId, round, i));
+        const from = book.s.stateVersion;
+        const proposals: ProposalSummary[] = await proposeTrials({ searchId, spec, fromVersion: from, toVersion: from + 1, trialIds: ids });
+        book.s.stateVersion = from + 1;
+        if (proposals.length < count) proposeBlocked = true; // wait for results before asking again
+        if (proposals.length === 0 && book.s.running.length === 0 && finished.length === 0) book.s.exhausted = true;
+        for (const p of proposals) {
+          book.started(p);
+          runTrial(book.runningTrial(p.trialId)!);
+        }
+        continue;
+      }
+      if (book.done()) break;
+      await condition(() => finished.length > 0 || book.s.cancelling || (book.canLaunch() && !proposeBlocked) || book.done());
+    }
+  } catch (err) {
+    if (isCancellation(err)) {
+      const ids = book.cancelRunning();
+      await CancellationScope.nonCancellable(async () => {
+        if (ids.length > 0) await cancelTrials({ searchId, spec, trialIds: ids });
+        upsertSearchAttributes({ NasPhase: ['Cancelled'] });
+      });
+    }
+    throw err;
+  }
+
+  book.s.phase = book.s.cancelling ? 'Cancelled' : 'Succeeded';
+  if (book.s.exhausted && !book.s.reason) book.s.reason = 'the algorithm has no new architecture to propose';
+  upsertSearchAttributes({ NasPhase: [book.s.phase] });
+  await condition(allHandlersFinished);
+  return { searchId, phase: book.s.phase, progress: progress(), leaderboard: book.s.leaderboard };
+}
+
+function publishProgress(book: SearchBook): void {
+  const attrs: Record<string, number[]> = { NasTrialsCompleted: [book.finished] };
+  if (book.s.leaderboard[0]) attrs.NasBestAccuracy = [book.s.leaderboard[0].accuracy];
+  upsertSearchAttributes(attrs);
+}
+
+function shouldContinueAsNew(limit = 4000): boolean {
+  const info = workflowInfo();
+  return info.continueAsNewSuggested || info.historyLength > limit;
+}
+
+function errorMessage(err: unknown): string {
+  if (err instanceof Error) return (err.cause instanceof Error ? `${err.message}: ${err.cause.message}` : err.message).slice(0, 500);
+  return String(err).slice(0, 500);
+}
