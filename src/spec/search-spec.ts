@@ -82,7 +82,8 @@ export const algorithmSchema = z
     }
   });
 
-export const searchSpecSchema = z
+/** The spec's fields without cross-field rules (extend this, then apply `refineSearchSpec`). */
+export const searchSpecObject = z
   .object({
     /** Search name (DNS label); the workflow id and trial Job names derive from it. */
     name: dnsLabel,
@@ -130,15 +131,19 @@ export const searchSpecSchema = z
     /** Seed of every random choice the search makes. Default: 0. */
     seed: z.number().int().min(0).max(2 ** 32 - 1).default(0),
   })
-  .strict()
-  .superRefine((s, ctx) => {
-    if (s.evaluator.type === 'benchmark') {
-      if (!s.evaluator.benchmark) ctx.addIssue({ code: 'custom', path: ['evaluator', 'benchmark'], message: 'required when evaluator.type is benchmark: one of nb201-cifar10, nb201-cifar100, nb201-imagenet16-120' });
-      if (s.space !== 'nb201') ctx.addIssue({ code: 'custom', path: ['space'], message: 'the NAS-Bench-201 benchmark evaluator needs space nb201' });
-    } else if (!s.dataset) {
-      ctx.addIssue({ code: 'custom', path: ['dataset'], message: 'required when evaluator.type is train: a dataset URI such as file:///data/cifar10 or s3://bucket/cifar10' });
-    }
-  });
+  .strict();
+
+/** Cross-field rules of the spec (also applied to the Kubernetes resource's spec). */
+export function refineSearchSpec(s: z.infer<typeof searchSpecObject>, ctx: z.core.$RefinementCtx): void {
+  if (s.evaluator.type === 'benchmark') {
+    if (!s.evaluator.benchmark) ctx.addIssue({ code: 'custom', path: ['evaluator', 'benchmark'], message: 'required when evaluator.type is benchmark: one of nb201-cifar10, nb201-cifar100, nb201-imagenet16-120' });
+    if (s.space !== 'nb201') ctx.addIssue({ code: 'custom', path: ['space'], message: 'the NAS-Bench-201 benchmark evaluator needs space nb201' });
+  } else if (!s.dataset) {
+    ctx.addIssue({ code: 'custom', path: ['dataset'], message: 'required when evaluator.type is train: a dataset URI such as file:///data/cifar10 or s3://bucket/cifar10' });
+  }
+}
+
+export const searchSpecSchema = searchSpecObject.superRefine(refineSearchSpec);
 
 export type SearchSpec = z.infer<typeof searchSpecSchema>;
 export type SearchSpecInput = z.input<typeof searchSpecSchema>;
