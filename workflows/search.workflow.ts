@@ -63,15 +63,16 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
 
   const progress = (): SearchProgress => {
     const done = book.finished;
-    const meanSeconds = done > 0 ? book.s.trialSecondsTotal / done : undefined;
+    const elapsedMs = Date.now() - book.s.startedAtMs;
     const p: SearchProgress = {
       searchId, algorithm: input.algorithm, phase: book.s.phase, maxTrials: book.s.maxTrials, parallelism: book.s.parallelism,
       counts: { succeeded: book.s.succeeded, failed: book.s.failed, infraRetries: book.s.infraRetries, running: book.s.running.length, cancelled: book.s.cancelled },
       running: book.s.running.map((r) => r.trialId), recent: book.s.recent,
-      elapsedMs: Date.now() - book.s.startedAtMs, runs: book.s.runs,
+      elapsedMs, runs: book.s.runs,
     };
     if (book.s.leaderboard[0]) p.best = book.s.leaderboard[0];
-    if (meanSeconds !== undefined) p.etaMs = Math.round((meanSeconds * 1000 * (book.s.maxTrials - done)) / book.s.parallelism);
+    // Wall-clock rate so far: right for trained and simulated (benchmark) trials alike.
+    if (done > 0) p.etaMs = Math.round((elapsedMs / done) * Math.max(0, book.s.maxTrials - done));
     if (book.s.reason) p.reason = book.s.reason;
     return p;
   };

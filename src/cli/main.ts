@@ -7,6 +7,7 @@ import { registerDevCommands } from './dev.js';
 import { registerZooCommands } from './zoo.js';
 import { registerBenchCommands } from './bench.js';
 import { registerTrainCommands } from './train.js';
+import { registerSearchCommands } from './search.js';
 
 const program = new Command('nasflow')
   .description('Neural architecture search on Temporal and Kubernetes')
@@ -17,6 +18,7 @@ registerDevCommands(program);
 registerZooCommands(program);
 registerBenchCommands(program);
 registerTrainCommands(program);
+registerSearchCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(err instanceof Error ? err.message : String(err));

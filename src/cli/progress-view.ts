@@ -1,0 +1,68 @@
+/** How the CLI shows a search: a live progress bar, a leaderboard table and a JSON summary. */
+import { SingleBar, Presets } from 'cli-progress';
+import type { LeaderboardEntry, SearchProgress } from '../common/search-types.js';
+
+export interface ProgressView {
+  update(p: SearchProgress): void;
+  stop(): void;
+}
+
+export function progressBar(stream: NodeJS.WriteStream = process.stderr): ProgressView {
+  const bar = new SingleBar(
+    {
+      stream,
+      format: '{bar} {value}/{total} done | {running} running | {failed} failed | best {best} | {phase} | ETA {eta_text}',
+      hideCursor: true,
+      noTTYOutput: true,
+      notTTYSchedule: 5000,
+    },
+    Presets.shades_classic,
+  );
+  let started = false;
+  return {
+    update(p) {
+      const payload = {
+        running: p.counts.running,
+        failed: p.counts.failed,
+        best: p.best ? `${p.best.accuracy.toFixed(2)}%` : '-',
+        phase: p.phase,
+        eta_text: p.etaMs !== undefined ? formatDuration(p.etaMs) : '?',
+      };
+      const done = p.counts.succeeded + p.counts.failed;
+      if (!started) {
+        bar.start(p.maxTrials, done, payload);
+        started = true;
+      }
+      bar.setTotal(p.maxTrials);
+      bar.update(done, payload);
+    },
+    stop() {
+      if (started) bar.stop();
+    },
+  };
+}
+
+export function formatDuration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+export function leaderboardTable(entries: readonly LeaderboardEntry[]): string {
+  const rows = entries.map((e, i) =>
+    `${String(i + 1).padStart(3)}  ${e.accuracy.toFixed(2).padStart(6)}%  ${e.testAccuracy !== undefined ? `${e.testAccuracy.toFixed(2).padStart(6)}%` : '      -'}  ${e.trialId}  ${e.summary}`,
+  );
+  return ['  #     val      test  trial  architecture', ...rows].join('\n');
+}
+
+export function statusText(p: SearchProgress): string {
+  const lines = [
+    `search ${p.searchId} (${p.algorithm}): ${p.phase}`,
+    `trials: ${p.counts.succeeded} succeeded, ${p.counts.failed} failed, ${p.counts.running} running, ${p.counts.infraRetries} infrastructure retries, ${p.counts.cancelled} cancelled (max ${p.maxTrials}, parallelism ${p.parallelism})`,
+    `elapsed ${formatDuration(p.elapsedMs)}${p.etaMs !== undefined ? `, ETA ${formatDuration(p.etaMs)}` : ''}, runs ${p.runs}`,
+  ];
+  if (p.best) lines.push(`best: ${p.best.trialId} ${p.best.accuracy.toFixed(2)}% ${p.best.summary}`);
+  if (p.reason) lines.push(`reason: ${p.reason}`);
+  return lines.join('\n');
+}
