@@ -1,0 +1,69 @@
+/**
+ * End to end on a real S3 server: `nasflow dataset synth` writes CIFAR-format data to S3, a
+ * NASNet child spec sits at its DESIGN.md key, `nasflow train --spec s3://...` trains it for 2
+ * epochs through the real reader and writes checkpoints and result.json next to the spec.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+import { startS3, type Handle } from '../../helpers/infra.js';
+import type { S3Endpoints } from '../../../src/dev/s3.js';
+import { S3Store, s3ClientFromEnv } from '../../../src/store/s3-store.js';
+import { getJson, putJson } from '../../../src/store/object-store.js';
+import * as layout from '../../../src/store/layout.js';
+import { trialResultSchema } from '../../../src/trainer/result.js';
+import { NASFLOW_BIN, lastJsonLine, startNode } from './process-helpers.js';
+
+const EXAMPLE = join(import.meta.dirname, '..', '..', '..', '..', 'examples', 'trial-tiny.json');
+const Bucket = 'nasflow-trainer-it';
+
+describe('NASNet child trained from a real S3 server', () => {
+  let s3: Handle<S3Endpoints>;
+  let client: S3Client;
+  let env: Record<string, string>;
+  before(async () => {
+    s3 = await startS3();
+    env = {
+      NASFLOW_S3_ENDPOINT: s3.endpoint,
+      AWS_REGION: s3.region,
+      AWS_ACCESS_KEY_ID: s3.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
+    };
+    client = s3ClientFromEnv(env);
+    await client.send(new CreateBucketCommand({ Bucket }));
+  });
+  after(async () => {
+    client?.destroy();
+    await s3?.stop();
+  });
+
+  it('reaches validation accuracy well above chance in 2 epochs; result.json validates', async (t) => {
+    const synth = startNode(NASFLOW_BIN, ['dataset', 'synth', '--out', `s3://${Bucket}/datasets/synth4`, '--classes', '4', '--train', '300', '--test', '60', '--seed', '4'], env);
+    assert.equal((await synth.exited).code, 0, synth.stderr());
+
+    const store = new S3Store(client, Bucket);
+    const example = JSON.parse(await readFile(EXAMPLE, 'utf8')) as Record<string, unknown>;
+    const spec = { ...example, macro: { stem: 'cifar', N: 1, F: 4, classes: 4 }, dataset: `s3://${Bucket}/datasets/synth4`, trialId: 's1/0/0' };
+    const specKey = layout.trialSpecKey('s1', 's1/0/0');
+    await putJson(store, specKey, spec);
+
+    const run = startNode(NASFLOW_BIN, ['train', '--spec', `s3://${Bucket}/${specKey}`], env);
+    const { code } = await run.exited;
+    assert.equal(code, 0, run.stderr());
+    const printed = lastJsonLine(run.stdout());
+    const stored = trialResultSchema.parse(await getJson(store, layout.trialResultKey('s1', 's1/0/0')));
+    assert.deepEqual(stored, printed);
+    t.diagnostic(`val accuracy ${stored.valAccuracy} (chance 0.25), test accuracy ${stored.testAccuracy}, ${stored.params} params, ${stored.imagesPerSecond.toFixed(1)} img/s on ${stored.backend}, epochs ${JSON.stringify(stored.epochs.map((e) => [e.trainLoss.toFixed(3), e.valAccuracy]))}`);
+    assert.equal(stored.epochs.length, 2);
+    assert.ok(stored.valAccuracy >= 0.5, `val accuracy ${stored.valAccuracy} is not well above chance (0.25)`);
+    assert.equal(stored.resumedFrom, null);
+    assert.ok(stored.params > 1000 && (stored.multAdds ?? 0) > 0);
+
+    const prefix = layout.trialPrefix('s1', 's1/0/0');
+    const latest = new TextDecoder().decode(await store.get(`${prefix}/${layout.CHECKPOINT_LATEST}`)).trim();
+    assert.equal(Number(latest), stored.steps, 'the last checkpoint is the final epoch end');
+    assert.ok(await store.exists(`${prefix}/${layout.checkpointWeightsKey(stored.steps)}`));
+  });
+});
