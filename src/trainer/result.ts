@@ -40,7 +40,7 @@ export const trialResultSchema = z.object({
   imagesPerSecond: z.number().min(0),
   /** tfjs backend that trained the model, e.g. `tensorflow` (tfjs-node), `cpu` (pure JS). */
   backend: z.string(),
-  /** Package that provided the backend. */
+  /** Which backend selector entry loaded: `tfjs-node-gpu`, `tfjs-node` (native) or `cpu` (pure JS). */
   backendPackage: z.string(),
   /** The checkpoint this run resumed from, or null when it started from scratch. */
   resumedFrom: z.object({ step: z.number().int(), epoch: z.number().int(), key: z.string() }).nullable(),

@@ -49,7 +49,8 @@ describe('NASNet child trained from a real S3 server', () => {
     const specKey = layout.trialSpecKey('s1', 's1/0/0');
     await putJson(store, specKey, spec);
 
-    const run = startNode(NASFLOW_BIN, ['train', '--spec', `s3://${Bucket}/${specKey}`], env);
+    // The fastest backend that loads here (native when provisioned, else pure JS), as in a trial pod.
+    const run = startNode(NASFLOW_BIN, ['train', '--spec', `s3://${Bucket}/${specKey}`], { ...env, NASFLOW_TF_BACKEND: '' });
     const { code } = await run.exited;
     assert.equal(code, 0, run.stderr());
     const printed = lastJsonLine(run.stdout());
