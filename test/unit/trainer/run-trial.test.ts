@@ -18,7 +18,7 @@ describe('runTrial with a tiny conv net on the pure-JS backend', () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'nasflow-trial-'));
     backend = await loadBackend('cpu', () => undefined);
-    await writeSynthetic(new LoadedStore(join(dir, 'data')), { classes: 4, train: 240, test: 40, seed: 1 });
+    await writeSynthetic(new LocalStore(join(dir, 'data')), { classes: 4, train: 240, test: 40, seed: 1 });
   });
   after(async () => rm(dir, { recursive: true, force: true }));
 
@@ -47,6 +47,41 @@ describe('runTrial with a tiny conv net on the pure-JS backend', () => {
     assert.deepEqual(trialResultSchema.parse(stored), result);
   });
 
+  it('gives identical results for identical specs (seeded init, order and augmentation)', async () => {
+    const a = await run('same-a', tinySpec({ recipe: { epochs: 1 } }));
+    const b = await run('same-b', tinySpec({ recipe: { epochs: 1 } }));
+    assert.equal(a.finalTrainLoss, b.finalTrainLoss);
+    assert.equal(a.valLoss, b.valLoss);
+    const c = await run('same-c', tinySpec({ recipe: { epochs: 1 }, seed: 8 }));
+    assert.notEqual(a.finalTrainLoss, c.finalTrainLoss);
+  });
+
+  it('returns the stored result instead of training again when result.json exists', async () => {
+    const first = await run('again', tinySpec({ recipe: { epochs: 1 } }));
+    let built = 0;
+    const second = await runTrial({
+      specUri: join(dir, 'again', 'spec.json'),
+      datasetUri: join(dir, 'data'),
+      env: {},
+      buildModel: (...args) => {
+        built++;
+        return tinyModelFactory(...args);
+      },
+      shouldStop: () => false,
+      now: () => performance.now(),
+      log: () => undefined,
+      backend,
+    });
+    assert.equal(built, 0);
+    assert.deepEqual(second, first);
+  });
+
+  it('refuses to resume from checkpoints of a different spec', async () => {
+    let steps = 0;
+    await assert.rejects(run('other', tinySpec(), () => ++steps > 3), PreemptedError);
+    await assert.rejects(run('other', tinySpec({ seed: 99 })), /holds checkpoints of a different spec/);
+  });
+
   it('resumes after a stop with exactly the uninterrupted final loss', async () => {
     const reference = await run('ref', tinySpec());
     let steps = 0;
@@ -60,4 +95,3 @@ describe('runTrial with a tiny conv net on the pure-JS backend', () => {
   });
 });
 
-class LoadedStore extends LocalStore {}
