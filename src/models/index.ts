@@ -10,3 +10,4 @@ export type { Cost } from './cost-net.js';
 export type { Tf, BnArgs } from './tfjs-net.js';
 export { registerDropPath, setDropPathProgress, dropPathKeep, DROP_PATH_CLASS } from './drop-path.js';
 export { getModel, listModels, registerModel, type ZooEntry, type ZooFigures } from './zoo.js';
+export { saveModelToDir, loadModelFromDir } from './model-files.js';

@@ -24,6 +24,8 @@ export interface ZooFigures {
   confirmed?: boolean;
   /** True when `params` comes from the reference's own counter rather than a released model. */
   derived?: boolean;
+  /** Set when our count is known to differ from `params`, with the reason. */
+  paramsMismatch?: string;
   /** 'all' (conv + dense, the default) or 'conv' (the figure leaves out the dense classifier). */
   multAddsScope?: 'all' | 'conv';
   source: string;
@@ -100,7 +102,11 @@ nasnet('nasnet-a-cifar', { stem: 'cifar', inputSize: 32, classes: 10, N: 6, F: 3
   { params: 3_346_538, multAdds: 544.3e6, derived: true, source: SRC.derived },
   { params: 3.3e6, confirmed: true, source: `${SRC.nasnetPaper} (Table 1, NASNet-A 6 @ 768)` });
 pnas('pnasnet-5-mobile', { ...imagenet, N: 3, F: 54, skipReductionLayerInput: true },
-  { params: 5_064_455, multAdds: 587.2e6, derived: true, source: SRC.derived },
+  {
+    params: 5_064_455, multAdds: 587.2e6, derived: true, source: SRC.derived,
+    // TF-slim factorized_reduction gives path 2 the odd filter; stem cell 1 reduces conv0 (32 channels) to 27.
+    paramsMismatch: 'we count 32 more: TF-slim factorized_reduction gives the odd filter to path 2 (27 = 13 + 14 filters over 32 channels in stem cell 1); the reference counter appears to use 2 x 13',
+  },
   { params: 5.1e6, multAdds: 588e6, source: SRC.ponas });
 pnas('pnasnet-5-large', { ...imagenet, inputSize: 331, N: 4, F: 216, stemMultiplier: 3, skipReductionLayerInput: true },
   { params: 86_057_668, multAdds: 24_937.4e6, source: `${SRC.imgclsmob}; ${SRC.derived}` },
