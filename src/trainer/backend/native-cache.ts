@@ -17,10 +17,9 @@ export type NativeStatus =
   | { ok: true; module: string; tensorflow: string; dir: string }
   | { ok: false; reason: string };
 
-/** The tools cache root: $NASFLOW_TOOLS_DIR, else $XDG_CACHE_HOME/nasflow, else ~/.cache/nasflow. */
+/** The tools cache root, shared with src/dev/tools.ts: $NASFLOW_TOOLS_DIR, else ~/.cache/nasflow/tools. */
 export function defaultToolsDir(env: NodeJS.ProcessEnv): string {
-  if (env.NASFLOW_TOOLS_DIR) return env.NASFLOW_TOOLS_DIR;
-  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'nasflow');
+  return env.NASFLOW_TOOLS_DIR ?? join(env.HOME ?? homedir(), '.cache', 'nasflow', 'tools');
 }
 
 /** Reads the provisioning outcome; never throws (a broken cache reads as a reason). */

@@ -28,7 +28,7 @@ export interface LoadedBackend {
 export interface SelectArgs {
   /** Backends to try, in order; 'cpu' should come last as it always loads. Default: all three, fastest first. */
   order?: readonly BackendName[];
-  /** Tools cache root holding the native build. Default: $NASFLOW_TOOLS_DIR or ~/.cache/nasflow. */
+  /** Tools cache root holding the native build. Default: $NASFLOW_TOOLS_DIR or ~/.cache/nasflow/tools. */
   toolsDir?: string;
 }
 

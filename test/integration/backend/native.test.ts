@@ -22,7 +22,7 @@ const status = ensureNativeProvisioned({ repoRoot, toolsDir });
 const skip = status.ok ? false : `native backend unavailable: ${status.reason}`;
 if (skip) console.log(`# SKIP ${skip}`);
 
-test('the cache key and tfjs version in the provisioning script match the loader and package.json', () => {
+void test('the cache key and tfjs version in the provisioning script match the loader and package.json', () => {
   const script = readFileSync(join(repoRoot, 'scripts', 'provision-tfjs-node.sh'), 'utf8');
   const value = (name: string): string => script.match(new RegExp(`^${name}=(\\S+)$`, 'm'))?.[1] ?? '';
   assert.equal(`${value('TFJS_NODE_VERSION')}-tf${value('TF_VERSION')}-napi${value('NAPI_VERSION')}`, NATIVE_KEY);
@@ -44,7 +44,7 @@ function lossAndGrads(tf: Tf, model: ReturnType<typeof buildProbeNet>, x: Return
   });
 }
 
-test('native backend loads, matches pure-JS gradients, trains, and is much faster', { skip }, async () => {
+void test('native backend loads, matches pure-JS gradients, trains, and is much faster', { skip }, async () => {
   const loaded = await loadFastestBackend({ order: ['tfjs-node'], toolsDir });
   const { tf } = loaded;
   assert.equal(loaded.backend, 'tfjs-node');
@@ -84,7 +84,7 @@ test('native backend loads, matches pure-JS gradients, trains, and is much faste
   model.dispose();
 });
 
-test('native average-pool gradient divides by the valid window at padded borders', { skip }, async () => {
+void test('native average-pool gradient divides by the valid window at padded borders', { skip }, async () => {
   const { tf } = await loadFastestBackend({ order: ['tfjs-node'], toolsDir });
   // A 2x2 input under a 3x3 'same' window: every output is the mean of all four inputs, so the
   // sum of the outputs is the sum of the inputs and each input's gradient is exactly 1.
@@ -95,7 +95,7 @@ test('native average-pool gradient divides by the valid window at padded borders
   tf.dispose([x, grad]);
 });
 
-test('selection falls back to pure JS with a warning naming the missing native build', async () => {
+void test('selection falls back to pure JS with a warning naming the missing native build', async () => {
   const empty = mkdtempSync(join(tmpdir(), 'nasflow-tools-'));
   try {
     const loaded = await loadFastestBackend({ order: ['tfjs-node', 'cpu'], toolsDir: empty });
