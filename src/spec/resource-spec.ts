@@ -1,0 +1,201 @@
+/**
+ * The NeuralArchitectureSearch resource (group nasflow.io, version v1alpha1): its `spec` is the
+ * search spec (minus `name`, which is `metadata.name`) plus where and how trial pods run; its
+ * `status` is a summary (STYLE.md principle 9): phase, conditions, counts, the best trial and the
+ * workflow link, never a per-trial list.
+ *
+ * Written once here with zod; src/kube/crd.ts generates the CRD's OpenAPI schema from these
+ * objects (`npm run gen:crd`) and a unit test fails if the committed YAML drifts.
+ *
+ * Pure: imports zod and the search spec only.
+ */
+import { z } from 'zod';
+import { parseSearchSpec, refineSearchSpec, searchSpecObject, SpecError, type SearchSpec } from './search-spec.js';
+
+export const GROUP = 'nasflow.io';
+export const VERSION = 'v1alpha1';
+export const KIND = 'NeuralArchitectureSearch';
+export const PLURAL = 'neuralarchitecturesearches';
+export const API_VERSION = `${GROUP}/${VERSION}`;
+/** Set by the operator on every resource it started a workflow for; removed once that workflow is cancelled and its Jobs are gone. */
+export const FINALIZER = 'nasflow.io/cleanup';
+
+/** Bounds (STYLE.md principle 8: every list and map has a maximum). */
+export const LIMITS = { tolerations: 32, selectorKeys: 32, resourceNames: 16, conditions: 8, messageChars: 1024, nameChars: 40 } as const;
+
+/** A Kubernetes quantity: "2", "500m", "16Gi", or an integer. */
+const quantity = z.union([z.string().regex(/^[+-]?[0-9.]+([eE][+-]?[0-9]+|[numkMGTPE]|[KMGTPE]i)?$/, 'must be a Kubernetes quantity such as 1, 500m or 16Gi'), z.number().int().min(0)]);
+
+const quantityMap = z
+  .record(z.string().min(1).max(253), quantity)
+  .refine((m) => Object.keys(m).length <= LIMITS.resourceNames, `at most ${LIMITS.resourceNames} resource names`)
+  .meta({ maxProperties: LIMITS.resourceNames });
+
+const toleration = z
+  .object({
+    key: z.string().max(317).optional(),
+    operator: z.enum(['Exists', 'Equal']).optional(),
+    value: z.string().max(63).optional(),
+    effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional(),
+    tolerationSeconds: z.number().int().min(0).optional(),
+  })
+  .strict();
+
+/** Where and how trial pods run. Every field is optional: the worker's defaults fill the rest. */
+export const trialTemplateSchema = z
+  .object({
+    image: z.string().min(1).max(512).optional(),
+    imagePullPolicy: z.enum(['Always', 'IfNotPresent', 'Never']).optional(),
+    resources: z.object({ requests: quantityMap.optional(), limits: quantityMap.optional() }).strict().optional(),
+    nodeSelector: z
+      .record(z.string().min(1).max(317), z.string().max(63))
+      .refine((m) => Object.keys(m).length <= LIMITS.selectorKeys, `at most ${LIMITS.selectorKeys} labels`)
+      .meta({ maxProperties: LIMITS.selectorKeys })
+      .optional(),
+    tolerations: z.array(toleration).max(LIMITS.tolerations).optional(),
+    /** Passed to the pod unchanged (core/v1 Affinity); the API server validates it on the Job. */
+    affinity: z.record(z.string(), z.unknown()).optional(),
+    priorityClassName: z.string().min(1).max(253).optional(),
+    serviceAccountName: z.string().min(1).max(253).optional(),
+    /** Seconds a finished Job is kept before Kubernetes deletes it. Default: 3600. */
+    ttlSecondsAfterFinished: z.number().int().min(0).max(604_800).default(3600),
+  })
+  .strict();
+
+export const storageSecretRefSchema = z
+  .object({
+    name: z.string().min(1).max(253),
+    accessKeyIdKey: z.string().min(1).max(253).default('AWS_ACCESS_KEY_ID'),
+    secretAccessKeyKey: z.string().min(1).max(253).default('AWS_SECRET_ACCESS_KEY'),
+  })
+  .strict();
+
+/** The resource's spec fields, without cross-field rules. */
+export const resourceSpecObject = searchSpecObject.omit({ name: true }).extend({
+  template: trialTemplateSchema.default({ ttlSecondsAfterFinished: 3600 }),
+  storageSecretRef: storageSecretRefSchema.optional(),
+  suspend: z.boolean().default(false),
+});
+
+export type ResourceSpec = z.infer<typeof resourceSpecObject>;
+export type ResourceSpecInput = z.input<typeof resourceSpecObject>;
+export type TrialTemplate = z.infer<typeof trialTemplateSchema>;
+
+/** Cross-field rules of the resource spec: the search spec's, plus the failure budget. */
+export function refineResourceSpec(s: ResourceSpec, ctx: z.core.$RefinementCtx): void {
+  refineSearchSpec({ ...s, name: 'resource' }, ctx);
+  if (s.budget.maxFailedTrials > s.budget.maxTrials) {
+    ctx.addIssue({ code: 'custom', path: ['budget', 'maxFailedTrials'], message: `must not exceed budget.maxTrials (${s.budget.maxTrials}); it defaults to 3, so set it explicitly for smaller searches` });
+  }
+}
+
+export const resourceSpecSchema = resourceSpecObject.superRefine(refineResourceSpec);
+
+/** Spec fields that may change after creation; the operator maps their edits to workflow updates. */
+export const MUTABLE_FIELDS = ['budget.parallelism', 'budget.maxTrials', 'suspend'] as const;
+
+export const PHASES = ['Pending', 'Initializing', 'Running', 'Paused', 'Suspended', 'Stopping', 'Succeeded', 'Failed', 'Cancelled'] as const;
+export type ResourcePhase = (typeof PHASES)[number];
+
+/** Condition types (kept next to the status type, STYLE.md principle 9). */
+export const CONDITION = {
+  /** True once the search workflow runs (or ran) for this resource. */
+  WorkflowStarted: 'WorkflowStarted',
+  /** True while trials are being launched; False when paused, suspended or finished. */
+  Running: 'Running',
+  /** True when the search finished (Succeeded, Failed or Cancelled); the reason says which. */
+  Finished: 'Finished',
+  /** True when the spec could not be turned into a search (the message names the field). */
+  InvalidSpec: 'InvalidSpec',
+} as const;
+
+const condition = z
+  .object({
+    type: z.string().min(1).max(64),
+    status: z.enum(['True', 'False', 'Unknown']),
+    reason: z.string().min(1).max(64).regex(/^[A-Z][A-Za-z0-9]*$/, 'must be PascalCase'),
+    message: z.string().max(LIMITS.messageChars),
+    lastTransitionTime: z.string().meta({ format: 'date-time' }),
+    observedGeneration: z.number().int().min(0).optional(),
+  })
+  .strict();
+
+export const resourceStatusSchema = z
+  .object({
+    phase: z.enum(PHASES).optional(),
+    observedGeneration: z.number().int().min(0).optional(),
+    algorithm: z.string().max(64).optional(),
+    conditions: z.array(condition).max(LIMITS.conditions).optional(),
+    trials: z
+      .object({
+        succeeded: z.number().int().min(0),
+        failed: z.number().int().min(0),
+        running: z.number().int().min(0),
+        /** succeeded + failed: the printer column "Done". */
+        completed: z.number().int().min(0),
+        infraRetries: z.number().int().min(0),
+        maxTrials: z.number().int().min(0),
+      })
+      .strict()
+      .optional(),
+    best: z
+      .object({
+        trialId: z.string().max(512),
+        /** Validation accuracy in percent as a decimal string (floats cross languages as strings). */
+        accuracy: z.string().max(32),
+        testAccuracy: z.string().max(32).optional(),
+        summary: z.string().max(LIMITS.messageChars),
+      })
+      .strict()
+      .optional(),
+    workflowId: z.string().max(512).optional(),
+    workflowUrl: z.string().max(2048).optional(),
+    startTime: z.string().meta({ format: 'date-time' }).optional(),
+    completionTime: z.string().meta({ format: 'date-time' }).optional(),
+    message: z.string().max(LIMITS.messageChars).optional(),
+  })
+  .strict();
+
+export type ResourceStatus = z.infer<typeof resourceStatusSchema>;
+export type Condition = z.infer<typeof condition>;
+
+export interface NeuralArchitectureSearch {
+  apiVersion: typeof API_VERSION;
+  kind: typeof KIND;
+  metadata: { name: string; namespace: string; uid: string; generation?: number; resourceVersion?: string; finalizers?: string[]; deletionTimestamp?: string | Date; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: ResourceSpecInput;
+  status?: ResourceStatus;
+}
+
+/** The durable search id of a resource (DESIGN.md): `<namespace>/<name>/<uid>`. */
+export function resourceSearchId(namespace: string, name: string, uid: string): string {
+  return `${namespace}/${name}/${uid}`;
+}
+
+export interface ResourceRef {
+  namespace: string;
+  name: string;
+  uid: string;
+}
+
+/** The resource a search id names, or undefined for a local search (`local/<name>/<id>`). */
+export function parseResourceSearchId(searchId: string): ResourceRef | undefined {
+  const parts = searchId.split('/');
+  if (parts.length !== 3 || parts[0] === 'local') return undefined;
+  const [namespace, name, uid] = parts;
+  return { namespace, name, uid };
+}
+
+/** Validates a resource spec; throws SpecError naming the field (as `spec.<field>`). */
+export function parseResourceSpec(input: unknown): ResourceSpec {
+  const out = resourceSpecSchema.safeParse(input);
+  if (out.success) return out.data;
+  const issue = out.error.issues[0];
+  throw new SpecError(issue.path.map(String).join('.') || '(root)', issue.message);
+}
+
+/** The search spec the workflow carries: the resource's spec without its Kubernetes-only fields. */
+export function searchSpecOf(name: string, spec: ResourceSpec): SearchSpec {
+  const { template: _t, storageSecretRef: _s, suspend: _u, ...search } = spec;
+  return parseSearchSpec({ ...search, name });
+}
