@@ -39,9 +39,9 @@ export function describeAlgorithmConformance(c: ConformanceCase): void {
       const a = newDriver();
       const b = newDriver();
       const other = newDriver();
-      drive(create(c, 7), a, 0, 30);
-      drive(create(c, 7), b, 0, 30);
-      drive(create(c, 8), other, 0, 30);
+      drive(create(c, 7), a, 0, 15);
+      drive(create(c, 7), b, 0, 15);
+      drive(create(c, 8), other, 0, 15);
       assert.deepEqual(b.proposed, a.proposed);
       assert.notDeepEqual(other.proposed, a.proposed);
     });
@@ -50,8 +50,8 @@ export function describeAlgorithmConformance(c: ConformanceCase): void {
       const dir = mkdtempSync(join(tmpdir(), 'nasflow-conf-'));
       try {
         const here = newDriver();
-        drive(create(c, 11), here, 0, 30);
-        const there = child(c, 11, 0, 30, '-', join(dir, 'out.json'));
+        drive(create(c, 11), here, 0, 15);
+        const there = child(c, 11, 0, 15, '-', join(dir, 'out.json'));
         assert.deepEqual(there.driver.proposed, here.proposed);
       } finally {
         rmSync(dir, { recursive: true, force: true });

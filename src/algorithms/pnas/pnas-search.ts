@@ -140,7 +140,8 @@ export class PnasSearch<G> extends BaseSearch<G> {
     let candidates: G[];
     if (progression && this.data.blocks === 0) {
       this.data.blocks = 1;
-      this.enqueue(progression.initial(), undefined);
+      // Every 1-block cell is trained; the seeded order only decides which workers get them first.
+      this.enqueue(this.rng.shuffle(progression.initial()), undefined);
       return;
     }
     if (!progression && this.data.round === 1) {
