@@ -1,0 +1,125 @@
+/**
+ * Runs trained trials as Kubernetes Jobs (one Job per trial attempt, built by trial-job.ts).
+ *
+ * How the launcher learns the owning resource: the workflow carries only the search spec, but a
+ * resource's search id is `<namespace>/<name>/<uid>` (DESIGN.md), so the launcher reads the
+ * NeuralArchitectureSearch named there and checks its uid. The resource supplies the pod template
+ * and the S3 Secret; the Job is owned by it (garbage-collected with it). The template is immutable
+ * (CEL), so it is cached per uid. A local search id (`local/<name>/<id>`) has no resource: its Jobs
+ * go to `NASFLOW_TRIAL_NAMESPACE` with the worker's defaults and no owner.
+ *
+ * Idempotent by name: `launch` creates the attempt's Job or finds it (HTTP 409); `poll` reads the
+ * Job and its pods, so a new worker re-attaches after a crash; `cancel` deletes the Job.
+ */
+import type { V1Job, V1Pod } from '@kubernetes/client-node';
+import type { Launcher, TrialRef, TrialState } from '../launch/launcher.js';
+import { parseResourceSearchId, type NeuralArchitectureSearch, type ResourceSpecInput } from '../spec/resource-spec.js';
+import { KubeAdapter, loadKubeConfig } from './adapter.js';
+import { trialStateOf } from './job-status.js';
+import { buildTrialJob, jobNameFor, type TrialDefaults } from './trial-job.js';
+
+/** The apiserver calls the launcher makes (KubeAdapter implements them). */
+export interface TrialJobApi {
+  createJob(job: V1Job): Promise<'created' | 'exists'>;
+  readJob(namespace: string, name: string): Promise<V1Job | undefined>;
+  listJobPods(namespace: string, jobName: string): Promise<V1Pod[]>;
+  deleteJob(namespace: string, name: string): Promise<void>;
+  readSearch(namespace: string, name: string): Promise<NeuralArchitectureSearch | undefined>;
+}
+
+export interface KubeLauncherOptions {
+  api: TrialJobApi;
+  defaults: TrialDefaults;
+  /** Namespace of Jobs for local search ids. Default: "default". */
+  localNamespace?: string;
+}
+
+/** The resource a trial belongs to has gone (deleted, or recreated under a new uid). */
+export class SearchResourceGoneError extends Error {
+  constructor(searchId: string, why: string) {
+    super(`NeuralArchitectureSearch of search ${searchId} ${why}; its trials cannot launch`);
+    this.name = 'SearchResourceGoneError';
+  }
+}
+
+interface Placement {
+  namespace: string;
+  searchName: string;
+  owner?: { name: string; uid: string };
+  spec?: ResourceSpecInput;
+}
+
+export class KubeLauncher implements Launcher {
+  private readonly placements = new Map<string, Placement>();
+
+  constructor(private readonly opts: KubeLauncherOptions) {}
+
+  async launch(trial: TrialRef): Promise<void> {
+    const p = await this.placement(trial);
+    const job = buildTrialJob({
+      namespace: p.namespace,
+      searchName: p.searchName,
+      searchId: trial.searchId,
+      trialId: trial.trialId,
+      attempt: trial.attempt,
+      specUri: trial.specUri,
+      ...(p.owner ? { owner: p.owner } : {}),
+      template: p.spec?.template ?? {},
+      ...(p.spec?.storageSecretRef ? { storageSecretRef: p.spec.storageSecretRef } : {}),
+      defaults: this.opts.defaults,
+    });
+    await this.opts.api.createJob(job);
+  }
+
+  async poll(trial: TrialRef): Promise<TrialState> {
+    const { namespace, name } = this.jobOf(trial);
+    const job = await this.opts.api.readJob(namespace, name);
+    if (!job) return { state: 'missing' };
+    const failed = job.status?.conditions?.some((c) => c.type === 'Failed' && c.status === 'True');
+    const pods = failed ? await this.opts.api.listJobPods(namespace, name) : [];
+    return trialStateOf(job, pods);
+  }
+
+  async cancel(trial: TrialRef): Promise<void> {
+    const { namespace, name } = this.jobOf(trial);
+    await this.opts.api.deleteJob(namespace, name);
+  }
+
+  private jobOf(trial: TrialRef): { namespace: string; name: string } {
+    const ref = parseResourceSearchId(trial.searchId);
+    const namespace = ref?.namespace ?? this.opts.localNamespace ?? 'default';
+    return { namespace, name: jobNameFor(ref?.name ?? trial.spec.name, trial.trialId, trial.attempt) };
+  }
+
+  private async placement(trial: TrialRef): Promise<Placement> {
+    const ref = parseResourceSearchId(trial.searchId);
+    if (!ref) return { namespace: this.opts.localNamespace ?? 'default', searchName: trial.spec.name };
+    const cached = this.placements.get(ref.uid);
+    if (cached) return cached;
+    const res = await this.opts.api.readSearch(ref.namespace, ref.name);
+    if (!res) throw new SearchResourceGoneError(trial.searchId, 'no longer exists');
+    if (res.metadata.uid !== ref.uid) throw new SearchResourceGoneError(trial.searchId, `was recreated (uid ${res.metadata.uid})`);
+    const p: Placement = { namespace: ref.namespace, searchName: ref.name, owner: { name: ref.name, uid: ref.uid }, spec: res.spec };
+    this.placements.set(ref.uid, p);
+    return p;
+  }
+}
+
+/** Default trainer image (Helm value trial.image). */
+export const DEFAULT_TRIAL_IMAGE = 'ghcr.io/nasflow/trainer:0.1.0';
+
+/**
+ * The launcher `nasflow worker --launcher kubernetes` uses. Reads: KUBECONFIG (else in-cluster),
+ * NASFLOW_TRIAL_IMAGE, NASFLOW_TRIAL_COMMAND (space-separated), NASFLOW_S3_ENDPOINT, AWS_REGION,
+ * NASFLOW_TRIAL_S3_SECRET, NASFLOW_TRIAL_SERVICE_ACCOUNT, NASFLOW_TRIAL_UID, NASFLOW_TRIAL_NAMESPACE.
+ */
+export function createKubeLauncherFromEnv(env: NodeJS.ProcessEnv): Launcher {
+  const defaults: TrialDefaults = { image: env.NASFLOW_TRIAL_IMAGE || DEFAULT_TRIAL_IMAGE };
+  if (env.NASFLOW_TRIAL_COMMAND) defaults.command = env.NASFLOW_TRIAL_COMMAND.split(/\s+/).filter(Boolean);
+  if (env.NASFLOW_S3_ENDPOINT) defaults.s3Endpoint = env.NASFLOW_S3_ENDPOINT;
+  if (env.AWS_REGION) defaults.s3Region = env.AWS_REGION;
+  if (env.NASFLOW_TRIAL_S3_SECRET) defaults.s3SecretName = env.NASFLOW_TRIAL_S3_SECRET;
+  if (env.NASFLOW_TRIAL_SERVICE_ACCOUNT) defaults.serviceAccountName = env.NASFLOW_TRIAL_SERVICE_ACCOUNT;
+  if (env.NASFLOW_TRIAL_UID) defaults.uid = Number(env.NASFLOW_TRIAL_UID);
+  return new KubeLauncher({ api: new KubeAdapter(loadKubeConfig(env)), defaults, localNamespace: env.NASFLOW_TRIAL_NAMESPACE || 'default' });
+}
