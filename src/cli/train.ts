@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { BadSpecError, EXIT_OK, EXIT_PREEMPTED, exitCodeFor } from '../trainer/errors.js';
 import { defaultModelFactory } from '../trainer/factories.js';
 import type { ModelFactory } from '../trainer/model.js';
-import { runTrial } from '../trainer/run-trial.js';
+import { runAnyTrial } from '../trainer/entry.js';
 import { registerDatasetCommands } from './dataset.js';
 
 export interface TrainOptions {
@@ -50,7 +50,7 @@ export async function trainCommand(opts: TrainOptions, buildModel: ModelFactory)
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   try {
-    const result = await runTrial({
+    const result = await runAnyTrial({
       specUri,
       datasetUri: opts.dataset,
       outUri: opts.out,

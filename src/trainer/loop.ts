@@ -168,7 +168,9 @@ function restore(tf: TF, model: tfc.LayersModel, opt: Optimizer, cp: Checkpoint,
     if (w.read().size !== cp.weights[i].length) {
       throw new BadSpecError('output', `${where}/${cp.key}: tensor ${i} (${w.originalName}) expected ${w.read().size} values, received ${cp.weights[i].length}`);
     }
-    w.write(tf.tensor(cp.weights[i], w.read().shape));
+    tf.tidy(() => {
+      w.write(tf.tensor(cp.weights[i], w.read().shape));
+    });
   });
   opt.setState({ type: cp.state.optimizer.type, slots: cp.slots });
   return {

@@ -33,13 +33,19 @@ export class Optimizer {
     this.slots = variables.map((v) => this.slotNames.map(() => tf.variable(tf.zerosLike(v), false)));
   }
 
-  /** Applies one update; `grads[i]` belongs to `variables[i]`. Does not dispose `grads`. */
-  apply(grads: readonly tfc.Tensor[], lr: number): void {
+  /**
+   * Applies one update; `grads[j]` belongs to `variables[indices[j]]` (default: `variables[j]`).
+   * Variables left out get no update at all, not even momentum: a one-shot supernet step trains
+   * only the sampled path. Does not dispose `grads`.
+   */
+  apply(grads: readonly tfc.Tensor[], lr: number, indices?: readonly number[]): void {
     const tf = this.tf;
     tf.tidy(() => {
       const c = this.config;
-      this.variables.forEach((w, i) => {
-        let g = grads[i];
+      grads.forEach((grad, j) => {
+        const i = indices ? indices[j] : j;
+        const w = this.variables[i];
+        let g = grad;
         if (this.weightDecay > 0 && w.rank >= 2) g = g.add(w.mul(this.weightDecay));
         const s = this.slots[i];
         if (c.type === 'sgd-momentum') {
@@ -71,7 +77,7 @@ export class Optimizer {
     }
     flat.forEach((t, i) => {
       if (state.slots[i].length !== t.size) throw new Error(`optimizer slot ${i}: expected ${t.size} values, received ${state.slots[i].length}`);
-      t.assign(this.tf.tensor(state.slots[i], t.shape));
+      this.tf.tidy(() => t.assign(this.tf.tensor(state.slots[i], t.shape)));
     });
   }
 

@@ -79,6 +79,11 @@ export async function runTrial(a: RunTrialArgs): Promise<TrialResult> {
 }
 
 async function readSpec(uri: string, env: S3Env): Promise<TrialSpec> {
+  return parseTrialSpec(await readSpecJson(uri, env), uri);
+}
+
+/** Reads the JSON at a spec URI; a missing, unreadable or malformed spec is a {@link BadSpecError}. */
+export async function readSpecJson(uri: string, env: S3Env): Promise<unknown> {
   let json: unknown;
   let opened;
   try {
@@ -96,10 +101,10 @@ async function readSpec(uri: string, env: S3Env): Promise<TrialSpec> {
   } finally {
     opened.close();
   }
-  return parseTrialSpec(json, uri);
+  return json;
 }
 
-function openField(field: string, uri: string, env: S3Env, closers: (() => void)[]): ObjectStore {
+export function openField(field: string, uri: string, env: S3Env, closers: (() => void)[]): ObjectStore {
   try {
     const opened = openPrefix(uri, env);
     closers.push(opened.close);
@@ -110,7 +115,7 @@ function openField(field: string, uri: string, env: S3Env, closers: (() => void)
   }
 }
 
-async function previousResult(out: ObjectStore, hash: string): Promise<TrialResult | null> {
+export async function previousResult(out: ObjectStore, hash: string): Promise<TrialResult | null> {
   try {
     const parsed = trialResultSchema.safeParse(await getJson(out, TRIAL_RESULT));
     return parsed.success && parsed.data.trainingHash === hash ? parsed.data : null;

@@ -52,7 +52,7 @@ const augment = z.object({
   cutout: z.number().int().min(0).max(32).default(0),
 });
 
-const recipe = z.object({
+export const recipeSchema = z.object({
   /** Default: 1 */
   epochs: z.number().int().min(1).max(10_000).default(1),
   /** Default: 32 */
@@ -97,7 +97,7 @@ export const trialSpecSchema = z.object({
     F: z.number().int().min(1).max(4096).optional(),
     classes: z.number().int().min(2).max(100_000),
   }),
-  recipe: recipe.default(recipe.parse({})),
+  recipe: recipeSchema.default(recipeSchema.parse({})),
   /** Dataset prefix URI (CIFAR-10 binary batches). `--dataset` overrides it. */
   dataset: z.string().min(1).optional(),
   /** Output prefix URI for checkpoints and result.json. Default: the spec's own directory. */
@@ -111,7 +111,12 @@ export type TrialRecipe = TrialSpec['recipe'];
 
 /** Parses untrusted JSON; throws {@link BadSpecError} naming the first bad field (`source` is the spec URI). */
 export function parseTrialSpec(json: unknown, source = 'spec'): TrialSpec {
-  const out = trialSpecSchema.safeParse(json);
+  return parseWith(trialSpecSchema, json, source);
+}
+
+/** Parses `json` with `schema`, turning the first issue into a {@link BadSpecError} naming `source#field`. */
+export function parseWith<T>(schema: z.ZodType<T>, json: unknown, source: string): T {
+  const out = schema.safeParse(json);
   if (out.success) return out.data;
   const issue = out.error.issues[0];
   const field = issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)';

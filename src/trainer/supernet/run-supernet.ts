@@ -1,0 +1,150 @@
+/**
+ * One PONAS one-shot trial (see ./spec.ts): builds the supernet, trains it along sampled paths
+ * with the trainer's checkpoint/resume/SIGTERM machinery, saves `supernet.bin` for the next
+ * trial, and for a progressive step writes the layer's accuracy-table row to `row.json`;
+ * `result.json` comes last.
+ */
+import type * as tfc from '@tensorflow/tfjs';
+import { z } from 'zod';
+import { Rng } from '../../common/rng.js';
+import { PONAS_CANDIDATES } from '../../space/ponas.js';
+import { getJson, isObjectNotFound, putJson, type ObjectStore } from '../../store/object-store.js';
+import { TRIAL_RESULT } from '../../store/layout.js';
+import { parentUri } from '../../store/uri.js';
+import { loadBackend } from '../backend.js';
+import { loadCifarDataset } from '../dataset.js';
+import { BadSpecError } from '../errors.js';
+import { openField, readSpecJson, type RunTrialArgs } from '../run-trial.js';
+import { PonasSupernet } from './ponas-supernet.js';
+import { parseSupernetSpec, supernetHash } from './spec.js';
+import { trainSupernet, evaluatePath } from './supernet-loop.js';
+
+export const SUPERNET_WEIGHTS = 'supernet.bin';
+export const SUPERNET_INDEX = 'supernet.json';
+export const TABLE_ROW = 'row.json';
+
+export const supernetResultSchema = z.object({
+  schemaVersion: z.literal(1),
+  kind: z.literal('ponas-supernet'),
+  trialId: z.string().optional(),
+  phase: z.enum(['meta', 'progressive']),
+  trainingHash: z.string(),
+  steps: z.number().int(),
+  /** Mean training loss over every `checkpointEverySteps` window, in order. */
+  lossCurve: z.array(z.number()),
+  /** Mean validation accuracy of the evaluated paths (random paths for meta; the row's mean for progressive). */
+  valAccuracy: z.number().min(0).max(1),
+  row: z.object({ layer: z.number().int(), accuracies: z.array(z.object({ slot: z.number().int(), candidate: z.number().int(), accuracy: z.number() })) }).optional(),
+  backend: z.string(),
+  backendPackage: z.string(),
+  resumedFrom: z.object({ step: z.number().int(), key: z.string() }).nullable(),
+  wallSeconds: z.number(),
+  imagesPerSecond: z.number(),
+});
+export type SupernetResult = z.infer<typeof supernetResultSchema>;
+
+export async function runSupernetTrial(a: Omit<RunTrialArgs, 'buildModel'>): Promise<SupernetResult> {
+  const started = a.now();
+  const spec = parseSupernetSpec(await readSpecJson(a.specUri, a.env), a.specUri);
+  const datasetUri = a.datasetUri ?? spec.dataset;
+  if (datasetUri === undefined) throw new BadSpecError(`${a.specUri}#dataset`, 'missing; set "dataset" in the spec or pass --dataset');
+  const closers: (() => void)[] = [];
+  try {
+    const out = openField('output', a.outUri ?? spec.output ?? parentUri(a.specUri), a.env, closers);
+    const hash = supernetHash(spec);
+    const previous = supernetResultSchema.safeParse(await getJson(out, TRIAL_RESULT).catch(() => null));
+    if (previous.success && previous.data.trainingHash === hash) return previous.data;
+    const data = await loadCifarDataset(openField('dataset', datasetUri, a.env, closers), datasetUri, {
+      classes: spec.supernet.classes,
+      valFraction: spec.recipe.valFraction,
+      maxTrainSamples: spec.recipe.maxTrainSamples,
+    });
+    const backend = a.backend ?? (await loadBackend(a.env.NASFLOW_TF_BACKEND, a.log));
+    const { tf } = backend;
+    const net = new PonasSupernet(tf, spec.supernet, Rng.seeded(`${spec.seed}/init`));
+    try {
+      const init = spec.phase.type === 'progressive' ? openField('phase.init', spec.phase.init, a.env, closers) : undefined;
+      const loop = await trainSupernet({
+        tf, net, spec, data, out, hash,
+        loadInit: init ? () => loadSupernetWeights(tf, net, init, spec.phase.type === 'progressive' ? spec.phase.init : '') : undefined,
+        shouldStop: a.shouldStop, now: a.now, log: a.log,
+      });
+      await saveSupernetWeights(net, out);
+      const evalRng = Rng.seeded(`${spec.seed}/eval`);
+      const side = spec.recipe.imageSize;
+      let row: SupernetResult['row'];
+      let valAccuracy: number;
+      if (spec.phase.type === 'progressive') {
+        const { layer, fixed, evalPaths } = spec.phase;
+        // The same random completions of later layers for every candidate: a fair comparison.
+        const tails = Array.from({ length: evalPaths }, () => Array.from({ length: net.layerCount - layer - 1 }, () => evalRng.int(spec.supernet.candidates.length)));
+        const accuracies = spec.supernet.candidates.map((candidate, slot) => {
+          const accs = tails.map((tail) => evaluatePath(tf, net, data.val, side, [...fixed, slot, ...tail]));
+          return { slot, candidate, accuracy: accs.reduce((s, x) => s + x, 0) / accs.length };
+        });
+        row = { layer, accuracies };
+        await putJson(out, TABLE_ROW, { layer, fixed, candidates: spec.supernet.candidates.map((c) => PONAS_CANDIDATES[c]), accuracies });
+        valAccuracy = accuracies.reduce((s, x) => s + x.accuracy, 0) / accuracies.length;
+      } else {
+        const paths = Array.from({ length: 3 }, () => Array.from({ length: net.layerCount }, () => evalRng.int(spec.supernet.candidates.length)));
+        valAccuracy = paths.reduce((s, p) => s + evaluatePath(tf, net, data.val, side, p), 0) / paths.length;
+      }
+      const result = supernetResultSchema.parse({
+        schemaVersion: 1,
+        kind: 'ponas-supernet',
+        trialId: spec.trialId,
+        phase: spec.phase.type,
+        trainingHash: hash,
+        steps: loop.steps,
+        lossCurve: loop.lossCurve,
+        valAccuracy,
+        row,
+        backend: backend.backend,
+        backendPackage: backend.pkg,
+        resumedFrom: loop.resumedFrom,
+        wallSeconds: (a.now() - started) / 1000,
+        imagesPerSecond: loop.seconds > 0 ? loop.images / loop.seconds : 0,
+      });
+      await putJson(out, TRIAL_RESULT, result);
+      return result;
+    } finally {
+      net.dispose();
+    }
+  } finally {
+    closers.forEach((c) => c());
+  }
+}
+
+/** Final weights for the next trial of the chain: float32 values in variable order, plus an index. */
+async function saveSupernetWeights(net: PonasSupernet, out: ObjectStore): Promise<void> {
+  const arrays = net.variables.map((v) => v.variable.dataSync() as Float32Array);
+  const all = new Float32Array(arrays.reduce((n, x) => n + x.length, 0));
+  let at = 0;
+  for (const x of arrays) {
+    all.set(x, at);
+    at += x.length;
+  }
+  await out.put(SUPERNET_WEIGHTS, new Uint8Array(all.buffer));
+  await putJson(out, SUPERNET_INDEX, net.variables.map((v) => ({ name: v.name, shape: v.variable.shape })));
+}
+
+async function loadSupernetWeights(tf: typeof import('@tensorflow/tfjs'), net: PonasSupernet, from: ObjectStore, uri: string): Promise<void> {
+  let index: { name: string; shape: number[] }[];
+  let bytes: Uint8Array;
+  try {
+    index = (await getJson(from, SUPERNET_INDEX)) as typeof index;
+    bytes = await from.get(SUPERNET_WEIGHTS);
+  } catch (err) {
+    if (isObjectNotFound(err)) throw new BadSpecError('phase.init', `${uri} holds no ${SUPERNET_WEIGHTS}; point it at a finished supernet trial's output`);
+    throw err;
+  }
+  const same = index.length === net.variables.length && index.every((e, i) => e.name === net.variables[i].name && e.shape.join() === net.variables[i].variable.shape.join());
+  if (!same) throw new BadSpecError('phase.init', `${uri} holds a supernet of another shape (supernet args differ)`);
+  const all = new Float32Array(bytes.slice().buffer);
+  let at = 0;
+  for (const v of net.variables) {
+    const start = at;
+    tf.tidy(() => v.variable.assign(tf.tensor(all.subarray(start, start + v.variable.size), v.variable.shape) as tfc.Tensor));
+    at += v.variable.size;
+  }
+}
