@@ -62,9 +62,9 @@ export function networkDef(space: SpaceRef, genotype: unknown, macro: Partial<Ma
   }
 }
 
-function run<T>(net: Net<T>, input: T, def: NetworkDef): T[] {
-  if (def.kind === 'chain') return [buildChainNetwork(net, input, def.stages, def.macro)];
-  const out = buildCellNetwork(net, input, def.family, def.macro);
+function run<T>(net: Net<T>, input: T, def: NetworkDef, trace?: (label: string, x: T) => void): T[] {
+  if (def.kind === 'chain') return [buildChainNetwork(net, input, def.stages, def.macro, trace)];
+  const out = buildCellNetwork(net, input, def.family, def.macro, trace);
   return out.aux === undefined ? [out.logits] : [out.logits, out.aux];
 }
 
@@ -78,6 +78,15 @@ export function costOfDef(def: NetworkDef): Cost {
   const [h, w, c] = inputShape(def);
   run(net, net.input(h, w, c), def);
   return net.cost();
+}
+
+/** Output shape (h x w x c) after the stem, every cell or stage, and the head, in order. */
+export function shapeTrace(def: NetworkDef): { label: string; shape: string }[] {
+  const net = new CostNet();
+  const [h, w, c] = inputShape(def);
+  const out: { label: string; shape: string }[] = [];
+  run(net, net.input(h, w, c), def, (label, s) => out.push({ label, shape: `${s.h}x${s.w}x${s.c}` }));
+  return out;
 }
 
 export function costOf(space: SpaceRef, genotype: unknown, macro: Partial<MacroConfig> = {}): Cost {

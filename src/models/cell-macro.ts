@@ -55,7 +55,8 @@ export function reductionIndices(numCells: number, numReductionLayers: number): 
   return out;
 }
 
-export function buildCellNetwork<T>(net: Net<T>, input: T, family: CellFamily, m: CellMacro): CellNetworkOutputs<T> {
+/** `trace`, when given, is called with a label and the output of the stem and of every cell. */
+export function buildCellNetwork<T>(net: Net<T>, input: T, family: CellFamily, m: CellMacro, trace?: (label: string, x: T) => void): CellNetworkOutputs<T> {
   const numCells = m.numCells ?? 3 * m.N;
   const reductions = reductionIndices(numCells, m.numReductionLayers ?? 2);
   const normal = family.kind === 'nasnet' ? family.normal : family.cell;
@@ -72,13 +73,16 @@ export function buildCellNetwork<T>(net: Net<T>, input: T, family: CellFamily, m
   let cellIndex = 0;
   if (imagenet) {
     x = net.bn(net.conv(input, { filters: Math.floor(32 * stemMult), kernel: [3, 3], stride: 2, padding: 'valid' }));
+    trace?.('conv0', x);
     outputs.push(x);
     for (const scale of [0.25, 0.5]) {
       x = compileCell(net, reduction, { input: x, prev: outputs[outputs.length - 2], filters: cellFilters(scale), stride: 2, dropPath: dropPath(cellIndex++) });
+      trace?.(`stem${outputs.length - 2}`, x);
       outputs.push(x);
     }
   } else {
     x = net.bn(net.conv(input, { filters: Math.floor(m.F * stemMult), kernel: [3, 3] }));
+    trace?.('stem', x);
     outputs.push(x);
   }
 
@@ -93,6 +97,7 @@ export function buildCellNetwork<T>(net: Net<T>, input: T, family: CellFamily, m
       if (isReduction) {
         scale *= 2;
         x = compileCell(net, reduction, { input: x, prev: outputs[outputs.length - 2], filters: cellFilters(scale), stride: 2, dropPath: dropPath(cellIndex++) });
+        trace?.(`reduction${reductions.indexOf(c)}`, x);
         outputs.push(x);
       }
       if (!m.skipReductionLayerInput) prev = outputs[outputs.length - 2];
@@ -103,6 +108,7 @@ export function buildCellNetwork<T>(net: Net<T>, input: T, family: CellFamily, m
       if (m.skipReductionLayerInput || !isReduction) prev = outputs[outputs.length - 2];
       x = compileCell(net, normal, { input: x, prev, filters: cellFilters(scale), stride: isReduction ? 2 : 1, dropPath: dropPath(cellIndex++) });
     }
+    trace?.(family.kind === 'pnas' && isReduction ? `cell${c}(s2)` : `cell${c}`, x);
     outputs.push(x);
     if (m.auxHead && c === auxAfter) aux = auxHead(net, net.act(x, 'relu'), m.classes);
   }

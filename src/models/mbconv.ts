@@ -13,7 +13,7 @@
  * channels C under PONAS's rule (reference `models[mnasnet-a1].mbconvNotes`, `models[ponas-a].se`).
  * Head: 1x1 conv, BN, act, global pool, dropout, dense.
  */
-import type { StageSpec } from '../space/block-string.js';
+import { formatStage, type StageSpec } from '../space/block-string.js';
 import type { Activation, Net } from './net.js';
 
 export interface ChainMacro {
@@ -34,13 +34,17 @@ export interface ChainMacro {
   seRule?: 'input' | 'expanded';
 }
 
-export function buildChainNetwork<T>(net: Net<T>, input: T, stages: readonly StageSpec[], m: ChainMacro): T {
+/** `trace`, when given, is called with a label and the output of the stem, every stage and the head conv. */
+export function buildChainNetwork<T>(net: Net<T>, input: T, stages: readonly StageSpec[], m: ChainMacro, trace?: (label: string, x: T) => void): T {
   const act: Activation = m.activation ?? 'relu';
   let x = net.act(net.bn(net.conv(input, { filters: m.stemFilters ?? 32, kernel: [3, 3], stride: 2 })), act);
-  for (const stage of stages) {
+  trace?.('stem', x);
+  stages.forEach((stage, i) => {
     for (let r = 0; r < stage.repeats; r++) x = chainLayer(net, x, stage, r === 0 ? stage.stride : 1, act, m.seRule ?? 'input');
-  }
+    trace?.(`stage${i} ${formatStage(stage)}`, x);
+  });
   x = net.act(net.bn(net.conv(x, { filters: m.headFilters ?? 1280, kernel: [1, 1] })), act);
+  trace?.('head', x);
   let y = net.globalPool(x);
   const rate = m.dropout ?? 0.2;
   if (rate > 0) y = net.dropout(y, rate);
