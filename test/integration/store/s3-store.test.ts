@@ -37,8 +37,8 @@ objectStoreConformance('S3 (versitygw on loopback)', () => openPrefix(`s3://${Bu
   raceBytes: 2 * 1024 * 1024,
 });
 
-describe('S3Store specifics', () => {
-  it('round-trips a multipart-sized object (above the 16 MiB threshold) byte for byte', async () => {
+void describe('S3Store specifics', () => {
+  void it('round-trips a multipart-sized object (above the 16 MiB threshold) byte for byte', async () => {
     const store = new S3Store(client, Bucket);
     const data = new Uint8Array(randomBytes(17 * 1024 * 1024 + 13));
     await store.put('big/blob.bin', data);
@@ -47,14 +47,14 @@ describe('S3Store specifics', () => {
     assert.ok(Buffer.from(back).equals(Buffer.from(data)));
   });
 
-  it('lists more than one page (1000 keys) of results', async () => {
+  void it('lists more than one page (1000 keys) of results', async () => {
     const store = new S3Store(client, Bucket);
     const keys = Array.from({ length: 1003 }, (_, i) => `many/${String(i).padStart(4, '0')}`);
     for (let i = 0; i < keys.length; i += 50) await Promise.all(keys.slice(i, i + 50).map((k) => store.put(k, 'x')));
     assert.deepEqual(await store.list('many/'), keys);
   });
 
-  it('opens s3:// URIs with the environment and names the URI of a missing object', async () => {
+  void it('opens s3:// URIs with the environment and names the URI of a missing object', async () => {
     const opened = openUri(`s3://${Bucket}/searches/s1/trials/t1/spec.json`, env);
     try {
       await assert.rejects(opened.store.get(opened.key), (err: unknown) =>

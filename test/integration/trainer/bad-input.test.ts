@@ -17,7 +17,7 @@ import { NASFLOW_BIN, TINY_TRAIN, startNode } from './process-helpers.js';
 
 const EXAMPLE = join(import.meta.dirname, '..', '..', '..', '..', 'examples', 'trial-tiny.json');
 
-describe('trainer: bad spec, unusable data, NaN', () => {
+void describe('trainer: bad spec, unusable data, NaN', () => {
   // Created at load time: the case table below names paths inside it.
   const dir = mkdtempSync(join(tmpdir(), 'nasflow-bad-'));
   const data = join(dir, 'data');
@@ -107,7 +107,7 @@ describe('trainer: bad spec, unusable data, NaN', () => {
   ];
 
   for (const c of cases) {
-    it(`exits ${EXIT_BAD_INPUT}: ${c.name}; the output prefix is untouched`, async () => {
+    void it(`exits ${EXIT_BAD_INPUT}: ${c.name}; the output prefix is untouched`, async () => {
       const before = await snapshot();
       const { code, stderr } = await train(await c.args());
       assert.equal(code, EXIT_BAD_INPUT, stderr);
@@ -116,7 +116,7 @@ describe('trainer: bad spec, unusable data, NaN', () => {
     });
   }
 
-  it(`exits ${EXIT_NUMERICAL} when the loss becomes NaN`, async () => {
+  void it(`exits ${EXIT_NUMERICAL} when the loss becomes NaN`, async () => {
     const spec = await writeSpec('nan', tinySpec({ macro: { classes: 10 }, recipe: { lr: { initial: 1e30 }, gradClipNorm: 0 } }));
     const run = startNode(TINY_TRAIN, [spec, data, join(dir, 'nan-out')]);
     const { code } = await run.exited;

@@ -20,7 +20,7 @@ import { TINY_TRAIN, lastJsonLine, startNode, waitFor } from './process-helpers.
 const SPEC = tinySpec({ recipe: { epochs: 3, checkpointEverySteps: 5, batchSize: 16 }, seed: 11 });
 const STEPS_PER_EPOCH = 24;
 
-describe('trainer process: kill -9, resume, SIGTERM', () => {
+void describe('trainer process: kill -9, resume, SIGTERM', () => {
   let dir: string;
   let data: string;
   before(async () => {
@@ -43,7 +43,7 @@ describe('trainer process: kill -9, resume, SIGTERM', () => {
     }
   };
 
-  it('resumes after kill -9 in epoch 2 from the checkpoint and matches the uninterrupted final loss exactly', async () => {
+  void it('resumes after kill -9 in epoch 2 from the checkpoint and matches the uninterrupted final loss exactly', async () => {
     const refSpec = await specAt('ref');
     const ref = startNode(TINY_TRAIN, [refSpec, data, join(dir, 'ref')]);
     assert.equal((await ref.exited).code, 0, ref.stderr());
@@ -74,7 +74,7 @@ describe('trainer process: kill -9, resume, SIGTERM', () => {
     );
   });
 
-  it('on SIGTERM writes a checkpoint and exits 75 in under 10 s, and a restart finishes from it', async (t) => {
+  void it('on SIGTERM writes a checkpoint and exits 75 in under 10 s, and a restart finishes from it', async (t) => {
     const spec = await specAt('term');
     const out = join(dir, 'term');
     const run = startNode(TINY_TRAIN, [spec, data, out]);

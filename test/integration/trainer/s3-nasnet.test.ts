@@ -19,7 +19,7 @@ import { NASFLOW_BIN, lastJsonLine, startNode } from './process-helpers.js';
 const EXAMPLE = join(import.meta.dirname, '..', '..', '..', '..', 'examples', 'trial-tiny.json');
 const Bucket = 'nasflow-trainer-it';
 
-describe('NASNet child trained from a real S3 server', () => {
+void describe('NASNet child trained from a real S3 server', () => {
   let s3: Handle<S3Endpoints>;
   let client: S3Client;
   let env: Record<string, string>;
@@ -39,7 +39,7 @@ describe('NASNet child trained from a real S3 server', () => {
     await s3?.stop();
   });
 
-  it('reaches validation accuracy well above chance in 2 epochs; result.json validates', async (t) => {
+  void it('reaches validation accuracy well above chance in 2 epochs; result.json validates', async (t) => {
     const synth = startNode(NASFLOW_BIN, ['dataset', 'synth', '--out', `s3://${Bucket}/datasets/synth4`, '--classes', '4', '--train', '300', '--test', '60', '--seed', '4'], env);
     assert.equal((await synth.exited).code, 0, synth.stderr());
 

@@ -13,8 +13,8 @@ export interface ConformanceOptions {
 }
 
 export function objectStoreConformance(name: string, makeStore: () => ObjectStore, opts: ConformanceOptions = {}): void {
-  describe(`ObjectStore conformance: ${name}`, () => {
-    it('round-trips random bytes byte for byte, including an empty object', async () => {
+  void describe(`ObjectStore conformance: ${name}`, () => {
+    void it('round-trips random bytes byte for byte, including an empty object', async () => {
       const store = makeStore();
       const data = new Uint8Array(randomBytes(300_001));
       await store.put('a/b/blob.bin', data);
@@ -23,14 +23,14 @@ export function objectStoreConformance(name: string, makeStore: () => ObjectStor
       assert.equal((await store.get('empty')).byteLength, 0);
     });
 
-    it('overwrites an existing key with the new bytes', async () => {
+    void it('overwrites an existing key with the new bytes', async () => {
       const store = makeStore();
       await store.put('over.txt', 'first version, longer');
       await store.put('over.txt', 'second');
       assert.equal(new TextDecoder().decode(await store.get('over.txt')), 'second');
     });
 
-    it('reports missing keys: get throws ObjectNotFoundError, exists is false, delete is a no-op', async () => {
+    void it('reports missing keys: get throws ObjectNotFoundError, exists is false, delete is a no-op', async () => {
       const store = makeStore();
       await assert.rejects(store.get('missing/key'), ObjectNotFoundError);
       assert.equal(await store.exists('missing/key'), false);
@@ -41,7 +41,7 @@ export function objectStoreConformance(name: string, makeStore: () => ObjectStor
       assert.equal(await store.exists('present'), false);
     });
 
-    it('lists keys by string prefix, sorted, across nesting levels', async () => {
+    void it('lists keys by string prefix, sorted, across nesting levels', async () => {
       const store = makeStore();
       for (const k of ['l/x/2', 'l/x/10', 'l/xy', 'l/y/1', 'm/1']) await store.put(k, k);
       assert.deepEqual(await store.list('l/x'), ['l/x/10', 'l/x/2', 'l/xy']);
@@ -50,14 +50,14 @@ export function objectStoreConformance(name: string, makeStore: () => ObjectStor
       assert.deepEqual(await store.list('nothing/'), []);
     });
 
-    it('rejects keys that are absolute or contain empty, "." or ".." segments', async () => {
+    void it('rejects keys that are absolute or contain empty, "." or ".." segments', async () => {
       const store = makeStore();
       for (const bad of ['', '/abs', 'a//b', 'a/../b', './a', 'dir/']) {
         await assert.rejects(store.put(bad, 'x'), InvalidKeyError, `key ${JSON.stringify(bad)}`);
       }
     });
 
-    it('scopes keys under a prefix view, and JSON helpers round-trip', async () => {
+    void it('scopes keys under a prefix view, and JSON helpers round-trip', async () => {
       const store = makeStore();
       const view = withPrefix(store, 'searches/s1/trials/t1/');
       await putJson(view, 'result.json', { acc: 0.5, list: [1, 2] });
@@ -66,7 +66,7 @@ export function objectStoreConformance(name: string, makeStore: () => ObjectStor
       assert.match(view.describe('result.json'), /searches\/s1\/trials\/t1\/result\.json$/);
     });
 
-    it('never lets a concurrent reader see a partial object', async () => {
+    void it('never lets a concurrent reader see a partial object', async () => {
       const store = makeStore();
       const size = opts.raceBytes ?? 4 * 1024 * 1024;
       const a = new Uint8Array(size).fill(0xaa);

@@ -10,10 +10,10 @@ const root = mkdtempSync(join(tmpdir(), 'nasflow-store-'));
 let n = 0;
 objectStoreConformance('local directory', () => new LocalStore(join(root, `s${n++}`)));
 
-describe('LocalStore specifics', () => {
+void describe('LocalStore specifics', () => {
   after(() => rmSync(root, { recursive: true, force: true }));
 
-  it('leaves no temporary file behind after puts', async () => {
+  void it('leaves no temporary file behind after puts', async () => {
     const dir = join(root, 'clean');
     const store = new LocalStore(dir);
     await store.put('x/y.bin', new Uint8Array(10));
@@ -21,7 +21,7 @@ describe('LocalStore specifics', () => {
     assert.deepEqual(readdirSync(join(dir, 'x')), ['y.bin']);
   });
 
-  it('hides a crashed writer\'s temporary file from list and keeps the previous object', async () => {
+  void it('hides a crashed writer\'s temporary file from list and keeps the previous object', async () => {
     const dir = join(root, 'crash');
     const store = new LocalStore(dir);
     await store.put('k/obj', 'old');
@@ -32,7 +32,7 @@ describe('LocalStore specifics', () => {
     assert.equal(new TextDecoder().decode(await store.get('k/obj')), 'old');
   });
 
-  it('describes keys as file:// URIs', () => {
+  void it('describes keys as file:// URIs', () => {
     assert.equal(new LocalStore('/data').describe('a/b.json'), 'file:///data/a/b.json');
   });
 });

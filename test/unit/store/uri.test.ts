@@ -6,7 +6,7 @@ import { LocalStore } from '../../../src/store/local-store.js';
 import { S3Store } from '../../../src/store/s3-store.js';
 import * as layout from '../../../src/store/layout.js';
 
-describe('store URIs', () => {
+void describe('store URIs', () => {
   const cases: [string, ReturnType<typeof parseStoreUri>][] = [
     ['s3://bucket/a/b/', { kind: 's3', bucket: 'bucket', key: 'a/b' }],
     ['s3://my.bucket-1', { kind: 's3', bucket: 'my.bucket-1', key: '' }],
@@ -15,16 +15,16 @@ describe('store URIs', () => {
     ['rel/path', { kind: 'file', path: resolve('rel/path') }],
   ];
   for (const [uri, expected] of cases) {
-    it(`parses ${uri}`, () => assert.deepEqual(parseStoreUri(uri), expected));
+    void it(`parses ${uri}`, () => assert.deepEqual(parseStoreUri(uri), expected));
   }
 
   for (const bad of ['http://host/x', 's3://UPPER/x', 's3://', '']) {
-    it(`rejects ${JSON.stringify(bad)} naming the URI`, () => {
+    void it(`rejects ${JSON.stringify(bad)} naming the URI`, () => {
       assert.throws(() => parseStoreUri(bad), (err: unknown) => err instanceof InvalidUriError && err.message.includes(JSON.stringify(bad)));
     });
   }
 
-  it('opens the matching implementation', () => {
+  void it('opens the matching implementation', () => {
     const s3 = openUri('s3://bkt/p/q', { NASFLOW_S3_ENDPOINT: 'http://127.0.0.1:1', AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_ACCESS_KEY: 'b' });
     assert.ok(s3.store instanceof S3Store);
     assert.equal(s3.key, 'p/q');
@@ -34,14 +34,14 @@ describe('store URIs', () => {
     assert.equal(local.key, 'tmp/q');
   });
 
-  it('finds the parent of an object URI', () => {
+  void it('finds the parent of an object URI', () => {
     assert.equal(parentUri('s3://bkt/searches/s/trials/t/spec.json'), 's3://bkt/searches/s/trials/t');
     assert.equal(parentUri('/x/y/spec.json'), '/x/y');
   });
 });
 
-describe('key layout', () => {
-  it('follows DESIGN.md', () => {
+void describe('key layout', () => {
+  void it('follows DESIGN.md', () => {
     assert.equal(layout.trialSpecKey('s1', 's1/0/3'), 'searches/s1/trials/s1/0/3/spec.json');
     assert.equal(layout.trialResultKey('s1', 't'), 'searches/s1/trials/t/result.json');
     assert.equal(layout.stateKey('s1', 4), 'searches/s1/state/4.json');
@@ -51,7 +51,7 @@ describe('key layout', () => {
     assert.equal(layout.checkpointStepOf('checkpoints/0000000012/weights.bin'), 12);
     assert.equal(layout.checkpointStepOf(layout.CHECKPOINT_LATEST), undefined);
   });
-  it('rejects ids that would escape the layout', () => {
+  void it('rejects ids that would escape the layout', () => {
     assert.throws(() => layout.trialPrefix('s1', '../other'), /invalid object key/);
   });
 });

@@ -23,8 +23,8 @@ const input = (step: number): CheckpointInput => ({
 });
 const fresh = (): LocalStore => new LocalStore(mkdtempSync(join(tmpdir(), 'nasflow-cp-')));
 
-describe('checkpoints', () => {
-  it('round-trip weights, optimizer slots, RNG state and position exactly', async () => {
+void describe('checkpoints', () => {
+  void it('round-trip weights, optimizer slots, RNG state and position exactly', async () => {
     const store = fresh();
     await saveCheckpoint(store, input(12));
     const cp = await findLatestCheckpoint(store);
@@ -37,7 +37,7 @@ describe('checkpoints', () => {
     assert.deepEqual(cp.state.epochSums, input(12).epochSums);
   });
 
-  it('keeps only the newest two checkpoints', async () => {
+  void it('keeps only the newest two checkpoints', async () => {
     const store = fresh();
     for (const s of [5, 10, 15, 20]) await saveCheckpoint(store, input(s));
     const dirs = new Set((await store.list('checkpoints/0')).map((k) => k.split('/')[1]));
@@ -45,7 +45,7 @@ describe('checkpoints', () => {
     assert.equal((await findLatestCheckpoint(store))?.state.step, 20);
   });
 
-  it('falls back to the newest complete checkpoint when the newest is damaged or LATEST is stale', async () => {
+  void it('falls back to the newest complete checkpoint when the newest is damaged or LATEST is stale', async () => {
     const store = fresh();
     await saveCheckpoint(store, input(5));
     await saveCheckpoint(store, input(10));
@@ -65,7 +65,7 @@ describe('checkpoints', () => {
     assert.equal((await findLatestCheckpoint(store))?.state.step, 5);
   });
 
-  it('finds nothing in an empty prefix', async () => {
+  void it('finds nothing in an empty prefix', async () => {
     assert.equal(await findLatestCheckpoint(fresh()), null);
   });
 });

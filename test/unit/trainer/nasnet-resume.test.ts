@@ -16,7 +16,7 @@ import { writeSynthetic } from '../../../src/trainer/synth.js';
 
 const EXAMPLE = join(import.meta.dirname, '..', '..', '..', '..', 'examples', 'trial-tiny.json');
 
-describe('NASNet child with drop path: stop and resume on the pure-JS backend', () => {
+void describe('NASNet child with drop path: stop and resume on the pure-JS backend', () => {
   let dir: string;
   let backend: LoadedBackend;
   let spec: Record<string, unknown>;
@@ -39,7 +39,7 @@ describe('NASNet child with drop path: stop and resume on the pure-JS backend', 
     return runTrial({ specUri: path, datasetUri: join(dir, 'data'), env: {}, buildModel: defaultModelFactory, shouldStop, now: () => performance.now(), log: () => undefined, backend });
   };
 
-  it('reproduces the uninterrupted final loss exactly', async () => {
+  void it('reproduces the uninterrupted final loss exactly', async () => {
     const reference = await run('ref');
     let steps = 0;
     await assert.rejects(run('cut', () => ++steps > 9), PreemptedError);

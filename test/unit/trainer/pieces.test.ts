@@ -14,8 +14,8 @@ import { InvalidUriError } from '../../../src/store/uri.js';
 
 await tf.setBackend('cpu');
 
-describe('CIFAR-10 binary format', () => {
-  it('round-trips records and rejects truncated files', () => {
+void describe('CIFAR-10 binary format', () => {
+  void it('round-trips records and rejects truncated files', () => {
     const { train } = synthesize({ classes: 3, train: 7, test: 0, seed: 9 });
     const bytes = encodeRecords(train);
     assert.equal(bytes.byteLength, 7 * RECORD_BYTES);
@@ -26,8 +26,8 @@ describe('CIFAR-10 binary format', () => {
   });
 });
 
-describe('synthetic dataset', () => {
-  it('is deterministic in the seed and uses every class', () => {
+void describe('synthetic dataset', () => {
+  void it('is deterministic in the seed and uses every class', () => {
     const a = synthesize({ classes: 5, train: 200, test: 10, seed: 1 });
     const b = synthesize({ classes: 5, train: 200, test: 10, seed: 1 });
     const c = synthesize({ classes: 5, train: 200, test: 10, seed: 2 });
@@ -36,7 +36,7 @@ describe('synthetic dataset', () => {
     assert.equal(new Set(a.train.labels).size, 5);
   });
 
-  it('separates classes by mean colour (learnable) while samples of a class differ (noisy)', () => {
+  void it('separates classes by mean colour (learnable) while samples of a class differ (noisy)', () => {
     const { train } = synthesize({ classes: 4, train: 400, test: 0, seed: 3 });
     const means = Array.from({ length: 4 }, () => [0, 0, 0, 0]);
     for (let i = 0; i < train.count; i++) {
@@ -63,16 +63,16 @@ describe('synthetic dataset', () => {
   });
 });
 
-describe('augmentation and batches', () => {
+void describe('augmentation and batches', () => {
   const { train } = synthesize({ classes: 2, train: 4, test: 0, seed: 4 });
-  it('without augmentation downsamples by area averaging and normalises', () => {
+  void it('without augmentation downsamples by area averaging and normalises', () => {
     const x = makeBatch(train, [0], { imageSize: 4, padCrop: 0, flip: false, cutout: 0 }, null);
     assert.equal(x.length, 4 * 4 * 3);
     let sum = 0;
     for (let y = 0; y < 8; y++) for (let xx = 0; xx < 8; xx++) sum += train.images[0 * 1024 + y * 32 + xx];
     assert.ok(Math.abs(x[0] - (sum / 64 / 255 - 0.4914) / 0.247) < 1e-5);
   });
-  it('draws the same augmentation from the same RNG state, and a flip mirrors the image', () => {
+  void it('draws the same augmentation from the same RNG state, and a flip mirrors the image', () => {
     const args = { imageSize: 32, padCrop: 4, flip: true, cutout: 8 };
     const a = makeBatch(train, [0, 1, 2], args, Rng.seeded(5));
     const b = makeBatch(train, [0, 1, 2], args, Rng.seeded(5));
@@ -90,24 +90,24 @@ describe('augmentation and batches', () => {
   });
 });
 
-describe('learning-rate schedules', () => {
+void describe('learning-rate schedules', () => {
   const lr = { schedule: 'cosine' as const, initial: 0.1, min: 0, warmupEpochs: 1, decayRate: 0.5, decayEpochs: 1 };
-  it('warms up linearly, then follows the cosine to the floor', () => {
+  void it('warms up linearly, then follows the cosine to the floor', () => {
     assert.ok(Math.abs(learningRate(lr, 0, 10, 3) - 0.01) < 1e-12);
     assert.ok(Math.abs(learningRate(lr, 9, 10, 3) - 0.1) < 1e-12);
     assert.ok(Math.abs(learningRate(lr, 10, 10, 3) - 0.1) < 1e-12);
     assert.ok(Math.abs(learningRate(lr, 20, 10, 3) - 0.05) < 1e-12);
     assert.ok(learningRate(lr, 29, 10, 3) < 0.001);
   });
-  it('decays exponentially by decayRate per decayEpochs', () => {
+  void it('decays exponentially by decayRate per decayEpochs', () => {
     const exp = { ...lr, schedule: 'exponential' as const, warmupEpochs: 0 };
     assert.ok(Math.abs(learningRate(exp, 10, 10, 3) - 0.05) < 1e-12);
     assert.ok(Math.abs(learningRate(exp, 20, 10, 3) - 0.025) < 1e-12);
   });
 });
 
-describe('optimizers', () => {
-  it('sgd-momentum with weight decay matches the update rule by hand', () => {
+void describe('optimizers', () => {
+  void it('sgd-momentum with weight decay matches the update rule by hand', () => {
     const w = tf.variable(tf.tensor2d([[1, -2]]));
     const opt = new Optimizer(tf, { type: 'sgd-momentum', momentum: 0.9, nesterov: false }, 0.1, [w]);
     const g = tf.tensor2d([[0.5, 0.5]]);
@@ -118,7 +118,7 @@ describe('optimizers', () => {
     const got = w.dataSync();
     expected.forEach((e, i) => assert.ok(Math.abs(got[i] - e) < 1e-6, `${got[i]} vs ${e}`));
   });
-  it('rmsprop follows s = rho s + (1-rho) g^2, u = m u + lr g / sqrt(s + eps)', () => {
+  void it('rmsprop follows s = rho s + (1-rho) g^2, u = m u + lr g / sqrt(s + eps)', () => {
     const w = tf.variable(tf.tensor1d([1]));
     const opt = new Optimizer(tf, { type: 'rmsprop', rho: 0.9, momentum: 0.5, epsilon: 1e-3 }, 0, [w]);
     opt.apply([tf.tensor1d([2])], 0.1);
@@ -127,7 +127,7 @@ describe('optimizers', () => {
     assert.ok(Math.abs(w.dataSync()[0] - (1 - u)) < 1e-6);
     assert.deepEqual(Array.from(opt.getState().slots[0]), [Math.fround(s)]);
   });
-  it('restores its state exactly from getState()', () => {
+  void it('restores its state exactly from getState()', () => {
     const w = tf.variable(tf.tensor1d([1, 2, 3]));
     const opt = new Optimizer(tf, { type: 'sgd-momentum', momentum: 0.9, nesterov: true }, 0, [w]);
     opt.apply([tf.tensor1d([1, 1, 1])], 0.1);
@@ -138,15 +138,15 @@ describe('optimizers', () => {
     assert.deepEqual(opt2.getState(), state);
     assert.throws(() => opt2.setState({ type: 'rmsprop', slots: state.slots }), /expected sgd-momentum/);
   });
-  it('clips by global norm', () => {
+  void it('clips by global norm', () => {
     const { grads, norm } = clipByGlobalNorm(tf, [tf.tensor1d([3]), tf.tensor1d([4])], 1);
     assert.equal(norm, 5);
     assert.ok(Math.abs(grads[0].dataSync()[0] - 0.6) < 1e-6);
   });
 });
 
-describe('seeded Math.random', () => {
-  it('makes unseeded tfjs random ops reproducible and restores Math.random', () => {
+void describe('seeded Math.random', () => {
+  void it('makes unseeded tfjs random ops reproducible and restores Math.random', () => {
     const original = Math.random;
     const a = withSeededRandom(Rng.seeded(1), () => tf.randomUniform([5]).dataSync());
     const b = withSeededRandom(Rng.seeded(1), () => tf.randomUniform([5]).dataSync());
@@ -155,7 +155,7 @@ describe('seeded Math.random', () => {
   });
 });
 
-describe('exit codes', () => {
+void describe('exit codes', () => {
   const table: [unknown, number][] = [
     [new BadSpecError('f', 'x'), EXIT_BAD_INPUT],
     [new UnusableDataError('u', 'x'), EXIT_BAD_INPUT],
@@ -165,5 +165,5 @@ describe('exit codes', () => {
     [new PreemptedError(3), EXIT_PREEMPTED],
     [new Error('ECONNRESET'), EXIT_RETRYABLE],
   ];
-  for (const [err, code] of table) it(`${(err as Error).name} exits ${code}`, () => assert.equal(exitCodeFor(err), code));
+  for (const [err, code] of table) void it(`${(err as Error).name} exits ${code}`, () => assert.equal(exitCodeFor(err), code));
 });

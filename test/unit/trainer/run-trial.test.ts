@@ -1,6 +1,6 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalStore } from '../../../src/store/local-store.js';
@@ -12,7 +12,7 @@ import { findLatestCheckpoint } from '../../../src/trainer/checkpoint.js';
 import { PreemptedError } from '../../../src/trainer/errors.js';
 import { tinyModelFactory, tinySpec } from './fixtures/tiny-model.js';
 
-describe('runTrial with a tiny conv net on the pure-JS backend', () => {
+void describe('runTrial with a tiny conv net on the pure-JS backend', () => {
   let dir: string;
   let backend: LoadedBackend;
   before(async () => {
@@ -37,7 +37,7 @@ describe('runTrial with a tiny conv net on the pure-JS backend', () => {
     });
   };
 
-  it('trains above chance and writes a valid result.json next to the spec', async () => {
+  void it('trains above chance and writes a valid result.json next to the spec', async () => {
     const result = await run('plain', tinySpec());
     assert.equal(result.epochs.length, 2);
     assert.ok(result.valAccuracy > 0.5, `val accuracy ${result.valAccuracy} should beat chance (0.25) clearly`);
@@ -47,7 +47,7 @@ describe('runTrial with a tiny conv net on the pure-JS backend', () => {
     assert.deepEqual(trialResultSchema.parse(stored), result);
   });
 
-  it('gives identical results for identical specs (seeded init, order and augmentation)', async () => {
+  void it('gives identical results for identical specs (seeded init, order and augmentation)', async () => {
     const a = await run('same-a', tinySpec({ recipe: { epochs: 1 } }));
     const b = await run('same-b', tinySpec({ recipe: { epochs: 1 } }));
     assert.equal(a.finalTrainLoss, b.finalTrainLoss);
@@ -56,7 +56,7 @@ describe('runTrial with a tiny conv net on the pure-JS backend', () => {
     assert.notEqual(a.finalTrainLoss, c.finalTrainLoss);
   });
 
-  it('returns the stored result instead of training again when result.json exists', async () => {
+  void it('returns the stored result instead of training again when result.json exists', async () => {
     const first = await run('again', tinySpec({ recipe: { epochs: 1 } }));
     let built = 0;
     const second = await runTrial({
@@ -76,13 +76,13 @@ describe('runTrial with a tiny conv net on the pure-JS backend', () => {
     assert.deepEqual(second, first);
   });
 
-  it('refuses to resume from checkpoints of a different spec', async () => {
+  void it('refuses to resume from checkpoints of a different spec', async () => {
     let steps = 0;
     await assert.rejects(run('other', tinySpec(), () => ++steps > 3), PreemptedError);
     await assert.rejects(run('other', tinySpec({ seed: 99 })), /holds checkpoints of a different spec/);
   });
 
-  it('resumes after a stop with exactly the uninterrupted final loss', async () => {
+  void it('resumes after a stop with exactly the uninterrupted final loss', async () => {
     const reference = await run('ref', tinySpec());
     let steps = 0;
     await assert.rejects(run('cut', tinySpec(), () => ++steps > 17), PreemptedError);

@@ -8,14 +8,14 @@ import { BadSpecError } from '../../../src/trainer/errors.js';
 const EXAMPLE = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', '..', '..', 'examples', 'trial-tiny.json'), 'utf8')) as Record<string, unknown>;
 const minimal = { schemaVersion: 1, space: 'nasnet', genotype: {}, macro: { classes: 10 } };
 
-describe('trial spec schema', () => {
-  it('accepts examples/trial-tiny.json', () => {
+void describe('trial spec schema', () => {
+  void it('accepts examples/trial-tiny.json', () => {
     const spec = parseTrialSpec(EXAMPLE);
     assert.equal(spec.space, 'nasnet');
     assert.equal(spec.recipe.optimizer.type, 'sgd-momentum');
   });
 
-  it('fills documented defaults', () => {
+  void it('fills documented defaults', () => {
     const spec = parseTrialSpec(minimal);
     assert.equal(spec.seed, 0);
     assert.equal(spec.recipe.batchSize, 32);
@@ -35,12 +35,12 @@ describe('trial spec schema', () => {
     ['one class', { ...minimal, macro: { classes: 1 } }, /#macro\.classes/],
   ];
   for (const [what, json, re] of bad) {
-    it(`rejects ${what}, naming the source and field`, () => {
+    void it(`rejects ${what}, naming the source and field`, () => {
       assert.throws(() => parseTrialSpec(json, 's3://b/spec.json'), (err: unknown) => err instanceof BadSpecError && /^s3:\/\/b\/spec\.json#/.test(err.message) && re.test(err.message));
     });
   }
 
-  it('hashes training-relevant fields only', () => {
+  void it('hashes training-relevant fields only', () => {
     const a = parseTrialSpec({ ...minimal, dataset: 's3://a/x' });
     const b = parseTrialSpec({ ...minimal, dataset: 's3://b/y', output: '/tmp/o' });
     const c = parseTrialSpec({ ...minimal, seed: 1 });

@@ -24,7 +24,7 @@ const base = {
   seed: 3,
 };
 
-describe('PONAS supernet trials', () => {
+void describe('PONAS supernet trials', () => {
   let dir: string;
   let backend: LoadedBackend;
   before(async () => {
@@ -43,7 +43,7 @@ describe('PONAS supernet trials', () => {
   const meta = { ...base, phase: { type: 'meta' } };
   const progressive = (init: string) => ({ ...base, phase: { type: 'progressive', layer: 1, fixed: [2], init, fineTuneSteps: 6, evalPaths: 2 } });
 
-  it('meta-trains: the loss falls and random paths beat chance', async () => {
+  void it('meta-trains: the loss falls and random paths beat chance', async () => {
     const r = await run('meta', meta);
     assert.equal(r.phase, 'meta');
     assert.equal(r.steps, 2 * 11);
@@ -53,7 +53,7 @@ describe('PONAS supernet trials', () => {
     assert.ok(await new LocalStore(join(dir, 'meta')).exists('supernet.bin'));
   });
 
-  it('a progressive step writes a table row whose entries differ between candidates', async () => {
+  void it('a progressive step writes a table row whose entries differ between candidates', async () => {
     const r = await run('prog', progressive(join(dir, 'meta')));
     assert.equal(r.row?.layer, 1);
     const accs = r.row?.accuracies.map((a) => a.accuracy) ?? [];
@@ -64,16 +64,16 @@ describe('PONAS supernet trials', () => {
     assert.equal(row.candidates.length, 4);
   });
 
-  it('a progressive step without a finished supernet at init is a bad spec naming phase.init', async () => {
+  void it('a progressive step without a finished supernet at init is a bad spec naming phase.init', async () => {
     await assert.rejects(run('noinit', progressive(join(dir, 'nothing-here'))), (err: unknown) => err instanceof BadSpecError && /phase\.init/.test(err.message));
   });
 
-  it('rejects fixed choices that do not match the layer, naming the field', async () => {
+  void it('rejects fixed choices that do not match the layer, naming the field', async () => {
     const bad = { ...base, phase: { type: 'progressive', layer: 2, fixed: [1], init: join(dir, 'meta') } };
     await assert.rejects(run('badfixed', bad), (err: unknown) => err instanceof BadSpecError && /#phase\.fixed/.test(err.message));
   });
 
-  it('stops, checkpoints and resumes meta-training to the uninterrupted result', async () => {
+  void it('stops, checkpoints and resumes meta-training to the uninterrupted result', async () => {
     const reference = await run('meta-ref', meta);
     let steps = 0;
     await assert.rejects(run('meta-cut', meta, () => ++steps > 13), PreemptedError);
