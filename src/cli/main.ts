@@ -8,6 +8,7 @@ import { registerZooCommands } from './zoo.js';
 import { registerBenchCommands } from './bench.js';
 import { registerTrainCommands } from './train.js';
 import { registerSearchCommands } from './search.js';
+import { registerOperatorCommands } from './operator.js';
 
 const program = new Command('nasflow')
   .description('Neural architecture search on Temporal and Kubernetes')
@@ -19,6 +20,7 @@ registerZooCommands(program);
 registerBenchCommands(program);
 registerTrainCommands(program);
 registerSearchCommands(program);
+registerOperatorCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(err instanceof Error ? err.message : String(err));

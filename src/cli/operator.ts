@@ -1,0 +1,81 @@
+/**
+ * `nasflow operator`: watches NeuralArchitectureSearch resources and runs each as a search
+ * workflow (src/operator/). Configuration comes from flags or the environment the Helm chart sets:
+ * TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_UI_URL, TEMPORAL_TLS_* , POD_NAMESPACE, POD_NAME,
+ * and KUBECONFIG (else the in-cluster service account).
+ */
+import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
+import { TASK_QUEUE } from '../common/ids.js';
+import { KubeAdapter, loadKubeConfig } from '../kube/adapter.js';
+import { Operator } from '../operator/operator.js';
+import { TemporalSearchControl } from '../operator/search-control.js';
+
+interface OperatorFlags {
+  address?: string;
+  namespace?: string;
+  taskQueue: string;
+  uiUrl?: string;
+  watchNamespace?: string;
+  leaseNamespace?: string;
+  identity?: string;
+  resyncMs: string;
+}
+
+/** TLS for the Temporal connection (TEMPORAL_TLS=true, or any of the file paths set). */
+export function temporalTls(env: NodeJS.ProcessEnv): ConnectionOptions['tls'] {
+  const { TEMPORAL_TLS, TEMPORAL_TLS_CA, TEMPORAL_TLS_CERT, TEMPORAL_TLS_KEY, TEMPORAL_TLS_SERVER_NAME } = env;
+  if (TEMPORAL_TLS !== 'true' && !TEMPORAL_TLS_CA && !TEMPORAL_TLS_CERT) return undefined;
+  return {
+    ...(TEMPORAL_TLS_SERVER_NAME ? { serverNameOverride: TEMPORAL_TLS_SERVER_NAME } : {}),
+    ...(TEMPORAL_TLS_CA ? { serverRootCACertificate: readFileSync(TEMPORAL_TLS_CA) } : {}),
+    ...(TEMPORAL_TLS_CERT && TEMPORAL_TLS_KEY ? { clientCertPair: { crt: readFileSync(TEMPORAL_TLS_CERT), key: readFileSync(TEMPORAL_TLS_KEY) } } : {}),
+  };
+}
+
+export function registerOperatorCommands(program: Command): void {
+  program
+    .command('operator')
+    .description('run the NeuralArchitectureSearch operator (leader-elected; safe to run several replicas)')
+    .option('--address <host:port>', 'Temporal frontend (default: $TEMPORAL_ADDRESS)')
+    .option('--namespace <ns>', 'Temporal namespace (default: $TEMPORAL_NAMESPACE or "default")')
+    .option('--task-queue <name>', 'task queue of the search workers', TASK_QUEUE)
+    .option('--ui-url <url>', 'Temporal UI base URL for status.workflowUrl (default: $TEMPORAL_UI_URL)')
+    .option('--watch-namespace <ns>', 'watch one Kubernetes namespace only (default: all)')
+    .option('--lease-namespace <ns>', 'namespace of the leader Lease (default: $POD_NAMESPACE or "default")')
+    .option('--identity <id>', 'leader-election identity (default: $POD_NAME, else host name and pid)')
+    .option('--resync-ms <ms>', 'milliseconds between status mirrors of every search', '5000')
+    .action(async (flags: OperatorFlags) => {
+      const env = process.env;
+      const address = flags.address ?? env.TEMPORAL_ADDRESS;
+      if (!address) throw new Error('operator needs --address <host:port> or TEMPORAL_ADDRESS');
+      const namespace = flags.namespace ?? env.TEMPORAL_NAMESPACE ?? 'default';
+      const tls = temporalTls(env);
+      const connection = await Connection.connect({ address, ...(tls ? { tls } : {}) });
+      const resyncMs = Number(flags.resyncMs);
+      if (!Number.isInteger(resyncMs) || resyncMs < 100) throw new Error(`--resync-ms must be an integer of at least 100; received ${flags.resyncMs}`);
+      const uiUrl = flags.uiUrl ?? env.TEMPORAL_UI_URL;
+      const watchNamespace = flags.watchNamespace ?? env.NASFLOW_WATCH_NAMESPACE;
+      const operator = new Operator({
+        kube: new KubeAdapter(loadKubeConfig(env)),
+        temporal: new TemporalSearchControl(new Client({ connection, namespace }), flags.taskQueue),
+        temporalNamespace: namespace,
+        leaseNamespace: flags.leaseNamespace ?? env.POD_NAMESPACE ?? 'default',
+        identity: flags.identity ?? env.POD_NAME ?? `${hostname()}-${process.pid}`,
+        resyncMs,
+        now: () => new Date(),
+        log: (m) => console.error(`${new Date().toISOString()} ${m}`),
+        ...(uiUrl ? { uiUrl } : {}),
+        ...(watchNamespace ? { watchNamespace } : {}),
+      });
+      operator.start();
+      console.error(`nasflow operator: Temporal ${address} (${namespace}), watching ${watchNamespace ?? 'all namespaces'}`);
+      await new Promise<void>((resolve) => {
+        for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => resolve());
+      });
+      await operator.stop(); // releases the Lease so a standby replica takes over at once
+      await connection.close();
+    });
+}

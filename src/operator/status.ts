@@ -1,0 +1,97 @@
+/**
+ * The resource status as a pure function of what the operator observed (STYLE.md principle 9):
+ * phase, conditions keyed by type with observedGeneration, counts, the best trial and the
+ * workflow link. Never a per-trial list. Conditions keep their lastTransitionTime while their
+ * status does not change, so re-mirroring the same progress writes nothing.
+ */
+import type { SearchProgress } from '../common/search-types.js';
+import { CONDITION, LIMITS, type Condition, type ResourcePhase, type ResourceStatus } from '../spec/resource-spec.js';
+
+/** What the operator knows about the workflow of a resource. */
+export type WorkflowView =
+  | { kind: 'none' }
+  | { kind: 'invalid'; message: string }
+  | { kind: 'running'; progress: SearchProgress; suspended: boolean }
+  | { kind: 'closed'; outcome: 'Succeeded' | 'Failed' | 'Cancelled'; progress?: SearchProgress; message?: string; closedAt?: Date };
+
+export interface StatusInput {
+  previous: ResourceStatus | undefined;
+  generation: number;
+  workflowId: string;
+  workflowUrl?: string;
+  view: WorkflowView;
+  now: Date;
+}
+
+export function truncate(s: string, max: number = LIMITS.messageChars): string {
+  return s.length <= max ? s : `${s.slice(0, max - 3)}...`;
+}
+
+/** Sets one condition by type; the transition time moves only when the status changes. */
+export function setCondition(list: readonly Condition[] | undefined, c: Omit<Condition, 'lastTransitionTime'>, now: Date): Condition[] {
+  const prev = (list ?? []).find((x) => x.type === c.type);
+  const next: Condition = {
+    ...c,
+    message: truncate(c.message),
+    lastTransitionTime: prev && prev.status === c.status ? prev.lastTransitionTime : now.toISOString(),
+  };
+  return [...(list ?? []).filter((x) => x.type !== c.type), next].sort((a, b) => a.type.localeCompare(b.type));
+}
+
+const decimal = (x: number): string => x.toFixed(2);
+
+export function buildStatus(i: StatusInput): ResourceStatus {
+  const g = i.generation;
+  const cond = (list: Condition[] | undefined, type: string, status: Condition['status'], reason: string, message: string) =>
+    setCondition(list, { type, status, reason, message, observedGeneration: g }, i.now);
+  const base: ResourceStatus = { ...(i.previous ?? {}), observedGeneration: g };
+  let conditions = i.previous?.conditions;
+  const v = i.view;
+  if (v.kind === 'invalid') {
+    conditions = cond(conditions, CONDITION.InvalidSpec, 'True', 'SpecRejected', v.message);
+    return { ...base, phase: 'Failed', message: truncate(v.message), conditions };
+  }
+  if (v.kind === 'none') {
+    return { ...base, phase: 'Pending', conditions: cond(conditions, CONDITION.WorkflowStarted, 'False', 'Starting', 'starting the search workflow') };
+  }
+  conditions = cond(conditions, CONDITION.WorkflowStarted, 'True', 'WorkflowRunning', `workflow ${i.workflowId}`);
+  const out: ResourceStatus = { ...base, workflowId: i.workflowId, startTime: i.previous?.startTime ?? i.now.toISOString() };
+  if (i.workflowUrl) out.workflowUrl = i.workflowUrl;
+  if (v.progress) {
+    const p = v.progress;
+    out.algorithm = p.algorithm;
+    const completed = p.counts.succeeded + p.counts.failed;
+    out.trials = { succeeded: p.counts.succeeded, failed: p.counts.failed, running: p.counts.running, completed, infraRetries: p.counts.infraRetries, maxTrials: p.maxTrials };
+    if (p.best) {
+      out.best = { trialId: p.best.trialId, accuracy: decimal(p.best.accuracy), summary: truncate(p.best.summary) };
+      if (p.best.testAccuracy !== undefined) out.best.testAccuracy = decimal(p.best.testAccuracy);
+    }
+  }
+  if (v.kind === 'running') {
+    const p = v.progress;
+    const phase: ResourcePhase = v.suspended && p.phase === 'Paused' ? 'Suspended' : (p.phase as ResourcePhase);
+    out.phase = phase;
+    const launching = phase === 'Running' || phase === 'Initializing';
+    conditions = cond(conditions, CONDITION.Running, launching ? 'True' : 'False', launching ? 'TrialsLaunching' : phase, `${p.counts.running} trials running, ${p.counts.succeeded + p.counts.failed}/${p.maxTrials} done`);
+    conditions = cond(conditions, CONDITION.Finished, 'False', 'InProgress', 'the search is in progress');
+    delete out.message;
+    return { ...out, conditions };
+  }
+  out.phase = v.outcome;
+  if (v.message) out.message = truncate(v.message);
+  out.completionTime = i.previous?.completionTime ?? (v.closedAt ?? i.now).toISOString();
+  conditions = cond(conditions, CONDITION.Running, 'False', v.outcome, 'no trials are running');
+  conditions = cond(conditions, CONDITION.Finished, 'True', v.outcome, v.message ?? `the search ${v.outcome.toLowerCase()}`);
+  return { ...out, conditions };
+}
+
+/** Whether two statuses differ in anything but key order (skips no-op status writes). */
+export function sameStatus(a: ResourceStatus | undefined, b: ResourceStatus): boolean {
+  return canonical(a ?? {}) === canonical(b);
+}
+
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object') return `{${Object.keys(v).sort().filter((k) => (v as Record<string, unknown>)[k] !== undefined).map((k) => `${k}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  return JSON.stringify(v);
+}
