@@ -4,8 +4,9 @@
  */
 import { Rng } from '../common/rng.js';
 import type { PnasSearch } from '../algorithms/pnas/pnas-search.js';
-import { fromArchString, type Nb201Genotype } from '../space/nb201.js';
-import { spearman } from '../algorithms/pnas/surrogates.js';
+import { fromArchString, nb201Space, type Nb201Genotype } from '../space/nb201.js';
+import { Surrogate, resolveSurrogateArgs, spearman, type SurrogateArgs } from '../algorithms/pnas/surrogates.js';
+import { tokenizerFor } from '../algorithms/pnas/tokens.js';
 import type { Nb201Table } from './nb201-table.js';
 
 export function heldOutCorrelation(algo: PnasSearch<Nb201Genotype>, table: Nb201Table, seed: number, count = 500): number {
@@ -15,4 +16,18 @@ export function heldOutCorrelation(algo: PnasSearch<Nb201Genotype>, table: Nb201
   const rows = rng.shuffle([...table.rows]).filter((r) => !seen.has(fromArchString(r.arch).edges.join(','))).slice(0, count);
   const predicted = algo.predict(rows.map((r) => fromArchString(r.arch)));
   return spearman(predicted, rows.map((r) => r.val12));
+}
+
+/**
+ * Surrogate quality on its own: fit on `train` random cells (val12), Spearman on `test` other
+ * random cells. Seeded, so repeatable.
+ */
+export function randomSplitCorrelation(table: Nb201Table, surrogate: SurrogateArgs, seed: number, train = 100, test = 500): number {
+  const tok = tokenizerFor(nb201Space);
+  const rows = Rng.seeded(`split/${seed}`).shuffle([...table.rows]);
+  const fitRows = rows.slice(0, train);
+  const evalRows = rows.slice(train, train + test);
+  const s = new Surrogate(resolveSurrogateArgs(surrogate, tok.vocab, tok.length), Rng.seeded(`init/${seed}`));
+  s.fit(fitRows.map((r) => tok.tokens(fromArchString(r.arch))), fitRows.map((r) => r.val12), Rng.seeded(`fit/${seed}`));
+  return spearman(s.predict(evalRows.map((r) => tok.tokens(fromArchString(r.arch)))), evalRows.map((r) => r.val12));
 }

@@ -10,7 +10,8 @@
  *
  * Duplicates: a sampled architecture that was already tried is not proposed again; if its reward
  * is known it still feeds the buffer (an on-policy sample whose reward is cached), then the
- * controller samples again.
+ * controller samples again. After `attempts` known samples it proposes unseen one-decision
+ * mutations of its samples (log-probability recomputed under the policy), then uniform ones.
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../common/rng.js';
@@ -77,6 +78,7 @@ export class ControllerSearch<G> extends BaseSearch<G> {
   protected next(trialId: string): G | undefined {
     let chosen: Sample | undefined;
     let cachedFeeds = 0;
+    let draws = 0;
     const g = this.unseen(() => {
       const s = this.policy.sample(this.rng);
       const genotype = this.space.decode(s.sequence);
@@ -86,11 +88,17 @@ export class ControllerSearch<G> extends BaseSearch<G> {
         this.push({ ...s, reward: known.score as number });
       }
       chosen = s;
-      return genotype;
-    }, this.data.config.attempts);
+      // A converged policy keeps sampling known cells: then propose an unseen neighbour of its
+      // sample rather than a uniform one, staying where the policy is; walk further out (one more
+      // mutation every 10 draws) when the nearest neighbours are taken too.
+      const extra = draws++ - this.data.config.attempts;
+      let out = genotype;
+      for (let k = 0; k <= Math.floor(extra / 10) && extra >= 0; k++) out = this.space.mutate(out, this.rng);
+      return out;
+    }, 3 * this.data.config.attempts);
     if (g === undefined) return undefined;
     const sequence = this.space.encode(g);
-    // The fallback path draws uniformly; its log-probability is then the policy's, recomputed.
+    // Mutated or uniform fallbacks: their log-probability under the policy is recomputed.
     const sample = chosen && sameSequence(chosen.sequence, sequence) ? chosen : { sequence, logp: this.logProbOf(sequence) };
     this.data.pending[trialId] = sample;
     return g;
