@@ -3,7 +3,7 @@
  * trial lifecycle through a Launcher. Built by `createSearchActivities(deps)` so that tests and
  * the worker inject the store, launcher and clock.
  */
-import { Context, ApplicationFailure } from '@temporalio/activity';
+import { Context } from '@temporalio/activity';
 import { restoreAlgorithm } from '../src/algorithms/registry.js';
 import type { TrialResult as AlgorithmTrialResult } from '../src/algorithms/types.js';
 import type { ProposalSummary, TrialOutcome } from '../src/common/search-types.js';
@@ -73,6 +73,7 @@ export function createSearchActivities(deps: SearchActivityDeps) {
         dataset: spec.dataset,
         output: prefixUri,
         seed: trialSeed(spec.seed, p.trialId),
+        ...(spec.evaluator.type === 'benchmark' ? { benchmark: { evaluator: spec.evaluator, algorithm: spec.algorithm } } : {}),
       });
     }
     const summaries = proposals.map((p) => ({ trialId: p.trialId, hash: p.hash, summary: space.describe(p.genotype) }));
@@ -167,4 +168,3 @@ function round4(x: number): number {
   return Math.round(x * 10_000) / 10_000;
 }
 
-export { ApplicationFailure };

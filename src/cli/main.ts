@@ -1,26 +1,34 @@
 /**
  * The `nasflow` command line. Each command group lives in its own module and registers itself
  * on the root program, so the groups stay independent of each other.
+ *
+ * Groups are imported lazily: a command loads only its own group's module, so a short-lived
+ * process (a benchmark trial, `dev status`) does not pay for TensorFlow.js or the Temporal worker.
  */
 import { Command } from 'commander';
-import { registerDevCommands } from './dev.js';
-import { registerZooCommands } from './zoo.js';
-import { registerBenchCommands } from './bench.js';
-import { registerTrainCommands } from './train.js';
-import { registerSearchCommands } from './search.js';
-import { registerOperatorCommands } from './operator.js';
+
+type Register = (program: Command) => void;
+
+const GROUPS: Record<string, () => Promise<Register>> = {
+  dev: async () => (await import('./dev.js')).registerDevCommands,
+  zoo: async () => (await import('./zoo.js')).registerZooCommands,
+  bench: async () => (await import('./bench.js')).registerBenchCommands,
+  train: async () => (await import('./train.js')).registerTrainCommands,
+  dataset: async () => (await import('./train.js')).registerTrainCommands,
+  search: async () => (await import('./search.js')).registerSearchCommands,
+  worker: async () => (await import('./search.js')).registerSearchCommands,
+  operator: async () => (await import('./operator.js')).registerOperatorCommands,
+  'bench-trial': async () => (await import('./bench-trial.js')).registerBenchTrialCommand,
+};
 
 const program = new Command('nasflow')
   .description('Neural architecture search on Temporal and Kubernetes')
   .showHelpAfterError()
   .version('0.1.0');
 
-registerDevCommands(program);
-registerZooCommands(program);
-registerBenchCommands(program);
-registerTrainCommands(program);
-registerSearchCommands(program);
-registerOperatorCommands(program);
+const wanted = GROUPS[process.argv[2] ?? ''];
+const registers = wanted ? [await wanted()] : await Promise.all([...new Set(Object.values(GROUPS))].map((load) => load()));
+for (const register of new Set(registers)) register(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(err instanceof Error ? err.message : String(err));

@@ -5,7 +5,7 @@
  * worker that restarts re-attaches by reading the record instead of launching again.
  */
 import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, openSync, closeSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, openSync, closeSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stableHash } from '../common/hash.js';
 import type { Launcher, TrialRef, TrialState } from './launcher.js';
@@ -19,6 +19,9 @@ export interface LocalLauncherOptions {
   /** Trials this machine runs at once. Default: 1. */
   maxConcurrent?: number;
 }
+
+/** How long a claimed attempt may go without its process's pid before it counts as never started. */
+const LAUNCH_GRACE_MS = 15_000;
 
 interface LaunchRecord {
   trialId: string;
@@ -63,11 +66,11 @@ export class LocalLauncher implements Launcher {
     const exitFile = join(dir, 'exit');
     const [cmd, ...args] = [...this.opts.command, '--spec', trial.specUri];
     // The shell outlives a worker crash and records the exit code for whoever polls next.
-    const script = '"$@"; code=$?; echo $code > "$EXIT_FILE.tmp" && mv "$EXIT_FILE.tmp" "$EXIT_FILE"';
+    const script = 'echo $$ > "$PID_FILE"; "$@"; code=$?; echo $code > "$EXIT_FILE.tmp" && mv "$EXIT_FILE.tmp" "$EXIT_FILE"';
     const child = spawn('sh', ['-c', script, 'nasflow-trial', cmd, ...args], {
       detached: true,
       stdio: ['ignore', log, log],
-      env: { ...this.opts.env, EXIT_FILE: exitFile, NASFLOW_TRIAL_ATTEMPT: String(trial.attempt) },
+      env: { ...this.opts.env, EXIT_FILE: exitFile, PID_FILE: join(dir, 'pid'), NASFLOW_TRIAL_ATTEMPT: String(trial.attempt) },
     });
     closeSync(log);
     child.unref();
@@ -83,19 +86,26 @@ export class LocalLauncher implements Launcher {
       const exitCode = Number(readFileSync(exitFile, 'utf8').trim());
       return { state: 'exited', exitCode, message: exitCode === 0 ? undefined : logTail(join(dir, 'trainer.log')) };
     }
-    const record = readRecord(dir);
-    if (!record) return { state: existsSync(dir) ? 'running' : 'missing' }; // dir without record: launch in progress
-    if (alive(record.pid)) return { state: 'running' };
+    // The shell writes its own pid first thing, so a worker killed between claiming the attempt
+    // and recording the launch cannot leave an attempt that looks alive forever.
+    const pid = readPid(dir) ?? readRecord(dir)?.pid;
+    if (pid === undefined) {
+      if (!existsSync(dir)) return { state: 'missing' };
+      const claimedMs = Date.now() - statSync(dir).mtimeMs;
+      return claimedMs < LAUNCH_GRACE_MS ? { state: 'running' } : { state: 'exited', exitCode: 137, message: 'launch was interrupted before the trial process started' };
+    }
+    if (alive(pid)) return { state: 'running' };
     // The shell died without recording an exit (kill -9 of the group, machine restart): infrastructure.
     if (existsSync(exitFile)) return this.poll(trial);
-    return { state: 'exited', exitCode: 137, message: `trainer process ${record.pid} vanished without an exit code` };
+    return { state: 'exited', exitCode: 137, message: `trial process ${pid} vanished without an exit code` };
   }
 
   async cancel(trial: TrialRef): Promise<void> {
-    const record = readRecord(this.attemptDir(trial));
-    if (record && alive(record.pid)) {
+    const dir = this.attemptDir(trial);
+    const pid = readPid(dir) ?? readRecord(dir)?.pid;
+    if (pid !== undefined && alive(pid)) {
       try {
-        process.kill(-record.pid, 'SIGTERM'); // the whole group: shell and trainer
+        process.kill(-pid, 'SIGTERM'); // the whole group: shell and trainer
       } catch {
         // already gone
       }
@@ -113,11 +123,20 @@ export class LocalLauncher implements Launcher {
     for (const t of readdirSync(root)) {
       for (const a of readdirSync(join(root, t))) {
         const dir = join(root, t, a);
-        const record = readRecord(dir);
-        if (record && !existsSync(join(dir, 'exit')) && alive(record.pid)) n++;
+        const pid = readPid(dir) ?? readRecord(dir)?.pid;
+        if (pid !== undefined && !existsSync(join(dir, 'exit')) && alive(pid)) n++;
       }
     }
     return n;
+  }
+}
+
+function readPid(dir: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(join(dir, 'pid'), 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
   }
 }
 

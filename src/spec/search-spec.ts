@@ -107,9 +107,14 @@ export const searchSpecObject = z
         benchmark: z.enum(['nb201-cifar10', 'nb201-cifar100', 'nb201-imagenet16-120']).optional(),
         /** Seconds of wall time per simulated benchmark training hour (0: answer at once). Default: 0. */
         secondsPerSimulatedHour: z.number().min(0).max(3600).default(0),
+        /**
+         * Where benchmark trials run: `inline` answers inside the worker; `process` runs each as a
+         * child process through the local launcher, like a trained trial. Default: inline.
+         */
+        runAs: z.enum(['inline', 'process']).default('inline'),
       })
       .strict()
-      .default({ type: 'train', secondsPerSimulatedHour: 0 }),
+      .default({ type: 'train', secondsPerSimulatedHour: 0, runAs: 'inline' }),
     budget: z
       .object({
         /** Trials to run in total. */

@@ -41,9 +41,19 @@ export function createSearchDeps(opts: SearchDepsOptions): SearchActivityDeps {
     maxConcurrent: opts.maxLocalTrials ?? 1,
   });
   const benchmark = new BenchmarkLauncher({ store: (spec) => openStorage(spec.storage).store, now: () => Date.now() });
+  const benchmarkProcesses = new LocalLauncher({
+    workDir: opts.workDir,
+    command: [process.execPath, CLI_ENTRY, 'bench-trial'],
+    env: opts.env,
+    maxConcurrent: opts.maxLocalTrials ?? 1,
+  });
+  const launcherFor = (spec: SearchSpec): Launcher => {
+    if (spec.evaluator.type === 'train') return local;
+    return spec.evaluator.runAs === 'process' ? benchmarkProcesses : benchmark;
+  };
   return {
     openStorage,
-    launcherFor: (spec: SearchSpec) => (spec.evaluator.type === 'benchmark' ? benchmark : local),
+    launcherFor,
     pollIntervalMs: opts.pollIntervalMs,
     sleep: (ms) => sleep(ms),
   };

@@ -1,0 +1,47 @@
+/**
+ * One benchmark trial answered from the table and written as result.json: shared by the inline
+ * benchmark launcher and the `nasflow bench trial` process.
+ */
+import { nb201Evaluator, type Nb201Cost } from '../bench/evaluator.js';
+import { loadNb201, type Nb201Benchmark, type Nb201Table } from '../bench/nb201-table.js';
+import type { Nb201Genotype } from '../space/nb201.js';
+import { getSpace } from '../space/index.js';
+import type { SearchSpec } from '../spec/search-spec.js';
+
+const tables = new Map<string, Nb201Table>();
+
+function table(name: Nb201Benchmark): Nb201Table {
+  let t = tables.get(name);
+  if (!t) {
+    t = loadNb201(name);
+    tables.set(name, t);
+  }
+  return t;
+}
+
+export interface BenchmarkAnswer {
+  source: 'benchmark';
+  benchmark: string;
+  valAccuracy: number;
+  testAccuracy: number;
+  cost?: number;
+  simulatedSeconds: number;
+  /** Wall milliseconds the answer takes under the spec's pace. */
+  delayMs: number;
+}
+
+export function answerTrial(spec: Pick<SearchSpec, 'evaluator' | 'algorithm'>, genotypeJson: unknown): BenchmarkAnswer {
+  const genotype = getSpace('nb201').parse(genotypeJson) as Nb201Genotype;
+  const costMetric = spec.algorithm.mnasnetRL?.cost.metric;
+  const cost: Nb201Cost = costMetric === 'flops' ? 'flops' : costMetric === 'params' ? 'params' : 'none';
+  const evaluation = nb201Evaluator(table(spec.evaluator.benchmark!), { cost }).evaluate(genotype);
+  return {
+    source: 'benchmark',
+    benchmark: spec.evaluator.benchmark!,
+    valAccuracy: evaluation.accuracy / 100,
+    testAccuracy: evaluation.test / 100,
+    ...(evaluation.cost !== undefined ? { cost: evaluation.cost } : {}),
+    simulatedSeconds: evaluation.seconds,
+    delayMs: Math.round(evaluation.seconds * (spec.evaluator.secondsPerSimulatedHour / 3600) * 1000),
+  };
+}

@@ -1,0 +1,45 @@
+/**
+ * Records workflow histories for the replay tests: runs small searches (one per algorithm, one with
+ * updates and continue-as-new) on a real dev server and writes each run's history to
+ * test/replay/fixtures/*.json. Run after a deliberate, versioned workflow change:
+ *   npm run build && node dist/test/replay/record-fixtures.js
+ */
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { startSearch } from '../../src/client/search-client.js';
+import { localSearchId } from '../../src/common/ids.js';
+import { pauseUpdate, resumeUpdate, setParallelismUpdate } from '../../workflows/search-handlers.js';
+import { makeSearch } from '../helpers/search-builder.js';
+import { startSearchHarness } from '../workflows/search-harness.js';
+
+const FIXTURES = fileURLToPath(new URL('../../../test/replay/fixtures/', import.meta.url));
+
+const h = await startSearchHarness('replay-record');
+try {
+  await h.startWorker();
+  const cases: [string, ReturnType<typeof makeSearch>][] = [
+    ['random', makeSearch('replay-random', h.storage).trials(12, 3)],
+    ['evolution-continue-as-new', makeSearch('replay-evolution', h.storage).algorithm({ evolution: { population: 6, sample: 2 } }).trials(40, 4)],
+    ['nasnet-rl', makeSearch('replay-rl', h.storage).algorithm({ nasnetRL: { batchSize: 4, hidden: 8 } }).trials(12, 4)],
+    ['pnas', makeSearch('replay-pnas', h.storage).algorithm({ pnas: { beam: 3 } }).trials(12, 3)],
+    ['controls', makeSearch('replay-controls', h.storage).trials(8, 1).pace(2)],
+  ];
+  for (const [name, builder] of cases) {
+    const spec = builder.obj();
+    const handle = await startSearch(h.client, spec, { searchId: localSearchId(spec.name, 'r1'), taskQueue: h.taskQueue, historyLimit: name.includes('continue') ? 120 : undefined });
+    if (name === 'controls') {
+      await new Promise((r) => setTimeout(r, 300));
+      await handle.executeUpdate(pauseUpdate);
+      await handle.executeUpdate(setParallelismUpdate, { args: [3] });
+      await handle.executeUpdate(resumeUpdate);
+    }
+    await handle.result();
+    // Record the first run (for continue-as-new, the run that carried state onward).
+    const first = h.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId);
+    writeFileSync(`${FIXTURES}${name}.json`, historyToJSON(await first.fetchHistory()));
+    console.log(`recorded ${name}`);
+  }
+} finally {
+  await h.stop();
+}

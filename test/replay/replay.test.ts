@@ -1,0 +1,40 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { DeterminismViolationError } from '@temporalio/workflow';
+import { WORKFLOWS_PATH } from '../../src/worker/worker.js';
+
+Runtime.install({ logger: new DefaultLogger('WARN') });
+
+const FIXTURES = fileURLToPath(new URL('../../../test/replay/fixtures/', import.meta.url));
+const DIVERGED = fileURLToPath(new URL('./fixtures/diverged.workflow.js', import.meta.url));
+
+function histories(): { workflowId: string; history: ReturnType<typeof historyFromJSON> }[] {
+  return readdirSync(FIXTURES)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => ({ workflowId: f.replace(/\.json$/, ''), history: historyFromJSON(JSON.parse(readFileSync(`${FIXTURES}${f}`, 'utf8'))) }));
+}
+
+describe('replay of recorded search histories', () => {
+  it('has recorded histories to replay (random, evolution with continue-as-new, RL, PNAS, controls)', () => {
+    assert.ok(histories().length >= 5);
+  });
+
+  it('replays every recorded history against the current workflow code without nondeterminism', async () => {
+    let replayed = 0;
+    for await (const result of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH }, histories())) {
+      assert.equal(result.error, undefined, `${result.workflowId}: ${String(result.error)}`);
+      replayed++;
+    }
+    assert.equal(replayed, histories().length);
+  });
+
+  it('catches a workflow change that would break running searches', async () => {
+    const [first] = histories();
+    await assert.rejects(Worker.runReplayHistory({ workflowsPath: DIVERGED }, first.history, first.workflowId), (err: unknown) => err instanceof DeterminismViolationError);
+  });
+});

@@ -1,0 +1,138 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
+import { startSearch } from '../../src/client/search-client.js';
+import { localSearchId } from '../../src/common/ids.js';
+import type { TemporalEndpoints } from '../../src/dev/temporal.js';
+import { CLI_ENTRY } from '../../src/worker/search-deps.js';
+import { progressQuery } from '../../workflows/search-handlers.js';
+import { startTemporal, type Handle } from '../helpers/infra.js';
+import { makeSearch } from '../helpers/search-builder.js';
+import { eventually } from '../helpers/wait.js';
+
+interface LaunchLine {
+  trialId: string;
+  attempt: number;
+  pid: number;
+}
+
+describe('search survives worker crashes (kill -9) and classifies trial failures', () => {
+  let temporal: Handle<TemporalEndpoints>;
+  let client: Client;
+  let connection: Connection;
+  let root: string;
+  const workers: ChildProcess[] = [];
+
+  const spawnWorker = (taskQueue: string, workDir: string): ChildProcess => {
+    const child = spawn(process.execPath, [CLI_ENTRY, 'worker', '--address', temporal.address, '--task-queue', taskQueue, '--work-dir', workDir, '--max-local-trials', '10'], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    workers.push(child);
+    return child;
+  };
+
+  before(async () => {
+    temporal = await startTemporal();
+    connection = await Connection.connect({ address: temporal.address });
+    client = new Client({ connection, namespace: temporal.namespace });
+    root = mkdtempSync(join(tmpdir(), 'nasflow-chaos-'));
+  });
+
+  after(async () => {
+    for (const w of workers) w.kill('SIGKILL');
+    await connection?.close();
+    await temporal?.stop();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('finishes a 200-trial search after the worker is killed -9 three times, launching no trial attempt twice', async () => {
+    const storage = join(root, 'store');
+    const workDir = join(root, 'launcher');
+    const taskQueue = 'chaos';
+    // Trials are real child processes that answer from NAS-Bench-201 in about 1-3 s each.
+    const spec = makeSearch('chaos', storage).algorithm({ evolution: { population: 20, sample: 5 } }).trials(200, 10).pace(40)
+      .set('evaluator', { type: 'benchmark', benchmark: 'nb201-cifar10', secondsPerSimulatedHour: 40, runAs: 'process' }).obj();
+    const searchId = localSearchId('chaos', 'k1');
+    let worker = spawnWorker(taskQueue, workDir);
+    const handle = await startSearch(client, spec, { searchId, taskQueue });
+    const killAt = [25, 80, 140];
+    for (const threshold of killAt) {
+      await eventually(async () => {
+        const p = await handle.query(progressQuery);
+        assert.ok(p.counts.succeeded >= threshold, `waiting for ${threshold}: ${JSON.stringify(p.counts)} running ${p.running.join(',')}`);
+      }, 180_000, 250);
+      worker.kill('SIGKILL');
+      await new Promise((r) => worker.once('exit', r));
+      worker = spawnWorker(taskQueue, workDir);
+    }
+    const result = await handle.result();
+    assert.equal(result.phase, 'Succeeded');
+    assert.equal(result.progress.counts.succeeded, 200);
+    assert.equal(result.progress.counts.failed, 0);
+
+    // Every trial id appears exactly once among the stored results.
+    const trialsRoot = join(storage, 'searches', searchId, 'trials', searchId);
+    const ids = readdirSync(trialsRoot).flatMap((round) => readdirSync(join(trialsRoot, round)).map((i) => `${round}/${i}`));
+    assert.equal(ids.length, 200);
+    for (const id of ids) assert.ok(existsSync(join(trialsRoot, id, 'result.json')), `result for ${id}`);
+
+    // The launcher's own log: no (trial, attempt) started twice; a retry only after the earlier attempt ended.
+    const lines = readFileSync(join(workDir, 'launches.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as LaunchLine);
+    const seen = new Set<string>();
+    for (const l of lines) {
+      const key = `${l.trialId}#${l.attempt}`;
+      assert.ok(!seen.has(key), `attempt launched twice: ${key}`);
+      seen.add(key);
+    }
+    const trialIds = new Set(lines.map((l) => l.trialId));
+    assert.equal(trialIds.size, 200);
+    console.log(`chaos: ${lines.length} launches for 200 trials; ${result.progress.counts.infraRetries} infrastructure retries`);
+  });
+
+  it('retries a trial whose process was killed (infrastructure) without counting it as failed', async () => {
+    const storage = join(root, 'store-infra');
+    const workDir = join(root, 'launcher-infra');
+    const spec = makeSearch('infra', storage).trials(3, 1)
+      .set('evaluator', { type: 'benchmark', benchmark: 'nb201-cifar10', secondsPerSimulatedHour: 200, runAs: 'process' }).obj();
+    spawnWorker('infra', workDir);
+    const handle = await startSearch(client, spec, { searchId: localSearchId('infra', 'i1'), taskQueue: 'infra' });
+    // Kill the first trial's process (not its recording shell) while it runs.
+    const pid = await eventually(async () => {
+      const lines = readFileSync(join(workDir, 'launches.log'), 'utf8').trim().split('\n');
+      const shell = (JSON.parse(lines[0]) as LaunchLine).pid;
+      const children = readFileSync(`/proc/${shell}/task/${shell}/children`, 'utf8').trim();
+      assert.ok(children, 'trial process started');
+      return Number(children.split(' ')[0]);
+    }, 30_000, 50);
+    process.kill(pid, 'SIGKILL');
+    const result = await handle.result();
+    assert.equal(result.progress.counts.succeeded, 3);
+    assert.equal(result.progress.counts.failed, 0);
+    assert.equal(result.progress.counts.infraRetries, 1);
+  });
+
+  it('fails the search with a clear reason once user failures exceed maxFailedTrials', async () => {
+    const storage = join(root, 'store-user');
+    const spec = makeSearch('userfail', storage)
+      .set('space', 'nasnet')
+      .set('evaluator', { type: 'train' })
+      .set('dataset', join(root, 'no-such-dataset'))
+      .set('trial', { epochs: 1, imageSize: 8 })
+      .budget({ maxTrials: 6, parallelism: 1, maxFailedTrials: 1 })
+      .obj();
+    spawnWorker('userfail', join(root, 'launcher-user'));
+    const handle = await startSearch(client, spec, { searchId: localSearchId('userfail', 'u1'), taskQueue: 'userfail' });
+    await assert.rejects(handle.result(), (err: Error) => {
+      assert.ok(err instanceof WorkflowFailedError);
+      const message = String(err.cause?.message);
+      assert.match(message, /2 trials failed \(budget\.maxFailedTrials is 1\)/);
+      assert.match(message, /exit 2/);
+      assert.match(message, /no-such-dataset/);
+      return true;
+    });
+  });
+});
