@@ -51,83 +51,112 @@ export interface LoopOutcome {
 const EVAL_BATCH = 100;
 
 export async function trainLoop(d: LoopDeps): Promise<LoopOutcome> {
-  const { tf, spec, out } = d;
-  const r = spec.recipe;
-  const model = d.built.model;
-  const vars = model.trainableWeights.map((w) => w.read() as tfc.Variable);
-  const opt = new Optimizer(tf, r.optimizer, r.weightDecay, vars);
-  const hash = trainingHash(spec);
-  const train = d.data.train;
-  const batch = Math.min(r.batchSize, train.count);
-  const stepsPerEpoch = Math.max(1, Math.floor(train.count / batch));
-  const aug: BatchArgs = { imageSize: r.imageSize, ...r.augment };
-
-  const cp = await findLatestCheckpoint(out);
-  let pos: Position;
-  if (cp) {
-    pos = restore(tf, model, opt, cp, hash, out.describe('checkpoints'));
-    d.log(`resuming from ${cp.key} (epoch ${pos.epoch + 1}, batch ${pos.batchInEpoch}, step ${pos.step})`);
-  } else {
-    pos = { step: 0, epoch: 0, batchInEpoch: 0, rng: Rng.seeded(`${spec.seed}/augment`), sums: zeroSums(), history: [] };
+  const run = new ChildRun(d);
+  try {
+    const resumedFrom = await run.start();
+    while (run.pos.epoch < d.spec.recipe.epochs) await run.epoch();
+    return { history: run.pos.history, steps: run.pos.step, resumedFrom, images: run.images, seconds: run.seconds };
+  } finally {
+    run.dispose();
   }
-  const resumedFrom = cp ? { step: cp.state.step, epoch: cp.state.epoch, key: cp.key } : null;
-  let images = 0;
-  let seconds = 0;
+}
 
-  const checkpoint = async (): Promise<void> => {
-    await saveCheckpoint(out, {
-      trainingHash: hash,
+/** One child-network training run: its position, optimizer and throughput counters. */
+class ChildRun {
+  pos: Position;
+  images = 0;
+  seconds = 0;
+  private readonly opt: Optimizer;
+  private readonly hash: string;
+  private readonly batch: number;
+  private readonly stepsPerEpoch: number;
+  private readonly aug: BatchArgs;
+
+  constructor(private readonly d: LoopDeps) {
+    const r = d.spec.recipe;
+    const vars = d.built.model.trainableWeights.map((w) => w.read() as tfc.Variable);
+    this.opt = new Optimizer(d.tf, r.optimizer, r.weightDecay, vars);
+    this.hash = trainingHash(d.spec);
+    this.batch = Math.min(r.batchSize, d.data.train.count);
+    this.stepsPerEpoch = Math.max(1, Math.floor(d.data.train.count / this.batch));
+    this.aug = { imageSize: r.imageSize, ...r.augment };
+    this.pos = { step: 0, epoch: 0, batchInEpoch: 0, rng: Rng.seeded(`${d.spec.seed}/augment`), sums: zeroSums(), history: [] };
+  }
+
+  /** Restores the newest complete checkpoint, if any; returns what it resumed from. */
+  async start(): Promise<LoopOutcome['resumedFrom']> {
+    const cp = await findLatestCheckpoint(this.d.out);
+    if (!cp) return null;
+    this.pos = restore(this.d.tf, this.d.built.model, this.opt, cp, this.hash, this.d.out.describe('checkpoints'));
+    this.d.log(`resuming from ${cp.key} (epoch ${this.pos.epoch + 1}, batch ${this.pos.batchInEpoch}, step ${this.pos.step})`);
+    return { step: cp.state.step, epoch: cp.state.epoch, key: cp.key };
+  }
+
+  /** Trains the rest of the current epoch, evaluates, and checkpoints the start of the next. */
+  async epoch(): Promise<void> {
+    const { d, pos } = this;
+    const r = d.spec.recipe;
+    const order = Rng.seeded(`${d.spec.seed}/order/${pos.epoch}`).shuffle(Array.from({ length: d.data.train.count }, (_, i) => i));
+    let lr = 0;
+    while (this.pos.batchInEpoch < this.stepsPerEpoch) {
+      if (d.shouldStop()) {
+        await this.checkpoint();
+        throw new PreemptedError(this.pos.step);
+      }
+      lr = this.step(order);
+      if (this.pos.step % r.checkpointEverySteps === 0 && this.pos.batchInEpoch < this.stepsPerEpoch) await this.checkpoint();
+      // Yield so that a SIGTERM handler can run between synchronous tfjs steps.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const val = evaluate(d.tf, d.built.model, batchesOf(d.data.val, r.imageSize), r.imageSize, d.spec.macro.classes);
+    const rec = epochRecord(this.pos, val, lr);
+    this.pos.history.push(rec);
+    d.log(`epoch ${rec.epoch}/${r.epochs}: loss ${rec.trainLoss.toFixed(4)} acc ${rec.trainAccuracy.toFixed(3)} val_acc ${rec.valAccuracy.toFixed(3)} ${rec.imagesPerSecond.toFixed(1)} img/s`);
+    this.pos = { ...this.pos, epoch: this.pos.epoch + 1, batchInEpoch: 0, sums: zeroSums() };
+    await this.checkpoint();
+  }
+
+  /** One optimizer step on the next batch of `order`; returns the learning rate used. */
+  private step(order: number[]): number {
+    const { d, pos } = this;
+    const r = d.spec.recipe;
+    const t0 = d.now();
+    const idx = order.slice(pos.batchInEpoch * this.batch, (pos.batchInEpoch + 1) * this.batch);
+    const x = makeBatch(d.data.train, idx, this.aug, pos.rng);
+    const labels = idx.map((i) => d.data.train.labels[i]);
+    const lr = learningRate(r.lr, pos.step, this.stepsPerEpoch, r.epochs);
+    d.built.setProgress?.(pos.step / (this.stepsPerEpoch * r.epochs));
+    const args = { classes: d.spec.macro.classes, labelSmoothing: r.labelSmoothing, auxWeight: r.auxWeight, gradClipNorm: r.gradClipNorm, lr };
+    const res = withSeededRandom(pos.rng, () => trainStep(d.tf, d.built.model, this.opt, x, labels, r.imageSize, args));
+    if (!Number.isFinite(res.loss)) throw new NumericalError(pos.step, res.loss);
+    const dt = (d.now() - t0) / 1000;
+    const s = pos.sums;
+    pos.sums = { loss: s.loss + res.loss * idx.length, correct: s.correct + res.correct, seen: s.seen + idx.length, seconds: s.seconds + dt };
+    this.images += idx.length;
+    this.seconds += dt;
+    pos.step++;
+    pos.batchInEpoch++;
+    return lr;
+  }
+
+  private async checkpoint(): Promise<void> {
+    const { pos } = this;
+    await saveCheckpoint(this.d.out, {
+      trainingHash: this.hash,
       step: pos.step,
       epoch: pos.epoch,
       batchInEpoch: pos.batchInEpoch,
       rng: [...pos.rng.state()] as [number, number, number, number],
       epochSums: pos.sums,
       history: pos.history,
-      tensors: model.weights.map((w) => ({ name: w.originalName, shape: [...w.read().shape], values: w.read().dataSync() as Float32Array })),
-      optimizer: opt.getState(),
+      tensors: this.d.built.model.weights.map((w) => ({ name: w.originalName, shape: [...w.read().shape], values: w.read().dataSync() as Float32Array })),
+      optimizer: this.opt.getState(),
     });
-  };
-
-  const stepArgs = { classes: spec.macro.classes, labelSmoothing: r.labelSmoothing, auxWeight: r.auxWeight, gradClipNorm: r.gradClipNorm };
-  try {
-    while (pos.epoch < r.epochs) {
-      const order = Rng.seeded(`${spec.seed}/order/${pos.epoch}`).shuffle(Array.from({ length: train.count }, (_, i) => i));
-      let lr = 0;
-      while (pos.batchInEpoch < stepsPerEpoch) {
-        if (d.shouldStop()) {
-          await checkpoint();
-          throw new PreemptedError(pos.step);
-        }
-        const t0 = d.now();
-        const idx = order.slice(pos.batchInEpoch * batch, (pos.batchInEpoch + 1) * batch);
-        const x = makeBatch(train, idx, aug, pos.rng);
-        lr = learningRate(r.lr, pos.step, stepsPerEpoch, r.epochs);
-        d.built.setProgress?.(pos.step / (stepsPerEpoch * r.epochs));
-        const labels = idx.map((i) => train.labels[i]);
-        const res = withSeededRandom(pos.rng, () => trainStep(tf, model, opt, x, labels, r.imageSize, { ...stepArgs, lr }));
-        if (!Number.isFinite(res.loss)) throw new NumericalError(pos.step, res.loss);
-        const dt = (d.now() - t0) / 1000;
-        const s = pos.sums;
-        pos.sums = { loss: s.loss + res.loss * idx.length, correct: s.correct + res.correct, seen: s.seen + idx.length, seconds: s.seconds + dt };
-        images += idx.length;
-        seconds += dt;
-        pos.step++;
-        pos.batchInEpoch++;
-        if (pos.step % r.checkpointEverySteps === 0 && pos.batchInEpoch < stepsPerEpoch) await checkpoint();
-        // Yield so that a SIGTERM handler can run between synchronous tfjs steps.
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-      const rec = epochRecord(pos, evaluate(tf, model, batchesOf(d.data.val, r.imageSize), r.imageSize, spec.macro.classes), lr);
-      pos.history.push(rec);
-      d.log(`epoch ${rec.epoch}/${r.epochs}: loss ${rec.trainLoss.toFixed(4)} acc ${rec.trainAccuracy.toFixed(3)} val_acc ${rec.valAccuracy.toFixed(3)} ${rec.imagesPerSecond.toFixed(1)} img/s`);
-      // The epoch-end checkpoint describes the start of the next epoch.
-      pos = { ...pos, epoch: pos.epoch + 1, batchInEpoch: 0, sums: zeroSums() };
-      await checkpoint();
-    }
-  } finally {
-    opt.dispose();
   }
-  return { history: pos.history, steps: pos.step, resumedFrom, images, seconds };
+
+  dispose(): void {
+    this.opt.dispose();
+  }
 }
 
 interface Position {
