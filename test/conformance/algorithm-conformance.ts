@@ -22,8 +22,8 @@ function child(c: ConformanceCase, seed: number, from: number, steps: number, in
 }
 
 export function describeAlgorithmConformance(c: ConformanceCase): void {
-  describe(`algorithm conformance: ${c.name}`, () => {
-    it('proposes valid genotypes whose hash is the canonical hash', () => {
+  void describe(`algorithm conformance: ${c.name}`, () => {
+    void it('proposes valid genotypes whose hash is the canonical hash', () => {
       const algo = create(c, 1);
       const d = newDriver();
       drive(algo, d, 0, 20);
@@ -35,7 +35,7 @@ export function describeAlgorithmConformance(c: ConformanceCase): void {
       }
     });
 
-    it('gives the same proposals for the same seed, and different ones for another seed', () => {
+    void it('gives the same proposals for the same seed, and different ones for another seed', () => {
       const a = newDriver();
       const b = newDriver();
       const other = newDriver();
@@ -46,7 +46,7 @@ export function describeAlgorithmConformance(c: ConformanceCase): void {
       assert.notDeepEqual(other.proposed, a.proposed);
     });
 
-    it('gives the same proposals for the same seed in a separate process', () => {
+    void it('gives the same proposals for the same seed in a separate process', () => {
       const dir = mkdtempSync(join(tmpdir(), 'nasflow-conf-'));
       try {
         const here = newDriver();
@@ -58,7 +58,7 @@ export function describeAlgorithmConformance(c: ConformanceCase): void {
       }
     });
 
-    it('round-trips its state through JSON, and a restored copy writes the same state', () => {
+    void it('round-trips its state through JSON, and a restored copy writes the same state', () => {
       const algo = create(c, 3);
       drive(algo, newDriver(), 0, 25);
       const state = algo.state();
@@ -67,7 +67,7 @@ export function describeAlgorithmConformance(c: ConformanceCase): void {
       assert.deepEqual(restore(c, copy).state(), state);
     });
 
-    it(`continues identically after ${c.steps} steps, a restore in a new process, and ${c.steps} more`, () => {
+    void it(`continues identically after ${c.steps} steps, a restore in a new process, and ${c.steps} more`, () => {
       const dir = mkdtempSync(join(tmpdir(), 'nasflow-conf-'));
       try {
         const straight = create(c, 5);
@@ -82,7 +82,7 @@ export function describeAlgorithmConformance(c: ConformanceCase): void {
       }
     });
 
-    it('counts failed trials and never proposes any architecture twice', () => {
+    void it('counts failed trials and never proposes any architecture twice', () => {
       const algo = create(c, 9);
       const d = newDriver();
       drive(algo, d, 0, 60);
@@ -94,7 +94,7 @@ export function describeAlgorithmConformance(c: ConformanceCase): void {
       assert.equal(new Set(d.proposed).size, d.proposed.length, 'a hash was proposed twice');
     });
 
-    it('proposes unique architectures within one batch', () => {
+    void it('proposes unique architectures within one batch', () => {
       const algo = create(c, 13);
       drive(algo, newDriver(), 0, 10);
       // Round-based algorithms may hold back until their round finishes; deliver everything first.
@@ -105,7 +105,7 @@ export function describeAlgorithmConformance(c: ConformanceCase): void {
       assert.equal(new Set(batch.map((p) => p.trialId)).size, batch.length);
     });
 
-    it('accepts results out of order and in any batch size, ignores repeats, rejects unknown ids', () => {
+    void it('accepts results out of order and in any batch size, ignores repeats, rejects unknown ids', () => {
       const algo = create(c, 17);
       const batch = algo.propose(trialIdsFor('ooo', 0, 5));
       assert.ok(batch.length >= 1);

@@ -9,10 +9,14 @@ import type { Rng } from '../../common/rng.js';
 import { base64ToFloat32, float32ToBase64 } from './base64.js';
 
 let backendReady = false;
-/** The pure-JS CPU backend: deterministic float32 arithmetic on every machine. */
+/**
+ * The pure-JS CPU backend: deterministic float32 arithmetic on every machine, which is what makes
+ * a restored learner continue bit-identically. Note: tfjs backends are process-global.
+ */
 export function useCpuBackend(): void {
   if (backendReady) return;
-  if (tf.getBackend() !== 'cpu') tf.setBackend('cpu');
+  // The CPU backend initialises synchronously, so the switch has happened when this returns.
+  if (tf.getBackend() !== 'cpu') void tf.setBackend('cpu');
   backendReady = true;
 }
 

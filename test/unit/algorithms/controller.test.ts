@@ -8,8 +8,8 @@ import { nb201Space, type Nb201Genotype } from '../../../src/space/nb201.js';
 const convs = (g: Nb201Genotype) => g.edges.filter((op) => op === 'nor_conv_3x3').length;
 
 for (const method of ['reinforce', 'ppo'] as const) {
-  describe(`LSTM controller (${method})`, () => {
-    it('moves its samples towards the rewarded operation', () => {
+  void describe(`LSTM controller (${method})`, () => {
+    void it('moves its samples towards the rewarded operation', () => {
       const algo = ControllerSearch.create('nasnet-rl', nb201Space, 4, { hidden: 16, lr: 0.03, batchSize: 5, method });
       const rewards: number[] = [];
       for (let step = 0; step < 120; step++) {
@@ -26,8 +26,8 @@ for (const method of ['reinforce', 'ppo'] as const) {
   });
 }
 
-describe('LSTM controller state', () => {
-  it('carries the weights and Adam moments: a restored controller samples what the original samples', () => {
+void describe('LSTM controller state', () => {
+  void it('carries the weights and Adam moments: a restored controller samples what the original samples', () => {
     const a = ControllerSearch.create('nasnet-rl', nb201Space, 2, { hidden: 8, batchSize: 2, lr: 0.05 });
     for (let s = 0; s < 6; s++) {
       const [p] = a.propose(trialIdsFor('w', s, 1));

@@ -5,19 +5,19 @@ import { nb201Space, fromArchString, toArchString, NB201_OPS } from '../../../sr
 import { isGenotypeError } from '../../../src/space/types.js';
 import { loadNb201 } from '../../../src/bench/nb201-table.js';
 
-describe('NAS-Bench-201 cell space', () => {
-  it('has 15,625 cells and 6 op decisions of width 5', () => {
+void describe('NAS-Bench-201 cell space', () => {
+  void it('has 15,625 cells and 6 op decisions of width 5', () => {
     assert.equal(nb201Space.size(), 15625n);
     assert.equal(nb201Space.decisions().length, 6);
     assert.ok(nb201Space.decisions().every((d) => d.choices === 5 && d.kind === 'op'));
   });
-  it('reads and writes every architecture string of the benchmark table', () => {
+  void it('reads and writes every architecture string of the benchmark table', () => {
     const table = loadNb201('nb201-cifar10');
     assert.equal(table.rows.length, 15625);
     assert.equal(new Set(table.rows.map((r) => r.arch)).size, 15625);
     for (const r of table.rows.slice(0, 500)) assert.equal(toArchString(fromArchString(r.arch)), r.arch);
   });
-  it('round-trips parse/serialize and encode/decode', () => {
+  void it('round-trips parse/serialize and encode/decode', () => {
     const rng = Rng.seeded(1);
     for (let i = 0; i < 50; i++) {
       const g = nb201Space.sample(rng);
@@ -25,7 +25,7 @@ describe('NAS-Bench-201 cell space', () => {
       assert.deepEqual(nb201Space.decode(nb201Space.encode(g)), g);
     }
   });
-  it('mutates exactly one edge', () => {
+  void it('mutates exactly one edge', () => {
     const rng = Rng.seeded(2);
     for (let i = 0; i < 50; i++) {
       const g = nb201Space.sample(rng);
@@ -34,7 +34,7 @@ describe('NAS-Bench-201 cell space', () => {
       assert.notEqual(nb201Space.hash(m), nb201Space.hash(g));
     }
   });
-  it('names the field and the allowed ops on a bad genotype', () => {
+  void it('names the field and the allowed ops on a bad genotype', () => {
     assert.throws(() => nb201Space.parse({ edges: ['none', 'skip_connect', 'conv', 'none', 'none', 'none'] }), (e: unknown) => isGenotypeError(e) && e.field === 'edges[2]' && e.message.includes(NB201_OPS.join(', ')));
     assert.throws(() => nb201Space.parse({ edges: [] }), (e: unknown) => isGenotypeError(e) && e.field === 'edges');
   });

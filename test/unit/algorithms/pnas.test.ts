@@ -9,8 +9,8 @@ import { loadNb201 } from '../../../src/bench/nb201-table.js';
 import { randomSplitCorrelation } from '../../../src/bench/surrogate-check.js';
 import { NB201_ALGORITHM_ARGS } from '../../../src/bench/nb201-defaults.js';
 
-describe('PNAS progressive search on the pnas space', () => {
-  it('trains all 136 one-block cells, then one beam per block count up to B = 5', () => {
+void describe('PNAS progressive search on the pnas space', () => {
+  void it('trains all 136 one-block cells, then one beam per block count up to B = 5', () => {
     const space = pnasProgressiveSpace();
     const algo = PnasSearch.create(space, 3, { beam: 4, surrogate: { kind: 'mlp-ensemble', hidden: 8, members: 2, epochs: 3 } });
     const blocksPerRound: number[][] = [];
@@ -32,12 +32,12 @@ describe('PNAS progressive search on the pnas space', () => {
   });
 });
 
-describe('PNAS surrogates on NAS-Bench-201 CIFAR-10', () => {
-  it('the MLP ensemble ranks 500 held-out cells with Spearman > 0.5 after 100 random cells', () => {
+void describe('PNAS surrogates on NAS-Bench-201 CIFAR-10', () => {
+  void it('the MLP ensemble ranks 500 held-out cells with Spearman > 0.5 after 100 random cells', () => {
     const rho = randomSplitCorrelation(loadNb201('nb201-cifar10'), NB201_ALGORITHM_ARGS.pnas?.surrogate ?? {}, 0);
     assert.ok(rho > 0.5, `rho ${rho}`);
   });
-  it('spearman: 1 for the same order, -1 for the reverse, ties averaged', () => {
+  void it('spearman: 1 for the same order, -1 for the reverse, ties averaged', () => {
     assert.equal(spearman([1, 2, 3, 4], [10, 20, 30, 40]), 1);
     assert.equal(spearman([1, 2, 3, 4], [4, 3, 2, 1]), -1);
     assert.ok(Math.abs(spearman([1, 1, 2], [1, 2, 3]) - Math.sqrt(3) / 2) < 1e-12);

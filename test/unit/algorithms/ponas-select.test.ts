@@ -11,9 +11,9 @@ function instance(rng: Rng, layers: number, candidates: number, holes = false): 
   return { acc, cost };
 }
 
-describe('PONAS exact budgeted selection', () => {
+void describe('PONAS exact budgeted selection', () => {
   for (const [layers, candidates] of [[3, 3], [4, 4], [5, 3], [6, 5]] as const) {
-    it(`matches exhaustive search on random ${layers}x${candidates} instances at many budgets`, () => {
+    void it(`matches exhaustive search on random ${layers}x${candidates} instances at many budgets`, () => {
       const rng = Rng.seeded(`${layers}x${candidates}`);
       for (let trial = 0; trial < 10; trial++) {
         const { acc, cost } = instance(rng, layers, candidates, trial % 2 === 1);
@@ -35,7 +35,7 @@ describe('PONAS exact budgeted selection', () => {
     });
   }
 
-  it('returns a monotone Pareto front (cost and value strictly rising) whose points are all non-dominated', () => {
+  void it('returns a monotone Pareto front (cost and value strictly rising) whose points are all non-dominated', () => {
     const { acc, cost } = instance(Rng.seeded('front'), 6, 5);
     const front = paretoFront(acc, cost);
     assert.ok(front.length > 3);
@@ -47,7 +47,7 @@ describe('PONAS exact budgeted selection', () => {
     for (const p of front) assert.ok(Math.abs((bruteForce(acc, cost, p.cost)?.value ?? NaN) - p.value) < 1e-9);
   });
 
-  it('selects for 19 layers x 12 candidates in under 100 ms', () => {
+  void it('selects for 19 layers x 12 candidates in under 100 ms', () => {
     const rng = Rng.seeded('ponas-19x12');
     const { acc, cost } = instance(rng, 19, 12);
     const budget = cost.reduce((a, row) => a + row.reduce((x, y) => x + y, 0) / row.length, 0);
@@ -63,7 +63,7 @@ describe('PONAS exact budgeted selection', () => {
     assert.ok(median < 100, `median selection time ${median.toFixed(1)} ms`);
   });
 
-  it('never picks a failed (null) entry and rejects a row with nothing evaluated', () => {
+  void it('never picks a failed (null) entry and rejects a row with nothing evaluated', () => {
     const acc = [[null, 70, 99], [80, null]];
     const cost = [[1, 1, 1], [1, 1]];
     const best = selectUnderBudget(acc, cost, 10);
@@ -72,14 +72,14 @@ describe('PONAS exact budgeted selection', () => {
   });
 });
 
-describe('PONAS progressive schedule', () => {
-  it('fills one layer at a time in the given order', () => {
+void describe('PONAS progressive schedule', () => {
+  void it('fills one layer at a time in the given order', () => {
     const filled = [[true, true], [false, true], [false, false]];
     assert.deepEqual(nextEvaluations(filled, [0, 1, 2]), { layer: 1, candidates: [0] });
     assert.deepEqual(nextEvaluations(filled, [2, 1, 0]), { layer: 2, candidates: [0, 1] });
     assert.equal(nextEvaluations([[true], [true]], [0, 1]), undefined);
   });
-  it('evaluates a candidate with finished layers at their best and the rest at the reference', () => {
+  void it('evaluates a candidate with finished layers at their best and the rest at the reference', () => {
     const table = [[70, 90, null], [null, null, null], [null, null, null]];
     assert.deepEqual(contextFor(table, [true, false, false], [0, 2, 1], 1, 0), [1, 0, 1]);
   });
