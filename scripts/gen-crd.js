@@ -1,9 +1,13 @@
-// Writes the NeuralArchitectureSearch CRD, generated from the zod schema in src/spec/resource-spec.ts,
-// to k8s/crd/ and copies it into the Helm chart (helm/nasflow/crds/). Usage: npm run gen:crd
-// (builds first). test/unit/kube/crd.test.ts fails when the committed files differ from this output.
-import { writeFileSync } from 'node:fs';
+// Generated artifacts of the Kubernetes packaging, from their single sources:
+// - the NeuralArchitectureSearch CRD, from the zod schema in src/spec/resource-spec.ts, written to
+//   k8s/crd/ and copied into the Helm chart (helm/nasflow/crds/);
+// - the chart's README values table, from the `# --` comments in helm/nasflow/values.yaml.
+// Usage: npm run gen:crd (builds first). Unit tests fail when the committed files differ.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { CRD_PATHS, crdYaml } from '../dist/src/kube/crd-yaml.js';
+import { helmReadme } from '../dist/src/kube/helm-readme.js';
 
 const root = join(import.meta.dirname, '..');
 const text = crdYaml();
@@ -11,3 +15,7 @@ for (const p of CRD_PATHS) {
   writeFileSync(join(root, p), text);
   console.log(`wrote ${p}`);
 }
+const chartDir = join(root, 'helm', 'nasflow');
+const chart = parse(readFileSync(join(chartDir, 'Chart.yaml'), 'utf8'));
+writeFileSync(join(chartDir, 'README.md'), helmReadme(readFileSync(join(chartDir, 'values.yaml'), 'utf8'), chart));
+console.log('wrote helm/nasflow/README.md');

@@ -43,6 +43,7 @@ const DOCS: Record<string, string> = {
   'spec.evaluator.type': 'train: run the trainer in a Job; benchmark: answer from a tabular benchmark. Default: train.',
   'spec.evaluator.benchmark': 'Benchmark table when type is benchmark: nb201-cifar10, nb201-cifar100 or nb201-imagenet16-120.',
   'spec.evaluator.secondsPerSimulatedHour': 'Wall seconds per simulated benchmark training hour (0 answers at once). Default: 0.',
+  'spec.evaluator.runAs': 'Where benchmark trials run: inline (answered inside the worker) or process (each trial runs as a trial process, a Job under the Kubernetes launcher, like a trained trial). Default: inline.',
   'spec.budget': 'How many trials run, how many at once, and how many failures are tolerated.',
   'spec.budget.maxTrials': 'Trials to run in total. May be changed while the search runs (not below the trials done or running).',
   'spec.budget.parallelism': 'Trials (Jobs) in flight at once. May be changed while the search runs. Default: 1.',
