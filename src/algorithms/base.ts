@@ -83,7 +83,7 @@ export abstract class BaseSearch<G> implements SearchAlgorithm<G> {
     return undefined;
   }
   /** The search signal of a succeeded trial; cost-aware algorithms override. */
-  protected score(accuracy: number, _cost: number | undefined): number {
+  protected score(accuracy: number, _cost: number | undefined, _genotype: G): number {
     return accuracy;
   }
 
@@ -121,7 +121,7 @@ export abstract class BaseSearch<G> implements SearchAlgorithm<G> {
         t.status = 'succeeded';
         t.accuracy = r.accuracy;
         if (r.cost !== undefined) t.cost = r.cost;
-        t.score = this.score(r.accuracy, r.cost);
+        t.score = this.score(r.accuracy, r.cost, t.genotype);
         this.counts.succeeded++;
       }
       t.finishedAt = order;

@@ -1,6 +1,7 @@
 /** Arguments of the RL controller search, their defaults (NASNet App. A) and validation. */
 import { AlgorithmError } from '../types.js';
 import type { RewardSpec } from './reward.js';
+import type { LatencyTable } from './latency-table.js';
 
 export interface ControllerArgs {
   /** LSTM units. Default: 100 (NASNet). */
@@ -25,6 +26,8 @@ export interface ControllerArgs {
   learnFromDuplicates?: boolean;
   /** The reward. Default: `{ kind: 'accuracy' }`. */
   reward?: RewardSpec;
+  /** Per-op latency lookup table pricing trials that report no cost. Default: none. */
+  latencyTable?: LatencyTable | null;
 }
 
 export type ControllerConfig = Required<ControllerArgs>;
@@ -42,6 +45,7 @@ export function resolveControllerArgs(args: ControllerArgs): ControllerConfig {
     attempts: args.attempts ?? 50,
     learnFromDuplicates: args.learnFromDuplicates ?? true,
     reward: args.reward ?? { kind: 'accuracy' },
+    latencyTable: args.latencyTable ?? null,
   };
 }
 

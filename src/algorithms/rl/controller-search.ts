@@ -20,6 +20,7 @@ import { BaseSearch, unpackState, type BaseInit, type TrialRecord } from '../bas
 import type { AlgorithmState } from '../types.js';
 import { LstmPolicy } from '../controller/lstm-policy.js';
 import { rewardOf, type RewardSpec } from './reward.js';
+import { tableLatency } from './latency-table.js';
 import { checkControllerArgs, resolveControllerArgs, type ControllerArgs, type ControllerConfig } from './controller-args.js';
 
 interface Sample {
@@ -71,8 +72,11 @@ export class ControllerSearch<G> extends BaseSearch<G> {
     return this.data.updates;
   }
 
-  protected override score(accuracy: number, cost: number | undefined): number {
-    return rewardOf(this.data.config.reward, accuracy, cost);
+  protected override score(accuracy: number, cost: number | undefined, genotype: G): number {
+    // A reported cost wins; otherwise the latency lookup table (if any) prices the architecture.
+    const table = this.data.config.latencyTable;
+    const c = cost ?? (table ? tableLatency(this.space, genotype, table) : undefined);
+    return rewardOf(this.data.config.reward, accuracy, c);
   }
 
   protected next(trialId: string): G | undefined {
