@@ -2,7 +2,9 @@
  * Training throughput of the tiny NASNet-like probe net (src/trainer/backend/probe-net.ts,
  * 32x32x3 input, SGD with momentum) at batch 32 and 64, on the pure-JS CPU backend and on the
  * native TensorFlow backend, measured in the same process; prints images/s, the native/pure-JS
- * ratio, and the fraction of the machine's peak FP32 FLOP/s each reaches.
+ * ratio, and the fraction of the machine's peak FP32 FLOP/s each reaches. Images per CPU-second
+ * is printed too: on a shared machine it moves less with the load than images/s does (pure JS
+ * uses one core at most, native both, so on an idle machine the wall-clock ratio is the larger).
  *
  * Usage: node dist/bench/backend.bench.js [--cpu-steps N] [--native-seconds S]
  * Peak FLOP/s is estimated as cores x clock x FP32 FLOPs per cycle per core, the last from the
@@ -55,8 +57,14 @@ function matmulPeak(tf: Tf): Peak {
   return { gflops: (2 * n ** 3) / best / 1e6, how: `best of 6 ${n}x${n} float32 matmuls on the native backend` };
 }
 
-/** Images/s of train steps at one batch size: a warm-up step, then steps until budget is spent. */
-async function imagesPerSecond(tf: Tf, batch: number, minSteps: number, minSeconds: number): Promise<number> {
+interface Rate { imagesPerSecond: number; cpuShare: number }
+
+/**
+ * Images/s of train steps at one batch size: a warm-up, then steps until the budget is spent.
+ * cpuShare is process CPU time over wall time (2.0 = both cores busy): on a shared machine it
+ * shows how much of the machine the measurement actually got.
+ */
+async function measure(tf: Tf, batch: number, minSteps: number, minSeconds: number): Promise<Rate> {
   const model = buildProbeNet(tf, { seed: 1 });
   model.compile({ optimizer: tf.train.momentum(0.01, 0.9), loss: 'categoricalCrossentropy' });
   const { x, y } = probeBatch(tf, Rng.seeded(batch), { examples: batch });
@@ -66,21 +74,23 @@ async function imagesPerSecond(tf: Tf, batch: number, minSteps: number, minSecon
   await model.trainOnBatch(warm.x, warm.y);
   if (tf.getBackend() === 'tensorflow') await model.trainOnBatch(x, y);
   let steps = 0;
+  const cpu = process.cpuUsage();
   const start = performance.now();
   while (steps < minSteps || performance.now() - start < minSeconds * 1000) {
     await model.trainOnBatch(x, y);
     steps++;
   }
-  const seconds = (performance.now() - start) / 1000;
+  const ms = performance.now() - start;
+  const used = process.cpuUsage(cpu);
   tf.dispose([x, y, warm.x, warm.y]);
   model.dispose();
-  return (steps * batch) / seconds;
+  return { imagesPerSecond: (steps * batch) / (ms / 1000), cpuShare: (used.user + used.system) / 1000 / ms };
 }
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: {
     'cpu-steps': { type: 'string', default: '1' },
-    'native-seconds': { type: 'string', default: '10' },
+    'native-seconds': { type: 'string', default: '8' },
   } });
   const repoRoot = join(import.meta.dirname, '..', '..');
   const toolsDir = defaultToolsDir(process.env);
@@ -100,28 +110,41 @@ async function main(): Promise<void> {
   if (native) peaks.push(matmulPeak(tf));
   for (const p of peaks) console.log(`peak ${p.gflops.toFixed(1)} GFLOP/s: ${p.how}`);
 
-  const rows: string[] = ['| backend | batch | images/s | GFLOP/s | % of est. peak | % of matmul peak |', '|---|---|---|---|---|---|'];
-  const results: Record<string, Record<number, number>> = {};
-  for (const backend of native ? ['cpu', 'tensorflow'] : ['cpu']) {
-    await tf.setBackend(backend);
-    results[backend] = {};
-    for (const batch of BATCHES) {
-      const rate = backend === 'cpu'
-        ? await imagesPerSecond(tf, batch, Number(values['cpu-steps']), 0)
-        : await imagesPerSecond(tf, batch, 3, Number(values['native-seconds']));
-      results[backend][batch] = rate;
-      const gflops = (rate * flopsPerImage) / 1e9;
-      const pct = peaks.map((p) => `${((100 * gflops) / p.gflops).toFixed(2)}%`);
-      rows.push(`| ${backend === 'cpu' ? 'pure JS (cpu)' : 'native (tfjs-node, TF 2.21 C API)'} | ${batch} | ${rate.toFixed(2)} | ${gflops.toFixed(2)} | ${pct[0]} | ${pct[1] ?? 'n/a'} |`);
-      console.log(rows.at(-1));
+  const rows = ['| backend | batch | images/s | CPU share | images/CPU-s | GFLOP/s | % of est. peak | % of matmul peak |',
+    '|---|---|---|---|---|---|---|---|'];
+  const row = (label: string, batch: number, rate: Rate): void => {
+    const gflops = (rate.imagesPerSecond * flopsPerImage) / 1e9;
+    const pct = peaks.map((p) => `${((100 * gflops) / p.gflops).toFixed(2)}%`);
+    rows.push(`| ${label} | ${batch} | ${rate.imagesPerSecond.toFixed(2)} | ${rate.cpuShare.toFixed(2)} | `
+      + `${(rate.imagesPerSecond / rate.cpuShare).toFixed(2)} | `
+      + `${gflops.toFixed(2)} | ${pct[0]} | ${pct[1] ?? 'n/a'} |`);
+    console.log(rows.at(-1));
+  };
+  const ratios: string[] = [];
+  for (const batch of BATCHES) {
+    // Native is measured before and after the pure-JS run and averaged, so both see the same
+    // (shared, fluctuating) machine load as nearly as possible.
+    const nativeRates: Rate[] = [];
+    if (native) {
+      await tf.setBackend('tensorflow');
+      nativeRates.push(await measure(tf, batch, 3, Number(values['native-seconds']) / 2));
     }
+    await tf.setBackend('cpu');
+    const pure = await measure(tf, batch, Number(values['cpu-steps']), 0);
+    row('pure JS (cpu)', batch, pure);
+    if (!native) continue;
+    await tf.setBackend('tensorflow');
+    nativeRates.push(await measure(tf, batch, 3, Number(values['native-seconds']) / 2));
+    const mean = (f: (r: Rate) => number): number => (f(nativeRates[0]) + f(nativeRates[1])) / 2;
+    const nativeRate = { imagesPerSecond: mean((r) => r.imagesPerSecond), cpuShare: mean((r) => r.cpuShare) };
+    row('native (tfjs-node, TF 2.21 C API)', batch, nativeRate);
+    const perCpu = (r: Rate): number => r.imagesPerSecond / r.cpuShare;
+    ratios.push(`batch ${batch}: native / pure JS = ${(nativeRate.imagesPerSecond / pure.imagesPerSecond).toFixed(1)}x `
+      + `in images/s, ${(perCpu(nativeRate) / perCpu(pure)).toFixed(1)}x in images per CPU-second `
+      + `(native runs: ${nativeRates.map((r) => r.imagesPerSecond.toFixed(1)).join(' and ')} images/s)`);
   }
   console.log('\n' + rows.join('\n'));
-  if (native) {
-    for (const batch of BATCHES) {
-      console.log(`batch ${batch}: native / pure JS = ${(results.tensorflow[batch] / results.cpu[batch]).toFixed(1)}x`);
-    }
-  }
+  for (const line of ratios) console.log(line);
 }
 
 await main();
