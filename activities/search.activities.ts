@@ -40,6 +40,20 @@ interface TrialStepRef extends SearchRef {
   attempt: number;
 }
 
+/**
+ * Runs `work` while heartbeating every few seconds. Algorithm steps yield to the event loop between
+ * tfjs batches, so the heartbeat keeps flowing while the step is healthy.
+ */
+async function withHeartbeat<T>(work: () => Promise<T>): Promise<T> {
+  const ctx = Context.current();
+  const timer = setInterval(() => ctx.heartbeat(), 3000);
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+  }
+}
+
 export function createSearchActivities(deps: SearchActivityDeps) {
   const pollMs = deps.pollIntervalMs ?? 1000;
 
@@ -152,7 +166,14 @@ export function createSearchActivities(deps: SearchActivityDeps) {
     }
   }
 
-  return { initSearch, proposeTrials, observeTrials, launchTrial, awaitTrial, cancelTrials };
+  return {
+    initSearch: (a: SearchRef) => withHeartbeat(() => initSearch(a)),
+    proposeTrials: (a: StepRef & { trialIds: string[] }) => withHeartbeat(() => proposeTrials(a)),
+    observeTrials: (a: StepRef & { outcomes: TrialOutcome[] }) => withHeartbeat(() => observeTrials(a)),
+    launchTrial: (a: TrialStepRef) => withHeartbeat(() => launchTrial(a)),
+    awaitTrial,
+    cancelTrials: (a: SearchRef & { trialIds: string[] }) => withHeartbeat(() => cancelTrials(a)),
+  };
 }
 
 export type SearchActivities = ReturnType<typeof createSearchActivities>;

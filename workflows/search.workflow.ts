@@ -31,8 +31,13 @@ import {
 
 const NON_RETRYABLE = ['SpecError', 'AlgorithmError', 'GenotypeError', 'BadSpecError'];
 
+/**
+ * Algorithm steps and launches heartbeat while they work, so a step on a worker that died is
+ * retried elsewhere within the heartbeat timeout instead of waiting out its start-to-close time.
+ */
 const { initSearch, proposeTrials, observeTrials, launchTrial, cancelTrials } = proxyActivities<SearchActivities>({
-  startToCloseTimeout: '10 minutes',
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: NON_RETRYABLE },
 });
 
