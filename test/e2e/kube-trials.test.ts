@@ -1,0 +1,163 @@
+/**
+ * Trained trials as GPU Jobs, end to end: operator → workflow → KubeLauncher → Job → pod on a GPU
+ * node → the real trainer (run by the test's pod executor from the pod's own command and env) →
+ * result.json → workflow → status. One kube-apiserver, one Temporal dev server.
+ *
+ * Covered: a search trains to Succeeded through Jobs that request GPUs and land on GPU nodes; a
+ * trainer exit 2 (unusable data) counts as a failed trial; an evicted trial pod is replaced inside
+ * its Job and the trainer resumes from its checkpoint without a failure being counted.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
+import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { startKube, startTemporal, type Handle } from '../helpers/infra.js';
+import type { KubeEndpoints } from '../../src/dev/kube.js';
+import type { TemporalEndpoints } from '../../src/dev/temporal.js';
+import { eventually, TIMEOUTS } from '../helpers/wait.js';
+import { CRD_PATHS } from '../../src/kube/crd-yaml.js';
+import { KubeAdapter } from '../../src/kube/adapter.js';
+import { KubeLauncher } from '../../src/kube/kube-launcher.js';
+import { Operator } from '../../src/operator/operator.js';
+import { TemporalSearchControl } from '../../src/operator/search-control.js';
+import { createSearchWorker } from '../../src/worker/worker.js';
+import { CLI_ENTRY } from '../../src/worker/search-deps.js';
+import { GROUP, PLURAL, VERSION, type NeuralArchitectureSearch } from '../../src/spec/resource-spec.js';
+import { makeResource } from '../integration/kube/resource-builder.js';
+import { EXECUTOR_LABEL, PodExecutor } from './pod-executor.js';
+
+const ROOT = join(import.meta.dirname, '..', '..', '..');
+const NS = 'default';
+const TASK_QUEUE = 'nasflow-e2e-trials';
+const GPU_NODES = ['exec-gpu-0', 'exec-gpu-1', 'exec-gpu-2'];
+
+describe('trained trials as GPU Jobs (operator + worker + KubeLauncher + trainer)', () => {
+  let kube: Handle<KubeEndpoints>;
+  let temporal: Handle<TemporalEndpoints>;
+  let connection: Connection;
+  let worker: Worker;
+  let workerRun: Promise<void>;
+  let closeWorker: () => Promise<void>;
+  let custom: CustomObjectsApi;
+  let core: CoreV1Api;
+  let adapter: KubeAdapter;
+  let executor: PodExecutor;
+  let operator: Operator;
+  let dir: string;
+
+  const get = async (name: string) => (await custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name })) as NeuralArchitectureSearch;
+  const finished = (name: string, phase: string) => eventually(async () => {
+    const s = await get(name);
+    assert.equal(s.status?.phase, phase, JSON.stringify(s.status));
+    return s;
+  }, TIMEOUTS.long);
+  /** A small trained search: NASNet cells, N=1, F=4, 8x8 images, a few dozen samples, one GPU per trial. */
+  const trained = (name: string) => makeResource(name, NS)
+    .set('space', 'nasnet')
+    .set('evaluator', { type: 'train' })
+    .set('dataset', `file://${join(dir, 'synth')}`)
+    .set('storage', join(dir, 'store'))
+    .set('macro', { N: 1, F: 4, classes: 10 })
+    .set('trial', { epochs: 1, batchSize: 16, imageSize: 8, maxTrainSamples: 48, valFraction: 0.25, checkpointEverySteps: 1 })
+    .set('template', { nodeSelector: { [EXECUTOR_LABEL]: 'true' }, resources: { limits: { 'nvidia.com/gpu': 1 } } })
+    .set('storageSecretRef', { name: 's3-creds' });
+
+  before(async () => {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+    [kube, temporal] = await Promise.all([startKube({ gpuNodes: 0 }), startTemporal()]);
+    const r = spawnSync('kubectl', ['--kubeconfig', kube.kubeconfig, 'apply', '--server-side', '-f', join(ROOT, CRD_PATHS[0])], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    dir = mkdtempSync(join(tmpdir(), 'nasflow-e2e-trials-'));
+    const synth = spawnSync(process.execPath, [CLI_ENTRY, 'dataset', 'synth', '--out', join(dir, 'synth'), '--train', '96', '--test', '32'], { encoding: 'utf8' });
+    assert.equal(synth.status, 0, synth.stderr);
+    const kc = new KubeConfig();
+    kc.loadFromFile(kube.kubeconfig);
+    custom = kc.makeApiClient(CustomObjectsApi);
+    core = kc.makeApiClient(CoreV1Api);
+    adapter = new KubeAdapter(kc);
+    await core.createNamespacedSecret({ namespace: NS, body: { metadata: { name: 's3-creds' }, stringData: { AWS_ACCESS_KEY_ID: 'e2e', AWS_SECRET_ACCESS_KEY: 'e2e-secret' } } });
+    executor = new PodExecutor(kc, GPU_NODES, 1);
+    await executor.start();
+    // The pod's command runs on this machine: the CLI under this Node binary instead of the image's `nasflow`.
+    const launcher = new KubeLauncher({ api: adapter, defaults: { image: 'nasflow/trainer:e2e', command: [process.execPath, CLI_ENTRY] } });
+    const made = await createSearchWorker({ address: temporal.address, namespace: temporal.namespace, taskQueue: TASK_QUEUE, env: process.env, workDir: join(dir, 'launcher'), pollIntervalMs: 200, trainLauncher: launcher });
+    worker = made.worker;
+    workerRun = worker.run();
+    closeWorker = () => made.connection.close();
+    connection = await Connection.connect({ address: temporal.address });
+    const client = new Client({ connection, namespace: temporal.namespace });
+    await eventually(() => custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL }), TIMEOUTS.medium);
+    operator = new Operator({
+      kube: adapter, temporal: new TemporalSearchControl(client, TASK_QUEUE), temporalNamespace: temporal.namespace,
+      leaseNamespace: NS, identity: 'e2e', resyncMs: 500, leaseSeconds: 5, leaseRetryMs: 500, now: () => new Date(), log: () => undefined,
+    });
+    operator.start();
+  });
+
+  after(async () => {
+    await operator?.stop().catch(() => undefined);
+    if (worker?.getState() === 'RUNNING') worker.shutdown();
+    await workerRun?.catch(() => undefined);
+    await closeWorker?.().catch(() => undefined);
+    await connection?.close();
+    await executor?.stop();
+    await Promise.all([kube?.stop(), temporal?.stop()]);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('trains a search to Succeeded through Jobs that request GPUs and run on GPU nodes', async () => {
+    const started = Date.now();
+    await custom.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, body: trained('trained').budget({ maxTrials: 2, parallelism: 2 }).obj() });
+    const s = await finished('trained', 'Succeeded');
+    console.error(`2 trained trials through Jobs: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    assert.deepEqual({ ...s.status!.trials }, { succeeded: 2, failed: 0, running: 0, completed: 2, infraRetries: 0, maxTrials: 2 });
+    assert.match(s.status!.best!.accuracy, /^\d+\.\d{2}$/);
+    const jobs = await adapter.listJobs(NS, 'nasflow.io/search=trained');
+    assert.equal(jobs.length, 2);
+    for (const j of jobs) {
+      assert.equal(j.spec!.template.spec!.containers[0].resources!.limits!['nvidia.com/gpu'], '1');
+      const pods = await adapter.listJobPods(NS, j.metadata!.name!);
+      assert.equal(pods.length, 1);
+      assert.ok(GPU_NODES.includes(pods[0].spec!.nodeName!), `pod on ${pods[0].spec!.nodeName}`);
+      assert.equal(executor.exits.get(pods[0].metadata!.name!), 0);
+    }
+  });
+
+  it('counts a trainer exit 2 (unusable dataset) as a failed trial', async () => {
+    const body = trained('bad-data').set('dataset', `file://${join(dir, 'no-such-dataset')}`).budget({ maxTrials: 2, parallelism: 1, maxFailedTrials: 0 }).obj();
+    await custom.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, body });
+    const s = await finished('bad-data', 'Failed');
+    assert.equal(s.status!.trials!.failed, 1);
+    assert.equal(s.status!.trials!.infraRetries, 0, 'a user failure is never retried');
+    assert.match(s.status!.message ?? '', /exit 2/);
+    assert.match(s.status!.message ?? '', /no-such-dataset/);
+  });
+
+  it('replaces an evicted trial pod inside its Job; the trainer resumes from its checkpoint and nothing counts as failed', async () => {
+    const body = trained('evicted').set('trial', { epochs: 4, batchSize: 8, imageSize: 8, maxTrainSamples: 64, valFraction: 0.25, checkpointEverySteps: 1 }).budget({ maxTrials: 1, parallelism: 1, maxFailedTrials: 0 }).obj();
+    await custom.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, body });
+    const uid = (await get('evicted')).metadata.uid;
+    const latest = join(dir, 'store', 'searches', NS, 'evicted', uid, 'trials', NS, 'evicted', uid, '0', '0', 'checkpoints', 'LATEST');
+    const first = await eventually(async () => {
+      assert.ok(existsSync(latest), 'a checkpoint was written');
+      const jobs = await adapter.listJobs(NS, 'nasflow.io/search=evicted');
+      const pods = await adapter.listJobPods(NS, jobs[0].metadata!.name!);
+      assert.equal(pods[0]?.status?.phase, 'Running');
+      return pods[0];
+    }, TIMEOUTS.long, 100);
+    await core.createNamespacedPodEviction({ namespace: NS, name: first.metadata!.name!, body: { metadata: { name: first.metadata!.name!, namespace: NS } } });
+    const s = await finished('evicted', 'Succeeded');
+    assert.equal(executor.exits.get(first.metadata!.name!), 75, 'the evicted trainer checkpointed and exited 75');
+    assert.deepEqual({ ...s.status!.trials }, { succeeded: 1, failed: 0, running: 0, completed: 1, infraRetries: 0, maxTrials: 1 });
+    const jobs = await adapter.listJobs(NS, 'nasflow.io/search=evicted');
+    assert.equal(jobs.length, 1, 'the retry happened inside the Job');
+    assert.equal(jobs[0].status?.failed ?? 0, 0);
+    const result = JSON.parse(readFileSync(join(latest, '..', '..', 'result.json'), 'utf8')) as { resumedFrom: unknown };
+    assert.ok(result.resumedFrom, 'the second pod resumed from the checkpoint');
+  });
+});
