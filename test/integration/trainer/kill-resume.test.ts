@@ -14,7 +14,7 @@ import { findLatestCheckpoint } from '../../../src/trainer/checkpoint.js';
 import { EXIT_PREEMPTED } from '../../../src/trainer/errors.js';
 import { writeSynthetic } from '../../../src/trainer/synth.js';
 import { tinySpec } from '../../unit/trainer/fixtures/tiny-model.js';
-import { TINY_TRAIN, lastJsonLine, startNode, waitFor } from './process-helpers.js';
+import { NASFLOW_BIN, TINY_TRAIN, lastJsonLine, startNode, waitFor } from './process-helpers.js';
 
 // 3 epochs of 24 steps (384 training images, batch 16); checkpoints every 5 steps.
 const SPEC = tinySpec({ recipe: { epochs: 3, checkpointEverySteps: 5, batchSize: 16 }, seed: 11 });
@@ -95,5 +95,37 @@ void describe('trainer process: kill -9, resume, SIGTERM', () => {
     const result = lastJsonLine(again.stdout());
     assert.equal((result.resumedFrom as { step: number }).step, Number(m[1]));
     t.diagnostic(`SIGTERM to exit: ${seconds.toFixed(2)} s`);
+  });
+
+  void it('resumes a PONAS supernet meta-training trial after kill -9 to the uninterrupted loss curve', async () => {
+    const spec = {
+      schemaVersion: 1,
+      kind: 'ponas-supernet',
+      supernet: { classes: 4, widthMultiplier: 0.25, layers: 3, candidates: [0, 5, 11] },
+      phase: { type: 'meta' },
+      recipe: { epochs: 1, batchSize: 16, imageSize: 8, checkpointEverySteps: 3, valFraction: 0.2 },
+      seed: 4,
+    };
+    const write = async (name: string): Promise<string> => {
+      const path = join(dir, name, 'spec.json');
+      await new LocalStore('/').put(path.slice(1), JSON.stringify(spec));
+      return path;
+    };
+    const ref = startNode(NASFLOW_BIN, ['train', '--spec', await write('sn-ref'), '--dataset', data]);
+    assert.equal((await ref.exited).code, 0, ref.stderr());
+    const reference = lastJsonLine(ref.stdout());
+
+    const out = join(dir, 'sn-cut');
+    const specPath = await write('sn-cut');
+    const victim = startNode(NASFLOW_BIN, ['train', '--spec', specPath, '--dataset', data]);
+    await waitFor('a supernet checkpoint past step 6', async () => (await latestStep(out)) >= 6);
+    victim.child.kill('SIGKILL');
+    await victim.exited;
+    const again = startNode(NASFLOW_BIN, ['train', '--spec', specPath, '--dataset', data]);
+    assert.equal((await again.exited).code, 0, again.stderr());
+    const resumed = lastJsonLine(again.stdout());
+    assert.ok((resumed.resumedFrom as { step: number }).step >= 6, JSON.stringify(resumed.resumedFrom));
+    assert.deepEqual(resumed.lossCurve, reference.lossCurve);
+    assert.equal(resumed.valAccuracy, reference.valAccuracy);
   });
 });
