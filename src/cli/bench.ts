@@ -7,6 +7,8 @@
 import type { Command } from 'commander';
 import { NB201_BENCHMARKS, type Nb201Benchmark } from '../bench/nb201-table.js';
 import { benchSearch, type BenchSummary } from '../bench/search-bench.js';
+import { costBench } from '../bench/cost-bench.js';
+import { NB201_ALGORITHM_ARGS } from '../bench/nb201-defaults.js';
 
 /** Algorithms that run on NB201 with accuracy as the reward (mnasnet-rl needs a cost target). */
 const NB201_ALGORITHMS = ['random', 'regularized-evolution', 'nasnet-rl', 'pnas', 'ponas'];
@@ -18,6 +20,8 @@ interface Options {
   seeds: string;
   seedStart: string;
   workers: string;
+  target?: string;
+  constraint: string;
   json?: boolean;
 }
 
@@ -49,8 +53,11 @@ export function registerBenchCommands(program: Command): void {
     .option('--seeds <k>', 'independent searches (seeds)', '50')
     .option('--seed-start <n>', 'first seed', '0')
     .option('--workers <n>', 'simulated concurrent workers (results arrive out of order when > 1)', '1')
+    .option('--target <mflops>', 'with --algorithm mnasnet-rl: FLOPs target T of the MnasNet reward (CIFAR-10 FLOPs)')
+    .option('--constraint <kind>', 'with --algorithm mnasnet-rl: soft (w = -0.07) or hard (alpha 0, beta -1)', 'soft')
     .option('--json', 'one JSON object per algorithm per line')
     .action((opts: Options) => {
+      if (opts.algorithm === 'mnasnet-rl') return runCostBench(opts);
       if (!(NB201_BENCHMARKS as readonly string[]).includes(opts.benchmark)) {
         throw new Error(`--benchmark: expected one of ${NB201_BENCHMARKS.join(', ')}; received ${JSON.stringify(opts.benchmark)}`);
       }
@@ -68,4 +75,29 @@ export function registerBenchCommands(program: Command): void {
         console.log(opts.json ? JSON.stringify(s) : formatLine(s));
       }
     });
+}
+
+/** mnasnet-rl against random under a FLOPs target (Tan et al. 2019 reward). */
+function runCostBench(opts: Options): void {
+  const target = Number(opts.target);
+  if (!(target > 0)) throw new Error(`--target: expected a positive FLOPs target in MFLOPs for mnasnet-rl; received ${JSON.stringify(opts.target)}`);
+  if (opts.constraint !== 'soft' && opts.constraint !== 'hard') throw new Error(`--constraint: expected soft or hard; received ${JSON.stringify(opts.constraint)}`);
+  if (!(NB201_BENCHMARKS as readonly string[]).includes(opts.benchmark)) {
+    throw new Error(`--benchmark: expected one of ${NB201_BENCHMARKS.join(', ')}; received ${JSON.stringify(opts.benchmark)}`);
+  }
+  const [alpha, beta] = opts.constraint === 'soft' ? [-0.07, -0.07] : [0, -1];
+  const rows = costBench({
+    benchmark: opts.benchmark as Nb201Benchmark,
+    cost: 'flops',
+    target,
+    alpha,
+    beta,
+    trials: positiveInt(opts.trials, '--trials'),
+    seeds: positiveInt(opts.seeds, '--seeds'),
+    controller: NB201_ALGORITHM_ARGS['nasnet-rl'] ?? {},
+  });
+  for (const r of rows) {
+    if (opts.json) console.log(JSON.stringify({ ...r, benchmark: opts.benchmark, target, constraint: opts.constraint }));
+    else console.log(`${r.algorithm.padEnd(12)} within target: ${(100 * r.withinTargetFraction).toFixed(1)}% of trials; best-by-reward within target in ${(100 * r.bestWithinTarget).toFixed(0)}% of seeds, test ${r.bestTest.toFixed(2)}, ${r.bestCost.toFixed(1)} MFLOPs`);
+  }
 }
