@@ -36,7 +36,7 @@ const NS = 'default';
 const TASK_QUEUE = 'nasflow-e2e-trials';
 const GPU_NODES = ['exec-gpu-0', 'exec-gpu-1', 'exec-gpu-2'];
 
-describe('trained trials as GPU Jobs (operator + worker + KubeLauncher + trainer)', () => {
+void describe('trained trials as GPU Jobs (operator + worker + KubeLauncher + trainer)', () => {
   let kube: Handle<KubeEndpoints>;
   let temporal: Handle<TemporalEndpoints>;
   let connection: Connection;
@@ -110,7 +110,7 @@ describe('trained trials as GPU Jobs (operator + worker + KubeLauncher + trainer
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('trains a search to Succeeded through Jobs that request GPUs and run on GPU nodes', async () => {
+  void it('trains a search to Succeeded through Jobs that request GPUs and run on GPU nodes', async () => {
     const started = Date.now();
     await custom.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, body: trained('trained').budget({ maxTrials: 2, parallelism: 2 }).obj() });
     const s = await finished('trained', 'Succeeded');
@@ -128,7 +128,7 @@ describe('trained trials as GPU Jobs (operator + worker + KubeLauncher + trainer
     }
   });
 
-  it('counts a trainer exit 2 (unusable dataset) as a failed trial', async () => {
+  void it('counts a trainer exit 2 (unusable dataset) as a failed trial', async () => {
     const body = trained('bad-data').set('dataset', `file://${join(dir, 'no-such-dataset')}`).budget({ maxTrials: 2, parallelism: 1, maxFailedTrials: 0 }).obj();
     await custom.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, body });
     const s = await finished('bad-data', 'Failed');
@@ -138,7 +138,7 @@ describe('trained trials as GPU Jobs (operator + worker + KubeLauncher + trainer
     assert.match(s.status!.message ?? '', /no-such-dataset/);
   });
 
-  it('replaces an evicted trial pod inside its Job; the trainer resumes from its checkpoint and nothing counts as failed', async () => {
+  void it('replaces an evicted trial pod inside its Job; the trainer resumes from its checkpoint and nothing counts as failed', async () => {
     const body = trained('evicted').set('trial', { epochs: 4, batchSize: 8, imageSize: 8, maxTrainSamples: 64, valFraction: 0.25, checkpointEverySteps: 1 }).budget({ maxTrials: 1, parallelism: 1, maxFailedTrials: 0 }).obj();
     await custom.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, body });
     const uid = (await get('evicted')).metadata.uid;

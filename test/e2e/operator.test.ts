@@ -35,7 +35,7 @@ const NS = 'default';
 const TASK_QUEUE = 'nasflow-e2e';
 const UI = 'http://temporal-ui.test:8233';
 
-describe('operator: NeuralArchitectureSearch → workflow → status', () => {
+void describe('operator: NeuralArchitectureSearch → workflow → status', () => {
   let kube: Handle<KubeEndpoints>;
   let temporal: Handle<TemporalEndpoints>;
   let connection: Connection;
@@ -97,7 +97,7 @@ describe('operator: NeuralArchitectureSearch → workflow → status', () => {
     if (process.env.NASFLOW_TEST_VERBOSE) console.error(logs.join('\n'));
   });
 
-  it('runs a benchmark search to Succeeded with counts, the best trial and the workflow link', async () => {
+  void it('runs a benchmark search to Succeeded with counts, the best trial and the workflow link', async () => {
     const created = await create(makeResource('quick', NS).budget({ maxTrials: 12, parallelism: 3 }).set('storage', join(store, 'quick')).obj());
     const s = await eventually(async () => {
       const got = await get('quick');
@@ -123,7 +123,7 @@ describe('operator: NeuralArchitectureSearch → workflow → status', () => {
     assert.match(table, /quick\s+random\s+Succeeded\s+12\s+12\s+\d+\.\d{2}/);
   });
 
-  it('maps spec edits to the running workflow: parallelism, then suspend', async () => {
+  void it('maps spec edits to the running workflow: parallelism, then suspend', async () => {
     await create(makeResource('slow', NS).budget({ maxTrials: 500, parallelism: 1 }).set('storage', join(store, 'slow')).set('evaluator', { type: 'benchmark', benchmark: 'nb201-cifar10', secondsPerSimulatedHour: 30 }).obj());
     await eventually(async () => assert.equal((await get('slow')).status?.phase, 'Running'), TIMEOUTS.medium);
     const { uid } = (await get('slow')).metadata;
@@ -145,7 +145,7 @@ describe('operator: NeuralArchitectureSearch → workflow → status', () => {
     assert.equal(running.observedGeneration, s.metadata.generation);
   });
 
-  it('a standby replica takes over when the leader stops, with no second workflow', async () => {
+  void it('a standby replica takes over when the leader stops, with no second workflow', async () => {
     const leader = operators.find((o) => o.elector.isLeader)!;
     const standby = operators.find((o) => o !== leader)!;
     assert.equal(standby.elector.isLeader, false);
@@ -161,7 +161,7 @@ describe('operator: NeuralArchitectureSearch → workflow → status', () => {
     assert.equal(await runsOf(workflowIdFor(resourceSearchId(NS, 'quick', (await get('quick')).metadata.uid))), 1);
   });
 
-  it('deleting the resource cancels its workflow, then the finalizer lets it go', async () => {
+  void it('deleting the resource cancels its workflow, then the finalizer lets it go', async () => {
     const uid = (await get('slow')).metadata.uid;
     const searchId = resourceSearchId(NS, 'slow', uid);
     await custom.deleteNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: 'slow' });

@@ -7,8 +7,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { startKube, type Handle } from '../../helpers/infra.js';
@@ -20,9 +18,8 @@ import { makeResource } from './resource-builder.js';
 const ROOT = join(import.meta.dirname, '..', '..', '..', '..');
 const EXAMPLES = ['nasnet-cifar10', 'pnas-cifar10', 'mnasnet-latency', 'ponas', 'nb201-evolution'];
 
-describe('NeuralArchitectureSearch CRD on a real apiserver', () => {
+void describe('NeuralArchitectureSearch CRD on a real apiserver', () => {
   let kube: Handle<KubeEndpoints>;
-  let dir: string;
   const kubectl = (args: string[], input?: string): { code: number; out: string } => {
     const r = spawnSync('kubectl', ['--kubeconfig', kube.kubeconfig, ...args], { input, encoding: 'utf8' });
     return { code: r.status ?? 1, out: `${r.stdout}${r.stderr}` };
@@ -31,7 +28,6 @@ describe('NeuralArchitectureSearch CRD on a real apiserver', () => {
 
   before(async () => {
     kube = await startKube({ gpuNodes: 0 });
-    dir = mkdtempSync(join(tmpdir(), 'nasflow-crd-'));
     const r = kubectl(['apply', '--server-side', '-f', join(ROOT, CRD_PATHS[0])]);
     assert.equal(r.code, 0, r.out);
     await eventually(async () => assert.equal(kubectl(['get', 'nas']).code, 0), TIMEOUTS.medium);
@@ -42,7 +38,7 @@ describe('NeuralArchitectureSearch CRD on a real apiserver', () => {
   });
 
   for (const name of EXAMPLES) {
-    it(`accepts k8s/examples/${name}.yaml and applies defaults`, () => {
+    void it(`accepts k8s/examples/${name}.yaml and applies defaults`, () => {
       const r = kubectl(['apply', '-f', join(ROOT, 'k8s', 'examples', `${name}.yaml`)]);
       assert.equal(r.code, 0, r.out);
       const got = parse(kubectl(['get', 'nas', name, '-o', 'yaml']).out) as { spec: { suspend: boolean; budget: { trialRetries: number }; template: { ttlSecondsAfterFinished: number } } };
@@ -63,14 +59,14 @@ describe('NeuralArchitectureSearch CRD on a real apiserver', () => {
     ['a name too long for Job names', makeResource('a'.repeat(41)).obj(), /metadata\.name must be a DNS label of at most 40 characters/],
   ];
   for (const [what, obj, message] of invalid) {
-    it(`rejects ${what}, naming the field`, () => {
+    void it(`rejects ${what}, naming the field`, () => {
       const r = apply(obj);
       assert.notEqual(r.code, 0, `accepted: ${r.out}`);
       assert.match(r.out, message);
     });
   }
 
-  it('lets budget.parallelism, budget.maxTrials and suspend change, and nothing else', () => {
+  void it('lets budget.parallelism, budget.maxTrials and suspend change, and nothing else', () => {
     const base = makeResource('mutable').obj();
     assert.equal(apply(base).code, 0);
     const ok = makeResource('mutable').budget({ parallelism: 5, maxTrials: 40 }).set('suspend', true).obj();
@@ -88,7 +84,7 @@ describe('NeuralArchitectureSearch CRD on a real apiserver', () => {
     }
   });
 
-  it('documents every field for kubectl explain', () => {
+  void it('documents every field for kubectl explain', () => {
     const r = kubectl(['explain', 'nas.spec.budget.parallelism']);
     assert.equal(r.code, 0, r.out);
     assert.match(r.out, /Trials \(Jobs\) in flight at once/);
@@ -98,7 +94,7 @@ describe('NeuralArchitectureSearch CRD on a real apiserver', () => {
     assert.match(s.out, /decimal string/);
   });
 
-  it('shows algorithm, phase, trials and best accuracy as printer columns', () => {
+  void it('shows algorithm, phase, trials and best accuracy as printer columns', () => {
     const r = kubectl(['get', 'nas', 'nb201-evolution']);
     assert.match(r.out.split('\n')[0], /NAME\s+ALGORITHM\s+PHASE\s+DONE\s+TOTAL\s+BEST\s+AGE/);
   });

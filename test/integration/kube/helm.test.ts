@@ -21,7 +21,7 @@ interface Doc {
   spec?: { template?: { spec?: { containers: { env?: { name: string; value?: string }[]; args?: string[]; volumeMounts?: unknown[] }[]; volumes?: { name: string }[] } } };
 }
 
-describe('Helm chart helm/nasflow', () => {
+void describe('Helm chart helm/nasflow', () => {
   let helm: string;
   let kube: Handle<KubeEndpoints>;
   const run = (cmd: string, args: string[], input?: string) => {
@@ -45,13 +45,13 @@ describe('Helm chart helm/nasflow', () => {
     await kube?.stop();
   });
 
-  it('lints with --strict', () => {
+  void it('lints with --strict', () => {
     const r = run(helm, ['lint', '--strict', CHART]);
     assert.equal(r.code, 0, `${r.out}${r.err}`);
     assert.match(r.out, /1 chart\(s\) linted, 0 chart\(s\) failed/);
   });
 
-  it('renders operator and worker Deployments, their ServiceAccounts, ClusterRoles and the leader-election Role by default', () => {
+  void it('renders operator and worker Deployments, their ServiceAccounts, ClusterRoles and the leader-election Role by default', () => {
     const docs = render();
     const kinds = docs.map((d) => `${d.kind}/${d.metadata.name}`).sort();
     assert.deepEqual(kinds, [
@@ -63,7 +63,7 @@ describe('Helm chart helm/nasflow', () => {
     assert.equal(env(docs, 'worker').NASFLOW_TRIAL_IMAGE.value, 'ghcr.io/nasflow/trainer:0.1.0');
   });
 
-  it('sets Roles in the watched namespace when operator.watchNamespace is provided', () => {
+  void it('sets Roles in the watched namespace when operator.watchNamespace is provided', () => {
     const docs = render('operator.watchNamespace=team-a');
     assert.ok(!docs.some((d) => d.kind.startsWith('ClusterRole')));
     const roles = docs.filter((d) => d.kind === 'Role' && d.metadata.namespace === 'team-a').map((d) => d.metadata.name).sort();
@@ -71,12 +71,12 @@ describe('Helm chart helm/nasflow', () => {
     assert.ok(container(docs, 'operator').args!.includes('--watch-namespace=team-a'));
   });
 
-  it('sets TEMPORAL_UI_URL when temporal.uiUrl is provided, and omits it when unset', () => {
+  void it('sets TEMPORAL_UI_URL when temporal.uiUrl is provided, and omits it when unset', () => {
     assert.equal(env(render('temporal.uiUrl=http://ui:8080'), 'operator').TEMPORAL_UI_URL.value, 'http://ui:8080');
     assert.equal(env(render(), 'operator').TEMPORAL_UI_URL, undefined);
   });
 
-  it('mounts the Temporal TLS Secret when temporal.tls.secretName is provided, and mounts nothing when TLS is off', () => {
+  void it('mounts the Temporal TLS Secret when temporal.tls.secretName is provided, and mounts nothing when TLS is off', () => {
     const docs = render('temporal.tls.enabled=true', 'temporal.tls.secretName=temporal-mtls');
     for (const c of ['operator', 'worker'] as const) {
       assert.equal(env(docs, c).TEMPORAL_TLS.value, 'true');
@@ -89,7 +89,7 @@ describe('Helm chart helm/nasflow', () => {
     assert.equal(container(plain, 'operator').volumeMounts, undefined);
   });
 
-  it('sets NASFLOW_S3_ENDPOINT and the credentials Secret when provided, and omits them when unset', () => {
+  void it('sets NASFLOW_S3_ENDPOINT and the credentials Secret when provided, and omits them when unset', () => {
     const docs = render('s3.endpoint=http://minio.minio:9000', 's3.credentialsSecret=nasflow-s3');
     const e = env(docs, 'worker');
     assert.equal(e.NASFLOW_S3_ENDPOINT.value, 'http://minio.minio:9000');
@@ -100,7 +100,7 @@ describe('Helm chart helm/nasflow', () => {
     assert.equal(plain.AWS_SECRET_ACCESS_KEY, undefined);
   });
 
-  it('passes a server-side dry run of the rendered chart (with CRDs) and of k8s/ against the apiserver', () => {
+  void it('passes a server-side dry run of the rendered chart (with CRDs) and of k8s/ against the apiserver', () => {
     const kubectl = (args: string[], input?: string) => run('kubectl', ['--kubeconfig', kube.kubeconfig, ...args], input);
     assert.equal(kubectl(['create', 'namespace', 'nasflow']).code, 0);
     const rendered = run(helm, ['template', 'nasflow', CHART, '-n', 'nasflow', '--include-crds', '--set', 'temporal.tls.enabled=true', '--set', 'temporal.tls.secretName=t', '--set', 's3.credentialsSecret=s']);

@@ -27,7 +27,7 @@ import { makeResource } from './resource-builder.js';
 const ROOT = join(import.meta.dirname, '..', '..', '..', '..');
 const NS = 'default';
 
-describe('KubeLauncher on a real apiserver with kwok GPU nodes', () => {
+void describe('KubeLauncher on a real apiserver with kwok GPU nodes', () => {
   let kube: Handle<KubeEndpoints>;
   let adapter: KubeAdapter;
   let launcher: KubeLauncher;
@@ -78,7 +78,7 @@ describe('KubeLauncher on a real apiserver with kwok GPU nodes', () => {
     await kube?.stop();
   });
 
-  it('launches one GPU Job however often launch is called, owned by the resource; kwok completes it: exit 0', async () => {
+  void it('launches one GPU Job however often launch is called, owned by the resource; kwok completes it: exit 0', async () => {
     const trial = await trialOf('gpu-search', { resources: { limits: { 'nvidia.com/gpu': 1 } } });
     await Promise.all([launcher.launch(trial), launcher.launch(trial)]);
     await launcher.launch(trial);
@@ -97,7 +97,7 @@ describe('KubeLauncher on a real apiserver with kwok GPU nodes', () => {
     assert.deepEqual(state, { state: 'exited', exitCode: 0 });
   });
 
-  it('replaces an evicted pod inside the Job: the attempt keeps running and nothing counts as failed', async () => {
+  void it('replaces an evicted pod inside the Job: the attempt keeps running and nothing counts as failed', async () => {
     const trial = await trialOf('evicted', { nodeSelector: { 'nasflow.io/test': 'nowhere' } });
     await launcher.launch(trial);
     const first = await podOf(trial);
@@ -114,7 +114,7 @@ describe('KubeLauncher on a real apiserver with kwok GPU nodes', () => {
     await launcher.cancel(trial);
   });
 
-  it('fails the Job at once when the trainer exits 2 (bad spec): a user failure with the trainer message', async () => {
+  void it('fails the Job at once when the trainer exits 2 (bad spec): a user failure with the trainer message', async () => {
     const trial = await trialOf('bad-spec', { nodeSelector: { 'nasflow.io/test': 'nowhere' } });
     await launcher.launch(trial);
     await exitPod(await podOf(trial), 2, 'spec.dataset: s3://nasflow/none not found');
@@ -128,7 +128,7 @@ describe('KubeLauncher on a real apiserver with kwok GPU nodes', () => {
     assert.equal(classifyExit(2), 'user');
   });
 
-  it('fails the Job on another exit code (crash): an infrastructure failure retried as a new attempt with its own Job', async () => {
+  void it('fails the Job on another exit code (crash): an infrastructure failure retried as a new attempt with its own Job', async () => {
     const trial = await trialOf('crashing', { nodeSelector: { 'nasflow.io/test': 'nowhere' } });
     await launcher.launch(trial);
     await exitPod(await podOf(trial), 1, 'S3 unreachable');
@@ -146,7 +146,7 @@ describe('KubeLauncher on a real apiserver with kwok GPU nodes', () => {
     assert.equal((await adapter.listJobs(NS, 'nasflow.io/search=crashing')).length, 2);
   });
 
-  it('cancel deletes the Job; poll then reports the attempt missing', async () => {
+  void it('cancel deletes the Job; poll then reports the attempt missing', async () => {
     const trial = await trialOf('cancelled', { nodeSelector: { 'nasflow.io/test': 'nowhere' } });
     await launcher.launch(trial);
     await podOf(trial);
@@ -155,7 +155,7 @@ describe('KubeLauncher on a real apiserver with kwok GPU nodes', () => {
     await eventually(async () => assert.deepEqual(await launcher.poll(trial), { state: 'missing' }), TIMEOUTS.short);
   });
 
-  it('refuses to launch for a resource that no longer exists', async () => {
+  void it('refuses to launch for a resource that no longer exists', async () => {
     const trial = await trialOf('deleted', {});
     await custom.deleteNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: 'deleted' });
     const fresh = new KubeLauncher({ api: adapter, defaults: { image: 'x' } });

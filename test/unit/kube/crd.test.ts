@@ -19,14 +19,14 @@ function walk(node: Node, path: string, visit: (n: Node, p: string) => void): vo
   if (node.additionalProperties && typeof node.additionalProperties === 'object') walk(node.additionalProperties as Node, `${path}.*`, visit);
 }
 
-describe('generated CRD', () => {
+void describe('generated CRD', () => {
   for (const p of CRD_PATHS) {
-    it(`${p} matches the generator (run "npm run gen:crd" after changing the schema)`, () => {
+    void it(`${p} matches the generator (run "npm run gen:crd" after changing the schema)`, () => {
       assert.equal(readFileSync(join(ROOT, p), 'utf8'), crdYaml());
     });
   }
 
-  it('is structural: no oneOf/anyOf, no additionalProperties beside properties, a type on every node', () => {
+  void it('is structural: no oneOf/anyOf, no additionalProperties beside properties, a type on every node', () => {
     walk(resourceOpenApiSchema(), '', (n, p) => {
       assert.equal(n.oneOf, undefined, `${p}: oneOf`);
       assert.equal(n.anyOf, undefined, `${p}: anyOf`);
@@ -35,13 +35,13 @@ describe('generated CRD', () => {
     });
   });
 
-  it('describes every spec and status field', () => {
+  void it('describes every spec and status field', () => {
     walk(resourceOpenApiSchema(), '', (n, p) => {
       if (/^\.(spec|status)/.test(p) && !p.endsWith('[]') && !p.endsWith('.*')) assert.ok(typeof n.description === 'string' && n.description.length > 10, `${p} has no description`);
     });
   });
 
-  it('carries the exactly-one-algorithm rule and immutability rules in CEL', () => {
+  void it('carries the exactly-one-algorithm rule and immutability rules in CEL', () => {
     const spec = resourceOpenApiSchema().properties!.spec as Node;
     const algo = spec.properties!.algorithm as Node & { 'x-kubernetes-validations': { rule: string }[] };
     assert.match(algo['x-kubernetes-validations'][0].rule, /exists_one/);
@@ -51,10 +51,10 @@ describe('generated CRD', () => {
   });
 });
 
-describe('resource spec (zod)', () => {
+void describe('resource spec (zod)', () => {
   const examples = ['nasnet-cifar10', 'pnas-cifar10', 'mnasnet-latency', 'ponas', 'nb201-evolution'];
   for (const name of examples) {
-    it(`parses k8s/examples/${name}.yaml and derives the workflow's search spec`, () => {
+    void it(`parses k8s/examples/${name}.yaml and derives the workflow's search spec`, () => {
       const doc = parse(readFileSync(join(ROOT, 'k8s', 'examples', `${name}.yaml`), 'utf8')) as { metadata: { name: string }; spec: unknown };
       const spec = parseResourceSpec(doc.spec);
       const search = searchSpecOf(doc.metadata.name, spec);
@@ -64,12 +64,12 @@ describe('resource spec (zod)', () => {
     });
   }
 
-  it('rejects maxFailedTrials above maxTrials, naming the field', () => {
+  void it('rejects maxFailedTrials above maxTrials, naming the field', () => {
     assert.throws(() => parseResourceSpec({ algorithm: { random: {} }, space: 'nb201', evaluator: { type: 'benchmark', benchmark: 'nb201-cifar10' }, budget: { maxTrials: 2 }, storage: 's3://b/p' }),
       /spec\.budget\.maxFailedTrials: must not exceed budget\.maxTrials \(2\)/);
   });
 
-  it('rejects more tolerations than the bound', () => {
+  void it('rejects more tolerations than the bound', () => {
     const tolerations = Array.from({ length: 33 }, () => ({ operator: 'Exists' }));
     assert.throws(() => parseResourceSpec({ algorithm: { random: {} }, space: 'nb201', evaluator: { type: 'benchmark', benchmark: 'nb201-cifar10' }, budget: { maxTrials: 5 }, storage: 's3://b/p', template: { tolerations } }),
       /spec\.template\.tolerations/);

@@ -8,13 +8,13 @@ import { helmReadme, valueDocs } from '../../../src/kube/helm-readme.js';
 
 const CHART = join(import.meta.dirname, '..', '..', '..', '..', 'helm', 'nasflow');
 
-describe('helm chart README', () => {
-  it('matches the generator (run "npm run gen:crd" after editing values.yaml)', () => {
+void describe('helm chart README', () => {
+  void it('matches the generator (run "npm run gen:crd" after editing values.yaml)', () => {
     const chart = parse(readFileSync(join(CHART, 'Chart.yaml'), 'utf8')) as { name: string; version: string; description: string };
     assert.equal(readFileSync(join(CHART, 'README.md'), 'utf8'), helmReadme(readFileSync(join(CHART, 'values.yaml'), 'utf8'), chart));
   });
 
-  it('documents nested values with their defaults', () => {
+  void it('documents nested values with their defaults', () => {
     const docs = valueDocs('temporal:\n  # -- Frontend address.\n  address: t:7233\n  tls:\n    # -- Use TLS.\n    enabled: false\n');
     assert.deepEqual(docs, [
       { key: 'temporal.address', description: 'Frontend address.', default: '"t:7233"' },
@@ -22,11 +22,11 @@ describe('helm chart README', () => {
     ]);
   });
 
-  it('rejects a value without a "# --" comment, naming it', () => {
+  void it('rejects a value without a "# --" comment, naming it', () => {
     assert.throws(() => valueDocs('worker:\n  # -- Replicas.\n  replicas: 2\n  launcher: kubernetes\n'), /worker\.launcher has no "# --" description/);
   });
 
-  it('lets a documented object value document its children', () => {
+  void it('lets a documented object value document its children', () => {
     assert.deepEqual(valueDocs('# -- Limits.\nresources:\n  cpu: 1\n').map((d) => d.key), ['resources']);
   });
 });

@@ -19,17 +19,17 @@ function input(over: Partial<TrialJobInput> = {}): TrialJobInput {
   };
 }
 
-describe('buildTrialJob', () => {
+void describe('buildTrialJob', () => {
   const job = buildTrialJob(input());
   const pod = job.spec!.template.spec!;
   const trainer = pod.containers[0];
 
-  it('names the Job from the trial id, DNS-safe and within 63 characters', () => {
+  void it('names the Job from the trial id, DNS-safe and within 63 characters', () => {
     assert.match(job.metadata!.name!, /^cifar-[0-9a-f]{8}-r3-1$/);
     assert.equal(jobNameFor('cifar', TRIAL_ID, 1), job.metadata!.name);
   });
 
-  it('gives later attempts their own name, still within 63 characters for a 40-character search name', () => {
+  void it('gives later attempts their own name, still within 63 characters for a 40-character search name', () => {
     const long = 'a'.repeat(40);
     const bigTrial = `${SEARCH_ID}/123456/9999`;
     for (const attempt of [1, 2, 10, 100]) {
@@ -41,7 +41,7 @@ describe('buildTrialJob', () => {
     assert.notEqual(jobNameFor('cifar', TRIAL_ID, 2), jobNameFor('cifar', TRIAL_ID, 1));
   });
 
-  it('labels Job and pod with the search and the trial', () => {
+  void it('labels Job and pod with the search and the trial', () => {
     for (const labels of [job.metadata!.labels!, job.spec!.template.metadata!.labels!]) {
       assert.equal(labels['nasflow.io/search'], 'cifar');
       assert.equal(labels['nasflow.io/trial'], trialLabel(TRIAL_ID));
@@ -50,16 +50,16 @@ describe('buildTrialJob', () => {
     assert.equal(job.metadata!.annotations!['nasflow.io/trial-id'], TRIAL_ID);
   });
 
-  it('is owned by the resource as its controller', () => {
+  void it('is owned by the resource as its controller', () => {
     assert.deepEqual(job.metadata!.ownerReferences, [{ apiVersion: 'nasflow.io/v1alpha1', kind: 'NeuralArchitectureSearch', name: 'cifar', uid: '0d2f6c1e-1111-2222-3333-444455556666', controller: true }]);
   });
 
-  it('has no owner for a search without a resource', () => {
+  void it('has no owner for a search without a resource', () => {
     const { owner: _o, ...rest } = input();
     assert.equal(buildTrialJob(rest).metadata!.ownerReferences, undefined);
   });
 
-  it('never retries inside the Job except after disruptions, and fails at once on exit codes 2 and 3', () => {
+  void it('never retries inside the Job except after disruptions, and fails at once on exit codes 2 and 3', () => {
     assert.equal(job.spec!.backoffLimit, 0);
     assert.equal(pod.restartPolicy, 'Never');
     assert.equal(job.spec!.podReplacementPolicy, 'Failed');
@@ -70,7 +70,7 @@ describe('buildTrialJob', () => {
     assert.deepEqual(fail.onExitCodes, { containerName: 'trainer', operator: 'In', values: [2, 3] });
   });
 
-  it('runs the trainer on the trial spec, non-root and unprivileged', () => {
+  void it('runs the trainer on the trial spec, non-root and unprivileged', () => {
     assert.deepEqual(trainer.command, ['nasflow', 'train', '--spec', `s3://bucket/searches/${TRIAL_ID}/spec.json`]);
     assert.equal(trainer.image, 'nasflow/trainer:test');
     assert.equal(pod.securityContext!.runAsNonRoot, true);
@@ -82,7 +82,7 @@ describe('buildTrialJob', () => {
     assert.equal(trainer.terminationMessagePolicy, 'FallbackToLogsOnError');
   });
 
-  it('passes the spec URI, attempt and S3 settings by env, credentials from the Secret', () => {
+  void it('passes the spec URI, attempt and S3 settings by env, credentials from the Secret', () => {
     const env = Object.fromEntries(trainer.env!.map((e) => [e.name, e]));
     assert.equal(env.NASFLOW_TRIAL_SPEC.value, `s3://bucket/searches/${TRIAL_ID}/spec.json`);
     assert.equal(env.NASFLOW_TRIAL_ATTEMPT.value, '1');
@@ -94,18 +94,18 @@ describe('buildTrialJob', () => {
     assert.deepEqual(ownEnv.AWS_SECRET_ACCESS_KEY.valueFrom, { secretKeyRef: { name: 'team-s3', key: 'key' } });
   });
 
-  it('omits credentials when neither the resource nor the worker names a Secret', () => {
+  void it('omits credentials when neither the resource nor the worker names a Secret', () => {
     const j = buildTrialJob(input({ defaults: { image: 'x' } }));
     assert.ok(!j.spec!.template.spec!.containers[0].env!.some((e) => e.name.startsWith('AWS_')));
   });
 
-  it('requests GPUs as string quantities and cleans up by TTL', () => {
+  void it('requests GPUs as string quantities and cleans up by TTL', () => {
     assert.deepEqual(trainer.resources, { limits: { 'nvidia.com/gpu': '1' } });
     assert.equal(job.spec!.ttlSecondsAfterFinished, 600);
     assert.equal(buildTrialJob(input({ template: {} })).spec!.ttlSecondsAfterFinished, 3600);
   });
 
-  it('copies scheduling fields only when set', () => {
+  void it('copies scheduling fields only when set', () => {
     assert.equal(pod.nodeSelector, undefined);
     assert.equal(pod.priorityClassName, undefined);
     const j = buildTrialJob(input({ template: { nodeSelector: { pool: 'gpu' }, tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists' }], priorityClassName: 'low', serviceAccountName: 'trainer', image: 'own:1' } }));
@@ -118,7 +118,7 @@ describe('buildTrialJob', () => {
   });
 });
 
-describe('trialStateOf', () => {
+void describe('trialStateOf', () => {
   const job = (conds: { type: string; status: string; reason?: string; message?: string }[]): V1Job => ({ status: { conditions: conds.map((c) => ({ ...c })) } });
   const failedPod = (exitCode: number, created: string, message?: string): V1Pod => ({
     metadata: { creationTimestamp: new Date(created) },
@@ -135,6 +135,6 @@ describe('trialStateOf', () => {
     ['FailureTarget only: still running until Failed', job([{ type: 'FailureTarget', status: 'True' }]), [], { state: 'running' }],
   ];
   for (const [title, j, pods, want] of cases) {
-    it(title, () => assert.deepEqual(trialStateOf(j, pods), want));
+    void it(title, () => assert.deepEqual(trialStateOf(j, pods), want));
   }
 });
