@@ -108,6 +108,19 @@ void describe('ScheduledDropPath', () => {
     assert.deepEqual(layer.getConfig().keepProb, 0.5);
     assert.throws(() => new Layer({ keepProb: 0, cellIndex: 0, totalCells: 1 }), /keepProb: expected \(0, 1\]; received 0/);
   });
+
+  void it('fires inside a built model called with training: true once progress is set', () => {
+    const model = buildModel(tf, { space: 'nasnet', genotype: NASNET_A, macro: { ...CHILD, N: 1, F: 8 }, dropPath: 0.3 });
+    const x = tf.randomNormal([4, 32, 32, 3], 0, 1, 'float32', 7);
+    const run = (training: boolean) => (model.apply(x, { training }) as tf.Tensor).dataSync();
+    setDropPathProgress(model, 0);
+    const a = run(true);
+    assert.deepEqual(Array.from(run(true)), Array.from(a), 'progress 0 keeps every path: training output is deterministic');
+    setDropPathProgress(model, 1);
+    assert.notDeepEqual(Array.from(run(true)), Array.from(a), 'progress 1 drops paths');
+    assert.deepEqual(Array.from(run(false)), Array.from(run(false)));
+    model.dispose();
+  });
 });
 
 void describe('NASNet-A CIFAR child (N=2, F=16)', () => {
