@@ -11,12 +11,13 @@ import { PONAS_CANDIDATES } from '../../space/ponas.js';
 import { getJson, isObjectNotFound, putJson, type ObjectStore } from '../../store/object-store.js';
 import { TRIAL_RESULT } from '../../store/layout.js';
 import { parentUri } from '../../store/uri.js';
-import { loadBackend } from '../backend.js';
+import { loadBackend, type TF } from '../backend.js';
+import type { ImageSet } from '../cifar-format.js';
 import { loadCifarDataset } from '../dataset.js';
 import { BadSpecError } from '../errors.js';
 import { openField, readSpecJson, type RunTrialArgs } from '../run-trial.js';
 import { PonasSupernet } from './ponas-supernet.js';
-import { parseSupernetSpec, supernetHash } from './spec.js';
+import { parseSupernetSpec, supernetHash, type SupernetSpec } from './spec.js';
 import { trainSupernet, evaluatePath } from './supernet-loop.js';
 
 export const SUPERNET_WEIGHTS = 'supernet.bin';
@@ -70,25 +71,7 @@ export async function runSupernetTrial(a: Omit<RunTrialArgs, 'buildModel'>): Pro
         shouldStop: a.shouldStop, now: a.now, log: a.log,
       });
       await saveSupernetWeights(net, out);
-      const evalRng = Rng.seeded(`${spec.seed}/eval`);
-      const side = spec.recipe.imageSize;
-      let row: SupernetResult['row'];
-      let valAccuracy: number;
-      if (spec.phase.type === 'progressive') {
-        const { layer, fixed, evalPaths } = spec.phase;
-        // The same random completions of later layers for every candidate: a fair comparison.
-        const tails = Array.from({ length: evalPaths }, () => Array.from({ length: net.layerCount - layer - 1 }, () => evalRng.int(spec.supernet.candidates.length)));
-        const accuracies = spec.supernet.candidates.map((candidate, slot) => {
-          const accs = tails.map((tail) => evaluatePath(tf, net, data.val, side, [...fixed, slot, ...tail]));
-          return { slot, candidate, accuracy: accs.reduce((s, x) => s + x, 0) / accs.length };
-        });
-        row = { layer, accuracies };
-        await putJson(out, TABLE_ROW, { layer, fixed, candidates: spec.supernet.candidates.map((c) => PONAS_CANDIDATES[c]), accuracies });
-        valAccuracy = accuracies.reduce((s, x) => s + x.accuracy, 0) / accuracies.length;
-      } else {
-        const paths = Array.from({ length: 3 }, () => Array.from({ length: net.layerCount }, () => evalRng.int(spec.supernet.candidates.length)));
-        valAccuracy = paths.reduce((s, p) => s + evaluatePath(tf, net, data.val, side, p), 0) / paths.length;
-      }
+      const { row, valAccuracy } = await evaluateSupernet(tf, net, spec, data.val, out);
       const result = supernetResultSchema.parse({
         schemaVersion: 1,
         kind: 'ponas-supernet',
@@ -115,6 +98,32 @@ export async function runSupernetTrial(a: Omit<RunTrialArgs, 'buildModel'>): Pro
   }
 }
 
+/**
+ * Progressive step: every candidate of the layer, each averaged over the same random
+ * completions of the later layers (a fair comparison), written as the table row. Meta: the
+ * mean accuracy of three random paths.
+ */
+async function evaluateSupernet(tf: TF, net: PonasSupernet, spec: SupernetSpec, val: ImageSet, out: ObjectStore): Promise<Pick<SupernetResult, 'row' | 'valAccuracy'>> {
+  const evalRng = Rng.seeded(`${spec.seed}/eval`);
+  const side = spec.recipe.imageSize;
+  const slots = spec.supernet.candidates.length;
+  const randomPath = (length: number): number[] => Array.from({ length }, () => evalRng.int(slots));
+  const mean = (xs: number[]): number => xs.reduce((s, x) => s + x, 0) / xs.length;
+  if (spec.phase.type !== 'progressive') {
+    const paths = [0, 1, 2].map(() => randomPath(net.layerCount));
+    return { valAccuracy: mean(paths.map((p) => evaluatePath(tf, net, val, side, p))) };
+  }
+  const { layer, fixed, evalPaths } = spec.phase;
+  const tails = Array.from({ length: evalPaths }, () => randomPath(net.layerCount - layer - 1));
+  const accuracies = spec.supernet.candidates.map((candidate, slot) => ({
+    slot,
+    candidate,
+    accuracy: mean(tails.map((tail) => evaluatePath(tf, net, val, side, [...fixed, slot, ...tail]))),
+  }));
+  await putJson(out, TABLE_ROW, { layer, fixed, candidates: spec.supernet.candidates.map((c) => PONAS_CANDIDATES[c]), accuracies });
+  return { row: { layer, accuracies }, valAccuracy: mean(accuracies.map((a) => a.accuracy)) };
+}
+
 /** Final weights for the next trial of the chain: float32 values in variable order, plus an index. */
 async function saveSupernetWeights(net: PonasSupernet, out: ObjectStore): Promise<void> {
   const arrays = net.variables.map((v) => v.variable.dataSync() as Float32Array);
@@ -128,7 +137,7 @@ async function saveSupernetWeights(net: PonasSupernet, out: ObjectStore): Promis
   await putJson(out, SUPERNET_INDEX, net.variables.map((v) => ({ name: v.name, shape: v.variable.shape })));
 }
 
-async function loadSupernetWeights(tf: typeof import('@tensorflow/tfjs'), net: PonasSupernet, from: ObjectStore, uri: string): Promise<void> {
+async function loadSupernetWeights(tf: TF, net: PonasSupernet, from: ObjectStore, uri: string): Promise<void> {
   let index: { name: string; shape: number[] }[];
   let bytes: Uint8Array;
   try {
