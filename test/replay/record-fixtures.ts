@@ -6,7 +6,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { execFileSync } from 'node:child_process';
+import { ensureTools } from '../../src/dev/tools.js';
 import { startSearch } from '../../src/client/search-client.js';
 import { localSearchId } from '../../src/common/ids.js';
 import { pauseUpdate, resumeUpdate, setParallelismUpdate } from '../../workflows/search-handlers.js';
@@ -15,6 +16,7 @@ import { startSearchHarness } from '../workflows/search-harness.js';
 
 const FIXTURES = fileURLToPath(new URL('../../../test/replay/fixtures/', import.meta.url));
 
+const temporal = (await ensureTools({ env: process.env, only: ['temporal'] })).temporal.path;
 const h = await startSearchHarness('replay-record');
 try {
   await h.startWorker();
@@ -36,8 +38,9 @@ try {
     }
     await handle.result();
     // Record the first run (for continue-as-new, the run that carried state onward).
-    const first = h.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId);
-    writeFileSync(`${FIXTURES}${name}.json`, historyToJSON(await first.fetchHistory()));
+    // The Temporal CLI writes the standard JSON history format that historyFromJSON reads.
+    const json = execFileSync(temporal, ['workflow', 'show', '--address', h.temporal.address, '-w', handle.workflowId, '-r', handle.firstExecutionRunId, '-o', 'json'], { maxBuffer: 64 * 2 ** 20 });
+    writeFileSync(`${FIXTURES}${name}.json`, json);
     console.log(`recorded ${name}`);
   }
 } finally {
