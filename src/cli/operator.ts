@@ -22,6 +22,7 @@ interface OperatorFlags {
   leaseNamespace?: string;
   identity?: string;
   resyncMs: string;
+  leaseSeconds: string;
 }
 
 /** TLS for the Temporal connection (TEMPORAL_TLS=true, or any of the file paths set). */
@@ -47,6 +48,7 @@ export function registerOperatorCommands(program: Command): void {
     .option('--lease-namespace <ns>', 'namespace of the leader Lease (default: $POD_NAMESPACE or "default")')
     .option('--identity <id>', 'leader-election identity (default: $POD_NAME, else host name and pid)')
     .option('--resync-ms <ms>', 'milliseconds between status mirrors of every search', '5000')
+    .option('--lease-seconds <s>', 'leader Lease duration: how long a standby waits after a leader dies', '15')
     .action(async (flags: OperatorFlags) => {
       const env = process.env;
       const address = flags.address ?? env.TEMPORAL_ADDRESS;
@@ -56,6 +58,8 @@ export function registerOperatorCommands(program: Command): void {
       const connection = await Connection.connect({ address, ...(tls ? { tls } : {}) });
       const resyncMs = Number(flags.resyncMs);
       if (!Number.isInteger(resyncMs) || resyncMs < 100) throw new Error(`--resync-ms must be an integer of at least 100; received ${flags.resyncMs}`);
+      const leaseSeconds = Number(flags.leaseSeconds);
+      if (!Number.isInteger(leaseSeconds) || leaseSeconds < 2) throw new Error(`--lease-seconds must be an integer of at least 2; received ${flags.leaseSeconds}`);
       const uiUrl = flags.uiUrl ?? env.TEMPORAL_UI_URL;
       const watchNamespace = flags.watchNamespace ?? env.NASFLOW_WATCH_NAMESPACE;
       const operator = new Operator({
@@ -65,6 +69,8 @@ export function registerOperatorCommands(program: Command): void {
         leaseNamespace: flags.leaseNamespace ?? env.POD_NAMESPACE ?? 'default',
         identity: flags.identity ?? env.POD_NAME ?? `${hostname()}-${process.pid}`,
         resyncMs,
+        leaseSeconds,
+        leaseRetryMs: Math.max(500, Math.floor((leaseSeconds * 1000) / 5)),
         now: () => new Date(),
         log: (m) => console.error(`${new Date().toISOString()} ${m}`),
         ...(uiUrl ? { uiUrl } : {}),
