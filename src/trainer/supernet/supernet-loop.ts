@@ -11,7 +11,7 @@ import type { ObjectStore } from '../../store/object-store.js';
 import { makeBatch, type BatchArgs } from '../augment.js';
 import type { TF } from '../backend.js';
 import type { ImageSet } from '../cifar-format.js';
-import { findLatestCheckpoint, saveCheckpoint } from '../checkpoint.js';
+import { findLatestCheckpoint, saveCheckpoint, type Checkpoint } from '../checkpoint.js';
 import type { DatasetSplits } from '../dataset.js';
 import { BadSpecError, NumericalError, PreemptedError } from '../errors.js';
 import { batchesOf } from '../loop.js';
@@ -47,23 +47,12 @@ export async function trainSupernet(d: SupernetLoopDeps) {
   const opt = new Optimizer(tf, r.optimizer, r.weightDecay, vars);
   const aug: BatchArgs = { imageSize: r.imageSize, ...r.augment };
 
-  let step = 0;
-  let rng = Rng.seeded(`${spec.seed}/augment`);
-  let lossCurve: number[] = [];
-  let window = { loss: 0, seen: 0 };
   const cp = await findLatestCheckpoint(d.out);
-  if (cp) {
-    if (cp.state.trainingHash !== d.hash) throw new BadSpecError('output', `${d.out.describe('checkpoints')} holds checkpoints of a different spec; use a fresh output prefix`);
-    vars.forEach((v, i) => tf.tidy(() => v.assign(tf.tensor(cp.weights[i], v.shape))));
-    opt.setState({ type: cp.state.optimizer.type, slots: cp.slots });
-    step = cp.state.step;
-    rng = Rng.fromState(cp.state.rng);
-    lossCurve = cp.state.history.map((h) => h.trainLoss);
-    window = { loss: cp.state.epochSums.loss, seen: cp.state.epochSums.seen };
-    d.log(`resuming supernet from ${cp.key} (step ${step} of ${total})`);
-  } else if (d.loadInit) {
-    await d.loadInit();
-  }
+  const start = cp ? restore(d, opt, cp) : fresh(spec);
+  const rng = start.rng;
+  let { step, lossCurve, window } = start;
+  if (cp) d.log(`resuming supernet from ${cp.key} (step ${step} of ${total})`);
+  else if (d.loadInit) await d.loadInit();
   const checkpoint = () =>
     saveCheckpoint(d.out, {
       trainingHash: d.hash, step, epoch: Math.floor(step / stepsPerEpoch), batchInEpoch: step % stepsPerEpoch,
@@ -109,6 +98,29 @@ export async function trainSupernet(d: SupernetLoopDeps) {
     opt.dispose();
   }
   return { steps: step, lossCurve, resumedFrom, images, seconds };
+}
+
+interface SupernetPosition {
+  step: number;
+  rng: Rng;
+  lossCurve: number[];
+  window: { loss: number; seen: number };
+}
+
+const fresh = (spec: SupernetSpec): SupernetPosition => ({ step: 0, rng: Rng.seeded(`${spec.seed}/augment`), lossCurve: [], window: { loss: 0, seen: 0 } });
+
+function restore(d: SupernetLoopDeps, opt: Optimizer, cp: Checkpoint): SupernetPosition {
+  if (cp.state.trainingHash !== d.hash) {
+    throw new BadSpecError('output', `${d.out.describe('checkpoints')} holds checkpoints of a different spec; use a fresh output prefix`);
+  }
+  d.net.variables.forEach((v, i) => d.tf.tidy(() => v.variable.assign(d.tf.tensor(cp.weights[i], v.variable.shape))));
+  opt.setState({ type: cp.state.optimizer.type, slots: cp.slots });
+  return {
+    step: cp.state.step,
+    rng: Rng.fromState(cp.state.rng),
+    lossCurve: cp.state.history.map((h) => h.trainLoss),
+    window: { loss: cp.state.epochSums.loss, seen: cp.state.epochSums.seen },
+  };
 }
 
 function pathStep(
