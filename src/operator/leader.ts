@@ -33,6 +33,8 @@ export interface LeaderOptions {
 export class LeaderElector {
   private leading = false;
   private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private inflight: Promise<void> | undefined;
   private readonly listeners: ((leading: boolean) => void)[] = [];
 
   constructor(private readonly o: LeaderOptions) {}
@@ -48,21 +50,25 @@ export class LeaderElector {
   start(): void {
     const tick = async () => {
       try {
-        this.set(await this.tryAcquireOrRenew());
+        const leading = await this.tryAcquireOrRenew();
+        if (this.stopped) return; // stop() ran while this round was in flight: it releases the Lease
+        this.set(leading);
       } catch (err) {
+        if (this.stopped) return;
         this.o.log(`leader election: ${err instanceof Error ? err.message : String(err)}`);
         this.set(false);
       }
-      this.timer = setTimeout(() => void tick(), this.o.retryMs ?? 2000);
+      this.timer = setTimeout(() => void (this.inflight = tick()), this.o.retryMs ?? 2000);
     };
-    void tick();
+    this.inflight = tick();
   }
 
   /** Stops renewing and, when leading, releases the Lease so a standby takes over at once. */
   async stop(): Promise<void> {
+    this.stopped = true;
     clearTimeout(this.timer);
     this.timer = undefined;
-    if (!this.leading) return;
+    await this.inflight; // a renewal landing after the release would hold the Lease until it expires
     this.set(false);
     const lease = await this.o.api.readLease(this.o.namespace, this.name);
     if (lease?.spec?.holderIdentity === this.o.identity) {

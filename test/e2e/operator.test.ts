@@ -22,6 +22,7 @@ import type { TemporalEndpoints } from '../../src/dev/temporal.js';
 import { eventually, TIMEOUTS } from '../helpers/wait.js';
 import { CRD_PATHS } from '../../src/kube/crd-yaml.js';
 import { KubeAdapter } from '../../src/kube/adapter.js';
+import { KubeLauncher } from '../../src/kube/kube-launcher.js';
 import { Operator } from '../../src/operator/operator.js';
 import { TemporalSearchControl } from '../../src/operator/search-control.js';
 import { createSearchWorker } from '../../src/worker/worker.js';
@@ -64,14 +65,15 @@ void describe('operator: NeuralArchitectureSearch → workflow → status', () =
     const r = spawnSync('kubectl', ['--kubeconfig', kube.kubeconfig, 'apply', '--server-side', '-f', join(ROOT, CRD_PATHS[0])], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     store = mkdtempSync(join(tmpdir(), 'nasflow-e2e-store-'));
-    const made = await createSearchWorker({ address: temporal.address, namespace: temporal.namespace, taskQueue: TASK_QUEUE, env: process.env, workDir: join(store, 'launcher'), pollIntervalMs: 100 });
+    const kc = new KubeConfig();
+    kc.loadFromFile(kube.kubeconfig);
+    const trainLauncher = new KubeLauncher({ api: new KubeAdapter(kc), defaults: { image: 'nasflow/trainer:e2e' } });
+    const made = await createSearchWorker({ address: temporal.address, namespace: temporal.namespace, taskQueue: TASK_QUEUE, env: process.env, workDir: join(store, 'launcher'), pollIntervalMs: 100, trainLauncher });
     worker = made.worker;
     workerRun = worker.run();
     closeWorker = () => made.connection.close();
     connection = await Connection.connect({ address: temporal.address });
     client = new Client({ connection, namespace: temporal.namespace });
-    const kc = new KubeConfig();
-    kc.loadFromFile(kube.kubeconfig);
     custom = kc.makeApiClient(CustomObjectsApi);
     await eventually(() => custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL }), TIMEOUTS.medium);
     for (const identity of ['operator-a', 'operator-b']) {
@@ -171,5 +173,27 @@ void describe('operator: NeuralArchitectureSearch → workflow → status', () =
     const result = await searchHandle(client, searchId).result();
     assert.equal(result.phase, 'Cancelled');
     assert.equal(result.progress.counts.running, 0);
+  });
+
+  void it('editing spec.budget.parallelism changes the number of concurrent trial Jobs; deleting the resource removes them', async () => {
+    // Trained trials whose pods can never be scheduled: each Job stays in flight, so the number of
+    // Jobs is exactly the number of trials the workflow runs at once.
+    const body = makeResource('jobs', NS).set('space', 'nasnet').set('evaluator', { type: 'train' }).set('dataset', 'file:///unused')
+      .set('storage', join(store, 'jobs')).set('template', { nodeSelector: { 'nasflow.io/test': 'nowhere' }, resources: { limits: { 'nvidia.com/gpu': 1 } } })
+      .budget({ maxTrials: 50, parallelism: 2 }).obj();
+    await create(body);
+    const adapter = new KubeAdapter((() => { const kc = new KubeConfig(); kc.loadFromFile(kube.kubeconfig); return kc; })());
+    const jobCount = async () => (await adapter.listJobs(NS, 'nasflow.io/search=jobs')).length;
+    await eventually(async () => assert.equal(await jobCount(), 2), TIMEOUTS.medium);
+    await patchSpec('jobs', { budget: { parallelism: 5 } });
+    await eventually(async () => assert.equal(await jobCount(), 5), TIMEOUTS.medium);
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(await jobCount(), 5, 'never more Jobs than parallelism');
+    await eventually(async () => assert.equal((await get('jobs')).status?.trials?.running, 5), TIMEOUTS.medium);
+    await custom.deleteNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: 'jobs' });
+    await eventually(async () => {
+      await assert.rejects(get('jobs'), (err: { code?: number }) => err.code === 404);
+      assert.equal((await adapter.listJobs(NS, 'nasflow.io/search=jobs')).filter((j) => !j.metadata?.deletionTimestamp).length, 0);
+    }, TIMEOUTS.medium);
   });
 });
