@@ -34,11 +34,15 @@ type Handle = WorkflowHandle<typeof searchWorkflow>;
 const log = (m: string): void => console.error(m);
 
 let runtimeQuiet = false;
-/** The SDK logs every worker state change at INFO; the CLI shows its own progress instead. */
+/**
+ * The SDK logs every worker state change at INFO (the CLI shows its own progress instead), and by
+ * default shuts workers down on SIGINT — but Ctrl-C must first pause the search, which needs the
+ * worker, so the CLI handles the signal itself.
+ */
 function quietRuntime(): void {
   if (runtimeQuiet) return;
   runtimeQuiet = true;
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
 }
 
 function addConnOptions(cmd: Command): Command {
@@ -196,7 +200,11 @@ async function follow(handle: Handle, target: TemporalTarget, searchId: string, 
   };
   process.once('SIGINT', onInt);
   const started = Date.now();
-  const result = handle.result().then((r) => ({ ok: true as const, r }), (e: unknown) => ({ ok: false as const, e }));
+  // Aborted on Ctrl-C: the result long-poll must not outlive the connection it runs on.
+  const abort = new AbortController();
+  const result = target.client
+    .withAbortSignal(abort.signal, () => handle.result())
+    .then((r) => ({ ok: true as const, r }), (e: unknown) => ({ ok: false as const, e }));
   let outcome: Awaited<typeof result> | undefined;
   while (!outcome && !interrupted) {
     try {
@@ -210,6 +218,8 @@ async function follow(handle: Handle, target: TemporalTarget, searchId: string, 
   process.removeListener('SIGINT', onInt);
   if (interrupted) {
     await handle.executeUpdate(pauseUpdate);
+    abort.abort();
+    await result;
     console.error(`\nsearch paused; resume with: nasflow search resume ${searchId}${target.embedded ? '' : ` --address ${target.address}`}`);
     await shutdown(worker);
     process.exitCode = 130;

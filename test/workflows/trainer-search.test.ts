@@ -1,0 +1,61 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { startSearch } from '../../src/client/search-client.js';
+import { localSearchId } from '../../src/common/ids.js';
+import type { S3Endpoints } from '../../src/dev/s3.js';
+import { CLI_ENTRY } from '../../src/worker/search-deps.js';
+import { startS3, type Handle } from '../helpers/infra.js';
+import { makeSearch } from '../helpers/search-builder.js';
+import { startSearchHarness, type SearchHarness } from './search-harness.js';
+
+describe('a search that really trains, with state, data and results on a real S3 server', () => {
+  let s3: Handle<S3Endpoints>;
+  let h: SearchHarness;
+  let env: NodeJS.ProcessEnv;
+  let client: S3Client;
+
+  before(async () => {
+    s3 = await startS3();
+    env = { ...process.env, NASFLOW_S3_ENDPOINT: s3.endpoint, AWS_REGION: s3.region, AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey };
+    client = new S3Client({ endpoint: s3.endpoint, region: s3.region, forcePathStyle: true, credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } });
+    await client.send(new CreateBucketCommand({ Bucket: 'nas' }));
+    const synth = spawnSync(process.execPath, [CLI_ENTRY, 'dataset', 'synth', '--out', 's3://nas/data/synth', '--train', '400', '--test', '100', '--seed', '3'], { env, encoding: 'utf8' });
+    assert.equal(synth.status, 0, synth.stderr);
+    h = await startSearchHarness('train-s3');
+    await h.startWorker({ env, maxLocalTrials: 2 });
+  });
+  after(async () => {
+    await h?.stop();
+    client?.destroy();
+    await s3?.stop();
+  });
+
+  it('runs exactly maxTrials trainer processes and records their results in S3', async () => {
+    const spec = makeSearch('trained', 's3://nas/searches')
+      .set('space', 'nasnet')
+      .set('macro', { N: 1, F: 4, classes: 10 })
+      .set('evaluator', { type: 'train' })
+      .set('dataset', 's3://nas/data/synth')
+      .set('trial', { epochs: 1, batchSize: 32, imageSize: 8, maxTrainSamples: 320, valFraction: 0.2, checkpointEverySteps: 5 })
+      .budget({ maxTrials: 3, parallelism: 2, maxFailedTrials: 0 })
+      .obj();
+    const searchId = localSearchId('trained', 't1');
+    const result = await (await startSearch(h.client, spec, { searchId, taskQueue: h.taskQueue })).result();
+    assert.equal(result.phase, 'Succeeded');
+    assert.equal(result.progress.counts.succeeded, 3);
+    assert.equal(result.progress.counts.failed, 0);
+    for (const e of result.leaderboard) assert.ok(e.accuracy > 10, `${e.trialId} learned above chance: ${e.accuracy}%`);
+
+    const listed = await client.send(new ListObjectsV2Command({ Bucket: 'nas', Prefix: `searches/searches/${searchId}/` }));
+    const keys = (listed.Contents ?? []).map((o) => o.Key!);
+    const results = keys.filter((k) => k.endsWith('/result.json'));
+    assert.equal(results.length, 3, keys.join('\n'));
+    assert.ok(keys.some((k) => /\/state\/\d+\.json$/.test(k)), 'algorithm state versions are stored');
+    assert.ok(keys.some((k) => k.includes('/checkpoints/')), 'trainers checkpointed to S3');
+    const first = JSON.parse(await (await client.send(new GetObjectCommand({ Bucket: 'nas', Key: results[0] }))).Body!.transformToString()) as { valAccuracy: number; backend: string };
+    assert.ok(first.valAccuracy > 0.1);
+    console.log(`trained search: backend ${first.backend}; accuracies ${result.leaderboard.map((e) => e.accuracy.toFixed(1)).join(', ')}`);
+  });
+});
