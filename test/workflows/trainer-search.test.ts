@@ -38,7 +38,7 @@ describe('a search that really trains, with state, data and results on a real S3
       .set('macro', { N: 1, F: 4, classes: 10 })
       .set('evaluator', { type: 'train' })
       .set('dataset', 's3://nas/data/synth')
-      .set('trial', { epochs: 1, batchSize: 32, imageSize: 8, maxTrainSamples: 320, valFraction: 0.2, checkpointEverySteps: 5 })
+      .set('trial', { epochs: 2, batchSize: 32, imageSize: 8, valFraction: 0.2, checkpointEverySteps: 5 })
       .budget({ maxTrials: 3, parallelism: 2, maxFailedTrials: 0 })
       .obj();
     const searchId = localSearchId('trained', 't1');
@@ -46,7 +46,8 @@ describe('a search that really trains, with state, data and results on a real S3
     assert.equal(result.phase, 'Succeeded');
     assert.equal(result.progress.counts.succeeded, 3);
     assert.equal(result.progress.counts.failed, 0);
-    for (const e of result.leaderboard) assert.ok(e.accuracy > 10, `${e.trialId} learned above chance: ${e.accuracy}%`);
+    // Ten classes: chance is 10 %. Random architectures differ, but the best one learns.
+    assert.ok(result.leaderboard[0].accuracy > 25, `best trial learned: ${result.leaderboard[0].accuracy}%`);
 
     const listed = await client.send(new ListObjectsV2Command({ Bucket: 'nas', Prefix: `searches/searches/${searchId}/` }));
     const keys = (listed.Contents ?? []).map((o) => o.Key!);
