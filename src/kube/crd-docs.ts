@@ -47,7 +47,7 @@ const DOCS: Record<string, string> = {
   'spec.budget': 'How many trials run, how many at once, and how many failures are tolerated.',
   'spec.budget.maxTrials': 'Trials to run in total. May be changed while the search runs (not below the trials done or running).',
   'spec.budget.parallelism': 'Trials (Jobs) in flight at once. May be changed while the search runs. Default: 1.',
-  'spec.budget.maxFailedTrials': 'User failures (trainer exit 2: bad spec or data; 3: NaN loss) tolerated before the search fails; at most maxTrials. Default: 3.',
+  'spec.budget.maxFailedTrials': 'User failures (trainer exit 2: bad spec or data; 3: NaN loss) tolerated before the search fails; at most maxTrials (or 3). Default: 3.',
   'spec.budget.trialRetries': 'Retries of a trial after infrastructure failures (eviction, node loss, exit codes other than 0, 2, 3); these do not count as failures. Default: 3.',
   'spec.trial': 'Training recipe passed to the trainer unchanged (epochs, batch size, optimizer; see docs/trainer.md).',
   'spec.dataset': 'Dataset URI (CIFAR-10 binary batches), e.g. s3://bucket/cifar10. Required when evaluator.type is train.',

@@ -48,8 +48,9 @@ const RULES: Record<string, Rule[]> = {
     message: `set exactly one of ${ALGORITHMS.join(', ')}`,
   }],
   'spec.budget': [{
-    rule: 'self.maxFailedTrials <= self.maxTrials',
-    message: 'budget.maxFailedTrials must not exceed budget.maxTrials (it defaults to 3: set it explicitly for smaller searches)',
+    // The default (3) stays valid for searches of fewer trials; CEL cannot tell a default from a set value.
+    rule: 'self.maxFailedTrials <= self.maxTrials || self.maxFailedTrials <= 3',
+    message: 'budget.maxFailedTrials must not exceed budget.maxTrials (values up to the default 3 are always allowed)',
     fieldPath: '.maxFailedTrials',
   }],
 };

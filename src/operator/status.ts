@@ -69,7 +69,10 @@ export function buildStatus(i: StatusInput): ResourceStatus {
   }
   if (v.kind === 'running') {
     const p = v.progress;
-    const phase: ResourcePhase = v.suspended && p.phase === 'Paused' ? 'Suspended' : (p.phase as ResourcePhase);
+    // The workflow reports its final phase a moment before it closes; until Temporal shows it
+    // closed (with its result or failure message), the resource says Stopping.
+    const terminal = p.phase === 'Succeeded' || p.phase === 'Failed' || p.phase === 'Cancelled';
+    const phase: ResourcePhase = terminal ? 'Stopping' : v.suspended && p.phase === 'Paused' ? 'Suspended' : (p.phase as ResourcePhase);
     out.phase = phase;
     const launching = phase === 'Running' || phase === 'Initializing';
     conditions = cond(conditions, CONDITION.Running, launching ? 'True' : 'False', launching ? 'TrialsLaunching' : phase, `${p.counts.running} trials running, ${p.counts.succeeded + p.counts.failed}/${p.maxTrials} done`);

@@ -84,8 +84,9 @@ export type TrialTemplate = z.infer<typeof trialTemplateSchema>;
 /** Cross-field rules of the resource spec: the search spec's, plus the failure budget. */
 export function refineResourceSpec(s: ResourceSpec, ctx: z.core.$RefinementCtx): void {
   refineSearchSpec({ ...s, name: 'resource' }, ctx);
-  if (s.budget.maxFailedTrials > s.budget.maxTrials) {
-    ctx.addIssue({ code: 'custom', path: ['budget', 'maxFailedTrials'], message: `must not exceed budget.maxTrials (${s.budget.maxTrials}); it defaults to 3, so set it explicitly for smaller searches` });
+  // Values up to the default (3) are always allowed, so the default never rejects a small search.
+  if (s.budget.maxFailedTrials > Math.max(s.budget.maxTrials, 3)) {
+    ctx.addIssue({ code: 'custom', path: ['budget', 'maxFailedTrials'], message: `must not exceed budget.maxTrials (${s.budget.maxTrials}); values up to the default 3 are always allowed` });
   }
 }
 

@@ -133,7 +133,10 @@ void describe('trained trials as GPU Jobs (operator + worker + KubeLauncher + tr
     await custom.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, body });
     const s = await finished('bad-data', 'Failed');
     assert.equal(s.status!.trials!.failed, 1);
-    assert.equal(s.status!.trials!.infraRetries, 0, 'a user failure is never retried');
+    const jobs = await adapter.listJobs(NS, 'nasflow.io/search=bad-data');
+    const evidence = await Promise.all(jobs.map(async (j) => ({ job: j.metadata!.name, conditions: j.status?.conditions?.map((c) => `${c.type}=${c.status}/${c.reason}`), pods: (await adapter.listJobPods(NS, j.metadata!.name!)).map((p) => ({ phase: p.status?.phase, exit: p.status?.containerStatuses?.[0]?.state?.terminated?.exitCode })) })));
+    assert.equal(s.status!.trials!.infraRetries, 0, `a user failure is never retried: ${JSON.stringify(evidence)}`);
+    assert.equal(jobs.length, 1);
     assert.match(s.status!.message ?? '', /exit 2/);
     assert.match(s.status!.message ?? '', /no-such-dataset/);
   });

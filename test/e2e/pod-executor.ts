@@ -134,22 +134,24 @@ export class PodExecutor {
     child.stderr!.on('data', append);
     this.running.set(key, entry);
     const startedAt = new Date().toISOString();
-    await this.setStatus(pod, { phase: 'Running', startTime: startedAt, conditions: [{ type: 'Ready', status: 'True' }], containerStatuses: [{ name: c.name, image: c.image!, imageID: '', ready: true, restartCount: 0, state: { running: { startedAt } } }] });
+    // Report Running before the exit is reported, whichever the process does first.
+    const running = this.setStatus(pod, { phase: 'Running', startTime: startedAt, conditions: [{ type: 'Ready', status: 'True' }], containerStatuses: [{ name: c.name, image: c.image!, imageID: '', ready: true, restartCount: 0, state: { running: { startedAt } } }] });
     child.on('exit', (code, signal) => {
       const exitCode = code ?? (signal === 'SIGKILL' ? 137 : 143);
       this.exits.set(pod.metadata!.name!, exitCode);
-      this.running.delete(key);
-      this.done.add(key);
       const finishedAt = new Date().toISOString();
       const message = exitCode === 0 ? undefined : entry.log.trimEnd().split('\n').slice(-20).join('\n');
-      void this.setStatus(pod, {
+      void running.catch(() => undefined).then(() => this.setStatus(pod, {
         phase: exitCode === 0 ? 'Succeeded' : 'Failed',
         conditions: [{ type: 'Ready', status: 'False' }],
         containerStatuses: [{ name: c.name, image: c.image!, imageID: '', ready: false, restartCount: 0, state: { terminated: { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', startedAt, finishedAt, ...(message ? { message } : {}) } } }],
-      }).then(async () => {
+      })).then(async () => {
+        this.running.delete(key);
+        this.done.add(key);
         if (entry.terminating) await this.core.deleteNamespacedPod({ namespace: pod.metadata!.namespace!, name: pod.metadata!.name!, gracePeriodSeconds: 0 }).catch(() => undefined);
       }).catch((err: unknown) => console.error(`pod executor: ${key}: ${err instanceof Error ? err.message : String(err)}`));
     });
+    await running;
   }
 
   private async setStatus(pod: V1Pod, status: Record<string, unknown>): Promise<void> {

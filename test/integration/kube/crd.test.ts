@@ -66,6 +66,11 @@ void describe('NeuralArchitectureSearch CRD on a real apiserver', () => {
     });
   }
 
+  void it('accepts a two-trial search with the default maxFailedTrials (3)', () => {
+    const r = apply(makeResource('two-trials').budget({ maxTrials: 2 }).obj());
+    assert.equal(r.code, 0, r.out);
+  });
+
   void it('lets budget.parallelism, budget.maxTrials and suspend change, and nothing else', () => {
     const base = makeResource('mutable').obj();
     assert.equal(apply(base).code, 0);

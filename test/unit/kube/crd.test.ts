@@ -64,9 +64,11 @@ void describe('resource spec (zod)', () => {
     });
   }
 
-  void it('rejects maxFailedTrials above maxTrials, naming the field', () => {
-    assert.throws(() => parseResourceSpec({ algorithm: { random: {} }, space: 'nb201', evaluator: { type: 'benchmark', benchmark: 'nb201-cifar10' }, budget: { maxTrials: 2 }, storage: 's3://b/p' }),
-      /spec\.budget\.maxFailedTrials: must not exceed budget\.maxTrials \(2\)/);
+  void it('rejects maxFailedTrials above maxTrials, naming the field, but keeps the default valid for small searches', () => {
+    const spec = (budget: object) => ({ algorithm: { random: {} }, space: 'nb201', evaluator: { type: 'benchmark', benchmark: 'nb201-cifar10' }, budget, storage: 's3://b/p' });
+    assert.throws(() => parseResourceSpec(spec({ maxTrials: 5, maxFailedTrials: 6 })), /spec\.budget\.maxFailedTrials: must not exceed budget\.maxTrials \(5\)/);
+    assert.throws(() => parseResourceSpec(spec({ maxTrials: 2, maxFailedTrials: 4 })), /spec\.budget\.maxFailedTrials/);
+    assert.equal(parseResourceSpec(spec({ maxTrials: 2 })).budget.maxFailedTrials, 3);
   });
 
   void it('rejects more tolerations than the bound', () => {

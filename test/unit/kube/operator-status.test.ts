@@ -38,6 +38,12 @@ void describe('buildStatus', () => {
     assert.equal(s.conditions!.find((c) => c.type === 'Running')!.status, 'False');
   });
 
+  void it('says Stopping, not the final phase, while the workflow has not closed yet', () => {
+    const s = buildStatus({ ...base, previous: undefined, view: { kind: 'running', progress: progress({ phase: 'Failed' }), suspended: false } });
+    assert.equal(s.phase, 'Stopping');
+    assert.equal(s.completionTime, undefined);
+  });
+
   void it('finishes with completionTime, Finished=True and the reason', () => {
     const s = buildStatus({ ...base, previous: undefined, view: { kind: 'closed', outcome: 'Failed', progress: progress({ phase: 'Failed' }), message: '4 trials failed', closedAt: T1 } });
     assert.equal(s.phase, 'Failed');
