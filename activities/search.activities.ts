@@ -8,8 +8,7 @@ import { restoreAlgorithm } from '../src/algorithms/registry.js';
 import type { TrialResult as AlgorithmTrialResult } from '../src/algorithms/types.js';
 import type { ProposalSummary, TrialOutcome } from '../src/common/search-types.js';
 import { classifyExit, type Launcher, type TrialRef } from '../src/launch/launcher.js';
-import { algorithmName, createFromSpec } from '../src/search/algorithm-from-spec.js';
-import { getSpace } from '../src/space/index.js';
+import { algorithmName, createFromSpec, spaceFor } from '../src/search/algorithm-from-spec.js';
 import type { SearchSpec } from '../src/spec/search-spec.js';
 import { putJson, type ObjectStore } from '../src/store/object-store.js';
 import { searchSpecKey, stateKey, trialPrefix, trialResultKey, trialSpecKey } from '../src/store/layout.js';
@@ -61,7 +60,7 @@ export function createSearchActivities(deps: SearchActivityDeps) {
     const { store } = deps.openStorage(spec.storage);
     await putJson(store, searchSpecKey(searchId), spec);
     if (!(await readIfExists(store, stateKey(searchId, 0)))) {
-      const algorithm = createFromSpec(spec, getSpace(spec.space));
+      const algorithm = createFromSpec(spec, spaceFor(spec));
       await saveState(store, searchId, 0, algorithm.state());
     }
     return { algorithm: algorithmName(spec) };
@@ -72,7 +71,7 @@ export function createSearchActivities(deps: SearchActivityDeps) {
     const proposalsKey = `${stateKey(searchId, toVersion)}.proposals.json`;
     const done = await readIfExists<ProposalSummary[]>(store, proposalsKey);
     if (done) return done; // a retry after the state was written: same answer
-    const space = getSpace(spec.space);
+    const space = spaceFor(spec);
     const algorithm = restoreAlgorithm(space, await loadState(store, searchId, fromVersion));
     const proposals = algorithm.propose(trialIds);
     for (const p of proposals) {
@@ -99,7 +98,7 @@ export function createSearchActivities(deps: SearchActivityDeps) {
   async function observeTrials({ searchId, spec, fromVersion, toVersion, outcomes }: StepRef & { outcomes: TrialOutcome[] }): Promise<void> {
     const { store } = deps.openStorage(spec.storage);
     if (await readIfExists(store, stateKey(searchId, toVersion))) return;
-    const algorithm = restoreAlgorithm(getSpace(spec.space), await loadState(store, searchId, fromVersion));
+    const algorithm = restoreAlgorithm(spaceFor(spec), await loadState(store, searchId, fromVersion));
     const results: AlgorithmTrialResult[] = outcomes.map((o) =>
       o.status === 'succeeded' ? { trialId: o.trialId, status: 'succeeded', accuracy: o.accuracy, cost: o.cost } : { trialId: o.trialId, status: 'failed' },
     );

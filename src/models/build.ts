@@ -15,7 +15,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import type { StageSpec } from '../space/block-string.js';
 import { getSpace, type SearchSpace } from '../space/index.js';
 import type { NasnetGenotype } from '../space/nasnet.js';
-import type { PnasGenotype } from '../space/pnas.js';
+import { createPnasSpace, type PnasGenotype } from '../space/pnas.js';
 import { mnasnetStages, type MnasnetGenotype } from '../space/mnasnet.js';
 import { ponasStages, type PonasGenotype } from '../space/ponas.js';
 import { buildCellNetwork, type CellFamily, type CellMacro } from './cell-macro.js';
@@ -40,12 +40,24 @@ export const DEFAULT_MACROS: Readonly<Record<string, MacroConfig>> = {
 
 type SpaceRef = string | Pick<SearchSpace<unknown>, 'name'>;
 
+/**
+ * PNAS trains cells of 1..B blocks during its progressive search, so a pnas genotype is validated
+ * by the space of its own block count; every other space has one fixed form.
+ */
+function spaceForGenotype(name: string, genotype: unknown): SearchSpace<unknown> {
+  const blocks = (genotype as { blocks?: unknown } | null)?.blocks;
+  if (name === 'pnas' && Array.isArray(blocks) && blocks.length >= 1 && blocks.length <= 5) {
+    return createPnasSpace({ blocks: blocks.length }) as SearchSpace<unknown>;
+  }
+  return getSpace(name);
+}
+
 /** Validates the genotype with its space and merges the macro over the space's default. */
 export function networkDef(space: SpaceRef, genotype: unknown, macro: Partial<MacroConfig> = {}): NetworkDef {
   const name = typeof space === 'string' ? space : space.name;
   const base = DEFAULT_MACROS[name];
   if (!base) throw new Error(`space ${JSON.stringify(name)} has no network builder; expected one of ${Object.keys(DEFAULT_MACROS).join(', ')}`);
-  const s = typeof space === 'string' ? getSpace(name) : (space as SearchSpace<unknown>);
+  const s = typeof space === 'string' ? spaceForGenotype(name, genotype) : (space as SearchSpace<unknown>);
   const g = s.parse(genotype);
   const merged = { ...base, ...macro } as MacroConfig;
   switch (name) {

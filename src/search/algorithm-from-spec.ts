@@ -3,6 +3,8 @@ import { createAlgorithm, type AlgorithmArgs } from '../algorithms/registry.js';
 import type { SearchAlgorithm } from '../algorithms/types.js';
 import { HARD_CONSTRAINT, SOFT_CONSTRAINT } from '../algorithms/rl/reward.js';
 import type { SearchSpace } from '../space/types.js';
+import { getSpace } from '../space/index.js';
+import { pnasProgressiveSpace } from '../algorithms/pnas/pnas-progression.js';
 import { chosenAlgorithm, type SearchSpec } from '../spec/search-spec.js';
 
 const REGISTRY_NAMES = {
@@ -48,4 +50,14 @@ export function costMetric(spec: SearchSpec): 'latency' | 'flops' | 'params' | u
 
 export function createFromSpec<G>(spec: SearchSpec, space: SearchSpace<G>): SearchAlgorithm<G> {
   return createAlgorithm(algorithmName(spec), space, spec.seed, algorithmArgs(spec));
+}
+
+/**
+ * The space an algorithm searches for this spec. PNAS on the pnas space searches progressively
+ * (1-block cells, then one block more per round), which needs the progressive view of the space;
+ * its 5-block cells hash and serialise exactly as the plain space's.
+ */
+export function spaceFor(spec: SearchSpec): SearchSpace<unknown> {
+  if (spec.space === 'pnas' && spec.algorithm.pnas) return pnasProgressiveSpace() as SearchSpace<unknown>;
+  return getSpace(spec.space);
 }
