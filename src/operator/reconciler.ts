@@ -67,6 +67,8 @@ export class SearchReconciler {
       this.d.log(`${namespace}/${name}: ${how === 'started' ? 'started' : 'found running'} workflow ${workflowIdFor(searchId)}`);
       wf = await this.d.temporal.describe(searchId);
     }
+    // Started once but unknown to Temporal now (history past retention): keep the last status.
+    if (!wf && s.status?.workflowId) return;
     if (!wf) return this.writeStatus(s, searchId, { kind: 'none' });
     const outcome = CLOSED[wf.status];
     if (outcome) {
