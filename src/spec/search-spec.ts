@@ -11,6 +11,7 @@
  * Pure: imports zod only, so workflow code may import the types.
  */
 import { z } from 'zod';
+import { valueAt } from '../common/value-at.js';
 
 const dnsLabel = z
   .string()
@@ -175,15 +176,6 @@ export function parseSearchSpec(input: unknown): SearchSpec {
   const field = issue.path.map(String).join('.') || '(root)';
   const received = valueAt(input, issue.path);
   throw new SpecError(field, `${issue.message}${received === undefined ? '' : `; received ${JSON.stringify(received)}`}`);
-}
-
-function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
-  let cur = value;
-  for (const p of path) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<PropertyKey, unknown>)[p];
-  }
-  return cur;
 }
 
 /** The algorithm member that is set, as [specKey, settings]. */

@@ -4,6 +4,7 @@
  * Schema version 1; a breaking change adds a new literal and a migration in {@link parseTrialSpec}.
  */
 import { z } from 'zod';
+import { valueAt } from '../common/value-at.js';
 import { canonicalJson, stableHash } from '../common/hash.js';
 import { BadSpecError } from './errors.js';
 
@@ -120,20 +121,11 @@ export function parseWith<T>(schema: z.ZodType<T>, json: unknown, source: string
   if (out.success) return out.data;
   const issue = out.error.issues[0];
   const field = issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)';
-  const received = lookup(json, issue.path);
+  const received = valueAt(json, issue.path);
   throw new BadSpecError(
     `${source}#${field}`,
     `${issue.message}; received ${received === undefined ? 'nothing' : JSON.stringify(received)}`,
   );
-}
-
-function lookup(value: unknown, path: readonly PropertyKey[]): unknown {
-  let cur = value;
-  for (const p of path) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<PropertyKey, unknown>)[p];
-  }
-  return cur;
 }
 
 /**
