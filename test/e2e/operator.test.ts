@@ -10,7 +10,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -123,6 +123,22 @@ void describe('operator: NeuralArchitectureSearch → workflow → status', () =
     assert.equal(await runsOf(workflowId), 1);
     const table = spawnSync('kubectl', ['--kubeconfig', kube.kubeconfig, 'get', 'nas', 'quick'], { encoding: 'utf8' }).stdout;
     assert.match(table, /quick\s+random\s+Succeeded\s+12\s+12\s+\d+\.\d{2}/);
+  });
+
+  void it('runs k8s/examples/nb201-evolution.yaml (storage pointed at a local folder) to Succeeded', async () => {
+    const text = readFileSync(join(ROOT, 'k8s', 'examples', 'nb201-evolution.yaml'), 'utf8').replace('s3://nasflow/searches', join(store, 'example'));
+    const r = spawnSync('kubectl', ['--kubeconfig', kube.kubeconfig, 'apply', '-f', '-'], { input: text, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const started = Date.now();
+    const s = await eventually(async () => {
+      const got = await get('nb201-evolution');
+      assert.equal(got.status?.phase, 'Succeeded', JSON.stringify(got.status?.trials));
+      return got;
+    }, TIMEOUTS.long);
+    console.error(`nb201-evolution example (100 trials, parallelism 10): Succeeded after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    assert.equal(s.status!.algorithm, 'regularized-evolution');
+    assert.equal(s.status!.trials!.completed, 100);
+    assert.ok(Number(s.status!.best!.accuracy) > 80, `best ${s.status!.best!.accuracy}`);
   });
 
   void it('maps spec edits to the running workflow: parallelism, then suspend', async () => {
