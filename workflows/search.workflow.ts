@@ -29,7 +29,8 @@ import {
   cancelUpdate, leaderboardQuery, pauseUpdate, progressQuery, resumeUpdate, setMaxTrialsUpdate, setParallelismUpdate, stopUpdate,
 } from './search-handlers.js';
 
-const NON_RETRYABLE = ['SpecError', 'AlgorithmError', 'GenotypeError', 'BadSpecError'];
+/** Errors a retry cannot fix: a bad spec, or a trial whose Kubernetes resource was deleted. */
+const NON_RETRYABLE = ['SpecError', 'AlgorithmError', 'GenotypeError', 'BadSpecError', 'SearchResourceGoneError'];
 
 /**
  * Algorithm steps and launches heartbeat while they work, so a step on a worker that died is

@@ -5,10 +5,10 @@
  * and KUBECONFIG (else the in-cluster service account).
  */
 import type { Command } from 'commander';
-import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { TASK_QUEUE } from '../common/ids.js';
+import { temporalTls } from '../worker/temporal-tls.js';
 import { KubeAdapter, loadKubeConfig } from '../kube/adapter.js';
 import { Operator } from '../operator/operator.js';
 import { TemporalSearchControl } from '../operator/search-control.js';
@@ -23,17 +23,6 @@ interface OperatorFlags {
   identity?: string;
   resyncMs: string;
   leaseSeconds: string;
-}
-
-/** TLS for the Temporal connection (TEMPORAL_TLS=true, or any of the file paths set). */
-export function temporalTls(env: NodeJS.ProcessEnv): ConnectionOptions['tls'] {
-  const { TEMPORAL_TLS, TEMPORAL_TLS_CA, TEMPORAL_TLS_CERT, TEMPORAL_TLS_KEY, TEMPORAL_TLS_SERVER_NAME } = env;
-  if (TEMPORAL_TLS !== 'true' && !TEMPORAL_TLS_CA && !TEMPORAL_TLS_CERT) return undefined;
-  return {
-    ...(TEMPORAL_TLS_SERVER_NAME ? { serverNameOverride: TEMPORAL_TLS_SERVER_NAME } : {}),
-    ...(TEMPORAL_TLS_CA ? { serverRootCACertificate: readFileSync(TEMPORAL_TLS_CA) } : {}),
-    ...(TEMPORAL_TLS_CERT && TEMPORAL_TLS_KEY ? { clientCertPair: { crt: readFileSync(TEMPORAL_TLS_CERT), key: readFileSync(TEMPORAL_TLS_KEY) } } : {}),
-  };
 }
 
 export function registerOperatorCommands(program: Command): void {

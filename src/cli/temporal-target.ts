@@ -9,6 +9,7 @@ import { Client, Connection } from '@temporalio/client';
 import { startTemporal, type TemporalEndpoints } from '../dev/temporal.js';
 import { isAlive, stopService } from '../dev/service.js';
 import { ensureTools } from '../dev/tools.js';
+import { temporalTls } from '../worker/temporal-tls.js';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 
 export interface TemporalTarget {
@@ -28,7 +29,8 @@ export async function connectTemporal(opts: { address?: string; namespace?: stri
   const address = opts.local ? undefined : (opts.address ?? env.TEMPORAL_ADDRESS);
   const namespace = opts.namespace ?? env.TEMPORAL_NAMESPACE ?? 'default';
   if (address) {
-    const connection = await Connection.connect({ address });
+    const tls = temporalTls(env);
+    const connection = await Connection.connect({ address, ...(tls ? { tls } : {}) });
     return { address, namespace, embedded: false, client: new Client({ connection, namespace }), close: () => connection.close() };
   }
   const dir = localHome(env);

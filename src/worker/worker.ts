@@ -4,6 +4,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { createSearchActivities } from '../../activities/search.activities.js';
 import { TASK_QUEUE } from '../common/ids.js';
 import { createSearchDeps, type SearchDepsOptions } from './search-deps.js';
+import { temporalTls } from './temporal-tls.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.js', import.meta.url));
 
@@ -17,7 +18,8 @@ export interface SearchWorkerOptions extends SearchDepsOptions {
 }
 
 export async function createSearchWorker(opts: SearchWorkerOptions): Promise<{ worker: Worker; connection: NativeConnection }> {
-  const connection = await NativeConnection.connect({ address: opts.address });
+  const tls = temporalTls(opts.env);
+  const connection = await NativeConnection.connect({ address: opts.address, ...(tls ? { tls } : {}) });
   const worker = await Worker.create({
     connection,
     namespace: opts.namespace,
