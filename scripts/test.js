@@ -32,7 +32,9 @@ if (files.length === 0) {
 const concurrency = process.env.NASFLOW_TEST_CONCURRENCY ?? '1';
 const result = spawnSync(
   process.execPath,
-  ['--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
+  // A file whose tests finished but which keeps a handle open must not stall the run (force-exit);
+  // no single test may run longer than 15 minutes.
+  ['--test', `--test-concurrency=${concurrency}`, '--test-force-exit', '--test-timeout=900000', '--test-reporter=spec', ...files],
   { stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);
