@@ -32,6 +32,7 @@ describe('search workflow on a real Temporal dev server (NAS-Bench-201 evaluator
     ['NASNet RL controller', { nasnetRL: { batchSize: 5, hidden: 16 } }],
     ['PNAS SMBO', { pnas: { beam: 4 } }],
     ['MnasNet RL with a FLOPs target', { mnasnetRL: { batchSize: 5, hidden: 16, cost: { metric: 'flops', target: 100, constraint: 'soft' } } }],
+    ['PONAS accuracy-table search', { ponas: {} }],
   ];
   for (const [title, algorithm] of algorithms) {
     it(`${title}: completes with exactly maxTrials results, unique trials, and a sorted leaderboard`, async () => {
