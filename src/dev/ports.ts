@@ -1,7 +1,13 @@
-/** Free TCP ports on the loopback interface. */
+/**
+ * Free TCP ports on the loopback interface. A port is free when we probe it, but a server binds it
+ * later; ports handed out by this process are remembered so that two parts started at the same
+ * time (Temporal and Kubernetes in one test file) never receive the same one.
+ */
 import { createServer } from 'node:net';
 
-export function freePort(): Promise<number> {
+const handedOut = new Set<number>();
+
+function probe(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
@@ -14,8 +20,18 @@ export function freePort(): Promise<number> {
   });
 }
 
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await probe();
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+}
+
 export async function freePorts(count: number): Promise<number[]> {
-  const ports = new Set<number>();
-  while (ports.size < count) ports.add(await freePort());
-  return [...ports];
+  const ports: number[] = [];
+  while (ports.length < count) ports.push(await freePort());
+  return ports;
 }
