@@ -35,7 +35,8 @@ async function main(): Promise<void> {
   const buildRows = TOOLS.map((t) => {
     const record = join(toolPath(dir, t), '..', 'build.json');
     const seconds = existsSync(record) ? (JSON.parse(readFileSync(record, 'utf8')) as { seconds: number; goCacheCold: boolean }) : undefined;
-    return [t.name, t.version, seconds ? `${seconds.seconds} s` : 'not recorded'];
+    const sharedBuild = t.recipe.kind === 'k8s-wrapper' && t.name !== 'kube-apiserver';
+    return [t.name, t.version, seconds ? `${seconds.seconds} s` : sharedBuild ? 'in the kube-apiserver build' : 'not recorded'];
   });
 
   const parts: [string, (d: string) => Promise<StartedComponent<object>>][] = [
@@ -70,7 +71,7 @@ async function main(): Promise<void> {
       '',
       `Measured ${machineLine()}.`,
       '',
-      'Build time of each tool as recorded by `nasflow dev tools` when it built it (the Go module and build caches may have been warm):',
+      `Build time of each tool as recorded by \`nasflow dev tools\` when it built it into ${dir}${process.env.NASFLOW_BENCH_BUILD_NOTE ? ` (${process.env.NASFLOW_BENCH_BUILD_NOTE})` : ''}:`,
       '',
       table(['tool', 'version', 'build'], buildRows),
       '',
