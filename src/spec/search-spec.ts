@@ -144,6 +144,9 @@ export function refineSearchSpec(s: z.infer<typeof searchSpecObject>, ctx: z.cor
   if (s.evaluator.type === 'benchmark') {
     if (!s.evaluator.benchmark) ctx.addIssue({ code: 'custom', path: ['evaluator', 'benchmark'], message: 'required when evaluator.type is benchmark: one of nb201-cifar10, nb201-cifar100, nb201-imagenet16-120' });
     if (s.space !== 'nb201') ctx.addIssue({ code: 'custom', path: ['space'], message: 'the NAS-Bench-201 benchmark evaluator needs space nb201' });
+    if (s.algorithm.mnasnetRL?.cost.metric === 'latency') {
+      ctx.addIssue({ code: 'custom', path: ['algorithm', 'mnasnetRL', 'cost', 'metric'], message: 'the NAS-Bench-201 evaluator reports flops or params as cost; use one of those (per-device latency tables are not wired to it yet)' });
+    }
   } else if (!s.dataset) {
     ctx.addIssue({ code: 'custom', path: ['dataset'], message: 'required when evaluator.type is train: a dataset URI such as file:///data/cifar10 or s3://bucket/cifar10' });
   }

@@ -1,0 +1,45 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { isSpecError, parseSearchSpec } from '../../../src/spec/search-spec.js';
+
+const valid = {
+  name: 'ok',
+  algorithm: { evolution: { population: 10 } },
+  space: 'nb201',
+  evaluator: { type: 'benchmark', benchmark: 'nb201-cifar10' },
+  budget: { maxTrials: 20 },
+  storage: '/tmp/store',
+};
+
+describe('search spec validation', () => {
+  it('accepts a valid spec and fills the documented defaults', () => {
+    const spec = parseSearchSpec(valid);
+    assert.equal(spec.budget.parallelism, 1);
+    assert.equal(spec.budget.maxFailedTrials, 3);
+    assert.equal(spec.budget.trialRetries, 3);
+    assert.equal(spec.evaluator.runAs, 'inline');
+    assert.equal(spec.seed, 0);
+  });
+
+  const cases: [string, Record<string, unknown>, string, RegExp][] = [
+    ['no algorithm', { algorithm: {} }, 'algorithm', /set exactly one of random, evolution, nasnetRL, mnasnetRL, pnas, ponas; received none/],
+    ['two algorithms', { algorithm: { random: {}, pnas: {} } }, 'algorithm', /received random, pnas/],
+    ['an unknown algorithm', { algorithm: { darts: {} } }, 'algorithm', /darts/],
+    ['a bad name', { name: 'Bad_Name' }, 'name', /DNS label/],
+    ['parallelism 0', { budget: { maxTrials: 5, parallelism: 0 } }, 'budget.parallelism', /received 0/],
+    ['a benchmark without its table', { evaluator: { type: 'benchmark' } }, 'evaluator.benchmark', /one of nb201-cifar10/],
+    ['a benchmark outside nb201', { space: 'nasnet' }, 'space', /needs space nb201/],
+    ['training without a dataset', { evaluator: { type: 'train' } }, 'dataset', /required when evaluator\.type is train/],
+    ['a latency target on the NB201 table', { algorithm: { mnasnetRL: { cost: { metric: 'latency', target: 5 } } } }, 'algorithm.mnasnetRL.cost.metric', /use one of those/],
+  ];
+  for (const [title, patch, field, message] of cases) {
+    it(`rejects ${title}, naming ${field}`, () => {
+      assert.throws(() => parseSearchSpec({ ...valid, ...patch }), (err: unknown) => {
+        assert.ok(isSpecError(err));
+        assert.equal(err.field, field);
+        assert.match(err.message, message);
+        return true;
+      });
+    });
+  }
+});
