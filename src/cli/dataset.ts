@@ -21,11 +21,12 @@ export function registerDatasetCommands(program: Command): void {
     .option('--train <n>', 'training images', int('train'), 500)
     .option('--test <n>', 'test images', int('test'), 100)
     .option('--seed <n>', 'random seed', int('seed'), 0)
-    .action(async (opts: { out: string; classes: number; train: number; test: number; seed: number }) => {
+    .option('--noise <sd>', 'per-pixel Gaussian noise (0-255 units); higher makes the task harder', int('noise'), 24)
+    .action(async (opts: { out: string; classes: number; train: number; test: number; seed: number; noise: number }) => {
       const { store, close } = openPrefix(opts.out, process.env);
       try {
         const { files } = await writeSynthetic(store, opts);
-        console.log(JSON.stringify({ out: opts.out, files, classes: opts.classes, train: opts.train, test: opts.test, seed: opts.seed }));
+        console.log(JSON.stringify({ out: opts.out, files, classes: opts.classes, train: opts.train, test: opts.test, seed: opts.seed, noise: opts.noise }));
       } finally {
         close();
       }
