@@ -38,13 +38,17 @@ export function startService(opts: StartOptions): ServiceProcess {
   return { name: opts.name, pid: child.pid, logFile: opts.logFile };
 }
 
+/**
+ * True while the process runs. A zombie (exited, not yet reaped by a parent that is not us) counts
+ * as gone: it holds no ports or files and will never run again.
+ */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
+  return !isZombie(pid);
 }
 
 /** SIGTERM, then SIGKILL after the grace period; resolves once the process is gone. */
@@ -53,11 +57,11 @@ export async function stopService(proc: Pick<ServiceProcess, 'pid'>, graceMs = 5
   signal(proc.pid, 'SIGTERM');
   const deadline = Date.now() + graceMs;
   while (Date.now() < deadline) {
-    if (!isAlive(proc.pid) || isZombie(proc.pid)) return;
+    if (!isAlive(proc.pid)) return;
     await sleep(100);
   }
   signal(proc.pid, 'SIGKILL');
-  while (isAlive(proc.pid) && !isZombie(proc.pid)) await sleep(50);
+  while (isAlive(proc.pid)) await sleep(50);
 }
 
 /** Synchronous kill for exit handlers, where nothing asynchronous runs any more. */

@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, openSync, closeSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stableHash } from '../common/hash.js';
+import { isAlive } from '../dev/service.js';
 import type { Launcher, TrialRef, TrialState } from './launcher.js';
 
 export interface LocalLauncherOptions {
@@ -94,7 +95,7 @@ export class LocalLauncher implements Launcher {
       const claimedMs = Date.now() - statSync(dir).mtimeMs;
       return claimedMs < LAUNCH_GRACE_MS ? { state: 'running' } : { state: 'exited', exitCode: 137, message: 'launch was interrupted before the trial process started' };
     }
-    if (alive(pid)) return { state: 'running' };
+    if (isAlive(pid)) return { state: 'running' };
     // The shell died without recording an exit (kill -9 of the group, machine restart): infrastructure.
     if (existsSync(exitFile)) return this.poll(trial);
     return { state: 'exited', exitCode: 137, message: `trial process ${pid} vanished without an exit code` };
@@ -103,7 +104,7 @@ export class LocalLauncher implements Launcher {
   async cancel(trial: TrialRef): Promise<void> {
     const dir = this.attemptDir(trial);
     const pid = readPid(dir) ?? readRecord(dir)?.pid;
-    if (pid !== undefined && alive(pid)) {
+    if (pid !== undefined && isAlive(pid)) {
       try {
         process.kill(-pid, 'SIGTERM'); // the whole group: shell and trainer
       } catch {
@@ -124,7 +125,7 @@ export class LocalLauncher implements Launcher {
       for (const a of readdirSync(join(root, t))) {
         const dir = join(root, t, a);
         const pid = readPid(dir) ?? readRecord(dir)?.pid;
-        if (pid !== undefined && !existsSync(join(dir, 'exit')) && alive(pid)) n++;
+        if (pid !== undefined && !existsSync(join(dir, 'exit')) && isAlive(pid)) n++;
       }
     }
     return n;
@@ -148,18 +149,6 @@ function readRecord(dir: string): LaunchRecord | undefined {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    return !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
 
 function logTail(file: string): string {
   try {
