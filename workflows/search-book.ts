@@ -30,7 +30,6 @@ export interface BookState {
   running: RunningTrial[];
   leaderboard: LeaderboardEntry[];
   recent: TrialOutcome[];
-  trialSecondsTotal: number;
   startedAtMs: number;
   runs: number;
   exhausted: boolean;
@@ -44,7 +43,7 @@ export class SearchBook {
     return new SearchBook({
       phase: 'Initializing', maxTrials, parallelism, stopping: false, cancelling: false, paused: false,
       succeeded: 0, failed: 0, userFailures: 0, infraRetries: 0, cancelled: 0, nextRound: 0, stateVersion: 0,
-      running: [], leaderboard: [], recent: [], trialSecondsTotal: 0, startedAtMs, runs: 1, exhausted: false,
+      running: [], leaderboard: [], recent: [], startedAtMs, runs: 1, exhausted: false,
     });
   }
 
@@ -83,7 +82,6 @@ export class SearchBook {
     const run = this.runningTrial(outcome.trialId);
     this.s.running = this.s.running.filter((r) => r.trialId !== outcome.trialId);
     this.s.recent = [outcome, ...this.s.recent].slice(0, RECENT_SIZE);
-    if (outcome.seconds !== undefined) this.s.trialSecondsTotal += outcome.seconds;
     if (outcome.status === 'succeeded' && outcome.accuracy !== undefined) {
       this.s.succeeded++;
       const entry: LeaderboardEntry = { trialId: outcome.trialId, accuracy: outcome.accuracy, summary: run?.summary ?? '' };

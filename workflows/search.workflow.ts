@@ -136,7 +136,6 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
   if (!input.carry) {
     upsertSearchAttributes({ NasAlgorithm: [input.algorithm], NasSearchName: [spec.name], NasPhase: ['Initializing'], NasTrialsCompleted: [0] });
     await initSearch({ searchId, spec });
-    book.s.phase = 'Initializing';
   }
   setPhase();
   for (const t of book.s.running) runTrial(t); // re-attach to trials carried over continue-as-new
