@@ -16,11 +16,10 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
-import { startKube, startTemporal, type Handle } from '../helpers/infra.js';
+import type { Handle } from '../helpers/infra.js';
 import type { KubeEndpoints } from '../../src/dev/kube.js';
 import type { TemporalEndpoints } from '../../src/dev/temporal.js';
 import { eventually, TIMEOUTS } from '../helpers/wait.js';
-import { CRD_PATHS } from '../../src/kube/crd-yaml.js';
 import { KubeAdapter } from '../../src/kube/adapter.js';
 import { KubeLauncher } from '../../src/kube/kube-launcher.js';
 import { Operator } from '../../src/operator/operator.js';
@@ -30,8 +29,8 @@ import { CLI_ENTRY } from '../../src/worker/search-deps.js';
 import { GROUP, PLURAL, VERSION, type NeuralArchitectureSearch } from '../../src/spec/resource-spec.js';
 import { makeResource } from '../integration/kube/resource-builder.js';
 import { EXECUTOR_LABEL, PodExecutor } from './pod-executor.js';
+import { startClusterWithCrd } from './cluster.js';
 
-const ROOT = join(import.meta.dirname, '..', '..', '..');
 const NS = 'default';
 const TASK_QUEUE = 'nasflow-e2e-trials';
 const GPU_NODES = ['exec-gpu-0', 'exec-gpu-1', 'exec-gpu-2'];
@@ -69,9 +68,7 @@ void describe('trained trials as GPU Jobs (operator + worker + KubeLauncher + tr
 
   before(async () => {
     Runtime.install({ logger: new DefaultLogger('WARN') });
-    [kube, temporal] = await Promise.all([startKube({ gpuNodes: 0 }), startTemporal()]);
-    const r = spawnSync('kubectl', ['--kubeconfig', kube.kubeconfig, 'apply', '--server-side', '-f', join(ROOT, CRD_PATHS[0])], { encoding: 'utf8' });
-    assert.equal(r.status, 0, r.stderr);
+    ({ kube, temporal } = await startClusterWithCrd());
     dir = mkdtempSync(join(tmpdir(), 'nasflow-e2e-trials-'));
     const synth = spawnSync(process.execPath, [CLI_ENTRY, 'dataset', 'synth', '--out', join(dir, 'synth'), '--train', '96', '--test', '32'], { encoding: 'utf8' });
     assert.equal(synth.status, 0, synth.stderr);

@@ -6,25 +6,24 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
-import { startKube, startTemporal, type Handle } from '../helpers/infra.js';
+import type { Handle } from '../helpers/infra.js';
 import type { KubeEndpoints } from '../../src/dev/kube.js';
 import type { TemporalEndpoints } from '../../src/dev/temporal.js';
 import { eventually, TIMEOUTS } from '../helpers/wait.js';
-import { CRD_PATHS } from '../../src/kube/crd-yaml.js';
 import { createSearchWorker } from '../../src/worker/worker.js';
 import { CLI_ENTRY } from '../../src/worker/search-deps.js';
 import { workflowIdFor } from '../../src/common/ids.js';
 import { GROUP, PLURAL, VERSION, resourceSearchId, type NeuralArchitectureSearch } from '../../src/spec/resource-spec.js';
 import { makeResource } from '../integration/kube/resource-builder.js';
+import { startClusterWithCrd } from './cluster.js';
 
-const ROOT = join(import.meta.dirname, '..', '..', '..');
 const NS = 'default';
 const TASK_QUEUE = 'nasflow-e2e-process';
 
@@ -54,9 +53,7 @@ void describe('nasflow operator process: SIGKILL mid-search, a new process resum
 
   before(async () => {
     Runtime.install({ logger: new DefaultLogger('WARN') });
-    [kube, temporal] = await Promise.all([startKube({ gpuNodes: 0 }), startTemporal()]);
-    const r = spawnSync('kubectl', ['--kubeconfig', kube.kubeconfig, 'apply', '--server-side', '-f', join(ROOT, CRD_PATHS[0])], { encoding: 'utf8' });
-    assert.equal(r.status, 0, r.stderr);
+    ({ kube, temporal } = await startClusterWithCrd());
     dir = mkdtempSync(join(tmpdir(), 'nasflow-e2e-process-'));
     const made = await createSearchWorker({ address: temporal.address, namespace: temporal.namespace, taskQueue: TASK_QUEUE, env: process.env, workDir: join(dir, 'launcher'), pollIntervalMs: 100 });
     worker = made.worker;

@@ -16,11 +16,10 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import { CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { startKube, startTemporal, type Handle } from '../helpers/infra.js';
+import type { Handle } from '../helpers/infra.js';
 import type { KubeEndpoints } from '../../src/dev/kube.js';
 import type { TemporalEndpoints } from '../../src/dev/temporal.js';
 import { eventually, TIMEOUTS } from '../helpers/wait.js';
-import { CRD_PATHS } from '../../src/kube/crd-yaml.js';
 import { KubeAdapter } from '../../src/kube/adapter.js';
 import { KubeLauncher } from '../../src/kube/kube-launcher.js';
 import { Operator } from '../../src/operator/operator.js';
@@ -30,8 +29,8 @@ import { searchHandle } from '../../src/client/search-client.js';
 import { workflowIdFor } from '../../src/common/ids.js';
 import { GROUP, PLURAL, VERSION, resourceSearchId, type NeuralArchitectureSearch } from '../../src/spec/resource-spec.js';
 import { makeResource } from '../integration/kube/resource-builder.js';
+import { REPO_ROOT, startClusterWithCrd } from './cluster.js';
 
-const ROOT = join(import.meta.dirname, '..', '..', '..');
 const NS = 'default';
 const TASK_QUEUE = 'nasflow-e2e';
 const UI = 'http://temporal-ui.test:8233';
@@ -61,9 +60,7 @@ void describe('operator: NeuralArchitectureSearch → workflow → status', () =
 
   before(async () => {
     Runtime.install({ logger: new DefaultLogger('WARN') });
-    [kube, temporal] = await Promise.all([startKube({ gpuNodes: 0 }), startTemporal()]);
-    const r = spawnSync('kubectl', ['--kubeconfig', kube.kubeconfig, 'apply', '--server-side', '-f', join(ROOT, CRD_PATHS[0])], { encoding: 'utf8' });
-    assert.equal(r.status, 0, r.stderr);
+    ({ kube, temporal } = await startClusterWithCrd());
     store = mkdtempSync(join(tmpdir(), 'nasflow-e2e-store-'));
     const kc = new KubeConfig();
     kc.loadFromFile(kube.kubeconfig);
@@ -126,7 +123,7 @@ void describe('operator: NeuralArchitectureSearch → workflow → status', () =
   });
 
   void it('runs k8s/examples/nb201-evolution.yaml (storage pointed at a local folder) to Succeeded', async () => {
-    const text = readFileSync(join(ROOT, 'k8s', 'examples', 'nb201-evolution.yaml'), 'utf8').replace('s3://nasflow/searches', join(store, 'example'));
+    const text = readFileSync(join(REPO_ROOT, 'k8s', 'examples', 'nb201-evolution.yaml'), 'utf8').replace('s3://nasflow/searches', join(store, 'example'));
     const r = spawnSync('kubectl', ['--kubeconfig', kube.kubeconfig, 'apply', '-f', '-'], { input: text, encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     const started = Date.now();

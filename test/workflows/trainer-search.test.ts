@@ -1,12 +1,13 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { s3ClientFromEnv } from '../../src/store/s3-store.js';
 import { startSearch } from '../../src/client/search-client.js';
 import { localSearchId } from '../../src/common/ids.js';
 import type { S3Endpoints } from '../../src/dev/s3.js';
 import { CLI_ENTRY } from '../../src/worker/search-deps.js';
-import { startS3, type Handle } from '../helpers/infra.js';
+import { s3Env, startS3, type Handle } from '../helpers/infra.js';
 import { makeSearch } from '../helpers/search-builder.js';
 import { startSearchHarness, type SearchHarness } from './search-harness.js';
 
@@ -18,8 +19,8 @@ describe('a search that really trains, with state, data and results on a real S3
 
   before(async () => {
     s3 = await startS3();
-    env = { ...process.env, NASFLOW_S3_ENDPOINT: s3.endpoint, AWS_REGION: s3.region, AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey };
-    client = new S3Client({ endpoint: s3.endpoint, region: s3.region, forcePathStyle: true, credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } });
+    env = { ...process.env, ...s3Env(s3) };
+    client = s3ClientFromEnv(env);
     await client.send(new CreateBucketCommand({ Bucket: 'nas' }));
     const synth = spawnSync(process.execPath, [CLI_ENTRY, 'dataset', 'synth', '--out', 's3://nas/data/synth', '--train', '400', '--test', '100', '--seed', '3'], { env, encoding: 'utf8' });
     assert.equal(synth.status, 0, synth.stderr);

@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { startS3, type Handle } from '../../helpers/infra.js';
+import { s3Env, startS3, type Handle } from '../../helpers/infra.js';
 import type { S3Endpoints } from '../../../src/dev/s3.js';
 import { S3Store, s3ClientFromEnv, type S3Env } from '../../../src/store/s3-store.js';
 import { openPrefix, openUri } from '../../../src/store/uri.js';
@@ -16,12 +16,7 @@ const Bucket = 'nasflow-store-it';
 
 before(async () => {
   s3 = await startS3();
-  env = {
-    NASFLOW_S3_ENDPOINT: s3.endpoint,
-    AWS_REGION: s3.region,
-    AWS_ACCESS_KEY_ID: s3.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
-  };
+  env = s3Env(s3);
   client = s3ClientFromEnv(env);
   await client.send(new CreateBucketCommand({ Bucket }));
 });

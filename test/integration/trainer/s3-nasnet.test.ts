@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
-import { startS3, type Handle } from '../../helpers/infra.js';
+import { s3Env, startS3, type Handle } from '../../helpers/infra.js';
 import type { S3Endpoints } from '../../../src/dev/s3.js';
 import { S3Store, s3ClientFromEnv } from '../../../src/store/s3-store.js';
 import { getJson, putJson } from '../../../src/store/object-store.js';
@@ -25,12 +25,7 @@ void describe('NASNet child trained from a real S3 server', () => {
   let env: Record<string, string>;
   before(async () => {
     s3 = await startS3();
-    env = {
-      NASFLOW_S3_ENDPOINT: s3.endpoint,
-      AWS_REGION: s3.region,
-      AWS_ACCESS_KEY_ID: s3.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
-    };
+    env = s3Env(s3);
     client = s3ClientFromEnv(env);
     await client.send(new CreateBucketCommand({ Bucket }));
   });

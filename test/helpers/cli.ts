@@ -1,0 +1,28 @@
+/** Runs the built `nasflow` CLI in a child process (the way users run it). */
+import { spawn } from 'node:child_process';
+import { CLI_ENTRY } from '../../src/worker/search-deps.js';
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** `onStderr` sees the stderr so far on every chunk and may signal the process (e.g. Ctrl-C). */
+export function runCli(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+  onStderr?: (text: string, kill: (sig: NodeJS.Signals) => void) => void,
+): Promise<CliRun> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI_ENTRY, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+      onStderr?.(stderr, (sig) => child.kill(sig));
+    });
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
