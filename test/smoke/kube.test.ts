@@ -67,18 +67,18 @@ describe('Kubernetes control plane (real kube-apiserver + etcd + scheduler + con
       // Bare pods (no Job owner) stay Running under kwok, so each keeps its GPU.
       await core.createNamespacedPod({ namespace: 'capacity', body: { metadata: { name: `holder-${i}` }, spec: gpuContainer('holder') } });
     }
-    const pods = await eventually(async () => {
-      const list = await core.listNamespacedPod({ namespace: 'capacity' });
-      const running = list.items.filter((p) => p.status?.phase === 'Running');
+    // The scheduler records the 33rd pod's failed attempt a moment after the 32nd is placed.
+    await eventually(async () => {
+      const pods = (await core.listNamespacedPod({ namespace: 'capacity' })).items;
+      const running = pods.filter((p) => p.status?.phase === 'Running');
       assert.equal(running.length, total, `running ${running.length}/${total}`);
-      return list.items;
+      const pending = pods.filter((p) => p.status?.phase === 'Pending');
+      assert.equal(pending.length, 1);
+      assert.equal(pending[0].spec?.nodeName, undefined);
+      const unschedulable = pending[0].status?.conditions?.find((c) => c.type === 'PodScheduled');
+      assert.equal(unschedulable?.reason, 'Unschedulable');
+      assert.match(unschedulable?.message ?? '', /Insufficient nvidia\.com\/gpu/);
     }, TIMEOUTS.long);
-    const pending = pods.filter((p) => p.status?.phase === 'Pending');
-    assert.equal(pending.length, 1);
-    assert.equal(pending[0].spec?.nodeName, undefined);
-    const unschedulable = pending[0].status?.conditions?.find((c) => c.type === 'PodScheduled');
-    assert.equal(unschedulable?.reason, 'Unschedulable');
-    assert.match(unschedulable?.message ?? '', /Insufficient nvidia\.com\/gpu/);
   });
 
   it('rejects a malformed Job with a field error from the API server', async () => {
