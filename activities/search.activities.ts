@@ -5,14 +5,16 @@
  */
 import { Context } from '@temporalio/activity';
 import { restoreAlgorithm } from '../src/algorithms/registry.js';
-import type { TrialResult as AlgorithmTrialResult } from '../src/algorithms/types.js';
+import type { AlgorithmState, TrialResult as AlgorithmTrialResult } from '../src/algorithms/types.js';
 import type { ProposalSummary, TrialOutcome } from '../src/common/search-types.js';
 import { classifyExit, type Launcher, type TrialRef } from '../src/launch/launcher.js';
 import { algorithmName, createFromSpec, spaceFor } from '../src/search/algorithm-from-spec.js';
-import type { SearchSpec } from '../src/spec/search-spec.js';
+import { isPonasOneShot, type SearchSpec } from '../src/spec/search-spec.js';
 import { putJson, type ObjectStore } from '../src/store/object-store.js';
 import { searchSpecKey, stateKey, trialPrefix, trialResultKey, trialSpecKey } from '../src/store/layout.js';
 import { loadState, readIfExists, saveState } from './algorithm-store.js';
+import { createPonasOneShotActivities, planOneShot } from './ponas-one-shot.activities.js';
+import { trialSeed } from './trial-seed.js';
 
 export interface SearchActivityDeps {
   /** The store and key prefix a storage URI names. */
@@ -56,14 +58,15 @@ async function withHeartbeat<T>(work: () => Promise<T>): Promise<T> {
 export function createSearchActivities(deps: SearchActivityDeps) {
   const pollMs = deps.pollIntervalMs ?? 1000;
 
-  async function initSearch({ searchId, spec }: SearchRef): Promise<{ algorithm: string }> {
+  /** Stores the spec and algorithm state 0; for PONAS's one-shot stages also their plan. */
+  async function initSearch({ searchId, spec }: SearchRef): Promise<{ algorithm: string; oneShot?: { layers: number } }> {
     const { store } = deps.openStorage(spec.storage);
     await putJson(store, searchSpecKey(searchId), spec);
-    if (!(await readIfExists(store, stateKey(searchId, 0)))) {
-      const algorithm = createFromSpec(spec, spaceFor(spec));
-      await saveState(store, searchId, 0, algorithm.state());
-    }
-    return { algorithm: algorithmName(spec) };
+    const stored = await readIfExists<AlgorithmState>(store, stateKey(searchId, 0));
+    const algorithm = stored ? restoreAlgorithm(spaceFor(spec), stored) : createFromSpec(spec, spaceFor(spec));
+    const oneShot = isPonasOneShot(spec) ? await planOneShot(store, { searchId, spec }, algorithm) : undefined;
+    if (!stored) await saveState(store, searchId, 0, algorithm.state());
+    return { algorithm: algorithmName(spec), ...(oneShot ? { oneShot } : {}) };
   }
 
   async function proposeTrials({ searchId, spec, fromVersion, toVersion, trialIds }: StepRef & { trialIds: string[] }): Promise<ProposalSummary[]> {
@@ -165,8 +168,12 @@ export function createSearchActivities(deps: SearchActivityDeps) {
     }
   }
 
+  const oneShot = createPonasOneShotActivities(deps);
   return {
     initSearch: (a: SearchRef) => withHeartbeat(() => initSearch(a)),
+    prepareSupernetTrial: (a: Parameters<typeof oneShot.prepareSupernetTrial>[0]) => withHeartbeat(() => oneShot.prepareSupernetTrial(a)),
+    recordTableRow: (a: Parameters<typeof oneShot.recordTableRow>[0]) => withHeartbeat(() => oneShot.recordTableRow(a)),
+    adoptAccuracyTable: (a: Parameters<typeof oneShot.adoptAccuracyTable>[0]) => withHeartbeat(() => oneShot.adoptAccuracyTable(a)),
     proposeTrials: (a: StepRef & { trialIds: string[] }) => withHeartbeat(() => proposeTrials(a)),
     observeTrials: (a: StepRef & { outcomes: TrialOutcome[] }) => withHeartbeat(() => observeTrials(a)),
     launchTrial: (a: TrialStepRef) => withHeartbeat(() => launchTrial(a)),
@@ -176,13 +183,6 @@ export function createSearchActivities(deps: SearchActivityDeps) {
 }
 
 export type SearchActivities = ReturnType<typeof createSearchActivities>;
-
-/** A per-trial seed derived from the search seed and the trial id (deterministic, 32-bit). */
-function trialSeed(seed: number, trialId: string): number {
-  let h = seed >>> 0;
-  for (let i = 0; i < trialId.length; i++) h = Math.imul(h ^ trialId.charCodeAt(i), 0x01000193) >>> 0;
-  return h;
-}
 
 function round4(x: number): number {
   return Math.round(x * 10_000) / 10_000;

@@ -2,7 +2,7 @@
  * The bookkeeping of a search in a plain class: counts, leaderboard, recent results, running
  * trials. Serialisable (it is the continue-as-new carry) and free of Temporal APIs.
  */
-import type { LeaderboardEntry, ProposalSummary, SearchPhase, TrialOutcome } from '../src/common/search-types.js';
+import type { LeaderboardEntry, OneShotProgress, ProposalSummary, SearchPhase, TrialOutcome } from '../src/common/search-types.js';
 
 const LEADERBOARD_SIZE = 50;
 const RECENT_SIZE = 10;
@@ -34,6 +34,8 @@ export interface BookState {
   runs: number;
   exhausted: boolean;
   reason?: string;
+  /** PONAS one-shot stages: progress plus the winning slot of every measured row. */
+  oneShot?: OneShotProgress & { fixed: number[]; stageTrials: number };
 }
 
 export class SearchBook {

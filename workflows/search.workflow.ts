@@ -30,13 +30,15 @@ import {
 } from './search-handlers.js';
 
 /** Errors a retry cannot fix: a bad spec, or a trial whose Kubernetes resource was deleted. */
-const NON_RETRYABLE = ['SpecError', 'AlgorithmError', 'GenotypeError', 'BadSpecError', 'SearchResourceGoneError'];
+const NON_RETRYABLE = ['SpecError', 'AlgorithmError', 'GenotypeError', 'BadSpecError', 'SearchResourceGoneError', 'SupernetStageError'];
 
 /**
  * Algorithm steps and launches heartbeat while they work, so a step on a worker that died is
  * retried elsewhere within the heartbeat timeout instead of waiting out its start-to-close time.
  */
-const { initSearch, proposeTrials, observeTrials, launchTrial, cancelTrials } = proxyActivities<SearchActivities>({
+const {
+  initSearch, proposeTrials, observeTrials, launchTrial, cancelTrials, prepareSupernetTrial, recordTableRow, adoptAccuracyTable,
+} = proxyActivities<SearchActivities>({
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: NON_RETRYABLE },
@@ -80,6 +82,10 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
     // Wall-clock rate so far: right for trained and simulated (benchmark) trials alike.
     if (done > 0) p.etaMs = Math.round((elapsedMs / done) * Math.max(0, book.s.maxTrials - done));
     if (book.s.reason) p.reason = book.s.reason;
+    if (book.s.oneShot) {
+      const { stage, rowsDone, rows, winners, selection } = book.s.oneShot;
+      p.oneShot = { stage, rowsDone, rows, winners, ...(selection ? { selection } : {}) };
+    }
     return p;
   };
   const setPhase = (): void => {
@@ -133,14 +139,60 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
     void scope.run(body).finally(() => scopes.delete(t.trialId));
   };
 
+  /**
+   * PONAS's one-shot stages, one supernet trial at a time (each starts from the previous one's
+   * weights): meta-training, then one progressive trial per table row, then the table becomes
+   * the algorithm's state. Pause holds the next step; after a stop or cancel the main loop below
+   * finds nothing to launch and ends the search.
+   */
+  const runOneShotStages = async (): Promise<void> => {
+    const o = book.s.oneShot!;
+    while (o.rowsDone < o.rows || o.stage === 'meta') {
+      await condition(() => !book.s.paused || book.s.stopping || book.s.cancelling);
+      if (book.s.stopping || book.s.cancelling) {
+        book.s.reason = `stopped during the PONAS supernet stage (${o.rowsDone} of ${o.rows} table rows measured)`;
+        return;
+      }
+      const step = o.stage === 'meta' ? 0 : o.rowsDone + 1;
+      const { trialId: id, summary } = await prepareSupernetTrial({ searchId, spec, step, fixed: o.fixed });
+      book.s.running.push({ trialId: id, attempt: 1, summary });
+      runTrial(book.runningTrial(id)!);
+      await condition(() => finished.length > 0 || book.s.cancelling);
+      if (book.s.cancelling) return; // the main loop cancels the running step
+      const outcome = finished.shift()!;
+      book.s.running = book.s.running.filter((r) => r.trialId !== id);
+      o.stageTrials++;
+      if (outcome.status !== 'succeeded') {
+        book.s.reason = `PONAS ${summary} failed (${outcome.failure ?? 'unknown'}): ${outcome.reason ?? 'no reason given'}`;
+        book.s.phase = 'Failed';
+        upsertSearchAttributes({ NasPhase: ['Failed'] });
+        throw ApplicationFailure.nonRetryable(book.s.reason, 'SupernetStageFailed');
+      }
+      if (step === 0) {
+        o.stage = 'table';
+        continue;
+      }
+      const row = await recordTableRow({ searchId, spec, step });
+      o.fixed.push(row.winningSlot);
+      o.winners.push(row.winner);
+      o.rowsDone++;
+    }
+    const from = book.s.stateVersion;
+    o.selection = await adoptAccuracyTable({ searchId, spec, toVersion: from + 1 });
+    book.s.stateVersion = from + 1;
+    o.stage = 'children';
+  };
+
   if (!input.carry) {
     upsertSearchAttributes({ NasAlgorithm: [input.algorithm], NasSearchName: [spec.name], NasPhase: ['Initializing'], NasTrialsCompleted: [0] });
-    await initSearch({ searchId, spec });
+    const init = await initSearch({ searchId, spec });
+    if (init.oneShot) book.s.oneShot = { stage: 'meta', rowsDone: 0, rows: init.oneShot.layers, winners: [], fixed: [], stageTrials: 0 };
   }
   setPhase();
   for (const t of book.s.running) runTrial(t); // re-attach to trials carried over continue-as-new
 
   try {
+    if (book.s.oneShot && book.s.oneShot.stage !== 'children') await runOneShotStages();
     for (;;) {
       if (book.s.cancelling) {
         const ids = book.cancelRunning();

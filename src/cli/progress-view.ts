@@ -1,6 +1,6 @@
 /** How the CLI shows a search: a live progress bar, a leaderboard table and a JSON summary. */
 import { SingleBar, Presets } from 'cli-progress';
-import type { LeaderboardEntry, SearchProgress } from '../common/search-types.js';
+import type { LeaderboardEntry, OneShotProgress, SearchProgress } from '../common/search-types.js';
 
 export interface ProgressView {
   update(p: SearchProgress): void;
@@ -25,7 +25,7 @@ export function progressBar(stream: NodeJS.WriteStream = process.stderr): Progre
         running: p.counts.running,
         failed: p.counts.failed,
         best: p.best ? `${p.best.accuracy.toFixed(2)}%` : '-',
-        phase: p.phase,
+        phase: p.oneShot && p.oneShot.stage !== 'children' ? `${p.phase}: ${oneShotStageText(p.oneShot)}` : p.phase,
         eta_text: p.etaMs !== undefined ? formatDuration(p.etaMs) : '?',
       };
       const done = p.counts.succeeded + p.counts.failed;
@@ -40,6 +40,12 @@ export function progressBar(stream: NodeJS.WriteStream = process.stderr): Progre
       if (started) bar.stop();
     },
   };
+}
+
+export function oneShotStageText(o: OneShotProgress): string {
+  if (o.stage === 'meta') return 'supernet meta-training';
+  if (o.stage === 'table') return `supernet table row ${o.rowsDone + 1}/${o.rows}`;
+  return `training selected networks (table of ${o.rows} rows complete)`;
 }
 
 export function formatDuration(ms: number): string {
@@ -62,6 +68,11 @@ export function statusText(p: SearchProgress): string {
     `trials: ${p.counts.succeeded} succeeded, ${p.counts.failed} failed, ${p.counts.running} running, ${p.counts.infraRetries} infrastructure retries, ${p.counts.cancelled} cancelled (max ${p.maxTrials}, parallelism ${p.parallelism})`,
     `elapsed ${formatDuration(p.elapsedMs)}${p.etaMs !== undefined ? `, ETA ${formatDuration(p.etaMs)}` : ''}, runs ${p.runs}`,
   ];
+  if (p.oneShot) {
+    lines.push(`PONAS one-shot: ${oneShotStageText(p.oneShot)}${p.oneShot.winners.length > 0 ? `; row winners ${p.oneShot.winners.join(' ')}` : ''}`);
+    const sel = p.oneShot.selection;
+    if (sel) lines.push(`selected under budget: ${sel.summary} (${sel.cost} ${sel.unit}; Pareto front of ${sel.frontSize})`);
+  }
   if (p.best) lines.push(`best: ${p.best.trialId} ${p.best.accuracy.toFixed(2)}% ${p.best.summary}`);
   if (p.reason) lines.push(`reason: ${p.reason}`);
   return lines.join('\n');

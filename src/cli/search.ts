@@ -227,7 +227,7 @@ async function follow(handle: Handle, target: TemporalTarget, searchId: string, 
   }
   if (!outcome!.ok) {
     const err = outcome!.e;
-    const reason = err instanceof WorkflowFailedError ? (err.cause?.message ?? err.message) : String(err);
+    const reason = err instanceof WorkflowFailedError ? rootCause(err) : String(err);
     console.error(`search ${searchId} failed: ${reason}`);
     process.exitCode = 1;
     if (json) console.log(JSON.stringify({ searchId, phase: 'Failed', reason }));
@@ -238,6 +238,13 @@ async function follow(handle: Handle, target: TemporalTarget, searchId: string, 
   if (json) console.log(JSON.stringify(summary(r, (Date.now() - started) / 1000)));
 }
 
+/** The innermost message of a failure chain: "Activity task failed" says less than its cause. */
+function rootCause(err: Error): string {
+  let e: unknown = err;
+  while (e instanceof Error && e.cause instanceof Error) e = e.cause;
+  return e instanceof Error ? e.message : String(e);
+}
+
 function summary(r: SearchResult, wallSeconds: number): Record<string, unknown> {
   const best = r.leaderboard[0];
   return {
@@ -246,6 +253,7 @@ function summary(r: SearchResult, wallSeconds: number): Record<string, unknown> 
     phase: r.phase,
     trials: { succeeded: r.progress.counts.succeeded, failed: r.progress.counts.failed, retried: r.progress.counts.infraRetries, cancelled: r.progress.counts.cancelled },
     best: best ? { trialId: best.trialId, valAccuracy: best.accuracy, testAccuracy: best.testAccuracy, genotype: best.summary } : null,
+    ...(r.progress.oneShot ? { oneShot: r.progress.oneShot } : {}),
     wallSeconds: Math.round(wallSeconds * 10) / 10,
   };
 }

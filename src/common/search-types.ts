@@ -57,6 +57,23 @@ export interface SearchProgress {
   reason?: string;
   /** Number of workflow runs so far (continue-as-new). */
   runs: number;
+  /** PONAS one-shot searches: where the supernet stages stand. */
+  oneShot?: OneShotProgress;
+}
+
+/**
+ * PONAS's one-shot stages: `meta` (supernet meta-training), `table` (one progressive trial per
+ * table row), then `children` (the selected networks train as ordinary trials).
+ */
+export interface OneShotProgress {
+  stage: 'meta' | 'table' | 'children';
+  /** Table rows measured so far, and rows in all. */
+  rowsDone: number;
+  rows: number;
+  /** Winning block per measured row, e.g. `e6k5se` (the layer's choice from then on). */
+  winners: string[];
+  /** The budgeted pick once the table is complete. */
+  selection?: { summary: string; cost: number; unit: string; frontSize: number };
 }
 
 export interface SearchResult {

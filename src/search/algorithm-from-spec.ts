@@ -6,6 +6,7 @@ import type { SearchSpace } from '../space/types.js';
 import { getSpace } from '../space/index.js';
 import { pnasProgressiveSpace } from '../algorithms/pnas/pnas-progression.js';
 import { chosenAlgorithm, type SearchSpec } from '../spec/search-spec.js';
+import { ponasCostTableFor } from './ponas-costs.js';
 
 const REGISTRY_NAMES = {
   random: 'random',
@@ -20,7 +21,12 @@ export function algorithmName(spec: SearchSpec): string {
   return REGISTRY_NAMES[chosenAlgorithm(spec)[0]];
 }
 
-export function algorithmArgs(spec: SearchSpec): AlgorithmArgs {
+/** Arguments measured by the search itself rather than written in the spec (PONAS's one-shot table). */
+export interface MeasuredArgs {
+  ponas?: { table: (number | null)[][] };
+}
+
+export function algorithmArgs(spec: SearchSpec, extra: MeasuredArgs = {}): AlgorithmArgs {
   const [key, settings] = chosenAlgorithm(spec);
   switch (key) {
     case 'evolution':
@@ -36,8 +42,12 @@ export function algorithmArgs(spec: SearchSpec): AlgorithmArgs {
       const s = settings as { beam?: number; surrogate?: 'lstm' | 'mlp-ensemble' };
       return { pnas: { ...(s.beam ? { beam: s.beam } : {}), ...(s.surrogate ? { surrogate: { kind: s.surrogate } } : {}) } };
     }
-    case 'ponas':
-      return { ponas: settings };
+    case 'ponas': {
+      const s = settings as { budget?: number };
+      // Costs exist for the ponas space only (the spec rejects a budget elsewhere).
+      const costs = spec.space === 'ponas' ? ponasCostTableFor(spec).costs : undefined;
+      return { ponas: { ...(s.budget !== undefined ? { budget: s.budget } : {}), ...(costs ? { costs } : {}), ...extra.ponas } };
+    }
     default:
       return {};
   }
@@ -48,8 +58,8 @@ export function costMetric(spec: SearchSpec): 'latency' | 'flops' | 'params' | u
   return spec.algorithm.mnasnetRL?.cost.metric;
 }
 
-export function createFromSpec<G>(spec: SearchSpec, space: SearchSpace<G>): SearchAlgorithm<G> {
-  return createAlgorithm(algorithmName(spec), space, spec.seed, algorithmArgs(spec));
+export function createFromSpec<G>(spec: SearchSpec, space: SearchSpace<G>, extra: MeasuredArgs = {}): SearchAlgorithm<G> {
+  return createAlgorithm(algorithmName(spec), space, spec.seed, algorithmArgs(spec, extra));
 }
 
 /**

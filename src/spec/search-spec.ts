@@ -41,6 +41,29 @@ const costTarget = z.object({
   constraint: z.enum(['soft', 'hard']).default('soft'),
 });
 
+/**
+ * PONAS one-shot stages (Huang & Chu 2020): meta-train a supernet, fill the accuracy table one
+ * layer per trial with progressive fine-tuning, then train the selected networks as child trials.
+ */
+const ponasSupernet = z
+  .object({
+    /** Channel width multiplier of the supernet. Default: 0.25. */
+    widthMultiplier: z.number().gt(0).max(2).default(0.25),
+    /** Searchable layers the supernet holds (the first ones of 19); later layers keep the reference choice. Default: 19. */
+    layers: z.number().int().min(1).max(19).default(19),
+    /** Candidate blocks (indices 0-11 into the PONAS candidates) every layer holds. Default: all 12. */
+    candidates: z.array(z.number().int().min(0).max(11)).min(2).optional(),
+    /** Stride of the supernet's stem (1 for CIFAR-size inputs, 2 at 224 px). Default: 1. */
+    stemStride: z.number().int().min(1).max(2).default(1),
+    /** Recipe fields for meta-training that differ from `trial` (e.g. more epochs). Default: none. */
+    metaTrial: z.record(z.string(), z.unknown()).default({}),
+    /** Fine-tuning steps of each progressive (table-row) trial. Default: 20. */
+    fineTuneSteps: z.number().int().min(0).max(1_000_000).default(20),
+    /** Random completions of the later layers averaged per table entry. Default: 2. */
+    evalPaths: z.number().int().min(1).max(64).default(2),
+  })
+  .strict();
+
 export const algorithmSchema = z
   .object({
     random: z.object({}).strict().optional(),
@@ -66,8 +89,23 @@ export const algorithmSchema = z
       .optional(),
     ponas: z
       .object({
-        /** Budget on the chosen network's cost (same unit as the cost table). */
+        /**
+         * Budget on the chosen network's total cost, in the unit of `cost.metric` (space ponas only:
+         * per-layer costs come from the cost model). Default: unlimited.
+         */
         budget: z.number().gt(0).optional(),
+        /** How a candidate's cost is measured for the budget (space ponas). Default: flops at the trials' image size. */
+        cost: z
+          .object({
+            /** flops: million multiply-adds; params: million parameters. Default: flops. */
+            metric: z.enum(['flops', 'params']).default('flops'),
+            /** Input side the cost is counted at, e.g. 224 for deployment. Default: trial.imageSize (32). */
+            inputSize: z.number().int().min(4).max(1024).optional(),
+          })
+          .strict()
+          .optional(),
+        /** The one-shot supernet (space ponas with evaluator train); see docs/search.md. */
+        supernet: ponasSupernet.optional(),
       })
       .strict()
       .optional(),
@@ -150,6 +188,32 @@ export function refineSearchSpec(s: z.infer<typeof searchSpecObject>, ctx: z.cor
   } else if (!s.dataset) {
     ctx.addIssue({ code: 'custom', path: ['dataset'], message: 'required when evaluator.type is train: a dataset URI such as file:///data/cifar10 or s3://bucket/cifar10' });
   }
+  const ponas = s.algorithm.ponas;
+  if (ponas && s.space !== 'ponas') {
+    for (const key of ['budget', 'cost'] as const) {
+      if (ponas[key] !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['algorithm', 'ponas', key], message: 'per-layer candidate costs come from the cost model of space ponas; use space ponas or remove this field' });
+      }
+    }
+  }
+  if (ponas?.supernet && (s.space !== 'ponas' || s.evaluator.type !== 'train')) {
+    ctx.addIssue({ code: 'custom', path: ['algorithm', 'ponas', 'supernet'], message: 'the one-shot supernet needs space ponas and evaluator.type train; remove it to fill the table by evaluating architectures directly' });
+  }
+}
+
+/**
+ * Whether this spec runs PONAS's one-shot stages: PONAS on its own space with trained trials. Other
+ * PONAS searches (e.g. on a tabular benchmark) fill the table by evaluating architectures directly.
+ */
+export function isPonasOneShot(spec: SearchSpec): boolean {
+  return spec.algorithm.ponas !== undefined && spec.space === 'ponas' && spec.evaluator.type === 'train';
+}
+
+export type PonasSupernetSettings = z.infer<typeof ponasSupernet>;
+
+/** The supernet settings of a one-shot spec with every default applied. */
+export function ponasSupernetSettings(spec: SearchSpec): PonasSupernetSettings {
+  return ponasSupernet.parse(spec.algorithm.ponas?.supernet ?? {});
 }
 
 export const searchSpecSchema = searchSpecObject.superRefine(refineSearchSpec);

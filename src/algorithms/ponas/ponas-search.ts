@@ -6,16 +6,17 @@
  * rest of the Pareto front, best first. With no cost table every candidate costs 0 and phase 2
  * proposes the per-layer argmax.
  *
- * In the paper each table entry is the accuracy of a fine-tuned supernet path; here it is whatever
- * the evaluator reports for that architecture, so the same core drives a supernet (workflows) or a
- * tabular benchmark.
+ * In the paper each table entry is the accuracy of a fine-tuned supernet path. Given `table` (the
+ * search workflow's one-shot stages measured it on a supernet) the search starts at phase 2;
+ * without it each entry is whatever the evaluator reports for that architecture (e.g. a tabular
+ * benchmark).
  */
 import { Rng } from '../../common/rng.js';
 import type { SearchSpace } from '../../space/types.js';
 import { BaseSearch, unpackState, type BaseInit, type TrialRecord } from '../base.js';
 import { AlgorithmError, type AlgorithmState } from '../types.js';
 import { contextFor, nextEvaluations } from './schedule.js';
-import { bestUnder, paretoFront } from './select.js';
+import { bestUnder, paretoFront, type FrontPoint } from './select.js';
 
 export const PONAS = 'ponas';
 
@@ -28,6 +29,11 @@ export interface PonasArgs {
   order?: number[];
   /** Context choices for layers not yet evaluated (a decision sequence). Default: a random sample. */
   reference?: number[];
+  /**
+   * A complete accuracy table measured elsewhere (the one-shot supernet): `table[l][c]`, null
+   * where a candidate was not measured. The search then starts at the selection phase.
+   */
+  table?: (number | null)[][];
 }
 
 interface Data {
@@ -58,11 +64,14 @@ export class PonasSearch<G> extends BaseSearch<G> {
     if ([...order].sort((a, b) => a - b).some((v, i) => v !== i) || order.length !== widths.length) {
       throw new AlgorithmError('ponas.order', `expected a permutation of 0..${widths.length - 1}; received ${order.join(',')}`);
     }
+    if (args.table && (args.table.length !== widths.length || args.table.some((row, l) => row.length !== widths[l]))) {
+      throw new AlgorithmError('ponas.table', `expected ${widths.length} rows of widths ${widths.join(',')}; received rows of ${args.table.map((r) => r.length).join(',')}`);
+    }
     const data: Data = {
       config: { costs, budget: args.budget ?? null, order },
       reference,
-      table: widths.map((w) => new Array<number | null>(w).fill(null)),
-      filled: widths.map((w) => new Array<boolean>(w).fill(false)),
+      table: args.table ? args.table.map((row) => [...row]) : widths.map((w) => new Array<number | null>(w).fill(null)),
+      filled: widths.map((w) => new Array<boolean>(w).fill(args.table !== undefined)),
       cells: {},
       finalQueue: null,
     };
@@ -72,6 +81,11 @@ export class PonasSearch<G> extends BaseSearch<G> {
   static restore<G>(space: SearchSpace<G>, state: AlgorithmState): PonasSearch<G> {
     const { init, data } = unpackState(state, PONAS, space.name);
     return new PonasSearch(space, init, structuredClone(data as Data));
+  }
+
+  /** Context choices of layers not yet evaluated (a decision sequence). */
+  reference(): number[] {
+    return [...this.data.reference];
   }
 
   /** The accuracy table (layer x candidate; null = not evaluated or failed). */
@@ -128,15 +142,23 @@ export class PonasSearch<G> extends BaseSearch<G> {
     return this.unseen(() => (best ? this.space.mutate(best.genotype, this.rng) : this.space.sample(this.rng)));
   }
 
-  /** Budgeted optimum first, then the Pareto front by value (within budget first). */
-  private selections(): number[][] {
+  /**
+   * The Pareto front of cost vs summed table accuracy, and the best point within the budget
+   * (undefined when nothing fits). Layers with no measured candidate keep the reference choice.
+   */
+  selection(): { front: FrontPoint[]; pick: FrontPoint | undefined } {
     const { costs, budget } = this.data.config;
     const table = this.data.table.map((row, l) => (row.every((v) => v === null) ? row.map((_, c) => (c === this.data.reference[l] ? 0 : null)) : row));
     const front = paretoFront(table, costs);
-    const limit = budget ?? Infinity;
-    const first = bestUnder(front, limit);
+    return { front, pick: bestUnder(front, budget ?? Infinity) };
+  }
+
+  /** Budgeted optimum first, then the Pareto front by value (within budget first). */
+  private selections(): number[][] {
+    const { front, pick } = this.selection();
+    const limit = this.data.config.budget ?? Infinity;
     const rest = [...front].sort((a, b) => Number(b.cost <= limit) - Number(a.cost <= limit) || b.value - a.value);
-    return [first, ...rest].filter((p) => p !== undefined).map((p) => p.choice);
+    return [pick, ...rest].filter((p) => p !== undefined).map((p) => p.choice);
   }
 
   private byHash(hash: string): TrialRecord<G> | undefined {

@@ -1,0 +1,62 @@
+/**
+ * PONAS's per-layer cost table from the analytic cost model. In the PONAS skeleton every layer's
+ * input and output shapes are fixed, so a network's cost is a constant plus one term per layer
+ * that depends only on that layer's candidate: cost(g) = base + sum_l delta[l][g_l]. The table
+ * folds `base` into row 0, so that the summed row entries of a genotype equal its whole cost and
+ * a budget applies to the network as built.
+ */
+import { costOf, DEFAULT_MACROS, type MacroConfig } from '../models/index.js';
+import { PONAS_CANDIDATES, PONAS_SKELETON, type PonasLayer } from '../space/ponas.js';
+import type { SearchSpec } from '../spec/search-spec.js';
+
+export type PonasCostMetric = 'flops' | 'params';
+
+export interface PonasCostTable {
+  metric: PonasCostMetric;
+  /** Unit of every entry: million multiply-adds or million parameters. */
+  unit: 'MFLOPs' | 'M params';
+  inputSize: number;
+  /** `costs[l][c]`: layer l's share when it takes candidate c (row 0 includes the fixed parts). */
+  costs: number[][];
+}
+
+/** The child network's macro as trials train it, at the input size the budget is counted at. */
+export function ponasCostMacro(spec: SearchSpec): Partial<MacroConfig> {
+  const cost = spec.algorithm.ponas?.cost;
+  const trialSize = typeof spec.trial.imageSize === 'number' ? spec.trial.imageSize : 32;
+  return { ...DEFAULT_MACROS.ponas, ...spec.macro, inputSize: cost?.inputSize ?? trialSize } as Partial<MacroConfig>;
+}
+
+export function ponasCostTable(macro: Partial<MacroConfig>, metric: PonasCostMetric): PonasCostTable {
+  const measure = (layers: readonly PonasLayer[]): number => {
+    const c = costOf('ponas', { layers }, macro);
+    return metric === 'flops' ? c.multAdds / 1e6 : c.params / 1e6;
+  };
+  const baseline = PONAS_SKELETON.map(() => PONAS_CANDIDATES[0]);
+  const whole = measure(baseline);
+  const costs = PONAS_SKELETON.map((_, l) =>
+    PONAS_CANDIDATES.map((candidate, c) => {
+      if (c === 0) return 0;
+      const layers = [...baseline];
+      layers[l] = candidate;
+      return measure(layers) - whole;
+    }),
+  );
+  // Every entry is relative to candidate 0 at that layer; row 0 carries the whole baseline network.
+  costs[0] = costs[0].map((d) => d + whole);
+  return {
+    metric,
+    unit: metric === 'flops' ? 'MFLOPs' : 'M params',
+    inputSize: (macro as { inputSize?: number }).inputSize ?? 224,
+    costs,
+  };
+}
+
+export function ponasCostTableFor(spec: SearchSpec): PonasCostTable {
+  return ponasCostTable(ponasCostMacro(spec), spec.algorithm.ponas?.cost?.metric ?? 'flops');
+}
+
+/** The cost of a choice (candidate index per layer) read from the table. */
+export function tableCost(table: PonasCostTable, choice: readonly number[]): number {
+  return choice.reduce((sum, c, l) => sum + table.costs[l][c], 0);
+}
