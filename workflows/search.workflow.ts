@@ -150,7 +150,7 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
     while (o.rowsDone < o.rows || o.stage === 'meta') {
       await condition(() => !book.s.paused || book.s.stopping || book.s.cancelling);
       if (book.s.stopping || book.s.cancelling) {
-        book.s.reason = `stopped during the PONAS supernet stage (${o.rowsDone} of ${o.rows} table rows measured)`;
+        book.s.reason = `${book.s.cancelling ? 'cancelled' : 'stopped'} during the PONAS supernet stage (${o.rowsDone} of ${o.rows} table rows measured)`;
         return;
       }
       const step = o.stage === 'meta' ? 0 : o.rowsDone + 1;
@@ -158,7 +158,10 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
       book.s.running.push({ trialId: id, attempt: 1, summary });
       runTrial(book.runningTrial(id)!);
       await condition(() => finished.length > 0 || book.s.cancelling);
-      if (book.s.cancelling) return; // the main loop cancels the running step
+      if (book.s.cancelling) {
+        book.s.reason = `cancelled during the PONAS supernet stage (${o.rowsDone} of ${o.rows} table rows measured)`;
+        return; // the main loop cancels the running step
+      }
       const outcome = finished.shift()!;
       book.s.running = book.s.running.filter((r) => r.trialId !== id);
       o.stageTrials++;
