@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ import { localSearchId } from '../../src/common/ids.js';
 import type { TemporalEndpoints } from '../../src/dev/temporal.js';
 import { CLI_ENTRY } from '../../src/worker/search-deps.js';
 import { progressQuery } from '../../workflows/search-handlers.js';
+import type { SearchProgress } from '../../src/common/search-types.js';
 import { startTemporal, type Handle } from '../helpers/infra.js';
 import { makeSearch } from '../helpers/search-builder.js';
 import { eventually } from '../helpers/wait.js';
@@ -91,6 +92,44 @@ describe('search survives worker crashes (kill -9) and classifies trial failures
     const trialIds = new Set(lines.map((l) => l.trialId));
     assert.equal(trialIds.size, 200);
     console.log(`chaos: ${lines.length} launches for 200 trials; ${result.progress.counts.infraRetries} infrastructure retries`);
+  });
+
+  it('PONAS one-shot: worker killed -9 during meta-training and during a table row; each supernet step runs once', async () => {
+    const storage = join(root, 'store-ponas');
+    const workDir = join(root, 'launcher-ponas');
+    const data = join(root, 'data-ponas');
+    const synth = spawnSync(process.execPath, [CLI_ENTRY, 'dataset', 'synth', '--out', data, '--classes', '4', '--train', '400', '--test', '0', '--seed', '5'], { encoding: 'utf8' });
+    assert.equal(synth.status, 0, synth.stderr);
+    const spec = makeSearch('ponas-chaos', storage)
+      .algorithm({ ponas: { supernet: { layers: 3, candidates: [0, 3, 6, 11], fineTuneSteps: 8, metaTrial: { epochs: 4 } } } })
+      .set('space', 'ponas')
+      .set('macro', { classes: 4, headFilters: 32 })
+      .set('evaluator', { type: 'train' })
+      .set('dataset', data)
+      .set('trial', { epochs: 1, batchSize: 16, imageSize: 8, valFraction: 0.25, checkpointEverySteps: 4 })
+      .budget({ maxTrials: 2, parallelism: 2, maxFailedTrials: 0 })
+      .obj();
+    const searchId = localSearchId('ponas-chaos', 'p1');
+    let worker = spawnWorker('ponas-chaos', workDir);
+    const handle = await startSearch(client, spec, { searchId, taskQueue: 'ponas-chaos' });
+    const killWhen = async (what: string, ready: (p: SearchProgress) => boolean): Promise<void> => {
+      await eventually(async () => assert.ok(ready(await handle.query(progressQuery)), `waiting for ${what}`), 180_000, 100);
+      worker.kill('SIGKILL');
+      await new Promise((r) => worker.once('exit', r));
+      worker = spawnWorker('ponas-chaos', workDir);
+    };
+    await killWhen('meta-training', (p) => p.oneShot?.stage === 'meta' && p.counts.running === 1);
+    await killWhen('a table row', (p) => p.oneShot?.stage === 'table' && p.oneShot.rowsDone >= 1 && p.counts.running === 1);
+    const result = await handle.result();
+    assert.equal(result.phase, 'Succeeded', result.progress.reason);
+    assert.equal(result.progress.counts.succeeded, 2);
+    assert.equal(result.progress.oneShot?.rowsDone, 3);
+
+    // The trial processes outlived the workers; the new workers re-attached instead of relaunching.
+    const lines = readFileSync(join(workDir, 'launches.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as LaunchLine);
+    const stageLaunches = lines.filter((l) => l.trialId.startsWith(`${searchId}/supernet/`));
+    assert.deepEqual(stageLaunches.map((l) => `${l.trialId}#${l.attempt}`).sort(), [0, 1, 2, 3].map((step) => `${searchId}/supernet/${step}#1`));
+    assert.equal(new Set(lines.map((l) => `${l.trialId}#${l.attempt}`)).size, lines.length, 'no attempt launched twice');
   });
 
   it('retries a trial whose process was killed (infrastructure) without counting it as failed', async () => {
