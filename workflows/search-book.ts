@@ -35,7 +35,7 @@ export interface BookState {
   exhausted: boolean;
   reason?: string;
   /** PONAS one-shot stages: progress plus the winning slot of every measured row. */
-  oneShot?: OneShotProgress & { fixed: number[]; stageTrials: number };
+  oneShot?: OneShotProgress & { fixed: number[]; stageTrials: number; childrenSinceMs?: number };
 }
 
 export class SearchBook {

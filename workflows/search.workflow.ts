@@ -79,8 +79,10 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
       elapsedMs, runs: book.s.runs,
     };
     if (book.s.leaderboard[0]) p.best = book.s.leaderboard[0];
-    // Wall-clock rate so far: right for trained and simulated (benchmark) trials alike.
-    if (done > 0) p.etaMs = Math.round((elapsedMs / done) * Math.max(0, book.s.maxTrials - done));
+    // Wall-clock rate so far: right for trained and simulated (benchmark) trials alike. PONAS's
+    // supernet stages are not child trials, so its rate counts from the end of those stages.
+    const rateMs = Date.now() - (book.s.oneShot?.childrenSinceMs ?? book.s.startedAtMs);
+    if (done > 0) p.etaMs = Math.round((rateMs / done) * Math.max(0, book.s.maxTrials - done));
     if (book.s.reason) p.reason = book.s.reason;
     if (book.s.oneShot) {
       const { stage, rowsDone, rows, winners, selection } = book.s.oneShot;
@@ -184,6 +186,7 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
     o.selection = await adoptAccuracyTable({ searchId, spec, toVersion: from + 1 });
     book.s.stateVersion = from + 1;
     o.stage = 'children';
+    o.childrenSinceMs = Date.now();
   };
 
   if (!input.carry) {

@@ -3,7 +3,7 @@
  * shared builder of src/models (one network description for the tfjs model and the analytic
  * cost). Kept apart from the loop so tests can inject a tiny network instead.
  */
-import { buildDef, costOfDef, DEFAULT_MACROS, networkDef, type MacroConfig } from '../models/build.js';
+import { buildDef, costOfDef, DEFAULT_MACROS, defaultBn, networkDef, type MacroConfig } from '../models/build.js';
 import { setDropPathProgress } from '../models/drop-path.js';
 import { isGenotypeError } from '../space/types.js';
 import { BadSpecError } from './errors.js';
@@ -23,7 +23,8 @@ export const defaultModelFactory: ModelFactory = (tf, spec, input) => {
     throw err;
   }
   const cost = costOfDef(def);
-  const model = buildDef(tf, def);
+  const momentum = spec.recipe.batchNormMomentum;
+  const model = buildDef(tf, def, momentum === undefined ? {} : { bn: { ...defaultBn(def), momentum } });
   return {
     model,
     params: cost.params,

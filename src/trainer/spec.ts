@@ -78,6 +78,12 @@ export const recipeSchema = z.object({
   valFraction: z.number().gt(0).lt(1).default(0.1),
   /** Train at this side length (area-downsampled from 32; must divide 32). Default: 32 */
   imageSize: z.union([z.literal(32), z.literal(16), z.literal(8), z.literal(4)]).default(32),
+  /**
+   * Batch-norm moving-average momentum. Short trials want about 0.9: at MnasNet/PONAS's 0.99 the
+   * moving statistics used for validation still lag after a few hundred steps. Default: the
+   * architecture's (0.9 for CIFAR cells, 0.99 for MBConv chains, 0.9997 for ImageNet cells).
+   */
+  batchNormMomentum: z.number().min(0).lt(1).optional(),
   /** Use at most this many training images (0 = all), for quick trials. Default: 0 */
   maxTrainSamples: z.number().int().min(0).default(0),
   augment: augment.default(augment.parse({})),
