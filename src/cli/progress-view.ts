@@ -1,6 +1,7 @@
 /** How the CLI shows a search: a live progress bar, a leaderboard table and a JSON summary. */
 import { SingleBar, Presets } from 'cli-progress';
-import type { LeaderboardEntry, OneShotProgress, SearchProgress } from '../common/search-types.js';
+import { oneShotStageText } from '../common/one-shot-stage.js';
+import type { LeaderboardEntry, SearchProgress } from '../common/search-types.js';
 
 export interface ProgressView {
   update(p: SearchProgress): void;
@@ -40,12 +41,6 @@ export function progressBar(stream: NodeJS.WriteStream = process.stderr): Progre
       if (started) bar.stop();
     },
   };
-}
-
-export function oneShotStageText(o: OneShotProgress): string {
-  if (o.stage === 'meta') return 'supernet meta-training';
-  if (o.stage === 'table') return `supernet table row ${o.rowsDone + 1}/${o.rows}`;
-  return `training selected networks (table of ${o.rows} rows complete)`;
 }
 
 export function formatDuration(ms: number): string {

@@ -4,6 +4,7 @@
  * workflow link. Never a per-trial list. Conditions keep their lastTransitionTime while their
  * status does not change, so re-mirroring the same progress writes nothing.
  */
+import { oneShotStageText } from '../common/one-shot-stage.js';
 import type { SearchProgress } from '../common/search-types.js';
 import { CONDITION, LIMITS, type Condition, type ResourcePhase, type ResourceStatus } from '../spec/resource-spec.js';
 
@@ -75,7 +76,8 @@ export function buildStatus(i: StatusInput): ResourceStatus {
     const phase: ResourcePhase = terminal ? 'Stopping' : v.suspended && p.phase === 'Paused' ? 'Suspended' : (p.phase as ResourcePhase);
     out.phase = phase;
     const launching = phase === 'Running' || phase === 'Initializing';
-    conditions = cond(conditions, CONDITION.Running, launching ? 'True' : 'False', launching ? 'TrialsLaunching' : phase, `${p.counts.running} trials running, ${p.counts.succeeded + p.counts.failed}/${p.maxTrials} done`);
+    const stage = p.oneShot && p.oneShot.stage !== 'children' ? `${oneShotStageText(p.oneShot)}; ` : '';
+    conditions = cond(conditions, CONDITION.Running, launching ? 'True' : 'False', launching ? 'TrialsLaunching' : phase, `${stage}${p.counts.running} trials running, ${p.counts.succeeded + p.counts.failed}/${p.maxTrials} done`);
     conditions = cond(conditions, CONDITION.Finished, 'False', 'InProgress', 'the search is in progress');
     delete out.message;
     return { ...out, conditions };

@@ -32,6 +32,14 @@ void describe('buildStatus', () => {
     assert.ok(!JSON.stringify(s).includes('ns/s/uid/2/0'), 'running trial ids are not listed');
   });
 
+  void it('names the PONAS one-shot stage in the Running condition while the supernet trains', () => {
+    const oneShot = { stage: 'table' as const, rowsDone: 2, rows: 19, winners: ['e6k5', 'e3k3'] };
+    const s = buildStatus({ ...base, previous: undefined, view: { kind: 'running', progress: progress({ oneShot }), suspended: false } });
+    assert.match(s.conditions!.find((c) => c.type === 'Running')!.message, /^supernet table row 3\/19; 2 trials running/);
+    const later = buildStatus({ ...base, previous: undefined, view: { kind: 'running', progress: progress({ oneShot: { ...oneShot, stage: 'children', rowsDone: 19 } }), suspended: false } });
+    assert.match(later.conditions!.find((c) => c.type === 'Running')!.message, /^2 trials running/);
+  });
+
   void it('reports a paused workflow of a suspended resource as Suspended, and Running=False', () => {
     const s = buildStatus({ ...base, previous: undefined, view: { kind: 'running', progress: progress({ phase: 'Paused' }), suspended: true } });
     assert.equal(s.phase, 'Suspended');
