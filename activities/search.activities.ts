@@ -11,10 +11,13 @@ import { classifyExit, type Launcher, type TrialRef } from '../src/launch/launch
 import { algorithmName, createFromSpec, spaceFor } from '../src/search/algorithm-from-spec.js';
 import { isPonasOneShot, type SearchSpec } from '../src/spec/search-spec.js';
 import { putJson, type ObjectStore } from '../src/store/object-store.js';
-import { searchSpecKey, stateKey, trialPrefix, trialResultKey, trialSpecKey } from '../src/store/layout.js';
+import { searchSpecKey, stateKey, trialLogKey, trialPrefix, trialResultKey, trialSpecKey } from '../src/store/layout.js';
 import { loadState, readIfExists, saveState } from './algorithm-store.js';
 import { createPonasOneShotActivities, planOneShot } from './ponas-one-shot.activities.js';
 import { trialSeed } from './trial-seed.js';
+
+/** The most of a trial attempt's output kept in the store (its end, where errors are). */
+const LOG_BYTES = 1 << 20;
 
 export interface SearchActivityDeps {
   /** The store and key prefix a storage URI names. */
@@ -129,7 +132,10 @@ export function createSearchActivities(deps: SearchActivityDeps) {
       if (status.state === 'missing') {
         return { trialId: ref.trialId, status: 'failed', failure: 'infra', reason: 'no launch record for this attempt', attempt: ref.attempt };
       }
-      if (status.state === 'exited') return collect(ref, status.exitCode, status.message, (Date.now() - started) / 1000);
+      if (status.state === 'exited') {
+        await keepLog(launcher, trial);
+        return collect(ref, status.exitCode, status.message, (Date.now() - started) / 1000);
+      }
       ctx.heartbeat({ trialId: ref.trialId, attempt: ref.attempt });
       try {
         await Promise.race([deps.sleep(pollMs), ctx.cancelled]);
@@ -137,6 +143,17 @@ export function createSearchActivities(deps: SearchActivityDeps) {
         await launcher.cancel(trial); // cancelled: stop the trial, then let Temporal see the cancellation
         throw err;
       }
+    }
+  }
+
+  /** Copies the attempt's output next to its result; a failed copy costs the log, not the trial. */
+  async function keepLog(launcher: Launcher, trial: TrialRef): Promise<void> {
+    if (!launcher.logs) return;
+    try {
+      const text = await launcher.logs(trial, LOG_BYTES);
+      if (text !== undefined) await deps.openStorage(trial.spec.storage).store.put(trialLogKey(trial.searchId, trial.trialId, trial.attempt), text);
+    } catch (err) {
+      Context.current().log.warn(`could not store the log of ${trial.trialId} attempt ${trial.attempt}: ${String(err)}`);
     }
   }
 

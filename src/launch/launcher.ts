@@ -28,6 +28,11 @@ export interface Launcher {
   launch(trial: TrialRef): Promise<void>;
   poll(trial: TrialRef): Promise<TrialState>;
   cancel(trial: TrialRef): Promise<void>;
+  /**
+   * The output of an attempt that has exited (its last `maxBytes` bytes), where the runtime keeps
+   * it; the search copies it into the store next to the trial's result.
+   */
+  logs?(trial: TrialRef, maxBytes: number): Promise<string | undefined>;
 }
 
 /** DESIGN.md rule 4 by exit code (see src/trainer/errors.ts for the trainer's codes). */

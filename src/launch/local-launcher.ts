@@ -113,6 +113,13 @@ export class LocalLauncher implements Launcher {
     }
   }
 
+  async logs(trial: TrialRef, maxBytes: number): Promise<string | undefined> {
+    const file = join(this.attemptDir(trial), 'trainer.log');
+    if (!existsSync(file)) return undefined;
+    const text = readFileSync(file);
+    return text.subarray(Math.max(0, text.length - maxBytes)).toString('utf8');
+  }
+
   private attemptDir(trial: TrialRef): string {
     return join(this.opts.workDir, 'trials', stableHash(`${trial.searchId}|${trial.trialId}`), `attempt-${trial.attempt}`);
   }
@@ -148,7 +155,6 @@ function readRecord(dir: string): LaunchRecord | undefined {
     return undefined;
   }
 }
-
 
 function logTail(file: string): string {
   try {

@@ -9,6 +9,7 @@
  * searches/<searchId>/trials/<trialId>/checkpoints/<step>/{state.json,weights.bin}
  * searches/<searchId>/trials/<trialId>/checkpoints/LATEST   (written last: "<step>")
  * searches/<searchId>/trials/<trialId>/result.json          (written last, atomically)
+ * searches/<searchId>/trials/<trialId>/logs/attempt-<n>.log  (the attempt's output, once it exited)
  * searches/<searchId>/tables/<name>.json
  * ```
  * Trial ids (`<searchId>/<round>/<index>`) contain slashes and nest as directories.
@@ -29,6 +30,9 @@ export const trialPrefix = (searchId: string, trialId: string): string =>
 export const trialSpecKey = (searchId: string, trialId: string): string => `${trialPrefix(searchId, trialId)}/spec.json`;
 export const trialResultKey = (searchId: string, trialId: string): string =>
   `${trialPrefix(searchId, trialId)}/result.json`;
+
+export const trialLogKey = (searchId: string, trialId: string, attempt: number): string =>
+  `${trialPrefix(searchId, trialId)}/logs/attempt-${attempt}.log`;
 
 /** Keys relative to a trial's prefix (what the trainer writes through a prefixed store). */
 export const TRIAL_SPEC = 'spec.json';

@@ -56,6 +56,11 @@ describe('a search that really trains, with state, data and results on a real S3
     assert.equal(results.length, 3, keys.join('\n'));
     assert.ok(keys.some((k) => /\/state\/\d+\.json$/.test(k)), 'algorithm state versions are stored');
     assert.ok(keys.some((k) => k.includes('/checkpoints/')), 'trainers checkpointed to S3');
+    // Each trial's output is kept next to its result, where the trial's own process wrote it.
+    const logs = keys.filter((k) => k.endsWith('/logs/attempt-1.log'));
+    assert.equal(logs.length, 3, keys.join('\n'));
+    const log = await (await client.send(new GetObjectCommand({ Bucket: 'nas', Key: logs[0] }))).Body!.transformToString();
+    assert.match(log, /training nasnet \(\d+ params\)/);
     const first = JSON.parse(await (await client.send(new GetObjectCommand({ Bucket: 'nas', Key: results[0] }))).Body!.transformToString()) as { valAccuracy: number; backend: string };
     assert.ok(first.valAccuracy > 0.1);
     console.log(`trained search: backend ${first.backend}; accuracies ${result.leaderboard.map((e) => e.accuracy.toFixed(1)).join(', ')}`);
