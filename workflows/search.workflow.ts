@@ -98,6 +98,26 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
     }
   };
 
+  /**
+   * budget.maxDurationSeconds: past the deadline the search stops as with the stop update.
+   * Waits wake at the deadline; searches without one schedule no timer (so their histories are
+   * unchanged).
+   */
+  const deadlineMs = spec.budget.maxDurationSeconds === undefined ? undefined : book.s.startedAtMs + spec.budget.maxDurationSeconds * 1000;
+  const enforceDeadline = (): void => {
+    if (deadlineMs === undefined || book.s.stopping || book.s.cancelling || Date.now() < deadlineMs) return;
+    book.s.stopping = true;
+    book.s.reason ??= `budget.maxDurationSeconds (${spec.budget.maxDurationSeconds} s) reached; running trials finished, no new ones launched`;
+    setPhase();
+  };
+  const waitFor = async (ready: () => boolean): Promise<void> => {
+    if (deadlineMs === undefined) return condition(ready);
+    const left = deadlineMs - Date.now();
+    if (left > 0 && !book.s.stopping) await condition(() => ready() || book.s.stopping, left);
+    else await condition(ready);
+    enforceDeadline();
+  };
+
   setHandler(progressQuery, progress);
   setHandler(leaderboardQuery, (k?: number) => book.s.leaderboard.slice(0, k ?? 10));
   setHandler(pauseUpdate, () => { book.s.paused = true; setPhase(); return progress(); });
@@ -150,16 +170,18 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
   const runOneShotStages = async (): Promise<void> => {
     const o = book.s.oneShot!;
     while (o.rowsDone < o.rows || o.stage === 'meta') {
-      await condition(() => !book.s.paused || book.s.stopping || book.s.cancelling);
+      enforceDeadline();
+      await waitFor(() => !book.s.paused || book.s.stopping || book.s.cancelling);
       if (book.s.stopping || book.s.cancelling) {
-        book.s.reason = `${book.s.cancelling ? 'cancelled' : 'stopped'} during the PONAS supernet stage (${o.rowsDone} of ${o.rows} table rows measured)`;
+        const where = `${book.s.cancelling ? 'cancelled' : 'stopped'} during the PONAS supernet stage (${o.rowsDone} of ${o.rows} table rows measured)`;
+        book.s.reason = book.s.reason ? `${book.s.reason}; ${where}` : where;
         return;
       }
       const step = o.stage === 'meta' ? 0 : o.rowsDone + 1;
       const { trialId: id, summary } = await prepareSupernetTrial({ searchId, spec, step, fixed: o.fixed });
       book.s.running.push({ trialId: id, attempt: 1, summary });
       runTrial(book.runningTrial(id)!);
-      await condition(() => finished.length > 0 || book.s.cancelling);
+      await waitFor(() => finished.length > 0 || book.s.cancelling);
       if (book.s.cancelling) {
         book.s.reason = `cancelled during the PONAS supernet stage (${o.rowsDone} of ${o.rows} table rows measured)`;
         return; // the main loop cancels the running step
@@ -200,6 +222,7 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
   try {
     if (book.s.oneShot && book.s.oneShot.stage !== 'children') await runOneShotStages();
     for (;;) {
+      enforceDeadline();
       if (book.s.cancelling) {
         const ids = book.cancelRunning();
         for (const id of ids) scopes.get(id)?.cancel();
@@ -247,7 +270,7 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
         continue;
       }
       if (book.done()) break;
-      await condition(() => finished.length > 0 || book.s.cancelling || (book.canLaunch() && !proposeBlocked) || book.done());
+      await waitFor(() => finished.length > 0 || book.s.cancelling || (book.canLaunch() && !proposeBlocked) || book.done());
     }
   } catch (err) {
     if (isCancellation(err)) {

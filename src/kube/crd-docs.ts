@@ -60,6 +60,7 @@ const DOCS: Record<string, string> = {
   'spec.budget.parallelism': 'Trials (Jobs) in flight at once. May be changed while the search runs. Default: 1.',
   'spec.budget.maxFailedTrials': 'User failures (trainer exit 2: bad spec or data; 3: NaN loss) tolerated before the search fails; at most maxTrials (or 3). Default: 3.',
   'spec.budget.trialRetries': 'Retries of a trial after infrastructure failures (eviction, node loss, exit codes other than 0, 2, 3); these do not count as failures. Default: 3.',
+  'spec.budget.maxDurationSeconds': 'Wall-clock seconds from the start after which no new trial launches; running trials finish and the search completes. Default: no limit.',
   'spec.trial': 'Training recipe passed to the trainer unchanged (epochs, batch size, optimizer; see docs/trainer.md).',
   'spec.dataset': 'Dataset URI (CIFAR-10 binary batches), e.g. s3://bucket/cifar10. Required when evaluator.type is train.',
   'spec.storage': 'Where search state, trial specs, checkpoints and results go, e.g. s3://bucket/nasflow.',

@@ -164,6 +164,11 @@ export const searchSpecObject = z
         maxFailedTrials: z.number().int().min(0).max(1_000_000).default(3),
         /** Attempts per trial for infrastructure failures. Default: 3. */
         trialRetries: z.number().int().min(0).max(100).default(3),
+        /**
+         * Wall-clock seconds from the search's start after which it launches no new trial: running
+         * trials finish (as with stop) and the search completes. Default: no limit.
+         */
+        maxDurationSeconds: z.number().int().min(1).max(365 * 24 * 3600).optional(),
       })
       .strict(),
     /** Training recipe passed to the trainer (see docs/trainer.md); validated by the trainer's schema. */

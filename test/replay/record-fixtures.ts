@@ -29,6 +29,7 @@ try {
     ['nasnet-rl', makeSearch('replay-rl', h.storage).algorithm({ nasnetRL: { batchSize: 4, hidden: 8 } }).trials(12, 4)],
     ['pnas', makeSearch('replay-pnas', h.storage).algorithm({ pnas: { beam: 3 } }).trials(12, 3)],
     ['controls', makeSearch('replay-controls', h.storage).trials(8, 1).pace(2)],
+    ['deadline', makeSearch('replay-deadline', h.storage).trials(200, 2).pace(3).budget({ maxDurationSeconds: 2 })],
     ['ponas-one-shot', ponasOneShot(h.storage, join(h.workDir, '..', 'data'))],
   ];
   const only = process.argv.slice(2);

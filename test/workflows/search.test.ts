@@ -97,6 +97,17 @@ describe('search workflow on a real Temporal dev server (NAS-Bench-201 evaluator
     assert.equal(result.progress.counts.running, 0);
   });
 
+  it('budget.maxDurationSeconds stops launching at the deadline; running trials finish', async () => {
+    const spec = makeSearch('deadline', h.storage).trials(500, 2).pace(3).budget({ maxDurationSeconds: 4 }).obj();
+    const result = await (await startSearch(h.client, spec, { searchId: localSearchId('deadline', 'd1'), taskQueue: h.taskQueue })).result();
+    assert.equal(result.phase, 'Succeeded');
+    assert.match(result.progress.reason ?? '', /budget\.maxDurationSeconds \(4 s\) reached/);
+    assert.ok(result.progress.counts.succeeded > 0 && result.progress.counts.succeeded < 500, `${result.progress.counts.succeeded} trials`);
+    assert.equal(result.progress.counts.running, 0);
+    assert.equal(result.progress.counts.cancelled, 0, 'running trials were not cancelled');
+    assert.ok(result.progress.elapsedMs >= 4000, `ended after ${result.progress.elapsedMs} ms`);
+  });
+
   it('continues as new with a small history limit and still runs every trial exactly once', async () => {
     const spec = makeSearch('long', h.storage).algorithm({ evolution: { population: 10, sample: 3 } }).trials(120, 8).obj();
     const handle = await startSearch(h.client, spec, { searchId: localSearchId('long', 'l1'), taskQueue: h.taskQueue, historyLimit: 150 });

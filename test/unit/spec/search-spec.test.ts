@@ -31,6 +31,7 @@ describe('search spec validation', () => {
     ['a benchmark outside nb201', { space: 'nasnet' }, 'space', /needs space nb201/],
     ['training without a dataset', { evaluator: { type: 'train' } }, 'dataset', /required when evaluator\.type is train/],
     ['a latency target on the NB201 table', { algorithm: { mnasnetRL: { cost: { metric: 'latency', target: 5 } } } }, 'algorithm.mnasnetRL.cost.metric', /use one of those/],
+    ['a zero max duration', { budget: { maxTrials: 5, maxDurationSeconds: 0 } }, 'budget.maxDurationSeconds', />=1/],
     ['a PONAS budget outside space ponas', { algorithm: { ponas: { budget: 300 } } }, 'algorithm.ponas.budget', /cost model of space ponas; use space ponas or remove this field/],
     ['a PONAS supernet on a benchmark', { algorithm: { ponas: { supernet: {} } } }, 'algorithm.ponas.supernet', /needs space ponas and evaluator\.type train/],
     ['a supernet candidate out of range', { space: 'ponas', evaluator: { type: 'train' }, dataset: '/d', algorithm: { ponas: { supernet: { candidates: [0, 12] } } } }, 'algorithm.ponas.supernet.candidates.1', /<=11/],
