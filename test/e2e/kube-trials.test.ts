@@ -125,6 +125,36 @@ void describe('trained trials as GPU Jobs (operator + worker + KubeLauncher + tr
     }
   });
 
+  void it('runs PONAS one-shot stages as GPU Jobs: supernet meta-training, one Job per table row, then the selected children', async () => {
+    const body = trained('ponas')
+      .set('space', 'ponas')
+      .set('algorithm', { ponas: { supernet: { layers: 2, candidates: [0, 5, 11], fineTuneSteps: 3, metaTrial: { epochs: 2 } } } })
+      .set('macro', { classes: 10, headFilters: 32 })
+      .budget({ maxTrials: 2, parallelism: 2 })
+      .obj();
+    await custom.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, body });
+    const stageSeen = eventually(async () => {
+      const running = (await get('ponas')).status?.conditions?.find((c) => c.type === 'Running');
+      assert.match(running?.message ?? '', /^supernet (meta-training|table row \d\/2);/);
+      return running!.message;
+    }, TIMEOUTS.long, 100);
+    const s = await finished('ponas', 'Succeeded');
+    console.error(`PONAS stage seen in status: ${await stageSeen}`);
+    assert.deepEqual({ ...s.status!.trials }, { succeeded: 2, failed: 0, running: 0, completed: 2, infraRetries: 0, maxTrials: 2 });
+    const jobs = await adapter.listJobs(NS, 'nasflow.io/search=ponas');
+    const names = jobs.map((j) => j.metadata!.name!);
+    assert.equal(names.filter((n) => /-rsupernet-[0-2]$/.test(n)).length, 3, names.join(' '));
+    assert.equal(jobs.length, 5, 'meta + 2 table rows + 2 children');
+    for (const j of jobs) {
+      const pods = await adapter.listJobPods(NS, j.metadata!.name!);
+      assert.ok(GPU_NODES.includes(pods[0].spec!.nodeName!));
+      assert.equal(executor.exits.get(pods[0].metadata!.name!), 0);
+    }
+    const uid = (await get('ponas')).metadata.uid;
+    const table = JSON.parse(readFileSync(join(dir, 'store', 'searches', NS, 'ponas', uid, 'tables', 'ponas-accuracy.json'), 'utf8')) as { rows: unknown[] };
+    assert.equal(table.rows.length, 2);
+  });
+
   void it('counts a trainer exit 2 (unusable dataset) as a failed trial', async () => {
     const body = trained('bad-data').set('dataset', `file://${join(dir, 'no-such-dataset')}`).budget({ maxTrials: 2, parallelism: 1, maxFailedTrials: 0 }).obj();
     await custom.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, body });
