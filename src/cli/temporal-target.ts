@@ -10,12 +10,14 @@ import { startTemporal, type TemporalEndpoints } from '../dev/temporal.js';
 import { isAlive, stopService } from '../dev/service.js';
 import { ensureTools } from '../dev/tools.js';
 import { temporalTls } from '../worker/temporal-tls.js';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface TemporalTarget {
   address: string;
   namespace: string;
   uiUrl?: string;
+  /** The embedded server (started here or shared with another nasflow command): run a local worker. */
   embedded: boolean;
   client: Client;
   close(): Promise<void>;
@@ -40,7 +42,17 @@ export async function connectTemporal(opts: { address?: string; namespace?: stri
   const running = readServerState(stateFile);
   if (running && isAlive(running.pid)) {
     const connection = await Connection.connect({ address: running.address });
-    return { ...running, embedded: false, client: new Client({ connection, namespace: running.namespace }), close: () => connection.close() };
+    // Registered so that the command that owns the server keeps it up until this one is done.
+    const registration = join(dir, 'users', String(process.pid));
+    mkdirSync(join(dir, 'users'), { recursive: true });
+    writeFileSync(registration, '');
+    return {
+      ...running, embedded: true, client: new Client({ connection, namespace: running.namespace }),
+      async close() {
+        await connection.close();
+        rmSync(registration, { force: true });
+      },
+    };
   }
   const tools = await ensureTools({ env, only: ['temporal'], log });
   const started = await startTemporal(tools.temporal.path, { dir, env });
@@ -53,10 +65,33 @@ export async function connectTemporal(opts: { address?: string; namespace?: stri
     client: new Client({ connection, namespace: endpoints.namespace }),
     async close() {
       await connection.close();
+      await waitForOtherUsers(dir, log);
       for (const p of started.processes) await stopService(p);
       rmSync(stateFile, { force: true });
     },
   };
+}
+
+/**
+ * The embedded server dies with the command that started it; other nasflow commands sharing it
+ * (a second `search run`, `search resume`) registered their pids, so wait until they are gone.
+ */
+async function waitForOtherUsers(dir: string, log: (m: string) => void): Promise<void> {
+  const live = (): number[] => {
+    let names: string[] = [];
+    try {
+      names = readdirSync(join(dir, 'users'));
+    } catch {
+      return [];
+    }
+    return names.map(Number).filter((pid) => Number.isInteger(pid) && pid !== process.pid && isAlive(pid));
+  };
+  let told = false;
+  for (let users = live(); users.length > 0; users = live()) {
+    if (!told) log(`the embedded Temporal server is still used by nasflow process${users.length > 1 ? 'es' : ''} ${users.join(', ')}; keeping it up until they finish (Ctrl-C stops it now)`);
+    told = true;
+    await sleep(500);
+  }
 }
 
 interface ServerState {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli as run } from '../helpers/cli.js';
+import { runCli as run, type CliRun } from '../helpers/cli.js';
 
 describe('nasflow search run on the embedded default', () => {
   it('rejects a bad spec naming the field and the fix, before starting anything', async () => {
@@ -51,6 +51,31 @@ describe('nasflow search run on the embedded default', () => {
       const final = JSON.parse(resumed.stdout.trim().split('\n').pop()!) as { phase: string; trials: { succeeded: number } };
       assert.equal(final.phase, 'Succeeded');
       assert.equal(final.trials.succeeded, 12);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a second search run shares the embedded server; the first keeps it up until the second is done', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nasflow-cli-'));
+    const env = { ...process.env, NASFLOW_HOME: join(dir, 'home') };
+    try {
+      const spec = (name: string, n: number): string =>
+        `name: ${name}\nalgorithm: {random: {}}\nspace: nb201\nevaluator: {type: benchmark, benchmark: nb201-cifar10, secondsPerSimulatedHour: 10}\nbudget: {maxTrials: ${n}, parallelism: 2}\nstorage: ${join(dir, 'store')}\nseed: 3\n`;
+      writeFileSync(join(dir, 'short.yaml'), spec('short', 4));
+      writeFileSync(join(dir, 'long.yaml'), spec('long', 14));
+      let second: Promise<CliRun> | undefined;
+      const first = await run(['search', 'run', join(dir, 'short.yaml'), '--json', '--id', 'a'], env, (text) => {
+        // Start the second command once the first one's server is up and its search has started.
+        if (!second && /search local\/short\/a started/.test(text)) second = run(['search', 'run', join(dir, 'long.yaml'), '--json', '--id', 'b'], env);
+      });
+      assert.equal(first.code, 0, first.stderr);
+      assert.match(first.stderr, /the embedded Temporal server is still used by nasflow process \d+; keeping it up/);
+      const done = await second!;
+      assert.equal(done.code, 0, done.stderr);
+      const summary = JSON.parse(done.stdout.trim().split('\n').pop()!) as { phase: string; trials: { succeeded: number } };
+      assert.equal(summary.phase, 'Succeeded');
+      assert.equal(summary.trials.succeeded, 14);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
