@@ -48,12 +48,7 @@ export async function runTrial(a: RunTrialArgs): Promise<TrialResult> {
       a.log(`result.json for this spec already exists at ${out.describe(TRIAL_RESULT)}; not training again`);
       return previous;
     }
-    const data = await loadCifarDataset(openField('dataset', datasetUri, a.env, closers), datasetUri, {
-      classes: spec.macro.classes,
-      valFraction: spec.recipe.valFraction,
-      maxTrainSamples: spec.recipe.maxTrainSamples,
-    });
-    const backend = a.backend ?? (await loadBackend(a.env.NASFLOW_TF_BACKEND, a.log));
+    const { data, backend } = await loadDataAndBackend(a, datasetUri, spec.macro.classes, spec.recipe, closers);
     const { tf } = backend;
     const side = spec.recipe.imageSize;
     const input = { height: side, width: side, channels: 3 };
@@ -83,6 +78,22 @@ async function readSpec(uri: string, env: S3Env): Promise<TrialSpec> {
 }
 
 /** Reads the JSON at a spec URI; a missing, unreadable or malformed spec is a {@link BadSpecError}. */
+/** The dataset splits a trial trains on and the tfjs backend it trains with (child and supernet trials alike). */
+export async function loadDataAndBackend(
+  a: Pick<RunTrialArgs, 'env' | 'backend' | 'log'>,
+  datasetUri: string,
+  classes: number,
+  recipe: { valFraction: number; maxTrainSamples: number },
+  closers: (() => void)[],
+): Promise<{ data: DatasetSplits; backend: LoadedBackend }> {
+  const data = await loadCifarDataset(openField('dataset', datasetUri, a.env, closers), datasetUri, {
+    classes,
+    valFraction: recipe.valFraction,
+    maxTrainSamples: recipe.maxTrainSamples,
+  });
+  return { data, backend: a.backend ?? (await loadBackend(a.env.NASFLOW_TF_BACKEND, a.log)) };
+}
+
 export async function readSpecJson(uri: string, env: S3Env): Promise<unknown> {
   let json: unknown;
   let opened;

@@ -11,11 +11,10 @@ import { PONAS_CANDIDATES } from '../../space/ponas.js';
 import { getJson, isObjectNotFound, putJson, type ObjectStore } from '../../store/object-store.js';
 import { TRIAL_RESULT } from '../../store/layout.js';
 import { parentUri } from '../../store/uri.js';
-import { loadBackend, type TF } from '../backend.js';
+import type { TF } from '../backend.js';
 import type { ImageSet } from '../cifar-format.js';
-import { loadCifarDataset } from '../dataset.js';
 import { BadSpecError } from '../errors.js';
-import { openField, readSpecJson, type RunTrialArgs } from '../run-trial.js';
+import { loadDataAndBackend, openField, readSpecJson, type RunTrialArgs } from '../run-trial.js';
 import { PonasSupernet } from './ponas-supernet.js';
 import { parseSupernetSpec, supernetHash, type SupernetSpec } from './spec.js';
 import { trainSupernet, evaluatePath } from './supernet-loop.js';
@@ -55,12 +54,7 @@ export async function runSupernetTrial(a: Omit<RunTrialArgs, 'buildModel'>): Pro
     const hash = supernetHash(spec);
     const previous = supernetResultSchema.safeParse(await getJson(out, TRIAL_RESULT).catch(() => null));
     if (previous.success && previous.data.trainingHash === hash) return previous.data;
-    const data = await loadCifarDataset(openField('dataset', datasetUri, a.env, closers), datasetUri, {
-      classes: spec.supernet.classes,
-      valFraction: spec.recipe.valFraction,
-      maxTrainSamples: spec.recipe.maxTrainSamples,
-    });
-    const backend = a.backend ?? (await loadBackend(a.env.NASFLOW_TF_BACKEND, a.log));
+    const { data, backend } = await loadDataAndBackend(a, datasetUri, spec.supernet.classes, spec.recipe, closers);
     const { tf } = backend;
     const net = new PonasSupernet(tf, spec.supernet, Rng.seeded(`${spec.seed}/init`));
     try {
