@@ -8,6 +8,8 @@
  *   after(() => s3.stop());
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+import { s3ClientFromEnv } from '../../src/store/s3-store.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StartedComponent } from '../../src/dev/components.js';
@@ -78,6 +80,30 @@ export async function startS3(): Promise<Handle<S3Endpoints>> {
 /** The environment a trainer, worker or CLI reads to reach this S3 server (DESIGN.md contract). */
 export function s3Env(s3: S3Endpoints): Record<'NASFLOW_S3_ENDPOINT' | 'AWS_REGION' | 'AWS_ACCESS_KEY_ID' | 'AWS_SECRET_ACCESS_KEY', string> {
   return { NASFLOW_S3_ENDPOINT: s3.endpoint, AWS_REGION: s3.region, AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey };
+}
+
+/** An S3 server holding one empty bucket, the environment that reaches it and a client of it. */
+export interface S3Bucket {
+  s3: Handle<S3Endpoints>;
+  env: ReturnType<typeof s3Env>;
+  client: S3Client;
+  bucket: string;
+  /** Closes the client, then stops the server. */
+  stop(): Promise<void>;
+}
+
+export async function startS3Bucket(bucket: string): Promise<S3Bucket> {
+  const s3 = await startS3();
+  const env = s3Env(s3);
+  const client = s3ClientFromEnv(env);
+  await client.send(new CreateBucketCommand({ Bucket: bucket }));
+  return {
+    s3, env, client, bucket,
+    async stop() {
+      client.destroy();
+      await s3.stop();
+    },
+  };
 }
 
 export async function startTemporal(): Promise<Handle<TemporalEndpoints>> {

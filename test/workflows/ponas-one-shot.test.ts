@@ -8,13 +8,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { WorkflowFailedError } from '@temporalio/client';
 import { bruteForce } from '../../src/algorithms/ponas/select.js';
 import type { AlgorithmState } from '../../src/algorithms/types.js';
 import { startSearch } from '../../src/client/search-client.js';
 import { localSearchId } from '../../src/common/ids.js';
-import type { S3Endpoints } from '../../src/dev/s3.js';
 import { costOf } from '../../src/models/index.js';
 import { PonasSearch } from '../../src/algorithms/ponas/ponas-search.js';
 import { createFromSpec } from '../../src/search/algorithm-from-spec.js';
@@ -28,7 +26,7 @@ import { stateKey, tableKey, trialPrefix, trialResultKey, trialSpecKey } from '.
 import { parseSupernetSpec } from '../../src/trainer/supernet/spec.js';
 import { CLI_ENTRY } from '../../src/worker/search-deps.js';
 import { progressQuery, stopUpdate, cancelUpdate } from '../../workflows/search-handlers.js';
-import { s3Env, startS3, type Handle } from '../helpers/infra.js';
+import { startS3Bucket, type S3Bucket } from '../helpers/infra.js';
 import { makeSearch } from '../helpers/search-builder.js';
 import { eventually, TIMEOUTS } from '../helpers/wait.js';
 import { startSearchHarness, type SearchHarness } from './search-harness.js';
@@ -50,10 +48,9 @@ function oneShotSpec(name: string, ponas: Record<string, unknown>, maxTrials = 2
 }
 
 describe('PONAS one-shot stages in the search workflow (real Temporal, S3, trainer processes)', () => {
-  let s3: Handle<S3Endpoints>;
+  let bucket: S3Bucket;
   let h: SearchHarness;
   let env: NodeJS.ProcessEnv;
-  let client: S3Client;
   const opened: { close(): void }[] = [];
   const store = () => {
     const o = openPrefix(STORAGE, env);
@@ -62,11 +59,8 @@ describe('PONAS one-shot stages in the search workflow (real Temporal, S3, train
   };
 
   before(async () => {
-    s3 = await startS3();
-    env = { ...process.env, ...s3Env(s3) };
-    const { s3ClientFromEnv } = await import('../../src/store/s3-store.js');
-    client = s3ClientFromEnv(env);
-    await client.send(new CreateBucketCommand({ Bucket: 'nas' }));
+    bucket = await startS3Bucket('nas');
+    env = { ...process.env, ...bucket.env };
     const synth = spawnSync(process.execPath, [CLI_ENTRY, 'dataset', 'synth', '--out', 's3://nas/data', '--classes', '4', '--train', '240', '--test', '0', '--seed', '8'], { env, encoding: 'utf8' });
     assert.equal(synth.status, 0, synth.stderr);
     h = await startSearchHarness('ponas-one-shot');
@@ -75,8 +69,7 @@ describe('PONAS one-shot stages in the search workflow (real Temporal, S3, train
   after(async () => {
     opened.forEach((o) => o.close());
     await h?.stop();
-    client?.destroy();
-    await s3?.stop();
+    await bucket?.stop();
   });
 
   it('meta-trains, fills the table row by row from the previous weights, and trains the budgeted pick first', async (t) => {

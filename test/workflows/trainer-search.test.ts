@@ -1,27 +1,24 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { s3ClientFromEnv } from '../../src/store/s3-store.js';
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { startSearch } from '../../src/client/search-client.js';
 import { localSearchId } from '../../src/common/ids.js';
-import type { S3Endpoints } from '../../src/dev/s3.js';
 import { CLI_ENTRY } from '../../src/worker/search-deps.js';
-import { s3Env, startS3, type Handle } from '../helpers/infra.js';
+import { startS3Bucket, type S3Bucket } from '../helpers/infra.js';
 import { makeSearch } from '../helpers/search-builder.js';
 import { startSearchHarness, type SearchHarness } from './search-harness.js';
 
 describe('a search that really trains, with state, data and results on a real S3 server', () => {
-  let s3: Handle<S3Endpoints>;
+  let bucket: S3Bucket;
   let h: SearchHarness;
   let env: NodeJS.ProcessEnv;
   let client: S3Client;
 
   before(async () => {
-    s3 = await startS3();
-    env = { ...process.env, ...s3Env(s3) };
-    client = s3ClientFromEnv(env);
-    await client.send(new CreateBucketCommand({ Bucket: 'nas' }));
+    bucket = await startS3Bucket('nas');
+    env = { ...process.env, ...bucket.env };
+    client = bucket.client;
     const synth = spawnSync(process.execPath, [CLI_ENTRY, 'dataset', 'synth', '--out', 's3://nas/data/synth', '--train', '400', '--test', '100', '--seed', '3'], { env, encoding: 'utf8' });
     assert.equal(synth.status, 0, synth.stderr);
     h = await startSearchHarness('train-s3');
@@ -29,8 +26,7 @@ describe('a search that really trains, with state, data and results on a real S3
   });
   after(async () => {
     await h?.stop();
-    client?.destroy();
-    await s3?.stop();
+    await bucket?.stop();
   });
 
   it('runs exactly maxTrials trainer processes and records their results in S3', async () => {

@@ -1,30 +1,24 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { s3Env, startS3, type Handle } from '../../helpers/infra.js';
-import type { S3Endpoints } from '../../../src/dev/s3.js';
-import { S3Store, s3ClientFromEnv, type S3Env } from '../../../src/store/s3-store.js';
+import { S3Client } from '@aws-sdk/client-s3';
+import { startS3Bucket, type S3Bucket } from '../../helpers/infra.js';
+import { S3Store, type S3Env } from '../../../src/store/s3-store.js';
 import { openPrefix, openUri } from '../../../src/store/uri.js';
 import { ObjectNotFoundError } from '../../../src/store/object-store.js';
 import { objectStoreConformance } from '../../unit/store/conformance.js';
 
-let s3: Handle<S3Endpoints>;
+let bucket: S3Bucket;
 let client: S3Client;
 let env: S3Env;
 const Bucket = 'nasflow-store-it';
 
 before(async () => {
-  s3 = await startS3();
-  env = s3Env(s3);
-  client = s3ClientFromEnv(env);
-  await client.send(new CreateBucketCommand({ Bucket }));
+  bucket = await startS3Bucket(Bucket);
+  ({ client, env } = bucket);
 });
 
-after(async () => {
-  client?.destroy();
-  await s3?.stop();
-});
+after(() => bucket?.stop());
 
 let n = 0;
 // Each conformance case gets a fresh prefix in the one bucket.

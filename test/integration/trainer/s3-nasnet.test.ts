@@ -7,10 +7,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
-import { s3Env, startS3, type Handle } from '../../helpers/infra.js';
-import type { S3Endpoints } from '../../../src/dev/s3.js';
-import { S3Store, s3ClientFromEnv } from '../../../src/store/s3-store.js';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { startS3Bucket, type S3Bucket } from '../../helpers/infra.js';
+import { S3Store } from '../../../src/store/s3-store.js';
 import { getJson, putJson } from '../../../src/store/object-store.js';
 import * as layout from '../../../src/store/layout.js';
 import { trialResultSchema } from '../../../src/trainer/result.js';
@@ -20,19 +19,14 @@ const EXAMPLE = join(import.meta.dirname, '..', '..', '..', '..', 'examples', 't
 const Bucket = 'nasflow-trainer-it';
 
 void describe('NASNet child trained from a real S3 server', () => {
-  let s3: Handle<S3Endpoints>;
+  let bucket: S3Bucket;
   let client: S3Client;
   let env: Record<string, string>;
   before(async () => {
-    s3 = await startS3();
-    env = s3Env(s3);
-    client = s3ClientFromEnv(env);
-    await client.send(new CreateBucketCommand({ Bucket }));
+    bucket = await startS3Bucket(Bucket);
+    ({ client, env } = bucket);
   });
-  after(async () => {
-    client?.destroy();
-    await s3?.stop();
-  });
+  after(() => bucket?.stop());
 
   void it('reaches validation accuracy well above chance in 2 epochs; result.json validates', async (t) => {
     const synth = startNode(NASFLOW_BIN, ['dataset', 'synth', '--out', `s3://${Bucket}/datasets/synth4`, '--classes', '4', '--train', '300', '--test', '60', '--seed', '4'], env);
