@@ -85,8 +85,10 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
     if (done > 0) p.etaMs = Math.round((rateMs / done) * Math.max(0, book.s.maxTrials - done));
     if (book.s.reason) p.reason = book.s.reason;
     if (book.s.oneShot) {
-      const { stage, rowsDone, rows, winners, selection } = book.s.oneShot;
+      const { stage, rowsDone, rows, winners, selection, stageTrials } = book.s.oneShot;
       p.oneShot = { stage, rowsDone, rows, winners, ...(selection ? { selection } : {}) };
+      // Stage trials run one at a time: the mean so far times the ones left (meta + a trial per row).
+      if (stage !== 'children' && stageTrials > 0) p.oneShot.stageEtaMs = Math.round((elapsedMs / stageTrials) * (rows + 1 - stageTrials));
     }
     return p;
   };

@@ -27,7 +27,7 @@ export function progressBar(stream: NodeJS.WriteStream = process.stderr): Progre
         failed: p.counts.failed,
         best: p.best ? `${p.best.accuracy.toFixed(2)}%` : '-',
         phase: p.oneShot && p.oneShot.stage !== 'children' ? `${p.phase}: ${oneShotStageText(p.oneShot)}` : p.phase,
-        eta_text: p.etaMs !== undefined ? formatDuration(p.etaMs) : '?',
+        eta_text: p.etaMs !== undefined ? formatDuration(p.etaMs) : p.oneShot?.stageEtaMs !== undefined ? `supernet stages ${formatDuration(p.oneShot.stageEtaMs)}` : '?',
       };
       const done = p.counts.succeeded + p.counts.failed;
       if (!started) {

@@ -72,6 +72,8 @@ export interface OneShotProgress {
   rows: number;
   /** Winning block per measured row, e.g. `e6k5se` (the layer's choice from then on). */
   winners: string[];
+  /** Estimated milliseconds until the supernet stages end, from the mean stage trial so far. */
+  stageEtaMs?: number;
   /** The budgeted pick once the table is complete. */
   selection?: { summary: string; cost: number; unit: string; frontSize: number };
 }

@@ -171,6 +171,7 @@ describe('PONAS one-shot stages in the search workflow (real Temporal, S3, train
       const p = await cancelling.query(progressQuery);
       assert.equal(p.oneShot?.stage, 'table');
       assert.equal(p.counts.running, 1);
+      assert.ok(p.oneShot.stageEtaMs! > 0, 'an ETA for the rest of the supernet stages');
     }, TIMEOUTS.long, 50);
     await cancelling.executeUpdate(cancelUpdate);
     const cancelled = await cancelling.result();
