@@ -30,11 +30,14 @@ if (files.length === 0) {
   process.exit(1);
 }
 const concurrency = process.env.NASFLOW_TEST_CONCURRENCY ?? '1';
+// No --test-force-exit: with it, Node 24 drops the last test events of quick files (their results
+// go missing from the report; measured: 317 of 324 unit tests reported). A test may run 15 minutes
+// at most, and the whole run 80 (CI allows 90), so a file that keeps a handle open cannot stall CI.
+const WHOLE_RUN_MS = 80 * 60 * 1000;
 const result = spawnSync(
   process.execPath,
-  // A file whose tests finished but which keeps a handle open must not stall the run (force-exit);
-  // no single test may run longer than 15 minutes.
-  ['--test', `--test-concurrency=${concurrency}`, '--test-force-exit', '--test-timeout=900000', '--test-reporter=spec', ...files],
-  { stdio: 'inherit' },
+  ['--test', `--test-concurrency=${concurrency}`, '--test-timeout=900000', '--test-reporter=spec', ...files],
+  { stdio: 'inherit', timeout: WHOLE_RUN_MS, killSignal: 'SIGKILL' },
 );
+if (result.error) console.error(`test run stopped: ${result.error.message} (limit ${WHOLE_RUN_MS / 60000} minutes)`);
 process.exit(result.status ?? 1);
