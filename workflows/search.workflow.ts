@@ -219,7 +219,11 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
     if (init.oneShot) book.s.oneShot = { stage: 'meta', rowsDone: 0, rows: init.oneShot.layers, winners: [], fixed: [], stageTrials: 0 };
   }
   setPhase();
-  for (const t of book.s.running) runTrial(t); // re-attach to trials carried over continue-as-new
+  // Re-attach to trials carried over continue-as-new. A trial that finished while the last run
+  // was observing is still in `running` but its outcome is carried too: awaiting it again would
+  // count it twice.
+  const carriedOutcomes = new Set(finished.map((o) => o.trialId));
+  for (const t of book.s.running) if (!carriedOutcomes.has(t.trialId)) runTrial(t);
 
   try {
     if (book.s.oneShot && book.s.oneShot.stage !== 'children') await runOneShotStages();
@@ -233,7 +237,9 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
         break;
       }
       if (finished.length > 0) {
-        const batch = finished.splice(0);
+        // Only trials still running count: an outcome never lands twice in the book or the algorithm.
+        const batch = finished.splice(0).filter((o, i, all) => book.runningTrial(o.trialId) && all.findIndex((x) => x.trialId === o.trialId) === i);
+        if (batch.length === 0) continue;
         const from = book.s.stateVersion;
         await observeTrials({ searchId, spec, fromVersion: from, toVersion: from + 1, outcomes: batch });
         book.s.stateVersion = from + 1;
