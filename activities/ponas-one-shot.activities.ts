@@ -4,7 +4,7 @@
  * filled table. The trials themselves run through the same launch/await activities as child trials.
  */
 import { createFromSpec, spaceFor } from '../src/search/algorithm-from-spec.js';
-import { ponasCostTableFor } from '../src/search/ponas-costs.js';
+import { costUnit, ponasCostTableFor } from '../src/search/ponas-costs.js';
 import {
   ACCURACY_TABLE, COST_TABLE, SELECTION_TABLE, oneShotPlan, stepSummary, supernetTrialId, supernetTrialSpec, winningSlot, withRow,
   type AccuracyTableFile, type MeasuredRow,
@@ -121,14 +121,15 @@ export function createPonasOneShotActivities(deps: SearchActivityDeps) {
     const space = spaceFor(spec);
     const algorithm = createFromSpec(spec, space, { ponas: { table: file.table } });
     if (!(algorithm instanceof PonasSearch)) throw new SupernetStageError(`expected the ponas algorithm; the spec chose ${algorithm.name}`);
-    const costs = ponasCostTableFor(spec);
+    // The algorithm already holds the cost table; only its unit is needed here.
+    const unit = costUnit(spec.algorithm.ponas?.cost?.metric ?? 'flops');
     const { front, pick } = algorithm.selection();
     const budget = spec.algorithm.ponas?.budget;
     if (!pick) {
-      throw new SpecError('algorithm.ponas.budget', `${budget} ${costs.unit} is below every network the measured table allows (cheapest ${front[0].cost.toFixed(3)} ${costs.unit}); raise the budget`);
+      throw new SpecError('algorithm.ponas.budget', `${budget} ${unit} is below every network the measured table allows (cheapest ${front[0].cost.toFixed(3)} ${unit}); raise the budget`);
     }
-    const summary: SelectionSummary = { summary: space.describe(space.decode(pick.choice)), cost: round(pick.cost), unit: costs.unit, frontSize: front.length };
-    await putJson(store, tableKey(searchId, SELECTION_TABLE), { budget: budget ?? null, unit: costs.unit, pick, front });
+    const summary: SelectionSummary = { summary: space.describe(space.decode(pick.choice)), cost: round(pick.cost), unit, frontSize: front.length };
+    await putJson(store, tableKey(searchId, SELECTION_TABLE), { budget: budget ?? null, unit, pick, front });
     await saveState(store, searchId, toVersion, algorithm.state());
     return summary;
   }

@@ -46,10 +46,14 @@ export function ponasCostTable(macro: Partial<MacroConfig>, metric: PonasCostMet
   costs[0] = costs[0].map((d) => d + whole);
   return {
     metric,
-    unit: metric === 'flops' ? 'MFLOPs' : 'M params',
+    unit: costUnit(metric),
     inputSize: (macro as { inputSize?: number }).inputSize ?? 224,
     costs,
   };
+}
+
+export function costUnit(metric: PonasCostMetric): PonasCostTable['unit'] {
+  return metric === 'flops' ? 'MFLOPs' : 'M params';
 }
 
 export function ponasCostTableFor(spec: SearchSpec): PonasCostTable {
