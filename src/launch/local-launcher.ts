@@ -3,6 +3,10 @@
  * record folder created atomically (mkdir), so two workers can never start the same attempt; the
  * process runs detached under a shell that writes its exit code to the record when it ends, so a
  * worker that restarts re-attaches by reading the record instead of launching again.
+ *
+ * A recorded pid is checked before it counts as the trial's (trial-process.ts): its environment
+ * must name this attempt's exit file and its start time must match the record, so a pid that
+ * wrapped to another process is neither reported running nor signalled.
  */
 import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, openSync, closeSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -10,6 +14,7 @@ import { join } from 'node:path';
 import { stableHash } from '../common/hash.js';
 import { isAlive } from '../dev/service.js';
 import type { Launcher, TrialRef, TrialState } from './launcher.js';
+import { isTrialProcess, processStartTicks, trialGroupAlive } from './trial-process.js';
 
 export interface LocalLauncherOptions {
   /** Folder for launch records and trial logs. */
@@ -29,6 +34,8 @@ interface LaunchRecord {
   attempt: number;
   pid: number;
   startedAt: string;
+  /** The shell's start time in clock ticks after boot (Linux), to tell it from a later holder of the pid. */
+  startTicks?: number;
 }
 
 export class LauncherBusyError extends Error {
@@ -75,7 +82,10 @@ export class LocalLauncher implements Launcher {
     });
     closeSync(log);
     child.unref();
-    const record: LaunchRecord = { trialId: trial.trialId, attempt: trial.attempt, pid: child.pid!, startedAt: new Date().toISOString() };
+    const startTicks = processStartTicks(child.pid!);
+    const record: LaunchRecord = {
+      trialId: trial.trialId, attempt: trial.attempt, pid: child.pid!, startedAt: new Date().toISOString(), ...(startTicks === undefined ? {} : { startTicks }),
+    };
     writeFileSync(join(dir, 'launch.json'), JSON.stringify(record));
     appendFileSync(this.launchLog, `${JSON.stringify(record)}\n`);
   }
@@ -89,24 +99,25 @@ export class LocalLauncher implements Launcher {
     }
     // The shell writes its own pid first thing, so a worker killed between claiming the attempt
     // and recording the launch cannot leave an attempt that looks alive forever.
-    const pid = readPid(dir) ?? readRecord(dir)?.pid;
-    if (pid === undefined) {
+    const proc = readProcess(dir);
+    if (proc === undefined) {
       if (!existsSync(dir)) return { state: 'missing' };
       const claimedMs = Date.now() - statSync(dir).mtimeMs;
       return claimedMs < LAUNCH_GRACE_MS ? { state: 'running' } : { state: 'exited', exitCode: 137, message: 'launch was interrupted before the trial process started' };
     }
-    if (isAlive(pid)) return { state: 'running' };
+    if (isTrialProcess(proc.pid, proc.marker, proc.startTicks)) return { state: 'running' };
     // The shell died without recording an exit (kill -9 of the group, machine restart): infrastructure.
     if (existsSync(exitFile)) return this.poll(trial);
-    return { state: 'exited', exitCode: 137, message: `trial process ${pid} vanished without an exit code` };
+    const why = isAlive(proc.pid) ? `; pid ${proc.pid} now belongs to another process` : '';
+    return { state: 'exited', exitCode: 137, message: `trial process ${proc.pid} vanished without an exit code${why}` };
   }
 
+  /** Stops the attempt's process group, and only if it is still the trial's (never a foreign process). */
   async cancel(trial: TrialRef): Promise<void> {
-    const dir = this.attemptDir(trial);
-    const pid = readPid(dir) ?? readRecord(dir)?.pid;
-    if (pid !== undefined && isAlive(pid)) {
+    const proc = readProcess(this.attemptDir(trial));
+    if (proc !== undefined && trialGroupAlive(proc.pid, proc.marker, proc.startTicks)) {
       try {
-        process.kill(-pid, 'SIGTERM'); // the whole group: shell and trainer
+        process.kill(-proc.pid, 'SIGTERM'); // the whole group: shell and trainer
       } catch {
         // already gone
       }
@@ -131,12 +142,25 @@ export class LocalLauncher implements Launcher {
     for (const t of readdirSync(root)) {
       for (const a of readdirSync(join(root, t))) {
         const dir = join(root, t, a);
-        const pid = readPid(dir) ?? readRecord(dir)?.pid;
-        if (pid !== undefined && !existsSync(join(dir, 'exit')) && isAlive(pid)) n++;
+        const proc = readProcess(dir);
+        if (proc !== undefined && !existsSync(join(dir, 'exit')) && isTrialProcess(proc.pid, proc.marker, proc.startTicks)) n++;
       }
     }
     return n;
   }
+}
+
+/**
+ * The attempt's shell as recorded: its pid (the shell writes it first thing, so a worker killed
+ * before writing launch.json leaves it too), the marker its environment carries, and its start time
+ * when the launch record has it for the same pid.
+ */
+function readProcess(dir: string): { pid: number; marker: string; startTicks?: number } | undefined {
+  const record = readRecord(dir);
+  const pid = readPid(dir) ?? record?.pid;
+  if (pid === undefined) return undefined;
+  const startTicks = record?.pid === pid ? record.startTicks : undefined;
+  return { pid, marker: `EXIT_FILE=${join(dir, 'exit')}`, ...(startTicks === undefined ? {} : { startTicks }) };
 }
 
 function readPid(dir: string): number | undefined {
