@@ -1,6 +1,6 @@
 /** `nasflow dev …`: infrastructure binaries and the local dev stack. */
 import type { Command } from 'commander';
-import { stackDown, stackStatus, stackUp, stateFile } from '../dev/stack.js';
+import { stackDown, stackRestart, stackStatus, stackUp, stateFile, type StackState } from '../dev/stack.js';
 import { ensureTools, toolsDir } from '../dev/tools.js';
 import { runCommand } from '../dev/run-command.js';
 import { TOOLS } from '../dev/tool-catalog.js';
@@ -31,7 +31,7 @@ export function registerDevCommands(program: Command): void {
 
   dev
     .command('up')
-    .description('start the chosen parts on 127.0.0.1 (free ports), wait until ready, print endpoints')
+    .description('start the chosen parts on 127.0.0.1, wait until ready, print endpoints (a part that ran before gets its ports and data back when the ports are free)')
     .option('--temporal', 'Temporal dev server with Web UI')
     .option('--kube', 'kube-apiserver + etcd + controller manager + scheduler + kwok')
     .option('--gpu-nodes <n>', 'kwok GPU nodes (8 x nvidia.com/gpu each) to create with --kube', (v) => parseCount(v, '--gpu-nodes'), 0)
@@ -41,17 +41,18 @@ export function registerDevCommands(program: Command): void {
       const any = Boolean(opts.temporal || opts.kube || opts.s3);
       const sel = { temporal: !any || Boolean(opts.temporal), kube: !any || Boolean(opts.kube), s3: !any || Boolean(opts.s3), gpuNodes: opts.gpuNodes };
       if (opts.gpuNodes > 0 && !sel.kube) throw new Error('--gpu-nodes needs --kube');
-      const state = await stackUp(sel, process.env, (m) => console.error(m));
-      if (opts.json) {
-        console.log(JSON.stringify(state, null, 2));
-        return;
-      }
-      for (const [name, c] of Object.entries(state.components)) {
-        console.log(`${name}:`);
-        for (const [k, v] of Object.entries(c.endpoints)) console.log(`  ${k}: ${Array.isArray(v) ? v.join(', ') : String(v)}`);
-      }
-      console.log(`state file: ${stateFile(process.env)}`);
-      if (state.components.kube) console.log(`try: kubectl --kubeconfig ${String(state.components.kube.endpoints.kubeconfig)} get nodes`);
+      printState(await stackUp(sel, process.env, (m) => console.error(m)), Boolean(opts.json));
+    });
+
+  dev
+    .command('restart')
+    .description('stop and start again the dev stack\'s Temporal and/or S3 server on the same ports with the same data (running searches carry on)')
+    .option('--temporal', 'only the Temporal dev server')
+    .option('--s3', 'only the S3 server')
+    .option('--json', 'print the state as JSON')
+    .action(async (opts: { temporal?: boolean; s3?: boolean; json?: boolean }) => {
+      const names = [...(opts.temporal ? ['temporal'] : []), ...(opts.s3 ? ['s3'] : [])];
+      printState(await stackRestart(names.length > 0 ? names : undefined, process.env, (m) => console.error(m)), Boolean(opts.json));
     });
 
   dev
@@ -81,6 +82,19 @@ export function registerDevCommands(program: Command): void {
         for (const [k, v] of Object.entries(c.endpoints)) console.log(`${name}.${k}: ${String(v)}`);
       }
     });
+}
+
+function printState(state: StackState, json: boolean): void {
+  if (json) {
+    console.log(JSON.stringify(state, null, 2));
+    return;
+  }
+  for (const [name, c] of Object.entries(state.components)) {
+    console.log(`${name}:`);
+    for (const [k, v] of Object.entries(c.endpoints)) console.log(`  ${k}: ${Array.isArray(v) ? v.join(', ') : String(v)}`);
+  }
+  console.log(`state file: ${stateFile(process.env)}`);
+  if (state.components.kube) console.log(`try: kubectl --kubeconfig ${String(state.components.kube.endpoints.kubeconfig)} get nodes`);
 }
 
 function parseCount(value: string, flag: string): number {

@@ -5,7 +5,10 @@ import type { LeaderboardEntry, SearchProgress } from '../common/search-types.js
 
 export interface ProgressView {
   update(p: SearchProgress): void;
-  stop(): void;
+  /** The Temporal server is unreachable: the last counts stay, the phase says so. */
+  reconnecting(forMs: number): void;
+  /** Draws the last frame from the final progress (counts and phase at the end), then stops. */
+  finish(p?: SearchProgress): void;
 }
 
 export function progressBar(stream: NodeJS.WriteStream = process.stderr): ProgressView {
@@ -20,27 +23,35 @@ export function progressBar(stream: NodeJS.WriteStream = process.stderr): Progre
     Presets.shades_classic,
   );
   let started = false;
+  let last: SearchProgress | undefined;
+  const draw = (p: SearchProgress, phase: string, eta: string): void => {
+    const payload = { running: p.counts.running, failed: p.counts.failed, best: p.best ? `${p.best.accuracy.toFixed(2)}%` : '-', phase, eta_text: eta };
+    const done = p.counts.succeeded + p.counts.failed;
+    if (!started) {
+      bar.start(p.maxTrials, done, payload);
+      started = true;
+    }
+    bar.setTotal(p.maxTrials);
+    bar.update(done, payload);
+  };
   return {
     update(p) {
-      const payload = {
-        running: p.counts.running,
-        failed: p.counts.failed,
-        best: p.best ? `${p.best.accuracy.toFixed(2)}%` : '-',
-        phase: p.oneShot && p.oneShot.stage !== 'children' ? `${p.phase}: ${oneShotStageText(p.oneShot)}` : p.phase,
-        eta_text: p.etaMs !== undefined ? formatDuration(p.etaMs) : p.oneShot?.stageEtaMs !== undefined ? `supernet stages ${formatDuration(p.oneShot.stageEtaMs)}` : '?',
-      };
-      const done = p.counts.succeeded + p.counts.failed;
-      if (!started) {
-        bar.start(p.maxTrials, done, payload);
-        started = true;
-      }
-      bar.setTotal(p.maxTrials);
-      bar.update(done, payload);
+      last = p;
+      draw(p, phaseText(p), p.etaMs !== undefined ? formatDuration(p.etaMs) : p.oneShot?.stageEtaMs !== undefined ? `supernet stages ${formatDuration(p.oneShot.stageEtaMs)}` : '?');
     },
-    stop() {
-      if (started) bar.stop();
+    reconnecting(forMs) {
+      if (last) draw(last, `reconnecting to Temporal (${formatDuration(forMs)})`, '?');
+    },
+    finish(p) {
+      if (p) draw(p, phaseText(p), '-');
+      if (started) bar.stop(); // renders the frame just drawn once more, then ends the line
+      started = false;
     },
   };
+}
+
+function phaseText(p: SearchProgress): string {
+  return p.oneShot && p.oneShot.stage !== 'children' ? `${p.phase}: ${oneShotStageText(p.oneShot)}` : p.phase;
 }
 
 export function formatDuration(ms: number): string {

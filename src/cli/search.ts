@@ -1,27 +1,33 @@
 /**
  * `nasflow search …` and `nasflow worker`. With no Temporal address configured (`--address` or
- * TEMPORAL_ADDRESS) a command uses the embedded default: a Temporal dev server started for its
- * duration and, for `run`/`resume`, an in-process worker with the local launcher.
+ * TEMPORAL_ADDRESS) a command uses the embedded default: a Temporal dev server shared by the
+ * nasflow commands running at the time (embedded-server.ts) and, for commands that need the
+ * workflow to move (run, resume, pause, stop, cancel, set), an in-process worker with the local
+ * launcher.
  */
 import type { Command } from 'commander';
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { inspect } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandle } from '@temporalio/client';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import { startSearch, searchHandle } from '../client/search-client.js';
+import { noWorkerMessage, workflowPollers } from '../client/task-queue.js';
 import { localSearchId, TASK_QUEUE, workflowIdFor } from '../common/ids.js';
 import type { SearchProgress, SearchResult } from '../common/search-types.js';
 import type { Launcher } from '../launch/launcher.js';
 import { createSearchWorker } from '../worker/worker.js';
 import type { searchWorkflow } from '../../workflows/search.workflow.js';
 import {
-  cancelUpdate, leaderboardQuery, pauseUpdate, progressQuery, resumeUpdate, setMaxTrialsUpdate, setParallelismUpdate, stopUpdate,
+  cancelUpdate, pauseUpdate, resumeUpdate, setMaxTrialsUpdate, setParallelismUpdate, stopUpdate,
 } from '../../workflows/search-handlers.js';
+import { follow, Interrupts } from './follow.js';
 import { connectTemporal, localHome, workflowUrl, type TemporalTarget } from './temporal-target.js';
 import { loadSpecFile } from './spec-file.js';
-import { leaderboardTable, progressBar, statusText } from './progress-view.js';
+import { leaderboardTable, statusText } from './progress-view.js';
+import { searchStatus, statusReportText } from './search-status.js';
 
 interface ConnOpts {
   address?: string;
@@ -37,12 +43,19 @@ let runtimeQuiet = false;
 /**
  * The SDK logs every worker state change at INFO (the CLI shows its own progress instead), and by
  * default shuts workers down on SIGINT — but Ctrl-C must first pause the search, which needs the
- * worker, so the CLI handles the signal itself.
+ * worker, so the CLI handles the signal itself. When the CLI's worker stops, each trial it was
+ * waiting on fails its wait on purpose (the trial runs on and the next worker re-attaches); the
+ * SDK would print a warning with a stack for each, so those are left out.
  */
 function quietRuntime(): void {
   if (runtimeQuiet) return;
   runtimeQuiet = true;
-  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+  const logger = new DefaultLogger('WARN', (entry) => {
+    if ((entry.meta?.error as { type?: unknown } | undefined)?.type === 'TrialWaitInterrupted') return;
+    const when = new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString();
+    process.stderr.write(`${when} [${entry.level}] ${entry.message}${entry.meta ? ` ${inspect(entry.meta)}` : ''}\n`);
+  });
+  Runtime.install({ logger, shutdownSignals: [] });
 }
 
 function addConnOptions(cmd: Command): Command {
@@ -75,37 +88,37 @@ export function registerSearchCommands(program: Command): void {
 
   const search = program.command('search').description('run and steer architecture searches');
 
-  addConnOptions(
+  addFollowOptions(addConnOptions(
     search
       .command('run <spec>')
-      .description('start a search from a spec file (YAML or JSON) and follow it to the end')
+      .description('start a search from a spec file (YAML or JSON) and follow it to the end (Ctrl-C pauses it)')
       .option('--local', 'use the embedded default even if TEMPORAL_ADDRESS is set')
       .option('--id <id>', 'search id suffix (default: random)')
-      .option('--max-local-trials <n>', 'trials run at once on this machine (default: the spec parallelism)')
-      .option('--json', 'print a JSON summary as the last line'),
-  ).action(async (specPath: string, opts: ConnOpts & { id?: string; maxLocalTrials?: string; json?: boolean }) => {
+      .option('--max-local-trials <n>', 'trials run at once on this machine (default: the spec parallelism)'),
+  )).action(async (specPath: string, opts: ConnOpts & FollowFlags & { id?: string; maxLocalTrials?: string }) => {
     const spec = loadSpecFile(specPath);
     const searchId = localSearchId(spec.name, opts.id ?? randomBytes(3).toString('hex'));
-    await withTarget(opts, async (target) => {
+    await withTarget(opts, async (target, interrupts) => {
       const worker = target.embedded ? await embeddedWorker(target, opts.maxLocalTrials ? positive(opts.maxLocalTrials, '--max-local-trials') : spec.budget.parallelism) : undefined;
       try {
         const handle = await startSearch(target.client, spec, { searchId });
         announce(target, searchId);
-        await follow(handle, target, searchId, Boolean(opts.json), worker);
+        await followAndReport(handle, target, interrupts, searchId, opts, 'pause');
       } finally {
         await shutdown(worker);
       }
     });
   });
 
-  addConnOptions(search.command('resume <searchId>').description('resume a paused search (and follow it when embedded)').option('--json', 'print a JSON summary as the last line'))
-    .action(async (searchId: string, opts: ConnOpts & { json?: boolean }) => {
-      await withTarget(opts, async (target) => {
+  addFollowOptions(addConnOptions(search.command('resume <searchId>').description('resume a paused search (and follow it when embedded; Ctrl-C pauses it again)')))
+    .action(async (searchId: string, opts: ConnOpts & FollowFlags) => {
+      await withTarget(opts, async (target, interrupts) => {
+        const handle = searchHandle(target.client, searchId);
+        await mustBeRunning(handle, searchId);
         const worker = target.embedded ? await embeddedWorker(target, Math.max(1, availableParallelism())) : undefined;
         try {
-          const handle = searchHandle(target.client, searchId);
           const p = await handle.executeUpdate(resumeUpdate);
-          if (worker) await follow(handle, target, searchId, Boolean(opts.json), worker);
+          if (worker) await followAndReport(handle, target, interrupts, searchId, opts, 'pause');
           else console.log(statusText(p));
         } finally {
           await shutdown(worker);
@@ -128,22 +141,27 @@ export function registerSearchCommands(program: Command): void {
   addConnOptions(search.command('status <searchId>').description('show progress and the leaderboard').option('--json', 'print JSON'))
     .action(async (searchId: string, opts: ConnOpts & { json?: boolean }) => {
       await withTarget(opts, async (target) => {
-        const handle = searchHandle(target.client, searchId);
-        const p = await handle.query(progressQuery);
-        const top = await handle.query(leaderboardQuery, 10);
-        if (opts.json) console.log(JSON.stringify({ progress: p, leaderboard: top }));
-        else console.log(`${statusText(p)}\n${leaderboardTable(top)}`);
+        const report = await searchStatus(searchHandle(target.client, searchId), target, searchId);
+        console.log(opts.json ? JSON.stringify(report) : statusReportText(searchId, report));
       });
     });
 
-  const controls: [string, string, (h: Handle) => Promise<SearchProgress>][] = [
-    ['pause', 'stop launching trials (running trials finish)', (h) => h.executeUpdate(pauseUpdate)],
-    ['stop', 'launch nothing more, let running trials finish, then complete', (h) => h.executeUpdate(stopUpdate)],
-    ['cancel', 'stop running trials now and complete as Cancelled', (h) => h.executeUpdate(cancelUpdate)],
+  // Updates need a worker to run the workflow task. On the embedded server no other command may
+  // be running one (a paused search's `run` has exited), so the command runs its own meanwhile;
+  // `cancel` and `stop` then follow the search to its end (cancelling trials and letting running
+  // trials finish are the worker's work too).
+  const controls: [string, string, (h: Handle) => Promise<SearchProgress>, 'print' | 'follow' | 'follow-embedded'][] = [
+    ['pause', 'stop launching trials (running trials finish)', (h) => h.executeUpdate(pauseUpdate), 'print'],
+    ['stop', 'launch nothing more, let running trials finish, then complete', (h) => h.executeUpdate(stopUpdate), 'follow-embedded'],
+    ['cancel', 'stop running trials now and complete as Cancelled', (h) => h.executeUpdate(cancelUpdate), 'follow'],
   ];
-  for (const [name, description, apply] of controls) {
-    addConnOptions(search.command(`${name} <searchId>`).description(description)).action(async (searchId: string, opts: ConnOpts) => {
-      await withTarget(opts, async (target) => console.log(statusText(await apply(searchHandle(target.client, searchId)))));
+  for (const [name, description, apply, then] of controls) {
+    addFollowOptions(addConnOptions(search.command(`${name} <searchId>`).description(description))).action(async (searchId: string, opts: ConnOpts & FollowFlags) => {
+      await steer(searchId, opts, async (handle, target, interrupts) => {
+        const p = await apply(handle);
+        if (then === 'follow' || (then === 'follow-embedded' && target.embedded)) await followAndReport(handle, target, interrupts, searchId, opts, 'detach');
+        else console.log(statusText(p));
+      });
     });
   }
 
@@ -151,8 +169,7 @@ export function registerSearchCommands(program: Command): void {
     search.command('set <searchId>').description('change a running search').option('--parallelism <n>', 'trials in flight').option('--max-trials <n>', 'trial budget'),
   ).action(async (searchId: string, opts: ConnOpts & { parallelism?: string; maxTrials?: string }) => {
     if (!opts.parallelism && !opts.maxTrials) throw new Error('search set: pass --parallelism <n> and/or --max-trials <n>');
-    await withTarget(opts, async (target) => {
-      const handle = searchHandle(target.client, searchId);
+    await steer(searchId, opts, async (handle) => {
       let p: SearchProgress | undefined;
       if (opts.parallelism) p = await handle.executeUpdate(setParallelismUpdate, { args: [positive(opts.parallelism, '--parallelism')] });
       if (opts.maxTrials) p = await handle.executeUpdate(setMaxTrialsUpdate, { args: [positive(opts.maxTrials, '--max-trials')] });
@@ -161,12 +178,56 @@ export function registerSearchCommands(program: Command): void {
   });
 }
 
-async function withTarget(opts: ConnOpts, fn: (t: TemporalTarget) => Promise<void>): Promise<void> {
-  const target = await connectTemporal(opts, process.env, log);
+interface FollowFlags {
+  json?: boolean;
+  reconnectTimeout: string;
+}
+
+function addFollowOptions(cmd: Command): Command {
+  return cmd
+    .option('--json', 'print a JSON summary as the last line')
+    .option('--reconnect-timeout <seconds>', 'while following, how long the Temporal server may be unreachable before the CLI gives up (the search goes on)', '600');
+}
+
+async function withTarget(opts: ConnOpts, fn: (t: TemporalTarget, interrupts: Interrupts) => Promise<void>): Promise<void> {
+  // Listening from the start: a Ctrl-C while the embedded server starts must not orphan it.
+  const holder: { target?: TemporalTarget } = {};
+  const interrupts = new Interrupts({ leaveNow: () => holder.target?.leaveNow?.() }, log);
+  let target: TemporalTarget;
   try {
-    await fn(target);
+    target = holder.target = await connectTemporal(opts, process.env, log);
+  } catch (err) {
+    interrupts.dispose();
+    throw err;
+  }
+  try {
+    await fn(target, interrupts);
   } finally {
     await target.close();
+    interrupts.dispose();
+  }
+}
+
+/** Runs an update-based control: refuses an ended search, and makes sure a worker will run it. */
+async function steer(searchId: string, opts: ConnOpts, fn: (h: Handle, t: TemporalTarget, i: Interrupts) => Promise<void>): Promise<void> {
+  await withTarget(opts, async (target, interrupts) => {
+    const handle = searchHandle(target.client, searchId);
+    await mustBeRunning(handle, searchId);
+    const worker = target.embedded ? await embeddedWorker(target, Math.max(1, availableParallelism())) : undefined;
+    if (!worker && (await workflowPollers(target.client, target.namespace, Date.now())) === 0) log(noWorkerMessage(target.address, target.namespace));
+    try {
+      await fn(handle, target, interrupts);
+    } finally {
+      await shutdown(worker);
+    }
+  });
+}
+
+async function mustBeRunning(handle: Handle, searchId: string): Promise<void> {
+  const d = await handle.describe();
+  if (d.status.name !== 'RUNNING') {
+    const phase = (d.searchAttributes as Record<string, unknown[] | undefined>).NasPhase?.[0];
+    throw new Error(`search ${searchId} has already ended (workflow ${d.status.name}${phase ? `, phase ${String(phase)}` : ''}); see: nasflow search status ${searchId}`);
   }
 }
 
@@ -191,58 +252,31 @@ function announce(target: TemporalTarget, searchId: string): void {
   console.error(`search ${searchId} started${url ? `; Temporal UI: ${url}` : ` (workflow ${workflowIdFor(searchId)})`}`);
 }
 
-/** Shows progress until the search ends; Ctrl-C pauses it (resumable with `search resume`). */
-async function follow(handle: Handle, target: TemporalTarget, searchId: string, json: boolean, worker: Worker | undefined): Promise<void> {
-  const view = progressBar();
-  let interrupted = false;
-  const onInt = (): void => {
-    interrupted = true;
-  };
-  process.once('SIGINT', onInt);
+/** Shows progress until the search ends and reports how it ended (exit code and JSON line). */
+async function followAndReport(handle: Handle, target: TemporalTarget, interrupts: Interrupts, searchId: string, opts: FollowFlags, onInterrupt: 'pause' | 'detach'): Promise<void> {
   const started = Date.now();
-  // Aborted on Ctrl-C: the result long-poll must not outlive the connection it runs on.
-  const abort = new AbortController();
-  const result = target.client
-    .withAbortSignal(abort.signal, () => handle.result())
-    .then((r) => ({ ok: true as const, r }), (e: unknown) => ({ ok: false as const, e }));
-  let outcome: Awaited<typeof result> | undefined;
-  while (!outcome && !interrupted) {
-    try {
-      view.update(await handle.query(progressQuery));
-    } catch {
-      // the query can race the workflow's completion
+  const end = await follow(handle, target, interrupts, { searchId, reconnectMs: seconds(opts.reconnectTimeout, '--reconnect-timeout') * 1000, onInterrupt, log });
+  switch (end.kind) {
+    case 'done': {
+      const r = end.result;
+      console.error(`\n${statusText(r.progress)}\n${leaderboardTable(r.leaderboard.slice(0, 10))}`);
+      if (opts.json) console.log(JSON.stringify(summary(r, (Date.now() - started) / 1000)));
+      return;
     }
-    outcome = await Promise.race([result, sleep(1000).then(() => undefined)]);
+    case 'paused':
+      console.error(`search paused; resume with: nasflow search resume ${searchId}${target.embedded ? '' : ` --address ${target.address}`}`);
+      process.exitCode = 130;
+      return;
+    case 'detached':
+      console.error(`stopped following; the search goes on: nasflow search status ${searchId}${target.embedded ? '' : ` --address ${target.address}`}`);
+      process.exitCode = 130;
+      return;
+    case 'failed':
+    case 'lost':
+      console.error(`search ${searchId} ${end.kind === 'failed' ? 'failed' : 'lost'}: ${end.reason}`);
+      process.exitCode = 1;
+      if (opts.json) console.log(JSON.stringify({ searchId, phase: end.kind === 'failed' ? 'Failed' : 'Unknown', reason: end.reason }));
   }
-  view.stop();
-  process.removeListener('SIGINT', onInt);
-  if (interrupted) {
-    await handle.executeUpdate(pauseUpdate);
-    abort.abort();
-    await result;
-    console.error(`\nsearch paused; resume with: nasflow search resume ${searchId}${target.embedded ? '' : ` --address ${target.address}`}`);
-    await shutdown(worker);
-    process.exitCode = 130;
-    return;
-  }
-  if (!outcome!.ok) {
-    const err = outcome!.e;
-    const reason = err instanceof WorkflowFailedError ? rootCause(err) : String(err);
-    console.error(`search ${searchId} failed: ${reason}`);
-    process.exitCode = 1;
-    if (json) console.log(JSON.stringify({ searchId, phase: 'Failed', reason }));
-    return;
-  }
-  const r: SearchResult = outcome!.r;
-  console.error(`\n${statusText(r.progress)}\n${leaderboardTable(r.leaderboard.slice(0, 10))}`);
-  if (json) console.log(JSON.stringify(summary(r, (Date.now() - started) / 1000)));
-}
-
-/** The innermost message of a failure chain: "Activity task failed" says less than its cause. */
-function rootCause(err: Error): string {
-  let e: unknown = err;
-  while (e instanceof Error && e.cause instanceof Error) e = e.cause;
-  return e instanceof Error ? e.message : String(e);
 }
 
 function summary(r: SearchResult, wallSeconds: number): Record<string, unknown> {
@@ -265,6 +299,12 @@ async function launcherFor(kind: string): Promise<Launcher | undefined> {
     return mod.createKubeLauncherFromEnv(process.env);
   }
   throw new Error(`--launcher must be local or kubernetes; received "${kind}"`);
+}
+
+function seconds(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${flag} must be a positive number of seconds; received "${value}"`);
+  return n;
 }
 
 function positive(value: string, flag: string): number {

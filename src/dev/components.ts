@@ -5,6 +5,8 @@ export interface StartedComponent<E> {
   name: string;
   processes: ServiceProcess[];
   endpoints: E;
+  /** The ports it listens on, so a restart can ask for the same ones. */
+  ports?: number[];
 }
 
 export interface ComponentOptions {
@@ -13,6 +15,8 @@ export interface ComponentOptions {
   /** Keep running after the starting process exits (`dev up`). */
   detached?: boolean;
   env?: NodeJS.ProcessEnv;
+  /** Ports to reuse when all of them are free (a restart keeps the address); else fresh ones. */
+  ports?: readonly number[];
 }
 
 /** Search attributes nasflow registers on the dev server (DESIGN.md "Contracts"). */

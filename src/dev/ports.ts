@@ -35,3 +35,27 @@ export async function freePorts(count: number): Promise<number[]> {
   while (ports.length < count) ports.push(await freePort());
   return ports;
 }
+
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * The `preferred` ports when every one of them is free (a restarted server keeps its address),
+ * otherwise `count` fresh ones.
+ */
+export async function portsPreferring(preferred: readonly number[] | undefined, count: number): Promise<number[]> {
+  if (preferred && preferred.length === count && preferred.every((p) => Number.isInteger(p) && p > 0 && !handedOut.has(p))) {
+    const free = await Promise.all(preferred.map(bindable));
+    if (free.every(Boolean)) {
+      for (const p of preferred) handedOut.add(p);
+      return [...preferred];
+    }
+  }
+  return freePorts(count);
+}

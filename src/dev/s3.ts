@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ComponentOptions, StartedComponent } from './components.js';
-import { freePort } from './ports.js';
+import { portsPreferring } from './ports.js';
 import { startService, stopService, waitUntil } from './service.js';
 
 export interface S3Endpoints {
@@ -16,12 +16,17 @@ export interface S3Endpoints {
   secretAccessKey: string;
 }
 
-export async function startS3(binary: string, opts: ComponentOptions): Promise<StartedComponent<S3Endpoints>> {
+export interface S3Options extends ComponentOptions {
+  /** Keys to reuse (a restart keeps its clients' credentials valid); default: fresh random ones. */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}
+
+export async function startS3(binary: string, opts: S3Options): Promise<StartedComponent<S3Endpoints>> {
   const dataDir = join(opts.dir, 'data');
   mkdirSync(dataDir, { recursive: true });
-  const port = await freePort();
-  const accessKeyId = `nasflow${randomBytes(4).toString('hex')}`;
-  const secretAccessKey = randomBytes(20).toString('hex');
+  const [port] = await portsPreferring(opts.ports, 1);
+  const accessKeyId = opts.credentials?.accessKeyId ?? `nasflow${randomBytes(4).toString('hex')}`;
+  const secretAccessKey = opts.credentials?.secretAccessKey ?? randomBytes(20).toString('hex');
   const region = 'us-east-1';
   const args = ['--access', accessKeyId, '--secret', secretAccessKey, '--region', region, '--port', `127.0.0.1:${port}`, '--quiet', 'posix', dataDir];
   const proc = startService({ name: 'versitygw', command: binary, args, logFile: join(opts.dir, 'versitygw.log'), detached: opts.detached, env: opts.env });
@@ -33,5 +38,5 @@ export async function startS3(binary: string, opts: ComponentOptions): Promise<S
     await stopService(proc);
     throw err;
   }
-  return { name: 's3', processes: [proc], endpoints: { endpoint, region, accessKeyId, secretAccessKey } };
+  return { name: 's3', processes: [proc], ports: [port], endpoints: { endpoint, region, accessKeyId, secretAccessKey } };
 }

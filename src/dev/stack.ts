@@ -1,8 +1,9 @@
 /**
- * The dev stack behind `nasflow dev up|down|status`: starts the chosen parts detached, records
- * what it started (pids, endpoints, folders) in a state file, and stops exactly that.
+ * The dev stack behind `nasflow dev up|restart|down|status`: starts the chosen parts detached,
+ * records what it started (pids, endpoints, ports, folders) in a state file, and stops exactly
+ * that. A restarted part keeps its ports and data, and its new processes are recorded.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { StartedComponent } from './components.js';
@@ -19,11 +20,22 @@ export interface StackSelection {
   s3: boolean;
 }
 
+export interface ComponentRecord {
+  processes: ServiceProcess[];
+  endpoints: Record<string, unknown>;
+  dir: string;
+  /** Ports it listens on; `dev up` and `dev restart` ask for them again. */
+  ports?: number[];
+}
+
 export interface StackState {
   startedAt: string;
   root: string;
-  components: Record<string, { processes: ServiceProcess[]; endpoints: Record<string, unknown>; dir: string }>;
+  components: Record<string, ComponentRecord>;
 }
+
+/** Parts that restart in place (same ports, same data). Kubernetes starts from a fresh etcd. */
+const RESTARTABLE = ['temporal', 's3'];
 
 export function stackRoot(env: NodeJS.ProcessEnv): string {
   return env.NASFLOW_DEV_DIR ?? join(env.HOME ?? homedir(), '.cache', 'nasflow', 'dev');
@@ -33,49 +45,103 @@ export function stateFile(env: NodeJS.ProcessEnv): string {
   return join(stackRoot(env), 'stack.json');
 }
 
-export function readState(env: NodeJS.ProcessEnv): StackState | undefined {
-  const file = stateFile(env);
+/** What the last `dev down` stopped: `dev up` reuses its ports, keys and data. */
+function lastStateFile(env: NodeJS.ProcessEnv): string {
+  return join(stackRoot(env), 'stack.last.json');
+}
+
+function readJson(file: string): StackState | undefined {
   if (!existsSync(file)) return undefined;
   return JSON.parse(readFileSync(file, 'utf8')) as StackState;
 }
 
+export function readState(env: NodeJS.ProcessEnv): StackState | undefined {
+  return readJson(stateFile(env));
+}
+
+const running = (c: ComponentRecord): boolean => c.processes.some((p) => isAlive(p.pid) && isOurs(p));
+
+/**
+ * Starts the selected parts detached. Parts of an earlier stack that still run are kept; a part
+ * that ran before (still recorded, or stopped by `dev down`) gets its old ports, keys and data
+ * back when its ports are free, so clients configured for it keep working.
+ */
 export async function stackUp(sel: StackSelection, env: NodeJS.ProcessEnv, log: (m: string) => void): Promise<StackState> {
   const existing = readState(env);
-  if (existing && Object.values(existing.components).some((c) => c.processes.some((p) => isAlive(p.pid)))) {
-    throw new Error(`a dev stack is already running (state: ${stateFile(env)}). Run "nasflow dev down" first.`);
+  const wanted = (['temporal', 's3', 'kube'] as const).filter((name) => sel[name]);
+  const clash = wanted.filter((name) => existing?.components[name] && running(existing.components[name]));
+  if (clash.length > 0) {
+    throw new Error(`a dev stack is already running (${clash.join(', ')}; state: ${stateFile(env)}). Run "nasflow dev restart" to restart it in place, or "nasflow dev down" first.`);
   }
   const root = stackRoot(env);
   mkdirSync(root, { recursive: true });
-  const state: StackState = { startedAt: new Date().toISOString(), root, components: {} };
-  const record = (c: StartedComponent<object>, dir: string): void => {
-    state.components[c.name] = { processes: c.processes, endpoints: c.endpoints as Record<string, unknown>, dir };
-    writeFileSync(stateFile(env), JSON.stringify(state, null, 2));
-  };
+  const previous = { ...readJson(lastStateFile(env))?.components, ...existing?.components };
+  const state: StackState = existing ?? { startedAt: new Date().toISOString(), root, components: {} };
+  const started: string[] = [];
   try {
-    if (sel.temporal) {
-      const tools = await ensureTools({ env, only: ['temporal'], log });
-      const dir = join(root, 'temporal');
-      record(await startTemporal(tools.temporal.path, { dir, detached: true }), dir);
-      log('temporal ready');
-    }
-    if (sel.s3) {
-      const tools = await ensureTools({ env, only: ['versitygw'], log });
-      const dir = join(root, 's3');
-      record(await startS3(tools.versitygw.path, { dir, detached: true }), dir);
-      log('s3 ready');
-    }
-    if (sel.kube) {
-      const tools = await ensureTools({ env, only: ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok'], log });
-      const dir = join(root, 'kube');
-      rmSync(dir, { recursive: true, force: true });
-      record(await startKube(tools, { dir, detached: true, gpuNodes: sel.gpuNodes, gpusPerNode: 8 }), dir);
-      log('kubernetes ready');
+    for (const name of wanted) {
+      state.components[name] = await startComponent(name, root, previous[name], sel.gpuNodes, env, log);
+      started.push(name);
+      writeFileSync(stateFile(env), JSON.stringify(state, null, 2));
+      log(`${name} ready`);
     }
   } catch (err) {
-    await stackDown(env);
+    for (const name of started.reverse()) await stopComponent(state.components[name]);
     throw err;
   }
   return state;
+}
+
+/**
+ * Stops and starts again the chosen parts (default: every restartable part of the stack) with
+ * the same ports, keys and data, and records the new processes, so status and down find them.
+ */
+export async function stackRestart(names: readonly string[] | undefined, env: NodeJS.ProcessEnv, log: (m: string) => void): Promise<StackState> {
+  const state = readState(env);
+  if (!state) throw new Error('no dev stack to restart (run "nasflow dev up")');
+  const chosen = names ?? Object.keys(state.components).filter((n) => RESTARTABLE.includes(n));
+  for (const name of chosen) {
+    if (!RESTARTABLE.includes(name)) throw new Error(`${name} cannot be restarted in place (it starts from a fresh etcd); run "nasflow dev down" and "nasflow dev up --${name}"`);
+    if (!state.components[name]) throw new Error(`${name} is not part of the dev stack (state: ${stateFile(env)}); start it with "nasflow dev up --${name}"`);
+  }
+  for (const name of chosen) {
+    const before = state.components[name];
+    await stopComponent(before);
+    state.components[name] = await startComponent(name, state.root, before, 0, env, log);
+    writeFileSync(stateFile(env), JSON.stringify(state, null, 2));
+    const moved = JSON.stringify(before.ports) !== JSON.stringify(state.components[name].ports);
+    log(`${name} restarted${moved ? ' on new ports (the recorded ones were taken)' : ' on its recorded ports'}`);
+  }
+  return state;
+}
+
+async function startComponent(name: string, root: string, prev: ComponentRecord | undefined, gpuNodes: number, env: NodeJS.ProcessEnv, log: (m: string) => void): Promise<ComponentRecord> {
+  const dir = join(root, name);
+  const record = (c: StartedComponent<object>): ComponentRecord => ({ processes: c.processes, endpoints: c.endpoints as Record<string, unknown>, dir, ...(c.ports ? { ports: c.ports } : {}) });
+  if (name === 'temporal') {
+    const tools = await ensureTools({ env, only: ['temporal'], log });
+    return record(await startTemporal(tools.temporal.path, { dir, detached: true, ports: prev?.ports }));
+  }
+  if (name === 's3') {
+    const tools = await ensureTools({ env, only: ['versitygw'], log });
+    const keys = prev?.endpoints as { accessKeyId?: string; secretAccessKey?: string } | undefined;
+    const credentials = keys?.accessKeyId && keys.secretAccessKey ? { accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey } : undefined;
+    return record(await startS3(tools.versitygw.path, { dir, detached: true, ports: prev?.ports, ...(credentials ? { credentials } : {}) }));
+  }
+  const tools = await ensureTools({ env, only: ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok'], log });
+  rmSync(dir, { recursive: true, force: true });
+  return record(await startKube(tools, { dir, detached: true, gpuNodes, gpusPerNode: 8 }));
+}
+
+async function stopComponent(c: ComponentRecord): Promise<string[]> {
+  const stopped: string[] = [];
+  for (const p of [...c.processes].reverse()) {
+    if (isAlive(p.pid) && isOurs(p)) {
+      await stopService(p);
+      stopped.push(`${p.name} (pid ${p.pid})`);
+    }
+  }
+  return stopped;
 }
 
 export async function stackDown(env: NodeJS.ProcessEnv): Promise<string[]> {
@@ -83,14 +149,9 @@ export async function stackDown(env: NodeJS.ProcessEnv): Promise<string[]> {
   if (!state) return [];
   const stopped: string[] = [];
   for (const [name, c] of Object.entries(state.components).reverse()) {
-    for (const p of [...c.processes].reverse()) {
-      if (isAlive(p.pid) && isOurs(p)) {
-        await stopService(p);
-        stopped.push(`${name}/${p.name} (pid ${p.pid})`);
-      }
-    }
+    for (const what of await stopComponent(c)) stopped.push(`${name}/${what}`);
   }
-  rmSync(stateFile(env), { force: true });
+  renameSync(stateFile(env), lastStateFile(env));
   return stopped;
 }
 

@@ -1,8 +1,12 @@
-/** The Temporal CLI dev server (SQLite persistence, Web UI) on loopback. */
+/**
+ * The Temporal CLI dev server (SQLite persistence, Web UI) on loopback. The database lives in the
+ * component's folder, so a server started again on the same folder (and, when free, the same
+ * ports) carries on with every workflow of the last one.
+ */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SEARCH_ATTRIBUTES, type ComponentOptions, type StartedComponent } from './components.js';
-import { freePorts } from './ports.js';
+import { portsPreferring } from './ports.js';
 import { startService, stopService, waitUntil } from './service.js';
 
 export interface TemporalEndpoints {
@@ -14,7 +18,8 @@ export interface TemporalEndpoints {
 
 export async function startTemporal(binary: string, opts: ComponentOptions): Promise<StartedComponent<TemporalEndpoints>> {
   mkdirSync(opts.dir, { recursive: true });
-  const [grpc, ui, http, metrics] = await freePorts(4);
+  const ports = await portsPreferring(opts.ports, 4);
+  const [grpc, ui, http, metrics] = ports;
   const args = [
     'server', 'start-dev',
     '--ip', '127.0.0.1', '--ui-ip', '127.0.0.1',
@@ -35,6 +40,7 @@ export async function startTemporal(binary: string, opts: ComponentOptions): Pro
   return {
     name: 'temporal',
     processes: [proc],
+    ports,
     endpoints: { address: `127.0.0.1:${grpc}`, namespace: 'default', uiUrl: `http://127.0.0.1:${ui}`, httpUrl },
   };
 }
