@@ -8,20 +8,29 @@ export interface CliRun {
   stderr: string;
 }
 
-/** `onStderr` sees the stderr so far on every chunk and may signal the process (e.g. Ctrl-C). */
+/**
+ * `onStderr` sees the stderr so far on every chunk and may signal the process (e.g. Ctrl-C). With
+ * `group`, the CLI leads its own process group and `kill` signals the whole group, as a terminal's
+ * Ctrl-C does (children started in the same group get the signal too).
+ */
 export function runCli(
   args: readonly string[],
   env: NodeJS.ProcessEnv = process.env,
   onStderr?: (text: string, kill: (sig: NodeJS.Signals) => void) => void,
+  opts: { group?: boolean } = {},
 ): Promise<CliRun> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI_ENTRY, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI_ENTRY, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: Boolean(opts.group) });
+    const signal = (sig: NodeJS.Signals): void => {
+      if (opts.group && child.pid !== undefined) process.kill(-child.pid, sig);
+      else child.kill(sig);
+    };
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     child.stderr.on('data', (c: Buffer) => {
       stderr += c.toString();
-      onStderr?.(stderr, (sig) => child.kill(sig));
+      onStderr?.(stderr, signal);
     });
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });

@@ -4,6 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli as run, type CliRun } from '../helpers/cli.js';
+import { serverRecord, serverRuns } from '../../src/cli/embedded-server.js';
+import { isAlive } from '../../src/dev/service.js';
 
 /** A temporary folder with its own NASFLOW_HOME (so its own embedded server), removed afterwards. */
 async function inTempHome(fn: (dir: string, env: NodeJS.ProcessEnv) => Promise<void>): Promise<void> {
@@ -33,7 +35,7 @@ describe('nasflow search run on the embedded default', () => {
       assert.match(res.stderr, /bad\.yaml: spec\.algorithm: set exactly one of random, evolution, nasnetRL, mnasnetRL, pnas, ponas; received none/);
     }));
 
-  it('runs a search to the end, pauses it on Ctrl-C, and resumes it to completion', () =>
+  it('runs a search to the end, pauses it on a terminal Ctrl-C, answers status, resumes it; cancel ends a paused search', () =>
     inTempHome(async (dir, env) => {
       writeFileSync(join(dir, 'fast.yaml'), benchmarkSpec(dir, 'cli', 10, 0, 5));
       const done = await run(['search', 'run', join(dir, 'fast.yaml'), '--json', '--id', 'fast'], env);
@@ -44,27 +46,57 @@ describe('nasflow search run on the embedded default', () => {
       assert.equal(summary.trials.succeeded, 10);
       assert.ok(summary.best.valAccuracy > 0);
       assert.match(done.stderr, /Temporal UI: http:\/\/127\.0\.0\.1:\d+\/namespaces\/default\/workflows\/nas%2Flocal%2Fcli%2Ffast/);
+      // The last frame of the bar shows the end, not the last poll before it.
+      assert.match(done.stderr, /10\/10 done \| 0 running \| 0 failed \| best [\d.]+% \| Succeeded/);
+      const firstServer = serverRecord(join(dir, 'home'));
+      assert.ok(firstServer?.ports, 'the embedded server records its ports');
+      assert.equal(firstServer.pid, undefined, 'the last command using the embedded server stopped it');
 
-      // Slow trials (~1-3 s each); Ctrl-C once a few are done.
+      // Slow trials (~1-3 s each); Ctrl-C to the whole process group once a few are done, as a
+      // terminal sends it. The embedded server runs in its own group and survives the signal.
       writeFileSync(join(dir, 'slow.yaml'), benchmarkSpec(dir, 'cli', 12, 10, 5));
-      let sent = false;
-      const paused = await run(['search', 'run', join(dir, 'slow.yaml'), '--id', 'slow'], env, (text, kill) => {
-        if (!sent && /[2-9]\/12 done/.test(text)) {
-          sent = true;
-          kill('SIGINT');
-        }
-      });
+      const paused = await ctrlC(['search', 'run', join(dir, 'slow.yaml'), '--id', 'slow'], env, /[2-9]\/12 done/);
       assert.equal(paused.code, 130, paused.stderr);
-      assert.match(paused.stderr, /search paused; resume with: nasflow search resume local\/cli\/slow/);
+      assert.match(paused.stderr, /\d+\/12 done \| \d+ running \| \d+ failed \| best [\d.]+% \| Paused/);
+      assert.match(paused.stderr, /search paused; resume with: nasflow search resume local\/cli\/slow\n/);
+      assert.doesNotMatch(paused.stderr, /WARN|refused|ECONNREFUSED|Error/);
+      const server = serverRecord(join(dir, 'home'));
+      assert.ok(server);
+      assert.equal(server.pid, undefined, 'the embedded server was stopped by the CLI, not left behind');
+      assert.equal(server.address, firstServer.address, 'a new embedded server reuses the recorded ports');
+
+      // No worker runs the paused search: status answers from the search attributes at once.
+      const status = await run(['search', 'status', 'local/cli/slow', '--json'], env);
+      assert.equal(status.code, 0, status.stderr);
+      const report = lastJson<{ status: string; attributes: { phase: string }; note: string }>(status.stdout);
+      assert.equal(report.status, 'RUNNING');
+      assert.equal(report.attributes.phase, 'Paused');
+      assert.match(report.note, /nasflow search resume local\/cli\/slow/);
 
       const resumed = await run(['search', 'resume', 'local/cli/slow', '--json'], env);
       assert.equal(resumed.code, 0, resumed.stderr);
       const final = lastJson<{ phase: string; trials: { succeeded: number } }>(resumed.stdout);
       assert.equal(final.phase, 'Succeeded');
       assert.equal(final.trials.succeeded, 12);
+
+      // A finished search answers from its result (a query would need a worker).
+      const ended = await run(['search', 'status', 'local/cli/slow'], env);
+      assert.equal(ended.code, 0, ended.stderr);
+      assert.match(ended.stdout, /search local\/cli\/slow \(random\): Succeeded\ntrials: 12 succeeded/);
+
+      const again = await ctrlC(['search', 'run', join(dir, 'slow.yaml'), '--id', 'gone'], env, /[1-9]\/12 done/);
+      assert.equal(again.code, 130, again.stderr);
+      const cancelled = await run(['search', 'cancel', 'local/cli/gone'], env);
+      assert.equal(cancelled.code, 0, cancelled.stderr);
+      assert.match(cancelled.stderr, /search local\/cli\/gone \(random\): Cancelled/);
+      const after = lastJson<{ status: string; progress: { phase: string } }>((await run(['search', 'status', 'local/cli/gone', '--json'], env)).stdout);
+      assert.deepEqual([after.status, after.progress.phase], ['COMPLETED', 'Cancelled']);
+      const refused = await run(['search', 'pause', 'local/cli/gone'], env);
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /search local\/cli\/gone has already ended \(workflow COMPLETED, phase Cancelled\)/);
     }));
 
-  it('a second search run shares the embedded server; the first keeps it up until the second is done', () =>
+  it('a second search run shares the embedded server; the last command to finish stops it', () =>
     inTempHome(async (dir, env) => {
       writeFileSync(join(dir, 'short.yaml'), benchmarkSpec(dir, 'short', 4, 10, 3));
       writeFileSync(join(dir, 'long.yaml'), benchmarkSpec(dir, 'long', 14, 10, 3));
@@ -74,11 +106,24 @@ describe('nasflow search run on the embedded default', () => {
         if (!second && /search local\/short\/a started/.test(text)) second = run(['search', 'run', join(dir, 'long.yaml'), '--json', '--id', 'b'], env);
       });
       assert.equal(first.code, 0, first.stderr);
-      assert.match(first.stderr, /the embedded Temporal server is still used by nasflow process \d+; keeping it up/);
+      const shared = serverRecord(join(dir, 'home'));
+      assert.ok(shared?.pid !== undefined && serverRuns(shared.pid), 'the first command left the server running for the second');
       const done = await second!;
       assert.equal(done.code, 0, done.stderr);
       const summary = lastJson<{ phase: string; trials: { succeeded: number } }>(done.stdout);
       assert.equal(summary.phase, 'Succeeded');
       assert.equal(summary.trials.succeeded, 14);
+      assert.ok(!isAlive(shared.pid), 'the second command, the last user, stopped the server');
     }));
 });
+
+/** Runs the CLI as a terminal's foreground job and sends Ctrl-C to its process group once `when` shows on stderr. */
+function ctrlC(args: string[], env: NodeJS.ProcessEnv, when: RegExp): Promise<CliRun> {
+  let sent = false;
+  return run(args, env, (text, kill) => {
+    if (!sent && when.test(text)) {
+      sent = true;
+      kill('SIGINT');
+    }
+  }, { group: true });
+}
