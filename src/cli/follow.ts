@@ -121,6 +121,8 @@ export async function follow(handle: Handle, target: TemporalTarget, interrupts:
         const p = await target.client.withDeadline(Date.now() + 5000, () => handle.query(progressQuery));
         view.update(p);
         last = p;
+        if (workerMissing) opts.log('\na worker polls the task queue now');
+        workerMissing = false;
       } catch {
         try {
           const pollers = await target.client.withDeadline(Date.now() + 5000, () => workflowPollers(target.client, target.namespace, Date.now()));
