@@ -3,7 +3,7 @@
  * trial lifecycle through a Launcher. Built by `createSearchActivities(deps)` so that tests and
  * the worker inject the store, launcher and clock.
  */
-import { Context } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import { restoreAlgorithm } from '../src/algorithms/registry.js';
 import type { AlgorithmState, TrialResult as AlgorithmTrialResult } from '../src/algorithms/types.js';
 import type { ProposalSummary, TrialOutcome } from '../src/common/search-types.js';
@@ -11,6 +11,8 @@ import { classifyExit, type Launcher, type TrialRef } from '../src/launch/launch
 import { algorithmName, createFromSpec, spaceFor } from '../src/search/algorithm-from-spec.js';
 import { isPonasOneShot, type SearchSpec } from '../src/spec/search-spec.js';
 import { putJson, type ObjectStore } from '../src/store/object-store.js';
+import { checkStorage, isStorageError, StorageError } from '../src/store/storage-check.js';
+import { isInvalidUri } from '../src/store/uri.js';
 import { searchSpecKey, stateKey, trialLogKey, trialPrefix, trialResultKey, trialSpecKey } from '../src/store/layout.js';
 import { loadState, readIfExists, saveState } from './algorithm-store.js';
 import { createPonasOneShotActivities, planOneShot } from './ponas-one-shot.activities.js';
@@ -58,11 +60,50 @@ async function withHeartbeat<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-export function createSearchActivities(deps: SearchActivityDeps) {
-  const pollMs = deps.pollIntervalMs ?? 1000;
+/**
+ * Unusable storage as a failure no retry repeats (type `StorageError`): a retry of a bad URI, a
+ * missing bucket or an unwritable path fails the same way forever. Other errors pass unchanged.
+ */
+function storageFailure(err: unknown): unknown {
+  return isStorageError(err) ? ApplicationFailure.nonRetryable(err.message, 'StorageError') : err;
+}
 
-  /** Stores the spec and algorithm state 0; for PONAS's one-shot stages also their plan. */
+/**
+ * Why an awaited trial's activity was cancelled, and whether that cancels the trial. Only a cancel
+ * the workflow requested (search cancel, stop-with-cancel, an exhausted retry budget) does; the SDK
+ * also cancels running activities when the worker shuts down (SIGTERM, rollout), when a heartbeat
+ * times out, or when the activity is paused or reset: then the trial is someone else's to re-attach.
+ */
+export function isCancelRequested(ctx: Pick<Context, 'cancellationDetails'>, err: unknown): boolean {
+  const details = ctx.cancellationDetails;
+  if (details) return details.cancelRequested;
+  // Without details (older servers), the reason the SDK puts in the failure's message decides.
+  return err instanceof CancelledFailure && err.message === 'CANCELLED';
+}
+
+export function createSearchActivities(rawDeps: SearchActivityDeps) {
+  const pollMs = rawDeps.pollIntervalMs ?? 1000;
+  // A URI the store cannot even open (bad scheme or bucket) fails every activity the same way.
+  const deps: SearchActivityDeps = {
+    ...rawDeps,
+    openStorage(uri) {
+      try {
+        return rawDeps.openStorage(uri);
+      } catch (err) {
+        if (!isInvalidUri(err)) throw err;
+        throw storageFailure(new StorageError(uri, err.reason, 'use s3://bucket/prefix, file:///absolute/path or a filesystem path'));
+      }
+    },
+  };
+
+  /**
+   * Checks the storage (URI, then a probe object written, read and deleted) before anything else,
+   * then stores the spec and algorithm state 0; for PONAS's one-shot stages also their plan.
+   */
   async function initSearch({ searchId, spec }: SearchRef): Promise<{ algorithm: string; oneShot?: { layers: number } }> {
+    await checkStorage(spec.storage, (uri) => deps.openStorage(uri).store).catch((err: unknown) => {
+      throw storageFailure(err);
+    });
     const { store } = deps.openStorage(spec.storage);
     await putJson(store, searchSpecKey(searchId), spec);
     const stored = await readIfExists<AlgorithmState>(store, stateKey(searchId, 0));
@@ -140,8 +181,17 @@ export function createSearchActivities(deps: SearchActivityDeps) {
       try {
         await Promise.race([deps.sleep(pollMs), ctx.cancelled]);
       } catch (err) {
-        await launcher.cancel(trial); // cancelled: stop the trial, then let Temporal see the cancellation
-        throw err;
+        if (isCancelRequested(ctx, err)) {
+          await launcher.cancel(trial); // the workflow cancelled it: stop the trial, then report the cancellation
+          throw err;
+        }
+        // Worker shutdown or a timeout: the trial keeps running. A retryable failure (not the
+        // CancelledFailure) makes Temporal retry this activity at once on another worker, whose
+        // poll re-attaches; launch is idempotent by attempt, so nothing starts twice.
+        throw ApplicationFailure.retryable(
+          `stopped waiting for trial ${ref.trialId} attempt ${ref.attempt} (${err instanceof Error ? err.message : String(err)}); the trial keeps running for the next worker to re-attach`,
+          'TrialWaitInterrupted',
+        );
       }
     }
   }
