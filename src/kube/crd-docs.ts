@@ -63,7 +63,7 @@ const DOCS: Record<string, string> = {
   'spec.budget.maxDurationSeconds': 'Wall-clock seconds from the start after which no new trial launches; running trials finish and the search completes. Default: no limit.',
   'spec.trial': 'Training recipe passed to the trainer unchanged (epochs, batch size, optimizer; see docs/trainer.md).',
   'spec.dataset': 'Dataset URI (CIFAR-10 binary batches), e.g. s3://bucket/cifar10. Required when evaluator.type is train.',
-  'spec.storage': 'Where search state, trial specs, checkpoints and results go, e.g. s3://bucket/nasflow.',
+  'spec.storage': 'Where search state, trial specs, checkpoints and results go: s3://bucket/prefix, file:///path or a path, e.g. s3://bucket/nasflow. Before the first trial the worker writes, reads and deletes a probe object there; unusable storage fails the search at once (StorageError).',
   'spec.seed': 'Seed of every random choice the search makes. Default: 0.',
   'spec.template': 'Where and how trial pods run; unset fields take the worker\'s defaults (Helm values trial.*).',
   'spec.template.image': 'Trainer image. Default: the worker\'s configured trial image.',

@@ -175,8 +175,11 @@ export const searchSpecObject = z
     trial: z.record(z.string(), z.unknown()).default({}),
     /** Dataset URI (CIFAR-10 binary batches): s3://bucket/prefix, file:///path or a path. */
     dataset: z.string().min(1).optional(),
-    /** Where state, trial specs, checkpoints and results go: s3://bucket/prefix, file:///path or a path. */
-    storage: z.string().min(1),
+    /**
+     * Where state, trial specs, checkpoints and results go: s3://bucket/prefix, file:///path or a
+     * path, at most 1024 characters (S3's key limit). The worker also probes it before the first trial.
+     */
+    storage: z.string().min(1).max(1024, 'must be at most 1024 characters (S3 keys are at most 1024 bytes)'),
     /** Seed of every random choice the search makes. Default: 0. */
     seed: z.number().int().min(0).max(2 ** 32 - 1).default(0),
   })
@@ -193,6 +196,8 @@ export function refineSearchSpec(s: z.infer<typeof searchSpecObject>, ctx: z.cor
   } else if (!s.dataset) {
     ctx.addIssue({ code: 'custom', path: ['dataset'], message: 'required when evaluator.type is train: a dataset URI such as file:///data/cifar10 or s3://bucket/cifar10' });
   }
+  const storageProblem = storageUriProblem(s.storage);
+  if (storageProblem) ctx.addIssue({ code: 'custom', path: ['storage'], message: storageProblem });
   const ponas = s.algorithm.ponas;
   if (ponas && s.space !== 'ponas') {
     for (const key of ['budget', 'cost'] as const) {
@@ -204,6 +209,29 @@ export function refineSearchSpec(s: z.infer<typeof searchSpecObject>, ctx: z.cor
   if (ponas?.supernet && (s.space !== 'ponas' || s.evaluator.type !== 'train')) {
     ctx.addIssue({ code: 'custom', path: ['algorithm', 'ponas', 'supernet'], message: 'the one-shot supernet needs space ponas and evaluator.type train; remove it to fill the table by evaluating architectures directly' });
   }
+}
+
+/** S3's bucket naming rule (the same one src/store/uri.ts applies when opening the store). */
+const S3_BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/**
+ * Why a storage URI names no supported store, or undefined. A string check only (this module stays
+ * pure); the worker's probe (src/store/storage-check.ts) finds what needs I/O: a missing bucket,
+ * an unwritable directory.
+ */
+export function storageUriProblem(uri: string): string | undefined {
+  const fix = 'use s3://bucket/prefix, file:///absolute/path or a filesystem path';
+  const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]+):/.exec(uri)?.[1]?.toLowerCase();
+  if (scheme !== undefined && !((scheme === 's3' || scheme === 'file') && uri.slice(scheme.length).startsWith('://'))) {
+    return `scheme ${scheme}: is not supported; ${fix}`;
+  }
+  if (scheme === 's3') {
+    const bucket = uri.slice('s3://'.length).split('/')[0];
+    if (!S3_BUCKET.test(bucket)) return `expected s3://<bucket>/<prefix> with a bucket name of 3-63 lower-case letters, digits, "." or "-"; received bucket ${JSON.stringify(bucket.slice(0, 70))}`;
+  }
+  const path = scheme === 'file' ? uri.slice('file://'.length) : uri;
+  if (/^\/(proc|sys|dev)(\/|$)/.test(path)) return 'is under /proc, /sys or /dev, kernel pseudo-filesystems; use a directory on a real disk or an s3:// URI';
+  return undefined;
 }
 
 /**
@@ -247,7 +275,13 @@ export function parseSearchSpec(input: unknown): SearchSpec {
   const issue = out.error.issues[0];
   const field = issue.path.map(String).join('.') || '(root)';
   const received = valueAt(input, issue.path);
-  throw new SpecError(field, `${issue.message}${received === undefined ? '' : `; received ${JSON.stringify(received)}`}`);
+  throw new SpecError(field, `${issue.message}${received === undefined ? '' : `; received ${shown(received)}`}`);
+}
+
+/** A received value as messages show it: at most ~200 characters, so a huge input is not echoed whole. */
+function shown(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length <= 200 ? text : `${text.slice(0, 200)}… (${text.length} characters)`;
 }
 
 /** The algorithm member that is set, as [specKey, settings]. */

@@ -40,6 +40,10 @@ export class InvalidKeyError extends Error {
   }
 }
 
+export function isInvalidKey(err: unknown): err is InvalidKeyError {
+  return err instanceof InvalidKeyError;
+}
+
 /** Throws {@link InvalidKeyError} unless `key` is a relative, normalised, non-empty path. */
 export function checkKey(key: string): string {
   if (key.length === 0) throw new InvalidKeyError(key, 'expected a non-empty key');

@@ -15,10 +15,15 @@ export type StoreLocation =
 
 /** A URI that names no supported store (wrong scheme, no bucket). */
 export class InvalidUriError extends Error {
-  constructor(readonly uri: string, reason: string) {
-    super(`invalid store URI ${JSON.stringify(uri)}: ${reason}`);
+  constructor(readonly uri: string, readonly reason: string) {
+    super(`invalid store URI ${shortUri(uri)}: ${reason}`);
     this.name = 'InvalidUriError';
   }
+}
+
+/** A URI as error messages show it: never more than `max` characters of a user's string. */
+export function shortUri(uri: string, max = 200): string {
+  return uri.length <= max ? JSON.stringify(uri) : `${JSON.stringify(uri.slice(0, max))}… (${uri.length} characters)`;
 }
 
 export function isInvalidUri(err: unknown): err is InvalidUriError {
@@ -35,7 +40,7 @@ export function parseStoreUri(uri: string): StoreLocation {
   const slash = rest.indexOf('/');
   const bucket = slash < 0 ? rest : rest.slice(0, slash);
   if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
-    throw new InvalidUriError(uri, `expected a bucket name of 3-63 lower-case letters, digits, "." or "-", received ${JSON.stringify(bucket)}`);
+    throw new InvalidUriError(uri, `expected a bucket name of 3-63 lower-case letters, digits, "." or "-", received ${shortUri(bucket, 70)}`);
   }
   const key = slash < 0 ? '' : rest.slice(slash + 1).replace(/\/+$/, '');
   return { kind: 's3', bucket, key };

@@ -23,8 +23,8 @@ const spec = parseSearchSpec({
   evaluator: { type: 'train' },
   trial: { epochs: 1, imageSize: 8 },
   budget: { maxTrials: 4 },
-  dataset: 's3://b/data',
-  storage: 's3://b/runs',
+  dataset: 's3://bucket/data',
+  storage: 's3://bucket/runs',
 });
 
 describe('PONAS one-shot: cost table', () => {

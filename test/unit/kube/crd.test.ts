@@ -65,7 +65,7 @@ void describe('resource spec (zod)', () => {
   }
 
   void it('rejects maxFailedTrials above maxTrials, naming the field, but keeps the default valid for small searches', () => {
-    const spec = (budget: object) => ({ algorithm: { random: {} }, space: 'nb201', evaluator: { type: 'benchmark', benchmark: 'nb201-cifar10' }, budget, storage: 's3://b/p' });
+    const spec = (budget: object) => ({ algorithm: { random: {} }, space: 'nb201', evaluator: { type: 'benchmark', benchmark: 'nb201-cifar10' }, budget, storage: 's3://bucket/p' });
     assert.throws(() => parseResourceSpec(spec({ maxTrials: 5, maxFailedTrials: 6 })), /spec\.budget\.maxFailedTrials: must not exceed budget\.maxTrials \(5\)/);
     assert.throws(() => parseResourceSpec(spec({ maxTrials: 2, maxFailedTrials: 4 })), /spec\.budget\.maxFailedTrials/);
     assert.equal(parseResourceSpec(spec({ maxTrials: 2 })).budget.maxFailedTrials, 3);
@@ -73,7 +73,7 @@ void describe('resource spec (zod)', () => {
 
   void it('rejects more tolerations than the bound', () => {
     const tolerations = Array.from({ length: 33 }, () => ({ operator: 'Exists' }));
-    assert.throws(() => parseResourceSpec({ algorithm: { random: {} }, space: 'nb201', evaluator: { type: 'benchmark', benchmark: 'nb201-cifar10' }, budget: { maxTrials: 5 }, storage: 's3://b/p', template: { tolerations } }),
+    assert.throws(() => parseResourceSpec({ algorithm: { random: {} }, space: 'nb201', evaluator: { type: 'benchmark', benchmark: 'nb201-cifar10' }, budget: { maxTrials: 5 }, storage: 's3://bucket/p', template: { tolerations } }),
       /spec\.template\.tolerations/);
   });
 });

@@ -34,14 +34,28 @@ describe('search spec validation', () => {
     ['a zero max duration', { budget: { maxTrials: 5, maxDurationSeconds: 0 } }, 'budget.maxDurationSeconds', />=1/],
     ['a PONAS budget outside space ponas', { algorithm: { ponas: { budget: 300 } } }, 'algorithm.ponas.budget', /cost model of space ponas; use space ponas or remove this field/],
     ['a PONAS supernet on a benchmark', { algorithm: { ponas: { supernet: {} } } }, 'algorithm.ponas.supernet', /needs space ponas and evaluator\.type train/],
+    ['storage with an unsupported scheme', { storage: 'ftp://host/store' }, 'storage', /scheme ftp: is not supported; use s3:\/\/bucket\/prefix/],
+    ['storage with a scheme but no //', { storage: 'S3:bucket/x' }, 'storage', /scheme s3: is not supported/],
+    ['s3 storage without a bucket', { storage: 's3://' }, 'storage', /expected s3:\/\/<bucket>\/<prefix>/],
+    ['s3 storage with a bad bucket name', { storage: 's3://My_Bucket/x' }, 'storage', /received bucket "My_Bucket"/],
+    ['storage under /proc', { storage: '/proc/self/store' }, 'storage', /kernel pseudo-filesystems/],
+    ['storage as a file URI under /sys', { storage: 'file:///sys/store' }, 'storage', /kernel pseudo-filesystems/],
+    ['a 100,000-character storage path', { storage: `/tmp/${'x'.repeat(100_000)}` }, 'storage', /at most 1024 characters \(S3 keys are at most 1024 bytes\); received "\/tmp\/x+… \(100007 characters\)$/],
     ['a supernet candidate out of range', { space: 'ponas', evaluator: { type: 'train' }, dataset: '/d', algorithm: { ponas: { supernet: { candidates: [0, 12] } } } }, 'algorithm.ponas.supernet.candidates.1', /<=11/],
   ];
+  for (const storage of ['s3://bucket/prefix', 'file:///var/nasflow', '/var/nasflow', 'relative/store', './a:b']) {
+    it(`accepts storage ${storage}`, () => {
+      assert.equal(parseSearchSpec({ ...valid, storage }).storage, storage);
+    });
+  }
+
   for (const [title, patch, field, message] of cases) {
     it(`rejects ${title}, naming ${field}`, () => {
       assert.throws(() => parseSearchSpec({ ...valid, ...patch }), (err: unknown) => {
         assert.ok(isSpecError(err));
         assert.equal(err.field, field);
         assert.match(err.message, message);
+        assert.ok(err.message.length < 600, `the message stays short (${err.message.length} characters)`);
         return true;
       });
     });
