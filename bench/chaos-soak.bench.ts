@@ -27,7 +27,8 @@ const { values } = parseArgs({
   },
 });
 
-Runtime.install({ logger: new DefaultLogger('WARN') });
+// The soak handles SIGINT/SIGTERM itself (it stops the servers and workers it started).
+Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
 
 const seeds = values.seeds.split(',').map(Number);
 const trials = Number(values.trials);

@@ -22,7 +22,7 @@ import { localSearchId, TASK_QUEUE, workflowIdFor } from '../../src/common/ids.j
 import type { SearchResult } from '../../src/common/search-types.js';
 import { ensureTools } from '../../src/dev/tools.js';
 import { auditTrials, countResults, fetchRunHistories, replayRuns, workflowTaskFailures, type ReplayFailure, type TaskFailure } from './soak-audit.js';
-import { CliProcess, RestartableTemporal, startWorkerProcess, WORKER_READY } from './soak-processes.js';
+import { CliProcess, RestartableTemporal, settlesWithin, startWorkerProcess, WORKER_READY } from './soak-processes.js';
 import { killTrialProcesses, soakSchedule, type SoakEvent } from './soak-schedule.js';
 
 export interface ChaosSoakOptions {
@@ -126,9 +126,18 @@ export async function runChaosSoak(opts: ChaosSoakOptions): Promise<ChaosSoakSum
     throw new Error(`the chaos soak needs Node >= 22 (found ${process.versions.node}); run it through npm or with PATH=node_modules/.bin:$PATH`);
   }
   const soak = new ChaosSoak(opts);
+  // Ctrl-C or SIGTERM to the soak stops what it started (servers, workers, trial processes) first.
+  const onSignal = (): void => {
+    soak.killNow();
+    process.exit(130);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     return await soak.run();
   } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
     await soak.cleanup();
   }
 }
@@ -262,7 +271,7 @@ class ChaosSoak {
     if (this.cli?.running) await this.cli.stop('SIGKILL', 10_000);
     this.recordClient(this.cli);
     const status = new CliProcess('client (attach)', ['search', 'status', this.searchId, '--address', this.temporal!.address, '--json'], join(this.logs, 'client.log'));
-    const inTime = await Promise.race([status.exited.then(() => true), sleep(120_000).then(() => false)]);
+    const inTime = await settlesWithin(status.exited, 120_000);
     if (!inTime) await status.stop('SIGKILL', 10_000);
     this.s.clients.push(`attach: ${status.exitInfo?.code === 0 ? 'ok' : inTime ? `exit ${status.exitInfo?.code}` : 'no answer in 120 s'}`);
     this.cli = undefined;
@@ -323,7 +332,7 @@ class ChaosSoak {
   /** The following client ends on its own once the search closed; a stuck search's client is killed. */
   private async finishClients(): Promise<void> {
     if (this.cli) {
-      if (this.s.outcome === 'Succeeded' || this.s.outcome === 'Failed') await Promise.race([this.cli.exited, sleep(60_000)]);
+      if (this.s.outcome === 'Succeeded' || this.s.outcome === 'Failed') await settlesWithin(this.cli.exited, 60_000);
       if (this.cli.running) await this.cli.stop('SIGKILL', 10_000);
       this.recordClient(this.cli);
     }
@@ -351,6 +360,14 @@ class ChaosSoak {
     this.s.ok = this.s.outcome === 'Succeeded' && this.s.succeeded === this.opts.trials && trials.resultTrials === this.opts.trials
       && this.s.duplicates === 0 && this.s.missing === 0 && this.s.unaccountedAttempts === 0
       && this.s.nondeterminism === 0 && this.s.replayFailures.length === 0 && runs.length > 0;
+  }
+
+  /** Synchronous clean-up for a signal: nothing asynchronous runs any more. */
+  killNow(): void {
+    for (const p of [this.worker, this.cli]) p?.signal('SIGKILL');
+    killTrialProcesses(this.workDir);
+    const pid = this.temporal?.pid;
+    if (pid) process.kill(pid, 'SIGKILL');
   }
 
   async cleanup(): Promise<void> {

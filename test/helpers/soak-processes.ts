@@ -150,12 +150,25 @@ export class CliProcess {
   async stop(sig: NodeJS.Signals, graceMs: number): Promise<boolean> {
     if (!this.running) return true;
     this.signal(sig);
-    const inTime = await Promise.race([this.exited.then(() => true), sleep(graceMs).then(() => false)]);
+    const inTime = await settlesWithin(this.exited, graceMs);
     if (!inTime) {
       this.signal('SIGKILL');
       await this.exited;
     }
     return inTime;
+  }
+}
+
+/** True if `p` settles within `ms`; the timer is cleared either way, so it keeps no process alive. */
+export async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([p.then(() => true, () => true), timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
