@@ -34,7 +34,7 @@ export class LocalStore implements ObjectStore {
 
   async put(key: string, data: Uint8Array | string): Promise<void> {
     const dest = this.path(key);
-    await mkdir(dirname(dest), { recursive: true });
+    await makeDirs(dirname(dest));
     const temp = join(dirname(dest), `${TEMP_PREFIX}${randomBytes(6).toString('hex')}`);
     const handle = await open(temp, 'wx');
     try {
@@ -76,6 +76,32 @@ export class LocalStore implements ObjectStore {
     const keys: string[] = [];
     await walk(start, dirKey, keys);
     return keys.filter((k) => k.startsWith(prefix)).sort();
+  }
+}
+
+/**
+ * `mkdir -p`, without Node's recursive mode: that loops forever (measured on Node 20 and 24) where
+ * mkdir answers ENOENT under a parent that exists, as procfs does, so a search stored under /proc
+ * hung in its first activity. Here every error surfaces.
+ */
+async function makeDirs(dir: string): Promise<void> {
+  const missing: string[] = [];
+  for (let cur = dir; ; cur = dirname(cur)) {
+    try {
+      await stat(cur);
+      break; // exists (a file here makes the mkdir below fail with ENOTDIR)
+    } catch (err) {
+      if (!isMissing(err)) throw err;
+      missing.push(cur);
+      if (dirname(cur) === cur) break;
+    }
+  }
+  for (const d of missing.reverse()) {
+    try {
+      await mkdir(d);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err; // a concurrent put made it
+    }
   }
 }
 

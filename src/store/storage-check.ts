@@ -82,6 +82,8 @@ export async function checkStorage(uri: string, open: (uri: string) => ObjectSto
 /** Filesystem error codes a retry cannot fix. */
 const LOCAL_PERMANENT: Record<string, string> = {
   ENAMETOOLONG: 'shorten the path: each segment at most 255 bytes, the whole path under 4096',
+  // mkdir of a missing folder under one that exists: a pseudo-filesystem (procfs and the like).
+  ENOENT: 'folders cannot be created there; use a directory on a real disk',
   EACCES: "make the directory writable by the worker's user, or choose another",
   EPERM: "make the directory writable by the worker's user, or choose another",
   EROFS: 'the filesystem is read-only; choose a writable directory',

@@ -13,6 +13,13 @@ objectStoreConformance('local directory', () => new LocalStore(join(root, `s${n+
 void describe('LocalStore specifics', () => {
   after(() => rmSync(root, { recursive: true, force: true }));
 
+  void it('a put where directories cannot be created (procfs) fails instead of hanging', { timeout: 60_000 }, async () => {
+    await assert.rejects(new LocalStore('/proc/nasflow-no-such-dir').put('a/b.json', '{}'), (err: NodeJS.ErrnoException) => {
+      assert.equal(err.code, 'ENOENT');
+      return true;
+    });
+  });
+
   void it('leaves no temporary file behind after puts', async () => {
     const dir = join(root, 'clean');
     const store = new LocalStore(dir);
