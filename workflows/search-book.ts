@@ -11,6 +11,8 @@ export interface RunningTrial {
   trialId: string;
   attempt: number;
   summary: string;
+  /** PONAS one-shot stage trials: the supernet step (0 = meta-training, l = table row l). */
+  stage?: number;
 }
 
 export interface BookState {
@@ -28,6 +30,8 @@ export interface BookState {
   nextRound: number;
   stateVersion: number;
   running: RunningTrial[];
+  /** Proposals not launched yet: they returned while the search was paused (carried over continue-as-new). */
+  pending: ProposalSummary[];
   leaderboard: LeaderboardEntry[];
   recent: TrialOutcome[];
   startedAtMs: number;
@@ -39,13 +43,15 @@ export interface BookState {
 }
 
 export class SearchBook {
-  constructor(readonly s: BookState) {}
+  constructor(readonly s: BookState) {
+    s.pending ??= []; // carries written before proposals could wait
+  }
 
   static fresh(maxTrials: number, parallelism: number, startedAtMs: number): SearchBook {
     return new SearchBook({
       phase: 'Initializing', maxTrials, parallelism, stopping: false, cancelling: false, paused: false,
       succeeded: 0, failed: 0, userFailures: 0, infraRetries: 0, cancelled: 0, nextRound: 0, stateVersion: 0,
-      running: [], leaderboard: [], recent: [], startedAtMs, runs: 1, exhausted: false,
+      running: [], pending: [], leaderboard: [], recent: [], startedAtMs, runs: 1, exhausted: false,
     });
   }
 
@@ -55,7 +61,7 @@ export class SearchBook {
 
   /** Trials that may still be launched under the budget. */
   get remaining(): number {
-    return Math.max(0, this.s.maxTrials - this.finished - this.s.running.length);
+    return Math.max(0, this.s.maxTrials - this.finished - this.s.running.length - this.s.pending.length);
   }
 
   get freeSlots(): number {
