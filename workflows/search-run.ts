@@ -330,7 +330,7 @@ export class SearchRun {
         if (this.step !== step) return;
         this.step = undefined;
         if (isCancellation(err)) return;
-        this.fail(`${name} failed: ${errorMessage(err)}`, rootType(err) ?? 'SearchStepFailed');
+        this.fail(`${name}: ${rootMessage(err)}`, rootType(err) ?? 'SearchStepFailed');
       },
     );
   }
@@ -449,6 +449,13 @@ function rootType(err: unknown): string | undefined {
     e = e.cause;
   }
   return type;
+}
+
+/** The innermost message: the activity's own words, without the SDK's "Activity task failed" wrapper. */
+function rootMessage(err: unknown): string {
+  let e: unknown = err;
+  while (e instanceof Error && e.cause instanceof Error) e = e.cause;
+  return (e instanceof Error ? e.message : String(e)).slice(0, 500);
 }
 
 function errorMessage(err: unknown): string {
