@@ -50,7 +50,7 @@ for (const seed of seeds) {
 const command = `node dist/bench/chaos-soak.bench.js --seeds ${seeds.join(',')} --trials ${trials} --kills ${kills} --server-restarts ${serverRestarts} --client-restarts ${clientRestarts} --pace ${pace}`;
 const rows = summaries.map((s) => [
   s.seed, s.outcome, `${s.succeeded}/${s.trials}`, `${s.kills.SIGKILL} / ${s.kills.SIGTERM}`, s.serverRestarts, s.clientRestarts,
-  s.duplicates, s.missing, s.unaccountedAttempts, s.infraRetries, s.workflowRuns, s.nondeterminism, `${s.replayFailures.length}/${s.replayedRuns}`, s.wallSeconds,
+  s.duplicates, s.missing, s.unaccountedAttempts, s.infraRetries, s.launches, s.interruptedLaunches, s.workflowRuns, s.nondeterminism, `${s.replayFailures.length}/${s.replayedRuns}`, s.wallSeconds,
 ]);
 if (!values['no-write']) {
   writeSection(
@@ -66,9 +66,10 @@ if (!values['no-write']) {
       'port and database (one graceful, one SIGKILL), and the client killed and a new one attached. Afterwards every run of the',
       "workflow is replayed against the current workflow code, and trials are audited from the launcher's `launches.log` and the store:",
       'duplicates = (trial, attempt) launched twice + trials counted beyond their results; missing = trials without a result;',
-      'unaccounted attempts = extra attempts not counted as infrastructure retries.',
+      'unaccounted attempts = attempts beyond each trial\'s first that the search did not count as infrastructure retries;',
+      'launches interrupted = attempts claimed whose process never started because the worker died in between (retried, each an infra retry).',
       '',
-      table(['seed', 'outcome', 'trials', 'kills SIGKILL / SIGTERM', 'server restarts', 'client restarts', 'duplicates', 'missing', 'unaccounted attempts', 'infra retries', 'workflow runs', 'nondeterminism', 'replay failures', 'wall s'], rows),
+      table(['seed', 'outcome', 'trials', 'kills SIGKILL / SIGTERM', 'server restarts', 'client restarts', 'duplicates', 'missing', 'unaccounted attempts', 'infra retries', 'trial processes', 'launches interrupted', 'workflow runs', 'nondeterminism', 'replay failures', 'wall s'], rows),
     ].join('\n'),
   );
 }

@@ -68,6 +68,8 @@ export interface ChaosSoakSummary {
   infraRetries: number;
   workflowRuns: number;
   launches: number;
+  /** Attempts claimed whose process never started (a worker died in between); each retried once. */
+  interruptedLaunches: number;
   duplicates: number;
   missing: number;
   /** Attempts beyond each trial's first minus the infrastructure retries the search counted. */
@@ -97,7 +99,7 @@ function figures(s: ChaosSoakSummary): string {
     `missing ${s.missing}`,
     `unaccounted attempts ${s.unaccountedAttempts}`,
     `infra retries ${s.infraRetries}`,
-    `launches ${s.launches}`,
+    `launches ${s.launches} (+${s.interruptedLaunches} interrupted before their process started)`,
     `runs ${s.workflowRuns}`,
     `nondeterminism ${s.nondeterminism}`,
     `replay failures ${s.replayFailures.length}/${s.replayedRuns}`,
@@ -167,7 +169,7 @@ class ChaosSoak {
     mkdirSync(this.logs, { recursive: true });
     this.s = {
       seed: opts.seed, trials: opts.trials, outcome: 'NotStarted', kills: { SIGKILL: 0, SIGTERM: 0 }, sigtermHangs: 0, unexpectedWorkerExits: [],
-      serverRestarts: 0, clientRestarts: 0, clients: [], succeeded: 0, infraRetries: 0, workflowRuns: 0, launches: 0, duplicates: 0, missing: 0,
+      serverRestarts: 0, clientRestarts: 0, clients: [], succeeded: 0, infraRetries: 0, workflowRuns: 0, launches: 0, interruptedLaunches: 0, duplicates: 0, missing: 0,
       unaccountedAttempts: 0, taskFailures: [], nondeterminism: 0, replayedRuns: 0, replayFailures: [], wallSeconds: 0, ok: false,
     };
   }
@@ -352,6 +354,7 @@ class ChaosSoak {
     this.s.succeeded = result?.progress.counts.succeeded ?? 0;
     this.s.infraRetries = result?.progress.counts.infraRetries ?? 0;
     this.s.launches = trials.launches;
+    this.s.interruptedLaunches = trials.interruptedLaunches;
     const doubleCounted = Math.max(0, this.s.succeeded - trials.resultTrials);
     this.s.duplicates = trials.duplicateLaunches.length + doubleCounted;
     this.s.missing = Math.max(0, this.opts.trials - trials.resultTrials) + trials.withoutResult.length;

@@ -99,8 +99,10 @@ export interface TrialAudit {
   resultTrials: number;
   /** Trials launched that never wrote a result. */
   withoutResult: string[];
-  /** Attempts beyond the first of each trial (each should be a counted infrastructure retry). */
+  /** Attempts claimed by the launcher beyond the first of each trial (each should be a counted infrastructure retry). */
   extraAttempts: number;
+  /** Attempts claimed whose process never started (the worker died in between): retried, never run. */
+  interruptedLaunches: number;
 }
 
 /** Reads the local launcher's log and the store's trial folders. */
@@ -120,15 +122,35 @@ export function auditTrials(opts: { workDir: string; storage: string; searchId: 
   }
   const results = resultTrialIds(opts.storage, opts.searchId);
   const withoutResult = [...trials.keys()].filter((id) => !results.has(id)).sort();
-  const distinctAttempts = attempts.size;
+  const claimed = claimedAttempts(opts.workDir);
   return {
     launches: lines.length,
     launchedTrials: trials.size,
     duplicateLaunches,
     resultTrials: results.size,
     withoutResult,
-    extraAttempts: distinctAttempts - trials.size,
+    extraAttempts: claimed.attempts - claimed.trials,
+    interruptedLaunches: claimed.interrupted,
   };
+}
+
+/**
+ * The local launcher claims an attempt by creating `trials/<trial-hash>/attempt-<n>/` and writes
+ * `launch.json` once its process runs; a worker killed in between leaves a claim without one, which
+ * the next poll reports as an infrastructure failure (retried, not counted).
+ */
+function claimedAttempts(workDir: string): { trials: number; attempts: number; interrupted: number } {
+  const root = join(workDir, 'trials');
+  const out = { trials: 0, attempts: 0, interrupted: 0 };
+  if (!existsSync(root)) return out;
+  for (const trial of readdirSync(root)) {
+    out.trials++;
+    for (const attempt of readdirSync(join(root, trial)).filter((a) => a.startsWith('attempt-'))) {
+      out.attempts++;
+      if (!existsSync(join(root, trial, attempt, 'launch.json'))) out.interrupted++;
+    }
+  }
+  return out;
 }
 
 /** Trial ids (`<searchId>/<round>/<index>`) that have a result.json under the search's trials folder. */
