@@ -174,4 +174,22 @@ describe('search survives worker crashes (kill -9) and classifies trial failures
       return true;
     });
   });
+  it('fails a search whose every trial failed instead of reporting Succeeded with no best', async () => {
+    const storage = join(root, 'store-allfail');
+    const spec = makeSearch('allfail', storage)
+      .set('space', 'nasnet')
+      .set('evaluator', { type: 'train' })
+      .set('dataset', join(root, 'no-such-dataset'))
+      .set('trial', { epochs: 1, imageSize: 8 })
+      .budget({ maxTrials: 2, parallelism: 1, maxFailedTrials: 5 })
+      .obj();
+    spawnWorker('allfail', join(root, 'launcher-allfail'));
+    const handle = await startSearch(client, spec, { searchId: localSearchId('allfail', 'a1'), taskQueue: 'allfail' });
+    await assert.rejects(handle.result(), (err: Error) => {
+      assert.ok(err instanceof WorkflowFailedError);
+      assert.equal((err.cause as { type?: string } | undefined)?.type, 'NoTrialSucceeded');
+      assert.match(String(err.cause?.message), /no trial succeeded: all 2 failed; last: .*exit 2/);
+      return true;
+    });
+  });
 });

@@ -6,9 +6,9 @@ import { startSearch } from '../../src/client/search-client.js';
 import { localSearchId } from '../../src/common/ids.js';
 import { makeSearch } from '../helpers/search-builder.js';
 import { startSearchHarness, type SearchHarness } from './search-harness.js';
-import { eventually } from '../helpers/wait.js';
+import { eventually, TIMEOUTS } from '../helpers/wait.js';
 import {
-  leaderboardQuery, pauseUpdate, progressQuery, resumeUpdate, setMaxTrialsUpdate, setParallelismUpdate, stopUpdate,
+  cancelUpdate, leaderboardQuery, pauseUpdate, progressQuery, resumeUpdate, setMaxTrialsUpdate, setParallelismUpdate, stopUpdate,
 } from '../../workflows/search-handlers.js';
 import type { SearchSpecInput } from '../../src/spec/search-spec.js';
 
@@ -122,5 +122,21 @@ describe('search workflow on a real Temporal dev server (NAS-Bench-201 evaluator
     assert.ok(first.historyLength <= 400, `first run history ${first.historyLength}`);
     const last = await handle.describe();
     assert.ok(last.historyLength <= 400, `last run history ${last.historyLength}`);
+  });
+  it('cancel ends a search whose first step can never finish (object store unreachable)', async () => {
+    const env = { ...process.env, NASFLOW_S3_ENDPOINT: 'http://127.0.0.1:9', AWS_ACCESS_KEY_ID: 'k', AWS_SECRET_ACCESS_KEY: 's', AWS_REGION: 'us-east-1' };
+    await h.startWorker({ taskQueue: 'unreachable', env });
+    const spec = makeSearch('unreachable', 's3://nasflow-unreachable/runs').obj();
+    const handle = await startSearch(h.client, spec, { searchId: localSearchId('unreachable', 'u1'), taskQueue: 'unreachable' });
+    // An outage is retried, so initSearch never completes; wait until it has failed at least once.
+    await eventually(async () => {
+      const pending = (await handle.describe()).raw.pendingActivities ?? [];
+      assert.ok(pending.some((a) => a.activityType?.name === 'initSearch' && (a.attempt ?? 1) >= 2), 'initSearch is retrying');
+    }, TIMEOUTS.long);
+    const cancelled = await handle.executeUpdate(cancelUpdate);
+    assert.equal(cancelled.phase, 'Cancelled');
+    const result = await handle.result();
+    assert.equal(result.phase, 'Cancelled');
+    assert.equal(result.progress.counts.succeeded + result.progress.counts.failed, 0);
   });
 });
