@@ -89,8 +89,10 @@ interface LaunchLine {
 }
 
 export interface TrialAudit {
-  /** Lines in the launcher's launches.log: processes started. */
+  /** Trial processes started: attempts whose shell recorded its pid (or whose launch was recorded). */
   launches: number;
+  /** Lines in the launcher's launches.log (a worker killed right after the spawn leaves one out). */
+  logLines: number;
   /** Distinct trial ids launched. */
   launchedTrials: number;
   /** (trial, attempt) pairs started more than once. */
@@ -124,7 +126,8 @@ export function auditTrials(opts: { workDir: string; storage: string; searchId: 
   const withoutResult = [...trials.keys()].filter((id) => !results.has(id)).sort();
   const claimed = claimedAttempts(opts.workDir);
   return {
-    launches: lines.length,
+    launches: claimed.attempts - claimed.interrupted,
+    logLines: lines.length,
     launchedTrials: trials.size,
     duplicateLaunches,
     resultTrials: results.size,
@@ -135,9 +138,10 @@ export function auditTrials(opts: { workDir: string; storage: string; searchId: 
 }
 
 /**
- * The local launcher claims an attempt by creating `trials/<trial-hash>/attempt-<n>/` and writes
- * `launch.json` once its process runs; a worker killed in between leaves a claim without one, which
- * the next poll reports as an infrastructure failure (retried, not counted).
+ * The local launcher claims an attempt by creating `trials/<trial-hash>/attempt-<n>/`; the
+ * attempt's shell writes `pid` first thing, and the launcher writes `launch.json` after the spawn.
+ * A worker killed between the claim and the spawn leaves a claim with neither, which the next poll
+ * reports as an infrastructure failure (retried, not counted).
  */
 function claimedAttempts(workDir: string): { trials: number; attempts: number; interrupted: number } {
   const root = join(workDir, 'trials');
@@ -147,7 +151,8 @@ function claimedAttempts(workDir: string): { trials: number; attempts: number; i
     out.trials++;
     for (const attempt of readdirSync(join(root, trial)).filter((a) => a.startsWith('attempt-'))) {
       out.attempts++;
-      if (!existsSync(join(root, trial, attempt, 'launch.json'))) out.interrupted++;
+      const dir = join(root, trial, attempt);
+      if (!['pid', 'launch.json', 'exit'].some((f) => existsSync(join(dir, f)))) out.interrupted++;
     }
   }
   return out;
