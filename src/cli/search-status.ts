@@ -12,6 +12,7 @@ import { leaderboardQuery, progressQuery } from '../../workflows/search-handlers
 import { rootCause } from './follow.js';
 import { leaderboardTable, statusText } from './progress-view.js';
 import type { TemporalTarget } from './temporal-target.js';
+import { NAS_ALGORITHM, NAS_BEST_ACCURACY, NAS_PHASE, NAS_TRIALS_COMPLETED } from '../../workflows/search-attributes.js';
 
 export interface StatusReport {
   /** The workflow's execution status: RUNNING, COMPLETED, FAILED, CANCELLED, TERMINATED, … */
@@ -31,10 +32,9 @@ export async function searchStatus(handle: WorkflowHandle<typeof searchWorkflow>
     const r: SearchResult = await handle.result();
     return { status, progress: r.progress, leaderboard: r.leaderboard.slice(0, 10) };
   }
-  const sa = d.searchAttributes as Record<string, unknown[] | undefined>;
+  const sa = d.typedSearchAttributes;
   const attributes = {
-    algorithm: sa.NasAlgorithm?.[0] as string | undefined, phase: sa.NasPhase?.[0] as string | undefined,
-    trialsCompleted: sa.NasTrialsCompleted?.[0] as number | undefined, bestAccuracy: sa.NasBestAccuracy?.[0] as number | undefined,
+    algorithm: sa.get(NAS_ALGORITHM), phase: sa.get(NAS_PHASE), trialsCompleted: sa.get(NAS_TRIALS_COMPLETED), bestAccuracy: sa.get(NAS_BEST_ACCURACY),
   };
   if (status !== 'RUNNING') {
     let reason: string | undefined;

@@ -28,6 +28,7 @@ import { connectTemporal, localHome, workflowUrl, type TemporalTarget } from './
 import { loadSpecFile } from './spec-file.js';
 import { leaderboardTable, statusText } from './progress-view.js';
 import { searchStatus, statusReportText } from './search-status.js';
+import { NAS_ALGORITHM, NAS_BEST_ACCURACY, NAS_PHASE, NAS_TRIALS_COMPLETED } from '../../workflows/search-attributes.js';
 
 interface ConnOpts {
   address?: string;
@@ -130,8 +131,8 @@ export function registerSearchCommands(program: Command): void {
     await withTarget(opts, async (target) => {
       const rows: { workflowId: string; status: string; algorithm?: unknown; phase?: unknown; completed?: unknown; best?: unknown }[] = [];
       for await (const wf of target.client.workflow.list({ query: "WorkflowType = 'searchWorkflow'" })) {
-        const sa = wf.searchAttributes as Record<string, unknown[] | undefined>;
-        rows.push({ workflowId: wf.workflowId, status: wf.status.name, algorithm: sa.NasAlgorithm?.[0], phase: sa.NasPhase?.[0], completed: sa.NasTrialsCompleted?.[0], best: sa.NasBestAccuracy?.[0] });
+        const sa = wf.typedSearchAttributes;
+        rows.push({ workflowId: wf.workflowId, status: wf.status.name, algorithm: sa.get(NAS_ALGORITHM), phase: sa.get(NAS_PHASE), completed: sa.get(NAS_TRIALS_COMPLETED), best: sa.get(NAS_BEST_ACCURACY) });
       }
       if (opts.json) console.log(JSON.stringify(rows));
       else for (const r of rows) console.log(`${r.workflowId.replace(/^nas\//, '')}  ${String(r.algorithm ?? '-')}  ${String(r.phase ?? r.status)}  trials ${String(r.completed ?? 0)}  best ${r.best === undefined ? '-' : `${Number(r.best).toFixed(2)}%`}`);
@@ -226,7 +227,7 @@ async function steer(searchId: string, opts: ConnOpts, fn: (h: Handle, t: Tempor
 async function mustBeRunning(handle: Handle, searchId: string): Promise<void> {
   const d = await handle.describe();
   if (d.status.name !== 'RUNNING') {
-    const phase = (d.searchAttributes as Record<string, unknown[] | undefined>).NasPhase?.[0];
+    const phase = d.typedSearchAttributes.get(NAS_PHASE);
     throw new Error(`search ${searchId} has already ended (workflow ${d.status.name}${phase ? `, phase ${String(phase)}` : ''}); see: nasflow search status ${searchId}`);
   }
 }

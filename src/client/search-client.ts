@@ -5,6 +5,7 @@ import type { SearchProgress, SearchResult } from '../common/search-types.js';
 import { algorithmName } from '../search/algorithm-from-spec.js';
 import type { SearchSpec } from '../spec/search-spec.js';
 import type { searchWorkflow } from '../../workflows/search.workflow.js';
+import { NAS_ALGORITHM, NAS_SEARCH_NAME } from '../../workflows/search-attributes.js';
 
 export interface StartSearchOptions {
   searchId: string;
@@ -22,7 +23,7 @@ export async function startSearch(client: Client, spec: SearchSpec, opts: StartS
     memo: {
       spec: { name: spec.name, algorithm, space: spec.space, evaluator: spec.evaluator.type, maxTrials: spec.budget.maxTrials, parallelism: spec.budget.parallelism, storage: spec.storage },
     },
-    searchAttributes: { NasAlgorithm: [algorithm], NasSearchName: [spec.name] },
+    typedSearchAttributes: [{ key: NAS_ALGORITHM, value: algorithm }, { key: NAS_SEARCH_NAME, value: spec.name }],
   });
 }
 

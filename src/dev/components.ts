@@ -1,5 +1,8 @@
 /** What a started part of the dev stack reports: its processes and the endpoints users need. */
 import type { ServiceProcess } from './service.js';
+import { NAS_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.js';
+
+const CLI_TYPE_NAMES: Record<string, string> = { KEYWORD: 'Keyword', INT: 'Int', DOUBLE: 'Double', TEXT: 'Text', BOOL: 'Bool', DATETIME: 'Datetime', KEYWORD_LIST: 'KeywordList' };
 
 export interface StartedComponent<E> {
   name: string;
@@ -19,11 +22,7 @@ export interface ComponentOptions {
   ports?: readonly number[];
 }
 
-/** Search attributes nasflow registers on the dev server (DESIGN.md "Contracts"). */
-export const SEARCH_ATTRIBUTES: Readonly<Record<string, string>> = {
-  NasAlgorithm: 'Keyword',
-  NasPhase: 'Keyword',
-  NasTrialsCompleted: 'Int',
-  NasBestAccuracy: 'Double',
-  NasSearchName: 'Keyword',
-};
+/** Search attributes nasflow registers on the dev server (DESIGN.md "Contracts"), as the CLI spells their types. */
+export const SEARCH_ATTRIBUTES: Readonly<Record<string, string>> = Object.fromEntries(
+  NAS_SEARCH_ATTRIBUTES.map((k) => [k.name, CLI_TYPE_NAMES[k.type]]),
+);
