@@ -13,7 +13,7 @@ import { progressQuery } from '../../workflows/search-handlers.js';
 import type { SearchProgress } from '../../src/common/search-types.js';
 import { startTemporal, type Handle } from '../helpers/infra.js';
 import { makeSearch } from '../helpers/search-builder.js';
-import { eventually } from '../helpers/wait.js';
+import { eventually, TIMEOUTS } from '../helpers/wait.js';
 
 interface LaunchLine {
   trialId: string;
@@ -65,7 +65,7 @@ describe('search survives worker crashes (kill -9) and classifies trial failures
       await eventually(async () => {
         const p = await handle.query(progressQuery);
         assert.ok(p.counts.succeeded >= threshold, `waiting for ${threshold}: ${JSON.stringify(p.counts)} running ${p.running.join(',')}`);
-      }, 180_000, 250);
+      }, TIMEOUTS.long, 250);
       worker.kill('SIGKILL');
       await new Promise((r) => worker.once('exit', r));
       worker = spawnWorker(taskQueue, workDir);
@@ -113,7 +113,7 @@ describe('search survives worker crashes (kill -9) and classifies trial failures
     let worker = spawnWorker('ponas-chaos', workDir);
     const handle = await startSearch(client, spec, { searchId, taskQueue: 'ponas-chaos' });
     const killWhen = async (what: string, ready: (p: SearchProgress) => boolean): Promise<void> => {
-      await eventually(async () => assert.ok(ready(await handle.query(progressQuery)), `waiting for ${what}`), 180_000, 100);
+      await eventually(async () => assert.ok(ready(await handle.query(progressQuery)), `waiting for ${what}`), TIMEOUTS.long, 100);
       worker.kill('SIGKILL');
       await new Promise((r) => worker.once('exit', r));
       worker = spawnWorker('ponas-chaos', workDir);
@@ -146,7 +146,7 @@ describe('search survives worker crashes (kill -9) and classifies trial failures
       const children = readFileSync(`/proc/${shell}/task/${shell}/children`, 'utf8').trim();
       assert.ok(children, 'trial process started');
       return Number(children.split(' ')[0]);
-    }, 30_000, 50);
+    }, TIMEOUTS.medium, 50);
     process.kill(pid, 'SIGKILL');
     const result = await handle.result();
     assert.equal(result.progress.counts.succeeded, 3);
