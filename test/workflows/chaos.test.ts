@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import { startSearch } from '../../src/client/search-client.js';
 import { localSearchId } from '../../src/common/ids.js';
 import type { TemporalEndpoints } from '../../src/dev/temporal.js';
 import { CLI_ENTRY } from '../../src/worker/search-deps.js';
+import { spawnWorkerProcess } from '../helpers/worker-process.js';
 import { progressQuery } from '../../workflows/search-handlers.js';
 import type { SearchProgress } from '../../src/common/search-types.js';
 import { startTemporal, type Handle } from '../helpers/infra.js';
@@ -29,12 +30,20 @@ describe('search survives worker crashes (kill -9) and classifies trial failures
   const workers: ChildProcess[] = [];
 
   const spawnWorker = (taskQueue: string, workDir: string): ChildProcess => {
-    const child = spawn(process.execPath, [CLI_ENTRY, 'worker', '--address', temporal.address, '--task-queue', taskQueue, '--work-dir', workDir, '--max-local-trials', '10'], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    const child = spawnWorkerProcess(temporal.address, taskQueue, workDir);
     workers.push(child);
     return child;
   };
+
+  /** A trained search whose every trial fails as a user failure (exit 2: the dataset is missing). */
+  const failingTrials = (name: string, budget: { maxTrials: number; parallelism: number; maxFailedTrials: number }) =>
+    makeSearch(name, join(root, `store-${name}`))
+      .set('space', 'nasnet')
+      .set('evaluator', { type: 'train' })
+      .set('dataset', join(root, 'no-such-dataset'))
+      .set('trial', { epochs: 1, imageSize: 8 })
+      .budget(budget)
+      .obj();
 
   before(async () => {
     temporal = await startTemporal();
@@ -155,14 +164,7 @@ describe('search survives worker crashes (kill -9) and classifies trial failures
   });
 
   it('fails the search with a clear reason once user failures exceed maxFailedTrials', async () => {
-    const storage = join(root, 'store-user');
-    const spec = makeSearch('userfail', storage)
-      .set('space', 'nasnet')
-      .set('evaluator', { type: 'train' })
-      .set('dataset', join(root, 'no-such-dataset'))
-      .set('trial', { epochs: 1, imageSize: 8 })
-      .budget({ maxTrials: 6, parallelism: 1, maxFailedTrials: 1 })
-      .obj();
+    const spec = failingTrials('userfail', { maxTrials: 6, parallelism: 1, maxFailedTrials: 1 });
     spawnWorker('userfail', join(root, 'launcher-user'));
     const handle = await startSearch(client, spec, { searchId: localSearchId('userfail', 'u1'), taskQueue: 'userfail' });
     await assert.rejects(handle.result(), (err: Error) => {
@@ -175,14 +177,7 @@ describe('search survives worker crashes (kill -9) and classifies trial failures
     });
   });
   it('fails a search whose every trial failed instead of reporting Succeeded with no best', async () => {
-    const storage = join(root, 'store-allfail');
-    const spec = makeSearch('allfail', storage)
-      .set('space', 'nasnet')
-      .set('evaluator', { type: 'train' })
-      .set('dataset', join(root, 'no-such-dataset'))
-      .set('trial', { epochs: 1, imageSize: 8 })
-      .budget({ maxTrials: 2, parallelism: 1, maxFailedTrials: 5 })
-      .obj();
+    const spec = failingTrials('allfail', { maxTrials: 2, parallelism: 1, maxFailedTrials: 5 });
     spawnWorker('allfail', join(root, 'launcher-allfail'));
     const handle = await startSearch(client, spec, { searchId: localSearchId('allfail', 'a1'), taskQueue: 'allfail' });
     await assert.rejects(handle.result(), (err: Error) => {

@@ -6,9 +6,10 @@
  * activities; every trial process must outlive the worker, and a new worker must re-attach to them
  * and finish the search with each trial launched once and counted once.
  */
+import { spawnWorkerProcess } from '../helpers/worker-process.js';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +18,6 @@ import { startSearch } from '../../src/client/search-client.js';
 import { localSearchId } from '../../src/common/ids.js';
 import { isAlive } from '../../src/dev/service.js';
 import type { TemporalEndpoints } from '../../src/dev/temporal.js';
-import { CLI_ENTRY } from '../../src/worker/search-deps.js';
 import { startTemporal, type Handle } from '../helpers/infra.js';
 import { makeSearch } from '../helpers/search-builder.js';
 import { eventually } from '../helpers/wait.js';
@@ -58,11 +58,7 @@ void describe('SIGTERM to a worker leaves its local trials running for the next 
 
   /** A worker in its own process group (detached), so the test can signal the group as a whole. */
   const spawnWorker = (taskQueue: string, workDir: string): ChildProcess => {
-    const child = spawn(process.execPath, [CLI_ENTRY, 'worker', '--address', temporal.address, '--task-queue', taskQueue, '--work-dir', workDir, '--max-local-trials', '10'], {
-      detached: true,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    child.stderr!.on('data', (c: Buffer) => (log += c.toString()));
+    const child = spawnWorkerProcess(temporal.address, taskQueue, workDir, { detached: true, onStderr: (text) => (log += text) });
     workers.push(child);
     return child;
   };
