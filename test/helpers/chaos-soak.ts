@@ -21,9 +21,12 @@ import { parse as parseYaml } from 'yaml';
 import { localSearchId, TASK_QUEUE, workflowIdFor } from '../../src/common/ids.js';
 import type { SearchResult } from '../../src/common/search-types.js';
 import { ensureTools } from '../../src/dev/tools.js';
-import { auditTrials, countResults, fetchRunHistories, replayRuns, workflowTaskFailures, type ReplayFailure, type TaskFailure } from './soak-audit.js';
+import { auditTrials, countResults, fetchRunHistories, replayRuns, workflowTaskFailures } from './soak-audit.js';
 import { CliProcess, RestartableTemporal, settlesWithin, startWorkerProcess, WORKER_READY } from './soak-processes.js';
 import { killTrialProcesses, soakSchedule, type SoakEvent } from './soak-schedule.js';
+import type { ChaosSoakSummary, SoakOutcome } from './soak-summary.js';
+
+export { formatSummary, type ChaosSoakSummary } from './soak-summary.js';
 
 export interface ChaosSoakOptions {
   seed: number;
@@ -46,76 +49,6 @@ export interface ChaosSoakOptions {
   /** Keep the soak's folder (logs, store, database) even when it passed. */
   keepDir?: boolean;
   log?: (message: string) => void;
-}
-
-export type SoakOutcome = 'Succeeded' | 'Failed' | 'Cancelled' | 'Stuck' | 'TimedOut' | 'NotStarted';
-
-export interface ChaosSoakSummary {
-  seed: number;
-  trials: number;
-  outcome: SoakOutcome;
-  reason?: string;
-  kills: { SIGKILL: number; SIGTERM: number };
-  /** Workers that did not exit within 60 s of SIGTERM (then killed). */
-  sigtermHangs: number;
-  /** Workers that exited without being killed (restarted too). */
-  unexpectedWorkerExits: string[];
-  serverRestarts: number;
-  clientRestarts: number;
-  /** Each client's exit (`code`/`signal`) or `ok`/`failed` for an attaching `search status`. */
-  clients: string[];
-  succeeded: number;
-  infraRetries: number;
-  workflowRuns: number;
-  launches: number;
-  /** Attempts claimed whose process never started (a worker died in between); each retried once. */
-  interruptedLaunches: number;
-  duplicates: number;
-  missing: number;
-  /** Attempts beyond each trial's first minus the infrastructure retries the search counted. */
-  unaccountedAttempts: number;
-  taskFailures: TaskFailure[];
-  nondeterminism: number;
-  replayedRuns: number;
-  replayFailures: ReplayFailure[];
-  wallSeconds: number;
-  dir?: string;
-  ok: boolean;
-}
-
-/** One line of figures, then a line for each thing that went wrong. */
-export function formatSummary(s: ChaosSoakSummary): string {
-  return [figures(s), ...details(s)].join('\n');
-}
-
-function figures(s: ChaosSoakSummary): string {
-  return [
-    `seed ${s.seed}: ${s.outcome}${s.ok ? ' (ok)' : ' (FAILED CHECKS)'}`,
-    `kills ${s.kills.SIGKILL + s.kills.SIGTERM} (SIGKILL ${s.kills.SIGKILL}, SIGTERM ${s.kills.SIGTERM}, SIGTERM hangs ${s.sigtermHangs})`,
-    `server restarts ${s.serverRestarts}`,
-    `client restarts ${s.clientRestarts}`,
-    `trials ${s.succeeded}/${s.trials}`,
-    `duplicates ${s.duplicates}`,
-    `missing ${s.missing}`,
-    `unaccounted attempts ${s.unaccountedAttempts}`,
-    `infra retries ${s.infraRetries}`,
-    `launches ${s.launches} (+${s.interruptedLaunches} interrupted before their process started)`,
-    `runs ${s.workflowRuns}`,
-    `nondeterminism ${s.nondeterminism}`,
-    `replay failures ${s.replayFailures.length}/${s.replayedRuns}`,
-    `wall ${s.wallSeconds} s`,
-  ].join(', ');
-}
-
-function details(s: ChaosSoakSummary): string[] {
-  const out: string[] = [];
-  if (s.reason) out.push(`  reason: ${s.reason}`);
-  for (const f of s.taskFailures.slice(0, 5)) out.push(`  workflow task failed (run ${f.runId}, event ${f.eventId}): ${f.message}`);
-  for (const f of s.replayFailures.slice(0, 5)) out.push(`  replay failed (run ${f.runId}): ${f.error}`);
-  for (const e of s.unexpectedWorkerExits.slice(0, 5)) out.push(`  worker exited by itself: ${e}`);
-  if (s.clients.length) out.push(`  clients: ${s.clients.join('; ')}`);
-  if (s.dir) out.push(`  logs, store and database kept in ${s.dir}`);
-  return out;
 }
 
 const SIGTERM_GRACE_MS = 60_000;
@@ -168,7 +101,7 @@ class ChaosSoak {
     this.log = opts.log ?? (() => undefined);
     mkdirSync(this.logs, { recursive: true });
     this.s = {
-      seed: opts.seed, trials: opts.trials, outcome: 'NotStarted', kills: { SIGKILL: 0, SIGTERM: 0 }, sigtermHangs: 0, unexpectedWorkerExits: [],
+      seed: opts.seed, trials: opts.trials, outcome: 'NotStarted', planned: { kills: opts.kills, serverRestarts: opts.serverRestarts, clientRestarts: opts.clientRestarts }, kills: { SIGKILL: 0, SIGTERM: 0 }, sigtermHangs: 0, unexpectedWorkerExits: [],
       serverRestarts: 0, clientRestarts: 0, clients: [], succeeded: 0, infraRetries: 0, workflowRuns: 0, launches: 0, interruptedLaunches: 0, duplicates: 0, missing: 0,
       unaccountedAttempts: 0, taskFailures: [], nondeterminism: 0, replayedRuns: 0, replayFailures: [], wallSeconds: 0, ok: false,
     };
@@ -362,7 +295,9 @@ class ChaosSoak {
     if (trials.resultTrials > this.opts.trials) this.s.reason = `${this.s.reason ?? ''}; ${trials.resultTrials} trials ran for a budget of ${this.opts.trials}`;
     this.s.ok = this.s.outcome === 'Succeeded' && this.s.succeeded === this.opts.trials && trials.resultTrials === this.opts.trials
       && this.s.duplicates === 0 && this.s.missing === 0 && this.s.unaccountedAttempts === 0
-      && this.s.nondeterminism === 0 && this.s.replayFailures.length === 0 && runs.length > 0;
+      && this.s.nondeterminism === 0 && this.s.replayFailures.length === 0 && runs.length > 0
+      && this.s.kills.SIGKILL + this.s.kills.SIGTERM === this.opts.kills && this.s.serverRestarts === this.opts.serverRestarts
+      && this.s.clientRestarts === this.opts.clientRestarts;
   }
 
   /** Synchronous clean-up for a signal: nothing asynchronous runs any more. */
