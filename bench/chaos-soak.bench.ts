@@ -47,6 +47,12 @@ for (const seed of seeds) {
   console.log(formatSummary(s));
 }
 
+/** What went wrong, per seed, under the table. */
+function notes(all: readonly ChaosSoakSummary[]): string[] {
+  const lines = all.flatMap((s) => formatSummary(s).split('\n').slice(1).filter((l) => !/^ {2}(clients|logs)/.test(l)).map((l) => `- seed ${s.seed}:${l.slice(1)}`));
+  return lines.length ? ['', ...lines] : [];
+}
+
 const command = `node dist/bench/chaos-soak.bench.js --seeds ${seeds.join(',')} --trials ${trials} --kills ${kills} --server-restarts ${serverRestarts} --client-restarts ${clientRestarts} --pace ${pace}`;
 const rows = summaries.map((s) => [
   s.seed, s.outcome, `${s.succeeded}/${s.trials}`, `${s.kills.SIGKILL} / ${s.kills.SIGTERM}`, s.serverRestarts, s.clientRestarts,
@@ -70,6 +76,7 @@ if (!values['no-write']) {
       'launches interrupted = attempts claimed whose process never started because the worker died in between (retried, each an infra retry).',
       '',
       table(['seed', 'outcome', 'trials', 'kills SIGKILL / SIGTERM', 'server restarts', 'client restarts', 'duplicates', 'missing', 'unaccounted attempts', 'infra retries', 'trial processes', 'launches interrupted', 'workflow runs', 'nondeterminism', 'replay failures', 'wall s'], rows),
+      ...notes(summaries),
     ].join('\n'),
   );
 }

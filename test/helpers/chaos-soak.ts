@@ -52,6 +52,8 @@ export interface ChaosSoakOptions {
 }
 
 const SIGTERM_GRACE_MS = 60_000;
+/** A worker bundles its workflows in a few seconds; under heavy load allow far more before calling it hung. */
+const WORKER_START_LIMIT_MS = 120_000;
 const EXAMPLE = join(import.meta.dirname, '..', '..', '..', 'examples', 'nb201-evolution.yaml');
 
 export async function runChaosSoak(opts: ChaosSoakOptions): Promise<ChaosSoakSummary> {
@@ -101,7 +103,7 @@ class ChaosSoak {
     this.log = opts.log ?? (() => undefined);
     mkdirSync(this.logs, { recursive: true });
     this.s = {
-      seed: opts.seed, trials: opts.trials, outcome: 'NotStarted', planned: { kills: opts.kills, serverRestarts: opts.serverRestarts, clientRestarts: opts.clientRestarts }, kills: { SIGKILL: 0, SIGTERM: 0 }, sigtermHangs: 0, unexpectedWorkerExits: [],
+      seed: opts.seed, trials: opts.trials, outcome: 'NotStarted', planned: { kills: opts.kills, serverRestarts: opts.serverRestarts, clientRestarts: opts.clientRestarts }, kills: { SIGKILL: 0, SIGTERM: 0 }, sigtermHangs: 0, workerFailures: [],
       serverRestarts: 0, clientRestarts: 0, clients: [], succeeded: 0, infraRetries: 0, workflowRuns: 0, launches: 0, interruptedLaunches: 0, duplicates: 0, missing: 0,
       unaccountedAttempts: 0, taskFailures: [], nondeterminism: 0, replayedRuns: 0, replayFailures: [], wallSeconds: 0, ok: false,
     };
@@ -182,12 +184,26 @@ class ChaosSoak {
     this.startWorker();
   }
 
+  /**
+   * A worker that is not polling long after it started (e.g. one started while the server was down
+   * that neither connects nor exits) is a failure of its own: recorded, killed and replaced.
+   */
+  private async replaceHungWorker(): Promise<void> {
+    const w = this.worker!;
+    if (!w.running || w.child.killed || Date.now() - w.startedAt < WORKER_START_LIMIT_MS || WORKER_READY.test(w.output().stderr)) return;
+    const lastLine = w.output().stderr.trim().split('\n').slice(-1)[0] ?? '';
+    this.s.workerFailures.push(`${w.label}: not polling ${WORKER_START_LIMIT_MS / 1000} s after its start: ${lastLine.slice(0, 200)}`);
+    this.log(`${w.label} hangs in its start-up: ${lastLine.slice(0, 200)}`);
+    await w.stop('SIGKILL', 10_000);
+    this.startWorker();
+  }
+
   /** Starts a worker in place of one that exited without being killed (once, whoever notices first). */
   private replaceDeadWorker(): void {
     const w = this.worker!;
     if (w.running || w.child.killed) return;
     const lastLine = w.output().stderr.trim().split('\n').slice(-1)[0] ?? '';
-    this.s.unexpectedWorkerExits.push(`${w.label}: code ${w.exitInfo?.code} signal ${w.exitInfo?.signal}: ${lastLine.slice(0, 200)}`);
+    this.s.workerFailures.push(`${w.label}: code ${w.exitInfo?.code} signal ${w.exitInfo?.signal}: ${lastLine.slice(0, 200)}`);
     this.log(`${w.label} exited by itself: ${lastLine.slice(0, 200)}`);
     this.startWorker();
   }
@@ -230,6 +246,7 @@ class ChaosSoak {
     for (;;) {
       await sleep(1000);
       this.replaceDeadWorker();
+      await this.replaceHungWorker();
       const d = await this.client!.workflow.getHandle(this.workflowId).describe().catch(() => undefined);
       if (d) {
         this.firstRunId ??= d.raw.workflowExecutionInfo?.firstRunId || undefined;

@@ -91,6 +91,7 @@ export class CliProcess {
   private stdout = '';
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  readonly startedAt = Date.now();
 
   constructor(readonly label: string, args: readonly string[], logFile: string, env: NodeJS.ProcessEnv = process.env) {
     this.log = createWriteStream(logFile, { flags: 'a' });

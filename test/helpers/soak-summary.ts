@@ -14,7 +14,7 @@ export interface ChaosSoakSummary {
   /** Workers that did not exit within 60 s of SIGTERM (then killed). */
   sigtermHangs: number;
   /** Workers that exited without being killed (restarted too). */
-  unexpectedWorkerExits: string[];
+  workerFailures: string[];
   serverRestarts: number;
   clientRestarts: number;
   /** Each client's exit (`code`/`signal`) or `ok`/`failed` for an attaching `search status`. */
@@ -58,6 +58,7 @@ function figures(s: ChaosSoakSummary): string {
     `runs ${s.workflowRuns}`,
     `nondeterminism ${s.nondeterminism}`,
     `replay failures ${s.replayFailures.length}/${s.replayedRuns}`,
+    `worker failures ${s.workerFailures.length}`,
     `wall ${s.wallSeconds} s`,
   ].join(', ');
 }
@@ -67,7 +68,7 @@ function details(s: ChaosSoakSummary): string[] {
   if (s.reason) out.push(`  reason: ${s.reason}`);
   for (const f of s.taskFailures.slice(0, 5)) out.push(`  workflow task failed (run ${f.runId}, event ${f.eventId}): ${f.message}`);
   for (const f of s.replayFailures.slice(0, 5)) out.push(`  replay failed (run ${f.runId}): ${f.error}`);
-  for (const e of s.unexpectedWorkerExits.slice(0, 5)) out.push(`  worker exited by itself: ${e}`);
+  for (const e of s.workerFailures.slice(0, 5)) out.push(`  worker failed by itself: ${e}`);
   if (s.clients.length) out.push(`  clients: ${s.clients.join('; ')}`);
   if (s.dir) out.push(`  logs, store and database kept in ${s.dir}`);
   return out;
