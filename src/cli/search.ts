@@ -18,7 +18,7 @@ import { noWorkerMessage, workflowPollers } from '../client/task-queue.js';
 import { localSearchId, TASK_QUEUE, workflowIdFor } from '../common/ids.js';
 import type { SearchProgress, SearchResult } from '../common/search-types.js';
 import type { Launcher } from '../launch/launcher.js';
-import { createSearchWorker } from '../worker/worker.js';
+import { createSearchWorker, createSearchWorkerWhenReachable } from '../worker/worker.js';
 import type { searchWorkflow } from '../../workflows/search.workflow.js';
 import {
   cancelUpdate, pauseUpdate, resumeUpdate, setMaxTrialsUpdate, setParallelismUpdate, stopUpdate,
@@ -78,11 +78,11 @@ export function registerSearchCommands(program: Command): void {
     const address = opts.address ?? process.env.TEMPORAL_ADDRESS;
     if (!address) throw new Error('worker needs --address <host:port> or TEMPORAL_ADDRESS');
     const trainLauncher = await launcherFor(opts.launcher);
-    const { worker } = await createSearchWorker({
+    const { worker } = await createSearchWorkerWhenReachable({
       address, namespace: opts.namespace ?? process.env.TEMPORAL_NAMESPACE ?? 'default', taskQueue: opts.taskQueue, env: process.env,
       workDir: opts.workDir ?? join(localHome(process.env), 'launcher'), maxLocalTrials: positive(opts.maxLocalTrials, '--max-local-trials'),
       ...(trainLauncher ? { trainLauncher } : {}),
-    });
+    }, (line) => console.error(line));
     console.error(`nasflow worker: polling task queue ${opts.taskQueue} on ${address}`);
     await worker.run();
   });

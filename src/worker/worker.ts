@@ -20,7 +20,42 @@ export interface SearchWorkerOptions extends SearchDepsOptions {
 export async function createSearchWorker(opts: SearchWorkerOptions): Promise<{ worker: Worker; connection: NativeConnection }> {
   const tls = temporalTls(opts.env);
   const connection = await NativeConnection.connect({ address: opts.address, ...(tls ? { tls } : {}) });
-  const worker = await Worker.create({
+  // A connection left open by a failed create keeps the process alive with nothing polling.
+  const worker = await createWorker(opts, connection).catch(async (err: unknown) => {
+    await connection.close().catch(() => undefined);
+    throw err;
+  });
+  return { worker, connection };
+}
+
+/**
+ * createSearchWorker, retried while the server cannot be reached (a worker pod or process that
+ * starts during a Temporal outage waits for it instead of exiting or hanging). Other errors throw.
+ */
+export async function createSearchWorkerWhenReachable(
+  opts: SearchWorkerOptions, log: (line: string) => void, sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms)),
+): Promise<{ worker: Worker; connection: NativeConnection }> {
+  for (let delayMs = 1000, since = Date.now(); ; delayMs = Math.min(delayMs * 2, 15_000)) {
+    try {
+      return await createSearchWorker(opts);
+    } catch (err) {
+      if (!isUnreachable(err)) throw err;
+      log(`nasflow worker: Temporal at ${opts.address} cannot be reached (${Math.round((Date.now() - since) / 1000)} s); retrying in ${delayMs / 1000} s: ${firstLine(err)}`);
+      await sleep(delayMs);
+    }
+  }
+}
+
+function isUnreachable(err: unknown): boolean {
+  return /tcp connect error|connection refused|transport error|UNAVAILABLE|Unavailable|deadline exceeded|timed out/i.test(String(err));
+}
+
+function firstLine(err: unknown): string {
+  return String(err instanceof Error ? err.message : err).split('\n')[0].slice(0, 200);
+}
+
+async function createWorker(opts: SearchWorkerOptions, connection: NativeConnection): Promise<Worker> {
+  return Worker.create({
     connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue ?? TASK_QUEUE,
@@ -29,5 +64,4 @@ export async function createSearchWorker(opts: SearchWorkerOptions): Promise<{ w
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivities ?? 1000,
     ...opts.workerOptions,
   });
-  return { worker, connection };
 }

@@ -106,9 +106,10 @@ export async function startS3Bucket(bucket: string): Promise<S3Bucket> {
   };
 }
 
-export async function startTemporal(): Promise<Handle<TemporalEndpoints>> {
+/** A Temporal dev server; `ports` (gRPC, UI, HTTP, metrics) when a test needs a known address. */
+export async function startTemporal(opts: { ports?: readonly number[] } = {}): Promise<Handle<TemporalEndpoints>> {
   const binary = await tool('temporal');
-  return track('temporal', (dir) => startTemporalComponent(binary, { dir }));
+  return track('temporal', (dir) => startTemporalComponent(binary, { dir, ...(opts.ports ? { ports: opts.ports } : {}) }));
 }
 
 export async function startKube(opts: { gpuNodes?: number; gpusPerNode?: number } = {}): Promise<Handle<KubeEndpoints>> {

@@ -80,7 +80,7 @@ describe('search workflow on a real Temporal dev server (NAS-Bench-201 evaluator
     assert.equal(extended.maxTrials, 16);
     const resumed = await handle.executeUpdate(resumeUpdate);
     assert.equal(resumed.phase, 'Running');
-    await eventually(async () => assert.ok((await handle.query(progressQuery)).counts.running > 1, 'parallelism 4 takes effect'), 20_000, 20);
+    await eventually(async () => assert.ok((await handle.query(progressQuery)).counts.running > 1, 'parallelism 4 takes effect'), TIMEOUTS.long, 20);
 
     const result = await handle.result();
     assert.equal(result.progress.counts.succeeded, 16, 'the extended budget was used');
