@@ -16,19 +16,25 @@ export interface TemporalEndpoints {
   httpUrl: string;
 }
 
-export async function startTemporal(binary: string, opts: ComponentOptions): Promise<StartedComponent<TemporalEndpoints>> {
-  mkdirSync(opts.dir, { recursive: true });
-  const ports = await portsPreferring(opts.ports, 4);
+/** `temporal server start-dev` arguments: loopback, the given ports (gRPC, UI, HTTP, metrics), a database in `dir`, nasflow's search attributes. */
+export function devServerArgs(ports: readonly number[], dir: string): string[] {
   const [grpc, ui, http, metrics] = ports;
-  const args = [
+  return [
     'server', 'start-dev',
     '--ip', '127.0.0.1', '--ui-ip', '127.0.0.1',
     '--port', String(grpc), '--ui-port', String(ui), '--http-port', String(http), '--metrics-port', String(metrics),
-    '--db-filename', join(opts.dir, 'temporal.db'),
+    '--db-filename', join(dir, 'temporal.db'),
     '--namespace', 'default',
     '--log-level', 'warn',
     ...Object.entries(SEARCH_ATTRIBUTES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
   ];
+}
+
+export async function startTemporal(binary: string, opts: ComponentOptions): Promise<StartedComponent<TemporalEndpoints>> {
+  mkdirSync(opts.dir, { recursive: true });
+  const ports = await portsPreferring(opts.ports, 4);
+  const [grpc, ui, http] = ports;
+  const args = devServerArgs(ports, opts.dir);
   const proc = startService({ name: 'temporal', command: binary, args, logFile: join(opts.dir, 'temporal.log'), detached: opts.detached, env: opts.env });
   const httpUrl = `http://127.0.0.1:${http}`;
   try {

@@ -8,8 +8,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SEARCH_ATTRIBUTES } from '../../src/dev/components.js';
 import { freePorts } from '../../src/dev/ports.js';
+import { devServerArgs } from '../../src/dev/temporal.js';
 import { isAlive, startService, stopService, waitUntil, type ServiceProcess } from '../../src/dev/service.js';
 import { CLI_ENTRY } from '../../src/worker/search-deps.js';
 
@@ -42,16 +42,8 @@ export class RestartableTemporal {
   }
 
   async up(): Promise<void> {
-    const [grpc, ui, http, metrics] = this.ports;
-    const args = [
-      'server', 'start-dev',
-      '--ip', '127.0.0.1', '--ui-ip', '127.0.0.1',
-      '--port', String(grpc), '--ui-port', String(ui), '--http-port', String(http), '--metrics-port', String(metrics),
-      '--db-filename', join(this.dir, 'temporal.db'),
-      '--namespace', 'default',
-      '--log-level', 'warn',
-      ...Object.entries(SEARCH_ATTRIBUTES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
-    ];
+    const http = this.ports[2];
+    const args = devServerArgs(this.ports, this.dir);
     // A port not yet released by the previous process shows as an exit during start-up: retry.
     for (let attempt = 1; ; attempt++) {
       const proc = startService({ name: 'temporal', command: this.binary, args, logFile: join(this.dir, 'temporal.log') });

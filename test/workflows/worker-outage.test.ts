@@ -18,6 +18,10 @@ import { makeSearch } from '../helpers/search-builder.js';
 import { eventually, TIMEOUTS } from '../helpers/wait.js';
 import { spawnWorkerProcess } from '../helpers/worker-process.js';
 
+/**
+ * Ports bound and released here, not by src/dev/ports.ts: ports that module handed out are never
+ * preferred again, and this test needs the server on the ports the worker already dials.
+ */
 async function freePorts(count: number): Promise<number[]> {
   const servers = await Promise.all(Array.from({ length: count }, () => new Promise<ReturnType<typeof createServer>>((resolve) => {
     const s = createServer();
