@@ -23,7 +23,7 @@ import {
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { SearchActivities } from '../activities/search.activities.js';
 import { trialId } from '../src/common/ids.js';
-import type { ProposalSummary, SearchPhase, SearchProgress, TrialOutcome } from '../src/common/search-types.js';
+import type { SearchPhase, SearchProgress, TrialOutcome } from '../src/common/search-types.js';
 import type { SearchSpec } from '../src/spec/search-spec.js';
 import { NAS_BEST_ACCURACY, NAS_PHASE, NAS_TRIALS_COMPLETED } from './search-attributes.js';
 import { SearchBook, type RunningTrial } from './search-book.js';
@@ -60,12 +60,6 @@ export type RunEnd =
   | { kind: 'completed' }
   | { kind: 'failed'; failure: ApplicationFailure }
   | { kind: 'continueAsNew' };
-
-export interface RunCarry {
-  book: SearchBook;
-  /** Outcomes that arrived but were not observed by the algorithm yet. */
-  unobserved: TrialOutcome[];
-}
 
 export class SearchRun {
   /** Set once: the workflow function ends the run accordingly. */
@@ -367,14 +361,14 @@ export class SearchRun {
       return this.fail(`no trial succeeded: all ${s.failed} failed; last: ${last ? `${last.trialId}: ${last.reason ?? 'failed'}` : ''}`, 'NoTrialSucceeded');
     } else s.phase = 'Succeeded';
     if (s.exhausted && !s.reason) s.reason = 'the algorithm has no new architecture to propose';
-    upsert([{ key: NAS_PHASE, value: s.phase }]);
+    upsertSearchAttributes([{ key: NAS_PHASE, value: s.phase }]);
     this.end({ kind: 'completed' });
   }
 
   private fail(reason: string, type: string): void {
     this.s.reason = reason;
     this.s.phase = 'Failed';
-    upsert([{ key: NAS_PHASE, value: 'Failed' }]);
+    upsertSearchAttributes([{ key: NAS_PHASE, value: 'Failed' }]);
     this.end({ kind: 'failed', failure: ApplicationFailure.nonRetryable(reason, type) });
   }
 
@@ -386,7 +380,7 @@ export class SearchRun {
   async cancelledFromOutside(): Promise<void> {
     const trialIds = this.book.cancelRunning();
     if (trialIds.length > 0) await steps.cancelTrials({ searchId: this.searchId, spec: this.spec, trialIds });
-    upsert([{ key: NAS_PHASE, value: 'Cancelled' }]);
+    upsertSearchAttributes([{ key: NAS_PHASE, value: 'Cancelled' }]);
   }
 
   // ----- what users see -----
@@ -396,13 +390,13 @@ export class SearchRun {
     const phase: SearchPhase = s.cancelling ? 'Cancelled' : s.stopping ? 'Stopping' : s.paused ? 'Paused' : 'Running';
     if (phase === s.phase) return;
     s.phase = phase;
-    upsert([{ key: NAS_PHASE, value: phase }]);
+    upsertSearchAttributes([{ key: NAS_PHASE, value: phase }]);
   }
 
   private publishProgress(): void {
     const updates: SearchAttributeUpdatePair[] = [{ key: NAS_TRIALS_COMPLETED, value: this.book.finished }];
     if (this.s.leaderboard[0]) updates.push({ key: NAS_BEST_ACCURACY, value: this.s.leaderboard[0].accuracy });
-    upsert(updates);
+    upsertSearchAttributes(updates);
   }
 
   private count(activities: number): void {
@@ -436,10 +430,6 @@ export class SearchRun {
   }
 }
 
-function upsert(updates: SearchAttributeUpdatePair[]): void {
-  upsertSearchAttributes(updates);
-}
-
 /** The innermost failure's type (an activity failure wraps the activity's ApplicationFailure). */
 function rootType(err: unknown): string | undefined {
   let e: unknown = err;
@@ -466,4 +456,3 @@ function errorMessage(err: unknown): string {
   return (root === top ? top : `${top}: ${root}`).slice(0, 500);
 }
 
-export type { ProposalSummary };
