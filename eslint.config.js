@@ -28,7 +28,7 @@ export default tseslint.config(
         paths: nodeBuiltinPatterns,
         patterns: [
           { group: ['@kubernetes/*', '@aws-sdk/*', '@tensorflow/*'], message: 'workflow code must stay deterministic: do I/O in activities' },
-          { group: ['**/src/algorithms/**', '**/src/models/**', '**/src/trainer/**', '**/src/store/**', '**/src/kube/**'], message: 'workflows may import src/common and src/spec only' },
+          { group: ['**/src/algorithms/**', '**/src/models/**', '**/src/trainer/**', '**/src/store/**', '**/src/kube/**'], message: 'workflows may import src/common and src/api only' },
         ],
       }],
     },

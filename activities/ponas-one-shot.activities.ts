@@ -12,7 +12,7 @@ import {
 import { PonasSearch } from '../src/algorithms/ponas/ponas-search.js';
 import { PONAS_CANDIDATES } from '../src/space/ponas.js';
 import type { SearchAlgorithm } from '../src/algorithms/types.js';
-import { SpecError, type SearchSpec } from '../src/spec/search-spec.js';
+import { SpecError, type SearchSpec } from '../src/api/search-spec.js';
 import { putJson, type ObjectStore } from '../src/store/object-store.js';
 import { tableKey, trialPrefix, trialSpecKey } from '../src/store/layout.js';
 import { readIfExists, saveState } from './algorithm-store.js';

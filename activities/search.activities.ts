@@ -9,7 +9,7 @@ import type { AlgorithmState, TrialResult as AlgorithmTrialResult } from '../src
 import type { ProposalSummary, TrialOutcome } from '../src/common/search-types.js';
 import { classifyExit, type Launcher, type TrialRef } from '../src/launch/launcher.js';
 import { algorithmName, createFromSpec, spaceFor } from '../src/search/algorithm-from-spec.js';
-import { isPonasOneShot, type SearchSpec } from '../src/spec/search-spec.js';
+import { isPonasOneShot, type SearchSpec } from '../src/api/search-spec.js';
 import { putJson, type ObjectStore } from '../src/store/object-store.js';
 import { checkStorage, isStorageError, StorageError } from '../src/store/storage-check.js';
 import { isInvalidUri } from '../src/store/uri.js';

@@ -1,5 +1,5 @@
 // Generated artifacts of the Kubernetes packaging, from their single sources:
-// - the NeuralArchitectureSearch CRD, from the zod schema in src/spec/resource-spec.ts, written to
+// - the NeuralArchitectureSearch CRD, from the zod schema in src/api/resource-spec.ts, written to
 //   k8s/crd/ and copied into the Helm chart (helm/nasflow/crds/);
 // - the chart's README values table, from the `# --` comments in helm/nasflow/values.yaml.
 // Usage: npm run gen:crd (builds first). Unit tests fail when the committed files differ.

@@ -24,7 +24,7 @@ import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { SearchActivities } from '../activities/search.activities.js';
 import { trialId } from '../src/common/ids.js';
 import type { SearchPhase, SearchProgress, TrialOutcome } from '../src/common/search-types.js';
-import type { SearchSpec } from '../src/spec/search-spec.js';
+import type { SearchSpec } from '../src/api/search-spec.js';
 import { NAS_BEST_ACCURACY, NAS_PHASE, NAS_TRIALS_COMPLETED } from './search-attributes.js';
 import { SearchBook, type RunningTrial } from './search-book.js';
 

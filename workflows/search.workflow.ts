@@ -15,7 +15,7 @@
 import {
   allHandlersFinished, CancellationScope, condition, continueAsNew, isCancellation, setHandler, upsertSearchAttributes,
 } from '@temporalio/workflow';
-import type { SearchSpec } from '../src/spec/search-spec.js';
+import type { SearchSpec } from '../src/api/search-spec.js';
 import type { SearchResult, TrialOutcome } from '../src/common/search-types.js';
 import { NAS_ALGORITHM, NAS_PHASE, NAS_SEARCH_NAME, NAS_TRIALS_COMPLETED } from './search-attributes.js';
 import { SearchBook, type BookState } from './search-book.js';

@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { answerTrial } from '../launch/benchmark-answer.js';
-import type { SearchSpec } from '../spec/search-spec.js';
+import type { SearchSpec } from '../api/search-spec.js';
 import { getJson, putJson } from '../store/object-store.js';
 import { openUri } from '../store/uri.js';
 

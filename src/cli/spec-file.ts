@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { parseSearchSpec, type SearchSpec } from '../spec/search-spec.js';
+import { parseSearchSpec, type SearchSpec } from '../api/search-spec.js';
 
 export function loadSpecFile(path: string, cwd = process.cwd()): SearchSpec {
   let text: string;

@@ -3,7 +3,7 @@ import type { Client, WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } fr
 import { TASK_QUEUE, workflowIdFor } from '../common/ids.js';
 import type { SearchProgress, SearchResult } from '../common/search-types.js';
 import { algorithmName } from '../search/algorithm-from-spec.js';
-import type { SearchSpec } from '../spec/search-spec.js';
+import type { SearchSpec } from '../api/search-spec.js';
 import type { searchWorkflow } from '../../workflows/search.workflow.js';
 import { NAS_ALGORITHM, NAS_SEARCH_NAME } from '../../workflows/search-attributes.js';
 

@@ -20,7 +20,7 @@ import {
   type V1Lease,
   type V1Pod,
 } from '@kubernetes/client-node';
-import { GROUP, PLURAL, VERSION, type NeuralArchitectureSearch, type ResourceStatus } from '../spec/resource-spec.js';
+import { GROUP, PLURAL, VERSION, type NeuralArchitectureSearch, type ResourceStatus } from '../api/resource-spec.js';
 
 /** Where the kubeconfig comes from: KUBECONFIG, else the pod's in-cluster service account. */
 export function loadKubeConfig(env: NodeJS.ProcessEnv): KubeConfig {

@@ -1,6 +1,6 @@
 /**
  * Generates the NeuralArchitectureSearch CustomResourceDefinition from the zod schema in
- * src/spec/resource-spec.ts (the single source, STYLE.md principle 8). `z.toJSONSchema` gives an
+ * src/api/resource-spec.ts (the single source, STYLE.md principle 8). `z.toJSONSchema` gives an
  * OpenAPI 3.0 schema; Kubernetes wants a *structural* one, so this module post-processes it:
  * - every field gets a description from src/kube/crd-docs.ts (generation fails on a missing one,
  *   and on a stale entry, so `kubectl explain` documents the whole spec);
@@ -13,7 +13,7 @@
  * Pure: returns plain objects; scripts/gen-crd.ts writes them as YAML.
  */
 import { z } from 'zod';
-import { API_VERSION, GROUP, KIND, LIMITS, PLURAL, VERSION, resourceSpecObject, resourceStatusSchema } from '../spec/resource-spec.js';
+import { API_VERSION, GROUP, KIND, LIMITS, PLURAL, VERSION, resourceSpecObject, resourceStatusSchema } from '../api/resource-spec.js';
 import { docFor, knownDocPaths } from './crd-docs.js';
 
 type Schema = Record<string, unknown> & { properties?: Record<string, Schema> };
@@ -129,7 +129,7 @@ export function crdObject(): Record<string, unknown> {
   return {
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
-    metadata: { name: `${PLURAL}.${GROUP}`, annotations: { 'nasflow.io/generated-by': 'npm run gen:crd (scripts/gen-crd.js) from src/spec/resource-spec.ts; do not edit' } },
+    metadata: { name: `${PLURAL}.${GROUP}`, annotations: { 'nasflow.io/generated-by': 'npm run gen:crd (scripts/gen-crd.js) from src/api/resource-spec.ts; do not edit' } },
     spec: {
       group: GROUP,
       scope: 'Namespaced',

@@ -66,7 +66,7 @@ export function helmReadme(valuesYaml: string, chart: { name: string; version: s
     'kubectl apply -f k8s/examples/nb201-evolution.yaml && kubectl get nas -w',
     '```',
     '',
-    'The CRD in `crds/` is generated from the TypeScript schema (src/spec/resource-spec.ts) and copied here by',
+    'The CRD in `crds/` is generated from the TypeScript schema (src/api/resource-spec.ts) and copied here by',
     '`npm run gen:crd`; Helm installs it on first install only (upgrade it with `kubectl apply --server-side -f crds/`).',
     'Trial pods read S3 credentials from a Secret in the namespace of each search (`spec.storageSecretRef`, default',
     '`s3.credentialsSecret`). See docs/kubernetes.md for the architecture, RBAC and the trainer image.',

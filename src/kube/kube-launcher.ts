@@ -13,7 +13,7 @@
  */
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import type { Launcher, TrialRef, TrialState } from '../launch/launcher.js';
-import { parseResourceSearchId, type NeuralArchitectureSearch, type ResourceSpecInput } from '../spec/resource-spec.js';
+import { parseResourceSearchId, type NeuralArchitectureSearch, type ResourceSpecInput } from '../api/resource-spec.js';
 import { KubeAdapter, loadKubeConfig } from './adapter.js';
 import { trialStateOf } from './job-status.js';
 import { buildTrialJob, jobNameFor, type TrialDefaults } from './trial-job.js';

@@ -17,7 +17,7 @@
 import type { V1EnvVar, V1Job } from '@kubernetes/client-node';
 import { stableHash } from '../common/hash.js';
 import { trialJobName } from '../common/ids.js';
-import { API_VERSION, KIND, type TrialTemplate } from '../spec/resource-spec.js';
+import { API_VERSION, KIND, type TrialTemplate } from '../api/resource-spec.js';
 
 export const LABEL_SEARCH = 'nasflow.io/search';
 export const LABEL_TRIAL = 'nasflow.io/trial';

@@ -6,7 +6,7 @@ import { nb201Evaluator, type Nb201Cost } from '../bench/evaluator.js';
 import { loadNb201, type Nb201Benchmark, type Nb201Table } from '../bench/nb201-table.js';
 import type { Nb201Genotype } from '../space/nb201.js';
 import { getSpace } from '../space/index.js';
-import type { SearchSpec } from '../spec/search-spec.js';
+import type { SearchSpec } from '../api/search-spec.js';
 
 const tables = new Map<string, Nb201Table>();
 

@@ -6,7 +6,7 @@
  * already launched re-attaches and starts nothing. `poll` reports the attempt's state from durable
  * evidence (exit record, Job status), so a new worker process can re-attach after a crash.
  */
-import type { SearchSpec } from '../spec/search-spec.js';
+import type { SearchSpec } from '../api/search-spec.js';
 import type { FailureClass } from '../common/search-types.js';
 
 export interface TrialRef {

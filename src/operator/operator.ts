@@ -9,7 +9,7 @@
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { KubeAdapter } from '../kube/adapter.js';
-import type { NeuralArchitectureSearch } from '../spec/resource-spec.js';
+import type { NeuralArchitectureSearch } from '../api/resource-spec.js';
 import { LeaderElector } from './leader.js';
 import { SearchReconciler } from './reconciler.js';
 import type { SearchControl } from './search-control.js';

@@ -12,8 +12,8 @@
 import type { SearchProgress } from '../common/search-types.js';
 import { workflowIdFor } from '../common/ids.js';
 import { LABEL_SEARCH } from '../kube/trial-job.js';
-import { FINALIZER, parseResourceSpec, resourceSearchId, searchSpecOf, type NeuralArchitectureSearch, type ResourceSpec, type ResourceStatus } from '../spec/resource-spec.js';
-import { isSpecError } from '../spec/search-spec.js';
+import { FINALIZER, parseResourceSpec, resourceSearchId, searchSpecOf, type NeuralArchitectureSearch, type ResourceSpec, type ResourceStatus } from '../api/resource-spec.js';
+import { isSpecError } from '../api/search-spec.js';
 import type { SearchControl } from './search-control.js';
 import { buildStatus, sameStatus, truncate, type WorkflowView } from './status.js';
 

@@ -6,7 +6,7 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { searchHandle, startSearch } from '../client/search-client.js';
 import type { SearchProgress } from '../common/search-types.js';
-import type { SearchSpec } from '../spec/search-spec.js';
+import type { SearchSpec } from '../api/search-spec.js';
 import {
   cancelUpdate, pauseUpdate, progressQuery, resumeUpdate, setMaxTrialsUpdate, setParallelismUpdate,
 } from '../../workflows/search-handlers.js';

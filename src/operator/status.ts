@@ -6,7 +6,7 @@
  */
 import { oneShotStageText } from '../common/one-shot-stage.js';
 import type { SearchProgress } from '../common/search-types.js';
-import { CONDITION, LIMITS, type Condition, type ResourcePhase, type ResourceStatus } from '../spec/resource-spec.js';
+import { CONDITION, LIMITS, type Condition, type ResourcePhase, type ResourceStatus } from '../api/resource-spec.js';
 
 /** What the operator knows about the workflow of a resource. */
 export type WorkflowView =

@@ -5,7 +5,7 @@ import { HARD_CONSTRAINT, SOFT_CONSTRAINT } from '../algorithms/rl/reward.js';
 import type { SearchSpace } from '../space/types.js';
 import { getSpace } from '../space/index.js';
 import { pnasProgressiveSpace } from '../algorithms/pnas/pnas-progression.js';
-import { chosenAlgorithm, type SearchSpec } from '../spec/search-spec.js';
+import { chosenAlgorithm, type SearchSpec } from '../api/search-spec.js';
 import { ponasCostTableFor } from './ponas-costs.js';
 
 const REGISTRY_NAMES = {

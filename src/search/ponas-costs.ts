@@ -7,7 +7,7 @@
  */
 import { costOf, DEFAULT_MACROS, type MacroConfig } from '../models/index.js';
 import { PONAS_CANDIDATES, PONAS_SKELETON, type PonasLayer } from '../space/ponas.js';
-import type { SearchSpec } from '../spec/search-spec.js';
+import type { SearchSpec } from '../api/search-spec.js';
 
 export type PonasCostMetric = 'flops' | 'params';
 

@@ -6,7 +6,7 @@
  */
 import { argmax } from '../algorithms/ponas/schedule.js';
 import { PONAS_CANDIDATES, PONAS_SKELETON } from '../space/ponas.js';
-import { ponasSupernetSettings, type SearchSpec } from '../spec/search-spec.js';
+import { ponasSupernetSettings, type SearchSpec } from '../api/search-spec.js';
 
 export const ACCURACY_TABLE = 'ponas-accuracy';
 export const COST_TABLE = 'ponas-cost';

@@ -5,7 +5,7 @@ import type { SearchActivityDeps } from '../../activities/search.activities.js';
 import { BenchmarkLauncher } from '../launch/benchmark-launcher.js';
 import type { Launcher } from '../launch/launcher.js';
 import { LocalLauncher } from '../launch/local-launcher.js';
-import type { SearchSpec } from '../spec/search-spec.js';
+import type { SearchSpec } from '../api/search-spec.js';
 import { withPrefix, type ObjectStore } from '../store/object-store.js';
 import { openUri } from '../store/uri.js';
 

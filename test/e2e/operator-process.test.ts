@@ -20,7 +20,7 @@ import { eventually, TIMEOUTS } from '../helpers/wait.js';
 import { createSearchWorker } from '../../src/worker/worker.js';
 import { CLI_ENTRY } from '../../src/worker/search-deps.js';
 import { workflowIdFor } from '../../src/common/ids.js';
-import { GROUP, PLURAL, VERSION, resourceSearchId, type NeuralArchitectureSearch } from '../../src/spec/resource-spec.js';
+import { GROUP, PLURAL, VERSION, resourceSearchId, type NeuralArchitectureSearch } from '../../src/api/resource-spec.js';
 import { makeResource } from '../integration/kube/resource-builder.js';
 import { startClusterWithCrd } from './cluster.js';
 

@@ -27,7 +27,7 @@ import { TemporalSearchControl } from '../../src/operator/search-control.js';
 import { createSearchWorker } from '../../src/worker/worker.js';
 import { searchHandle } from '../../src/client/search-client.js';
 import { workflowIdFor } from '../../src/common/ids.js';
-import { GROUP, PLURAL, VERSION, resourceSearchId, type NeuralArchitectureSearch } from '../../src/spec/resource-spec.js';
+import { GROUP, PLURAL, VERSION, resourceSearchId, type NeuralArchitectureSearch } from '../../src/api/resource-spec.js';
 import { makeResource } from '../integration/kube/resource-builder.js';
 import { REPO_ROOT, startClusterWithCrd } from './cluster.js';
 

@@ -22,7 +22,7 @@ import { KubeAdapter } from '../../src/kube/adapter.js';
 import { Operator } from '../../src/operator/operator.js';
 import { TemporalSearchControl } from '../../src/operator/search-control.js';
 import { CLI_ENTRY } from '../../src/worker/search-deps.js';
-import { GROUP, PLURAL, VERSION, type NeuralArchitectureSearch } from '../../src/spec/resource-spec.js';
+import { GROUP, PLURAL, VERSION, type NeuralArchitectureSearch } from '../../src/api/resource-spec.js';
 import { makeResource } from '../integration/kube/resource-builder.js';
 import { EXECUTOR_LABEL, PodExecutor } from './pod-executor.js';
 import { startClusterWithCrd } from './cluster.js';

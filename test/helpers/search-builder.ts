@@ -1,5 +1,5 @@
 /** Fluent builder of search specs for tests: `makeSearch('name').algorithm({random: {}}).trials(20).obj()`. */
-import { parseSearchSpec, type SearchSpec, type SearchSpecInput } from '../../src/spec/search-spec.js';
+import { parseSearchSpec, type SearchSpec, type SearchSpecInput } from '../../src/api/search-spec.js';
 
 export class SearchBuilder {
   private spec: Record<string, unknown>;

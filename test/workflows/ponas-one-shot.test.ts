@@ -19,7 +19,7 @@ import { createFromSpec } from '../../src/search/algorithm-from-spec.js';
 import { ponasCostMacro, ponasCostTableFor, type PonasCostTable } from '../../src/search/ponas-costs.js';
 import { supernetTrialId, type AccuracyTableFile } from '../../src/search/ponas-one-shot.js';
 import { getSpace } from '../../src/space/index.js';
-import type { SearchSpec } from '../../src/spec/search-spec.js';
+import type { SearchSpec } from '../../src/api/search-spec.js';
 import { getJson } from '../../src/store/object-store.js';
 import { openPrefix } from '../../src/store/uri.js';
 import { stateKey, tableKey, trialPrefix, trialResultKey, trialSpecKey } from '../../src/store/layout.js';

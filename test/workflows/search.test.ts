@@ -10,7 +10,7 @@ import { eventually, TIMEOUTS } from '../helpers/wait.js';
 import {
   cancelUpdate, leaderboardQuery, pauseUpdate, progressQuery, resumeUpdate, setMaxTrialsUpdate, setParallelismUpdate, stopUpdate,
 } from '../../workflows/search-handlers.js';
-import type { SearchSpecInput } from '../../src/spec/search-spec.js';
+import type { SearchSpecInput } from '../../src/api/search-spec.js';
 
 /** Matches an update rejected by its validator: the reason travels as the failure's cause. */
 function causedBy(pattern: RegExp): (err: Error) => boolean {

@@ -15,7 +15,7 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-s
 import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import { startSearch } from '../../src/client/search-client.js';
 import { localSearchId } from '../../src/common/ids.js';
-import type { SearchSpec } from '../../src/spec/search-spec.js';
+import type { SearchSpec } from '../../src/api/search-spec.js';
 import { startS3Bucket, type S3Bucket } from '../helpers/infra.js';
 import { makeSearch } from '../helpers/search-builder.js';
 import { startSearchHarness, type SearchHarness } from './search-harness.js';

@@ -22,7 +22,7 @@ import { KubeAdapter } from '../../../src/kube/adapter.js';
 import { CRD_PATHS } from '../../../src/kube/crd-yaml.js';
 import { KubeLauncher } from '../../../src/kube/kube-launcher.js';
 import { jobNameFor } from '../../../src/kube/trial-job.js';
-import { GROUP, PLURAL, VERSION, resourceSearchId } from '../../../src/spec/resource-spec.js';
+import { GROUP, PLURAL, VERSION, resourceSearchId } from '../../../src/api/resource-spec.js';
 import { LocalStore } from '../../../src/store/local-store.js';
 import { startKube, type Handle } from '../../helpers/infra.js';
 import { makeSearch } from '../../helpers/search-builder.js';

@@ -20,7 +20,7 @@ import { KubeAdapter } from '../../../src/kube/adapter.js';
 import { KubeLauncher } from '../../../src/kube/kube-launcher.js';
 import { jobNameFor } from '../../../src/kube/trial-job.js';
 import { classifyExit, type TrialRef } from '../../../src/launch/launcher.js';
-import { GROUP, PLURAL, VERSION, resourceSearchId } from '../../../src/spec/resource-spec.js';
+import { GROUP, PLURAL, VERSION, resourceSearchId } from '../../../src/api/resource-spec.js';
 import { makeSearch } from '../../helpers/search-builder.js';
 import { makeResource } from './resource-builder.js';
 

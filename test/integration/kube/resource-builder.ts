@@ -3,7 +3,7 @@
  * `makeResource('name').budget({ parallelism: 2 }).obj()`. Starts from a small valid
  * benchmark-evaluator search; each method changes one thing.
  */
-import { API_VERSION, KIND } from '../../../src/spec/resource-spec.js';
+import { API_VERSION, KIND } from '../../../src/api/resource-spec.js';
 
 export interface ResourceObject {
   apiVersion: string;

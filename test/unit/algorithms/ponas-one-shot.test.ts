@@ -12,7 +12,7 @@ import { costOf } from '../../../src/models/index.js';
 import { ponasCostMacro, ponasCostTable, ponasCostTableFor, tableCost } from '../../../src/search/ponas-costs.js';
 import { oneShotPlan, supernetTrialId, supernetTrialSpec, winningSlot, withRow } from '../../../src/search/ponas-one-shot.js';
 import { ponasSpace } from '../../../src/space/ponas.js';
-import { isPonasOneShot, parseSearchSpec } from '../../../src/spec/search-spec.js';
+import { isPonasOneShot, parseSearchSpec } from '../../../src/api/search-spec.js';
 import { parseSupernetSpec } from '../../../src/trainer/supernet/spec.js';
 
 const spec = parseSearchSpec({

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { isSpecError, parseSearchSpec } from '../../../src/spec/search-spec.js';
+import { isSpecError, parseSearchSpec } from '../../../src/api/search-spec.js';
 
 const valid = {
   name: 'ok',

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { CRD_PATHS, crdYaml } from '../../../src/kube/crd-yaml.js';
 import { resourceOpenApiSchema } from '../../../src/kube/crd.js';
-import { parseResourceSpec, searchSpecOf } from '../../../src/spec/resource-spec.js';
+import { parseResourceSpec, searchSpecOf } from '../../../src/api/resource-spec.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..', '..');
 
