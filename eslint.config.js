@@ -1,10 +1,8 @@
-// Lint rules that keep each role in its place (STYLE.md principle 2): workflow code stays
+// Lint rules that keep each role in its place (docs/style.md principle 2), as allow-lists: workflow code stays
 // deterministic, and pure algorithm/space code does no I/O.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
-
-const nodeBuiltins = ['fs', 'path', 'child_process', 'net', 'http', 'https', 'os', 'crypto', 'worker_threads', 'process'];
-const nodeBuiltinPatterns = nodeBuiltins.flatMap((m) => [m, `node:${m}`, `${m}/*`, `node:${m}/*`]);
+import allowedImports from './eslint-rules/allowed-imports.js';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'bin/**', 'scripts/**', 'helm/**', 'k8s/**'] },
@@ -12,6 +10,7 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],
+    plugins: { nasflow: { rules: { 'allowed-imports': allowedImports } } },
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
       // node:test's describe/it return promises the runner itself tracks.
@@ -24,23 +23,28 @@ export default tseslint.config(
   {
     files: ['workflows/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: nodeBuiltinPatterns,
-        patterns: [
-          { group: ['@kubernetes/*', '@aws-sdk/*', '@tensorflow/*'], message: 'workflow code must stay deterministic: do I/O in activities' },
-          { group: ['**/src/algorithms/**', '**/src/models/**', '**/src/trainer/**', '**/src/store/**', '**/src/kube/**'], message: 'workflows may import src/common and src/api only' },
-        ],
+      'nasflow/allowed-imports': ['error', {
+        allow: ['@temporalio/workflow', '@temporalio/common', 'workflows/', 'src/api/', 'src/common/'],
+        typeOnly: ['activities/'],
+        why: 'workflow code must replay deterministically (docs/design.md rule 1): do I/O and numeric learning in activities',
       }],
     },
   },
   {
     files: ['src/algorithms/**/*.ts', 'src/space/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: nodeBuiltinPatterns,
-        patterns: [
-          { group: ['@temporalio/*', '@kubernetes/*', '@aws-sdk/*'], message: 'pure algorithm and space code does no I/O and knows nothing of Temporal or Kubernetes' },
-        ],
+      'nasflow/allowed-imports': ['error', {
+        allow: ['@tensorflow/tfjs', 'zod', 'src/algorithms/', 'src/space/', 'src/common/', 'src/api/'],
+        why: 'pure algorithm and space code does no I/O and knows nothing of Temporal or Kubernetes',
+      }],
+    },
+  },
+  {
+    files: ['src/api/**/*.ts', 'src/common/**/*.ts'],
+    rules: {
+      'nasflow/allowed-imports': ['error', {
+        allow: ['zod', 'src/api/', 'src/common/', 'src/space/', 'src/algorithms/'],
+        why: 'contracts and common code are imported by workflows, so they stay pure: no I/O, no Temporal activity or Kubernetes code',
       }],
     },
   },
