@@ -43,7 +43,7 @@ export default tseslint.config(
     files: ['src/api/**/*.ts', 'src/common/**/*.ts'],
     rules: {
       'nasflow/allowed-imports': ['error', {
-        allow: ['zod', 'src/api/', 'src/common/', 'src/space/', 'src/algorithms/'],
+        allow: ['zod', '@temporalio/common', 'src/api/', 'src/common/', 'src/space/', 'src/algorithms/'],
         why: 'contracts and common code are imported by workflows, so they stay pure: no I/O, no Temporal activity or Kubernetes code',
       }],
     },

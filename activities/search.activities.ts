@@ -7,7 +7,8 @@ import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activ
 import { restoreAlgorithm } from '../src/algorithms/registry.js';
 import type { AlgorithmState, TrialResult as AlgorithmTrialResult } from '../src/algorithms/types.js';
 import type { ProposalSummary, TrialOutcome } from '../src/common/search-types.js';
-import { classifyExit, type Launcher, type TrialRef } from '../src/launch/launcher.js';
+import { classifyExit } from '../src/api/exit-codes.js';
+import type { Launcher, TrialRef } from '../src/launch/launcher.js';
 import { algorithmName, createFromSpec, spaceFor } from '../src/search/algorithm-from-spec.js';
 import { isPonasOneShot, type SearchSpec } from '../src/api/search-spec.js';
 import { putJson, type ObjectStore } from '../src/store/object-store.js';

@@ -25,7 +25,7 @@ import type { SearchActivities } from '../activities/search.activities.js';
 import { trialId } from '../src/common/ids.js';
 import type { SearchPhase, SearchProgress, TrialOutcome } from '../src/common/search-types.js';
 import type { SearchSpec } from '../src/api/search-spec.js';
-import { NAS_BEST_ACCURACY, NAS_PHASE, NAS_TRIALS_COMPLETED } from './search-attributes.js';
+import { NAS_BEST_ACCURACY, NAS_PHASE, NAS_TRIALS_COMPLETED } from '../src/api/search-attributes.js';
 import { SearchBook, type RunningTrial } from './search-book.js';
 
 /** Errors a retry cannot fix: a bad spec or storage, or a trial whose Kubernetes resource was deleted. */

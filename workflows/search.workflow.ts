@@ -17,7 +17,7 @@ import {
 } from '@temporalio/workflow';
 import type { SearchSpec } from '../src/api/search-spec.js';
 import type { SearchResult, TrialOutcome } from '../src/common/search-types.js';
-import { NAS_ALGORITHM, NAS_PHASE, NAS_SEARCH_NAME, NAS_TRIALS_COMPLETED } from './search-attributes.js';
+import { NAS_ALGORITHM, NAS_PHASE, NAS_SEARCH_NAME, NAS_TRIALS_COMPLETED } from '../src/api/search-attributes.js';
 import { SearchBook, type BookState } from './search-book.js';
 import {
   cancelUpdate, leaderboardQuery, pauseUpdate, progressQuery, resumeUpdate, setMaxTrialsUpdate, setParallelismUpdate, stopUpdate,

@@ -12,7 +12,7 @@ import { leaderboardQuery, progressQuery } from '../../workflows/search-handlers
 import { rootCause } from './follow.js';
 import { leaderboardTable, statusText } from './progress-view.js';
 import type { TemporalTarget } from './temporal-target.js';
-import { NAS_ALGORITHM, NAS_BEST_ACCURACY, NAS_PHASE, NAS_TRIALS_COMPLETED } from '../../workflows/search-attributes.js';
+import { NAS_ALGORITHM, NAS_BEST_ACCURACY, NAS_PHASE, NAS_TRIALS_COMPLETED } from '../api/search-attributes.js';
 
 export interface StatusReport {
   /** The workflow's execution status: RUNNING, COMPLETED, FAILED, CANCELLED, TERMINATED, … */

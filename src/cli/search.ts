@@ -28,7 +28,7 @@ import { connectTemporal, localHome, workflowUrl, type TemporalTarget } from './
 import { loadSpecFile } from './spec-file.js';
 import { leaderboardTable, statusText } from './progress-view.js';
 import { searchStatus, statusReportText } from './search-status.js';
-import { NAS_ALGORITHM, NAS_BEST_ACCURACY, NAS_PHASE, NAS_TRIALS_COMPLETED } from '../../workflows/search-attributes.js';
+import { NAS_ALGORITHM, NAS_BEST_ACCURACY, NAS_PHASE, NAS_TRIALS_COMPLETED } from '../api/search-attributes.js';
 
 interface ConnOpts {
   address?: string;

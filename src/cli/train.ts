@@ -4,7 +4,8 @@
  * anything else retryable). The result JSON is printed as the last line of stdout.
  */
 import type { Command } from 'commander';
-import { BadSpecError, EXIT_OK, EXIT_PREEMPTED, exitCodeFor } from '../trainer/errors.js';
+import { EXIT_OK, EXIT_PREEMPTED } from '../api/exit-codes.js';
+import { BadSpecError, exitCodeFor } from '../trainer/errors.js';
 import { defaultModelFactory } from '../trainer/factories.js';
 import type { ModelFactory } from '../trainer/model.js';
 import { runAnyTrial } from '../trainer/entry.js';

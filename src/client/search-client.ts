@@ -5,7 +5,7 @@ import type { SearchProgress, SearchResult } from '../common/search-types.js';
 import { algorithmName } from '../search/algorithm-from-spec.js';
 import type { SearchSpec } from '../api/search-spec.js';
 import type { searchWorkflow } from '../../workflows/search.workflow.js';
-import { NAS_ALGORITHM, NAS_SEARCH_NAME } from '../../workflows/search-attributes.js';
+import { NAS_ALGORITHM, NAS_SEARCH_NAME } from '../api/search-attributes.js';
 
 export interface StartSearchOptions {
   searchId: string;

@@ -1,6 +1,6 @@
 /** What a started part of the dev stack reports: its processes and the endpoints users need. */
 import type { ServiceProcess } from './service.js';
-import { NAS_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.js';
+import { NAS_SEARCH_ATTRIBUTES } from '../api/search-attributes.js';
 
 const CLI_TYPE_NAMES: Record<string, string> = { KEYWORD: 'Keyword', INT: 'Int', DOUBLE: 'Double', TEXT: 'Text', BOOL: 'Bool', DATETIME: 'Datetime', KEYWORD_LIST: 'KeywordList' };
 

@@ -14,6 +14,7 @@
  * - `terminationMessagePolicy: FallbackToLogsOnError`: the last log lines of a failed trainer land
  *   in the pod status, from where the launcher copies them into the trial's failure reason.
  */
+import { USER_EXIT_CODES } from '../api/exit-codes.js';
 import type { V1EnvVar, V1Job } from '@kubernetes/client-node';
 import { stableHash } from '../common/hash.js';
 import { trialJobName } from '../common/ids.js';
@@ -25,8 +26,6 @@ export const LABEL_ATTEMPT = 'nasflow.io/attempt';
 export const ANNOTATION_TRIAL_ID = 'nasflow.io/trial-id';
 export const ANNOTATION_SEARCH_ID = 'nasflow.io/search-id';
 export const TRAINER_CONTAINER = 'trainer';
-/** Trainer exit codes that fail the Job at once (src/trainer/errors.ts). */
-export const USER_EXIT_CODES = [2, 3];
 
 /** Worker-wide settings a resource's template may override (Helm values `trial.*`). */
 export interface TrialDefaults {
@@ -104,7 +103,7 @@ export function buildTrialJob(t: TrialJobInput): V1Job {
       podFailurePolicy: {
         rules: [
           { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
-          { action: 'FailJob', onExitCodes: { containerName: TRAINER_CONTAINER, operator: 'In', values: USER_EXIT_CODES } },
+          { action: 'FailJob', onExitCodes: { containerName: TRAINER_CONTAINER, operator: 'In', values: [...USER_EXIT_CODES] } },
         ],
       },
       template: {

@@ -7,7 +7,6 @@
  * evidence (exit record, Job status), so a new worker process can re-attach after a crash.
  */
 import type { SearchSpec } from '../api/search-spec.js';
-import type { FailureClass } from '../common/search-types.js';
 
 export interface TrialRef {
   searchId: string;
@@ -33,11 +32,4 @@ export interface Launcher {
    * it; the search copies it into the store next to the trial's result.
    */
   logs?(trial: TrialRef, maxBytes: number): Promise<string | undefined>;
-}
-
-/** DESIGN.md rule 4 by exit code (see src/trainer/errors.ts for the trainer's codes). */
-export function classifyExit(exitCode: number): FailureClass | undefined {
-  if (exitCode === 0) return undefined;
-  if (exitCode === 2 || exitCode === 3) return 'user';
-  return 'infra';
 }

@@ -1,20 +1,8 @@
 /**
- * Trainer exit codes and the error classes that map to them. The launcher (Kubernetes Job pod
- * failure policy, local process runner) classifies a trial by its exit code alone:
- *
- * | code | meaning | retried? | counts against maxFailedTrials? |
- * |---|---|---|---|
- * | 0  | success; result.json written | - | - |
- * | 2  | bad spec or unusable dataset (message names the field or URI) | never | yes |
- * | 3  | numerical failure (NaN/Inf loss) | never | yes |
- * | 75 | preempted (SIGTERM); a checkpoint was written first (EX_TEMPFAIL) | yes, resumes | no |
- * | other (1, 137, ...) | crash, OOM-kill, S3 outage | yes, from the last checkpoint | no, up to the retry limit |
+ * The trainer's error classes and the exit code each maps to (the codes and what they mean:
+ * src/api/exit-codes.ts).
  */
-export const EXIT_OK = 0;
-export const EXIT_BAD_INPUT = 2;
-export const EXIT_NUMERICAL = 3;
-export const EXIT_PREEMPTED = 75;
-export const EXIT_RETRYABLE = 1;
+import { EXIT_BAD_INPUT, EXIT_NUMERICAL, EXIT_PREEMPTED, EXIT_RETRYABLE } from '../api/exit-codes.js';
 
 /** The spec is invalid or names something that does not exist. `field` is a JSON path or a URI. */
 export class BadSpecError extends Error {
@@ -35,6 +23,14 @@ export class UnusableDataError extends Error {
   ) {
     super(`dataset ${uri}: ${problem}`);
     this.name = 'UnusableDataError';
+  }
+}
+
+/** The trial requires a GPU (its pod asked for one) and none is usable: exit 2, never retried on the same setup. */
+export class GpuRequiredError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'GpuRequiredError';
   }
 }
 
@@ -59,12 +55,13 @@ export class PreemptedError extends Error {
 
 export const isBadSpec = (e: unknown): e is BadSpecError => e instanceof BadSpecError;
 export const isUnusableData = (e: unknown): e is UnusableDataError => e instanceof UnusableDataError;
+export const isGpuRequired = (e: unknown): e is GpuRequiredError => e instanceof GpuRequiredError;
 export const isNumerical = (e: unknown): e is NumericalError => e instanceof NumericalError;
 export const isPreempted = (e: unknown): e is PreemptedError => e instanceof PreemptedError;
 
 /** The exit code for an error that ended a trial (see the table above). */
 export function exitCodeFor(err: unknown): number {
-  if (isBadSpec(err) || isUnusableData(err)) return EXIT_BAD_INPUT;
+  if (isBadSpec(err) || isUnusableData(err) || isGpuRequired(err)) return EXIT_BAD_INPUT;
   // Errors from other modules are classified by name so that no import cycle is needed.
   const name = err instanceof Error ? err.name : '';
   if (name === 'GenotypeError' || name === 'InvalidUriError' || name === 'InvalidKeyError') return EXIT_BAD_INPUT;

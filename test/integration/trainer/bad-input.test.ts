@@ -10,7 +10,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalStore } from '../../../src/store/local-store.js';
-import { EXIT_BAD_INPUT, EXIT_NUMERICAL } from '../../../src/trainer/errors.js';
+import { EXIT_BAD_INPUT, EXIT_NUMERICAL } from '../../../src/api/exit-codes.js';
 import { writeSynthetic } from '../../../src/trainer/synth.js';
 import { tinySpec } from '../../unit/trainer/fixtures/tiny-model.js';
 import { NASFLOW_BIN, TINY_TRAIN, startNode } from './process-helpers.js';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { LocalStore } from '../../../src/store/local-store.js';
 import { CHECKPOINT_LATEST } from '../../../src/store/layout.js';
 import { findLatestCheckpoint } from '../../../src/trainer/checkpoint.js';
-import { EXIT_PREEMPTED } from '../../../src/trainer/errors.js';
+import { EXIT_PREEMPTED } from '../../../src/api/exit-codes.js';
 import { writeSynthetic } from '../../../src/trainer/synth.js';
 import { tinySpec } from '../../unit/trainer/fixtures/tiny-model.js';
 import { NASFLOW_BIN, TINY_TRAIN, lastJsonLine, startNode, waitFor } from './process-helpers.js';

@@ -8,7 +8,8 @@ import { Optimizer, clipByGlobalNorm } from '../../../src/trainer/optimizers.js'
 import { learningRate } from '../../../src/trainer/schedule.js';
 import { synthesize } from '../../../src/trainer/synth.js';
 import { withSeededRandom } from '../../../src/trainer/seeded-random.js';
-import { EXIT_BAD_INPUT, EXIT_NUMERICAL, EXIT_PREEMPTED, EXIT_RETRYABLE, BadSpecError, NumericalError, PreemptedError, UnusableDataError, exitCodeFor } from '../../../src/trainer/errors.js';
+import { EXIT_BAD_INPUT, EXIT_NUMERICAL, EXIT_PREEMPTED, EXIT_RETRYABLE } from '../../../src/api/exit-codes.js';
+import { BadSpecError, NumericalError, PreemptedError, UnusableDataError, exitCodeFor } from '../../../src/trainer/errors.js';
 import { GenotypeError } from '../../../src/space/types.js';
 import { InvalidUriError } from '../../../src/store/uri.js';
 
