@@ -1,5 +1,5 @@
 /**
- * Algorithm state in the object store under versioned keys (DESIGN.md layout): version N is
+ * Algorithm state in the object store under versioned keys (docs/design.md layout): version N is
  * written once by the activity that produced it; a retried activity finds it and reuses it, so
  * each version's content is decided exactly once.
  */

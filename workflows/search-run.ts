@@ -227,7 +227,7 @@ export class SearchRun {
       return;
     }
     if (outcome.status === 'failed' && outcome.failure === 'infra' && t.attempt <= this.spec.budget.trialRetries && !this.s.cancelling) {
-      // DESIGN.md rule 4: infrastructure failures retry from the checkpoint and do not count.
+      // docs/design.md rule 4: infrastructure failures retry from the checkpoint and do not count.
       this.s.infraRetries++;
       t.attempt++;
       this.runTrial(t);

@@ -1,5 +1,5 @@
 /**
- * The search workflow: one durable search for every algorithm (DESIGN.md data flow).
+ * The search workflow: one durable search for every algorithm (docs/design.md data flow).
  *
  *   decide (propose activity) → dispatch (launch) → collect (await) → update (observe) → repeat,
  *   with up to `parallelism` trials in flight and continue-as-new once the run's history grows.

@@ -1,5 +1,5 @@
 /**
- * The ask/tell contract every search algorithm implements (STYLE.md principle 3; the shape follows
+ * The ask/tell contract every search algorithm implements (docs/style.md principle 3; the shape follows
  * optuna's BaseSampler and kubeflow's pure Suggestion service).
  *
  * Lifecycle:
@@ -71,7 +71,7 @@ export interface SearchAlgorithm<G> {
   best(): { trialId: string; genotype: G; score: number } | undefined;
 }
 
-/** Deterministic trial ids `<searchId>/<round>/<index>` (DESIGN.md contract). */
+/** Deterministic trial ids `<searchId>/<round>/<index>` (docs/design.md contract). */
 export function trialIdsFor(searchId: string, round: number, count: number, start = 0): string[] {
   const ids: string[] = [];
   for (let i = 0; i < count; i++) ids.push(`${searchId}/${round}/${start + i}`);

@@ -1,7 +1,7 @@
 /**
  * The NeuralArchitectureSearch resource (group nasflow.io, version v1alpha1): its `spec` is the
  * search spec (minus `name`, which is `metadata.name`) plus where and how trial pods run; its
- * `status` is a summary (STYLE.md principle 9): phase, conditions, counts, the best trial and the
+ * `status` is a summary (docs/style.md principle 9): phase, conditions, counts, the best trial and the
  * workflow link, never a per-trial list.
  *
  * Written once here with zod; src/kube/crd.ts generates the CRD's OpenAPI schema from these
@@ -20,7 +20,7 @@ export const API_VERSION = `${GROUP}/${VERSION}`;
 /** Set by the operator on every resource it started a workflow for; removed once that workflow is cancelled and its Jobs are gone. */
 export const FINALIZER = 'nasflow.io/cleanup';
 
-/** Bounds (STYLE.md principle 8: every list and map has a maximum). */
+/** Bounds (docs/style.md principle 8: every list and map has a maximum). */
 export const LIMITS = { tolerations: 32, selectorKeys: 32, resourceNames: 16, conditions: 8, messageChars: 1024, nameChars: 40 } as const;
 
 /** A Kubernetes quantity: "2", "500m", "16Gi", or an integer. */
@@ -98,7 +98,7 @@ export const MUTABLE_FIELDS = ['budget.parallelism', 'budget.maxTrials', 'suspen
 export const PHASES = ['Pending', 'Initializing', 'Running', 'Paused', 'Suspended', 'Stopping', 'Succeeded', 'Failed', 'Cancelled'] as const;
 export type ResourcePhase = (typeof PHASES)[number];
 
-/** Condition types (kept next to the status type, STYLE.md principle 9). */
+/** Condition types (kept next to the status type, docs/style.md principle 9). */
 export const CONDITION = {
   /** True once the search workflow runs (or ran) for this resource. */
   WorkflowStarted: 'WorkflowStarted',
@@ -168,7 +168,7 @@ export interface NeuralArchitectureSearch {
   status?: ResourceStatus;
 }
 
-/** The durable search id of a resource (DESIGN.md): `<namespace>/<name>/<uid>`. */
+/** The durable search id of a resource (docs/design.md): `<namespace>/<name>/<uid>`. */
 export function resourceSearchId(namespace: string, name: string, uid: string): string {
   return `${namespace}/${name}/${uid}`;
 }

@@ -1,5 +1,5 @@
 /**
- * Deterministic names (DESIGN.md "Contracts"): workflow ids, trial ids and the DNS-safe Job names
+ * Deterministic names (docs/design.md "Contracts"): workflow ids, trial ids and the DNS-safe Job names
  * derived from them. Pure string functions, safe in workflow code.
  */
 import { stableHash } from './hash.js';

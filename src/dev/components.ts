@@ -22,7 +22,7 @@ export interface ComponentOptions {
   ports?: readonly number[];
 }
 
-/** Search attributes nasflow registers on the dev server (DESIGN.md "Contracts"), as the CLI spells their types. */
+/** Search attributes nasflow registers on the dev server (docs/design.md "Contracts"), as the CLI spells their types. */
 export const SEARCH_ATTRIBUTES: Readonly<Record<string, string>> = Object.fromEntries(
   NAS_SEARCH_ATTRIBUTES.map((k) => [k.name, CLI_TYPE_NAMES[k.type]]),
 );

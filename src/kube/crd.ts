@@ -1,6 +1,6 @@
 /**
  * Generates the NeuralArchitectureSearch CustomResourceDefinition from the zod schema in
- * src/api/resource-spec.ts (the single source, STYLE.md principle 8). `z.toJSONSchema` gives an
+ * src/api/resource-spec.ts (the single source, docs/style.md principle 8). `z.toJSONSchema` gives an
  * OpenAPI 3.0 schema; Kubernetes wants a *structural* one, so this module post-processes it:
  * - every field gets a description from src/kube/crd-docs.ts (generation fails on a missing one,
  *   and on a stale entry, so `kubectl explain` documents the whole spec);

@@ -1,5 +1,5 @@
 /**
- * The Helm chart's README, generated from values.yaml (STYLE.md principle 15): every value
+ * The Helm chart's README, generated from values.yaml (docs/style.md principle 15): every value
  * carries a `# -- description` comment on the line(s) above it; this turns them into the values
  * table. Missing comments are errors, so an undocumented value cannot be added.
  */

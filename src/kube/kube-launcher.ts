@@ -2,7 +2,7 @@
  * Runs trained trials as Kubernetes Jobs (one Job per trial attempt, built by trial-job.ts).
  *
  * How the launcher learns the owning resource: the workflow carries only the search spec, but a
- * resource's search id is `<namespace>/<name>/<uid>` (DESIGN.md), so the launcher reads the
+ * resource's search id is `<namespace>/<name>/<uid>` (docs/design.md), so the launcher reads the
  * NeuralArchitectureSearch named there and checks its uid. The resource supplies the pod template
  * and the S3 Secret; the Job is owned by it (garbage-collected with it). The template is immutable
  * (CEL), so it is cached per uid. A local search id (`local/<name>/<id>`) has no resource: its Jobs

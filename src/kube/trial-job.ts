@@ -1,5 +1,5 @@
 /**
- * The batch/v1 Job of one trial attempt (DESIGN.md "Contracts"), built as a pure function of the
+ * The batch/v1 Job of one trial attempt (docs/design.md "Contracts"), built as a pure function of the
  * trial, the resource's pod template and the worker's defaults, so tests check it field by field.
  *
  * - Named from the trial id (and the attempt after the first), so a retried launch finds its Job

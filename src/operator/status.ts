@@ -1,5 +1,5 @@
 /**
- * The resource status as a pure function of what the operator observed (STYLE.md principle 9):
+ * The resource status as a pure function of what the operator observed (docs/style.md principle 9):
  * phase, conditions keyed by type with observedGeneration, counts, the best trial and the
  * workflow link. Never a per-trial list. Conditions keep their lastTransitionTime while their
  * status does not change, so re-mirroring the same progress writes nothing.

@@ -1,5 +1,5 @@
 /**
- * The object-store key layout of DESIGN.md, in one place. Every other module asks this one for
+ * The object-store key layout of docs/design.md, in one place. Every other module asks this one for
  * keys instead of concatenating strings, so the layout can change in a single file.
  *
  * ```

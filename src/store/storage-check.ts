@@ -4,10 +4,10 @@
  * store (scheme, bucket, length, not a kernel pseudo-filesystem), and a unique probe object can be
  * written, read back and deleted there. Objects already stored are never touched.
  *
- * Classification (STYLE.md principle 10): what the user must fix (unknown scheme, missing bucket,
+ * Classification (docs/style.md principle 10): what the user must fix (unknown scheme, missing bucket,
  * denied access, unwritable or over-long path) is a {@link StorageError}; what may pass by itself
  * (connection refused, S3 5xx, throttling) is rethrown unchanged so the caller retries it, as
- * DESIGN.md rule 4 retries an S3 outage.
+ * docs/design.md rule 4 retries an S3 outage.
  */
 import { randomBytes } from 'node:crypto';
 import { isInvalidKey, type ObjectStore } from './object-store.js';

@@ -1,5 +1,5 @@
 /**
- * The conformance suite every search algorithm passes (STYLE.md principle 4, after optuna's
+ * The conformance suite every search algorithm passes (docs/style.md principle 4, after optuna's
  * sampler tests): valid proposals, same seed same proposals (in process and across processes),
  * lossless JSON state, 100 + 100 steps with a restore in a new process equal to 200 straight,
  * failures counted and never re-proposed, unique batches, out-of-order and repeated results.

@@ -77,7 +77,7 @@ export async function startS3(): Promise<Handle<S3Endpoints>> {
   return track('s3', (dir) => startS3Component(binary, { dir }));
 }
 
-/** The environment a trainer, worker or CLI reads to reach this S3 server (DESIGN.md contract). */
+/** The environment a trainer, worker or CLI reads to reach this S3 server (docs/design.md contract). */
 export function s3Env(s3: S3Endpoints): Record<'NASFLOW_S3_ENDPOINT' | 'AWS_REGION' | 'AWS_ACCESS_KEY_ID' | 'AWS_SECRET_ACCESS_KEY', string> {
   return { NASFLOW_S3_ENDPOINT: s3.endpoint, AWS_REGION: s3.region, AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey };
 }

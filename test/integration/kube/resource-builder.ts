@@ -1,5 +1,5 @@
 /**
- * Fluent builder of NeuralArchitectureSearch objects for tests (STYLE.md principle 13):
+ * Fluent builder of NeuralArchitectureSearch objects for tests (docs/style.md principle 13):
  * `makeResource('name').budget({ parallelism: 2 }).obj()`. Starts from a small valid
  * benchmark-evaluator search; each method changes one thing.
  */

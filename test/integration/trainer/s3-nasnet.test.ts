@@ -1,6 +1,6 @@
 /**
  * End to end on a real S3 server: `nasflow dataset synth` writes CIFAR-format data to S3, a
- * NASNet child spec sits at its DESIGN.md key, `nasflow train --spec s3://...` trains it for 2
+ * NASNet child spec sits at its docs/design.md key, `nasflow train --spec s3://...` trains it for 2
  * epochs through the real reader and writes checkpoints and result.json next to the spec.
  */
 import { after, before, describe, it } from 'node:test';

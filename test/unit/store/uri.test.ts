@@ -41,7 +41,7 @@ void describe('store URIs', () => {
 });
 
 void describe('key layout', () => {
-  void it('follows DESIGN.md', () => {
+  void it('follows docs/design.md', () => {
     assert.equal(layout.trialSpecKey('s1', 's1/0/3'), 'searches/s1/trials/s1/0/3/spec.json');
     assert.equal(layout.trialResultKey('s1', 't'), 'searches/s1/trials/t/result.json');
     assert.equal(layout.stateKey('s1', 4), 'searches/s1/state/4.json');
