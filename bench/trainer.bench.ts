@@ -55,7 +55,7 @@ async function main(): Promise<void> {
     'no-write': { type: 'boolean', default: false },
   } });
   const batches = values.batches.split(',').map(Number);
-  const loaded = await loadFastestBackend({ order: ['tfjs-node-gpu', 'tfjs-node', 'cpu'] });
+  const loaded = await loadFastestBackend({ order: ['tfjs-node', 'cpu'] });
   const { tf } = loaded;
   const cost = costOfDef(DEF);
   const flopsPerImage = 6 * cost.multAdds;

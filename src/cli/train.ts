@@ -15,6 +15,7 @@ export interface TrainOptions {
   spec?: string;
   dataset?: string;
   out?: string;
+  requireGpu?: boolean;
 }
 
 /** Registers `train` and the `dataset` group. */
@@ -25,6 +26,7 @@ export function registerTrainCommands(program: Command): void {
     .option('--spec <uri>', 'trial spec (s3://bucket/key, file:///path or a path); default: $NASFLOW_TRIAL_SPEC')
     .option('--dataset <uri>', "dataset prefix; overrides the spec's dataset")
     .option('--out <uri>', "output prefix; overrides the spec's output (default: the spec's directory)")
+    .option('--require-gpu', 'exit 2 instead of training on the CPU when no GPU is usable (default: $NASFLOW_REQUIRE_GPU=1, which trial Jobs that request nvidia.com/gpu set)')
     .action(async (opts: TrainOptions) => {
       const code = await trainCommand(opts, defaultModelFactory);
       await exitAfterFlush(code);
@@ -56,6 +58,7 @@ export async function trainCommand(opts: TrainOptions, buildModel: ModelFactory)
       datasetUri: opts.dataset,
       outUri: opts.out,
       env,
+      requireGpu: opts.requireGpu ?? env.NASFLOW_REQUIRE_GPU === '1',
       buildModel,
       shouldStop: () => stop,
       now: () => performance.now(),

@@ -42,6 +42,12 @@ export interface TrialDefaults {
   serviceAccountName?: string;
   /** runAsUser/runAsGroup/fsGroup of trial pods. Default: 1000. */
   uid?: number;
+  /**
+   * A trial pod that requests `nvidia.com/gpu` must train on a GPU: the Job sets
+   * NASFLOW_REQUIRE_GPU=1 and a trainer that finds none exits 2 instead of training on the CPU for
+   * days. false turns that off (clusters whose GPU nodes are simulated, e.g. kwok). Default: true.
+   */
+  requireGpu?: boolean;
 }
 
 export interface TrialJobInput {
@@ -141,6 +147,7 @@ function trialEnv(t: TrialJobInput): V1EnvVar[] {
     { name: 'NASFLOW_TRIAL_ATTEMPT', value: String(t.attempt) },
     { name: 'HOME', value: '/tmp' },
   ];
+  if (t.defaults.requireGpu !== false && requestsGpu(t.template.resources)) env.push({ name: 'NASFLOW_REQUIRE_GPU', value: '1' });
   if (t.defaults.s3Endpoint) env.push({ name: 'NASFLOW_S3_ENDPOINT', value: t.defaults.s3Endpoint });
   if (t.defaults.s3Region) env.push({ name: 'AWS_REGION', value: t.defaults.s3Region });
   const secret = t.storageSecretRef ?? (t.defaults.s3SecretName ? { name: t.defaults.s3SecretName } : undefined);
@@ -151,6 +158,14 @@ function trialEnv(t: TrialJobInput): V1EnvVar[] {
     );
   }
   return env;
+}
+
+/** The extended resource of the NVIDIA device plugin. */
+export const GPU_RESOURCE = 'nvidia.com/gpu';
+
+/** Whether a pod with these resources asks for at least one NVIDIA GPU (requests or limits). */
+export function requestsGpu(r: TrialTemplate['resources'] | undefined): boolean {
+  return [r?.limits, r?.requests].some((m) => m !== undefined && Number(m[GPU_RESOURCE] ?? 0) > 0);
 }
 
 /** Quantities may be written as integers in the resource (`nvidia.com/gpu: 1`); pods take strings. */

@@ -1,6 +1,6 @@
 /**
- * The trainer's view of backend selection. The selection itself (tfjs-node-gpu, then the native
- * build provisioned into the tools cache, then pure-JS `@tensorflow/tfjs`, each smoke-tested
+ * The trainer's view of backend selection. The selection itself (the native tfjs-node build
+ * provisioned into the tools cache, then pure-JS `@tensorflow/tfjs`, each smoke-tested
  * with a conv gradient) lives in ./backend/select.ts; this adapter adds the
  * `NASFLOW_TF_BACKEND` override and the names recorded in result.json.
  */
@@ -13,13 +13,16 @@ export interface LoadedBackend {
   tf: TF;
   /** `tf.getBackend()`: `tensorflow` for the native packages, `cpu` for pure JS. */
   backend: string;
-  /** Which selector entry loaded: `tfjs-node-gpu`, `tfjs-node` or `cpu`. */
+  /** Which selector entry loaded: `tfjs-node` or `cpu`. */
   pkg: string;
+  /** The native build's flavour (`cpu` or `gpu`); absent for pure JS. */
+  flavour?: 'cpu' | 'gpu';
+  /** TensorFlow listed a GPU device (native only). */
+  usingGpu: boolean;
 }
 
 /** `NASFLOW_TF_BACKEND` values and the selector order each one pins (tests pin `cpu` for exact arithmetic). */
 const FORCE: Readonly<Record<string, readonly BackendName[]>> = {
-  gpu: ['tfjs-node-gpu'],
   node: ['tfjs-node'],
   cpu: ['cpu'],
 };
@@ -34,5 +37,5 @@ export async function loadBackend(
   }
   const loaded = await select(force ? { order: FORCE[force] } : {});
   if (loaded.warning) warn(`nasflow: ${loaded.warning}`);
-  return { tf: loaded.tf, backend: loaded.tf.getBackend(), pkg: loaded.backend };
+  return { tf: loaded.tf, backend: loaded.tf.getBackend(), pkg: loaded.backend, flavour: loaded.flavour, usingGpu: loaded.usingGpu };
 }

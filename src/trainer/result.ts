@@ -3,6 +3,7 @@
  * readers parse it with {@link trialResultSchema} so that drift fails loudly.
  */
 import { z } from 'zod';
+import { deviceSchema } from './device.js';
 
 export const TRIAL_RESULT_VERSION = 1;
 
@@ -40,8 +41,13 @@ export const trialResultSchema = z.object({
   imagesPerSecond: z.number().min(0),
   /** tfjs backend that trained the model, e.g. `tensorflow` (tfjs-node), `cpu` (pure JS). */
   backend: z.string(),
-  /** Which backend selector entry loaded: `tfjs-node-gpu`, `tfjs-node` (native) or `cpu` (pure JS). */
+  /** Which backend selector entry loaded: `tfjs-node` (native) or `cpu` (pure JS). */
   backendPackage: z.string(),
+  /**
+   * The device it trained on: `{kind: "gpu", count, models, driver?}` or `{kind: "cpu", reason}`.
+   * Optional so that results written before it was recorded still parse.
+   */
+  device: deviceSchema.optional(),
   /** The checkpoint this run resumed from, or null when it started from scratch. */
   resumedFrom: z.object({ step: z.number().int(), epoch: z.number().int(), key: z.string() }).nullable(),
   trainSamples: z.number().int(),

@@ -9,7 +9,8 @@ import { isInvalidUri, openPrefix, openUri, parentUri } from '../store/uri.js';
 import type { S3Env } from '../store/s3-store.js';
 import { loadBackend, type LoadedBackend } from './backend.js';
 import { loadCifarDataset, type DatasetSplits } from './dataset.js';
-import { BadSpecError } from './errors.js';
+import { BadSpecError, GpuRequiredError } from './errors.js';
+import { decideDevice, describeDevice, gpuRequiredMessage, readGpuFacts, type Device, type GpuFacts } from './device.js';
 import { batchesOf, trainLoop } from './loop.js';
 import type { ModelFactory } from './model.js';
 import { TRIAL_RESULT_VERSION, trialResultSchema, type TrialResult } from './result.js';
@@ -31,6 +32,10 @@ export interface RunTrialArgs {
   log(msg: string): void;
   /** An already loaded backend (tests); default: {@link loadBackend}. */
   backend?: LoadedBackend;
+  /** Exit 2 instead of training on the CPU (`--require-gpu`, NASFLOW_REQUIRE_GPU=1 from the trial Job). */
+  requireGpu?: boolean;
+  /** What the container sees of NVIDIA GPUs (tests); default: {@link readGpuFacts}. */
+  gpuFacts?: () => GpuFacts;
 }
 
 export async function runTrial(a: RunTrialArgs): Promise<TrialResult> {
@@ -48,7 +53,7 @@ export async function runTrial(a: RunTrialArgs): Promise<TrialResult> {
       a.log(`result.json for this spec already exists at ${out.describe(TRIAL_RESULT)}; not training again`);
       return previous;
     }
-    const { data, backend } = await loadDataAndBackend(a, datasetUri, spec.macro.classes, spec.recipe, closers);
+    const { data, backend, device } = await loadDataAndBackend(a, datasetUri, spec.macro.classes, spec.recipe, closers);
     const { tf } = backend;
     const side = spec.recipe.imageSize;
     const input = { height: side, width: side, channels: 3 };
@@ -56,7 +61,7 @@ export async function runTrial(a: RunTrialArgs): Promise<TrialResult> {
     try {
       a.log(`training ${spec.space} (${built.params} params) on ${backend.backend} (${backend.pkg}): ${data.train.count} train / ${data.val.count} val images at ${side}x${side}`);
       const loop = await trainLoop({ tf, built, spec, data, out, shouldStop: a.shouldStop, now: a.now, log: a.log });
-      const result = makeResult(spec, hash, loop, data, backend, built, (a.now() - started) / 1000);
+      const result = makeResult(spec, hash, loop, data, backend, device, built, (a.now() - started) / 1000);
       if (data.test) {
         result.testAccuracy = evaluate(tf, built.model, batchesOf(data.test, side), side, spec.macro.classes).accuracy;
       }
@@ -78,20 +83,28 @@ async function readSpec(uri: string, env: S3Env): Promise<TrialSpec> {
 }
 
 /** Reads the JSON at a spec URI; a missing, unreadable or malformed spec is a {@link BadSpecError}. */
-/** The dataset splits a trial trains on and the tfjs backend it trains with (child and supernet trials alike). */
+/**
+ * The dataset splits a trial trains on, the tfjs backend it trains with and the device under it
+ * (child and supernet trials alike). A trial that requires a GPU and would train on the CPU stops
+ * here with a {@link GpuRequiredError}, before any training.
+ */
 export async function loadDataAndBackend(
-  a: Pick<RunTrialArgs, 'env' | 'backend' | 'log'>,
+  a: Pick<RunTrialArgs, 'env' | 'backend' | 'log' | 'requireGpu' | 'gpuFacts'>,
   datasetUri: string,
   classes: number,
   recipe: { valFraction: number; maxTrainSamples: number },
   closers: (() => void)[],
-): Promise<{ data: DatasetSplits; backend: LoadedBackend }> {
+): Promise<{ data: DatasetSplits; backend: LoadedBackend; device: Device }> {
   const data = await loadCifarDataset(openField('dataset', datasetUri, a.env, closers), datasetUri, {
     classes,
     valFraction: recipe.valFraction,
     maxTrainSamples: recipe.maxTrainSamples,
   });
-  return { data, backend: a.backend ?? (await loadBackend(a.env.NASFLOW_TF_BACKEND, a.log)) };
+  const backend = a.backend ?? (await loadBackend(a.env.NASFLOW_TF_BACKEND, a.log));
+  const device = decideDevice((a.gpuFacts ?? readGpuFacts)(), { backend: backend.backend, usingGpu: backend.usingGpu, flavour: backend.flavour });
+  a.log(describeDevice(device));
+  if (a.requireGpu && device.kind === 'cpu') throw new GpuRequiredError(gpuRequiredMessage(device));
+  return { data, backend, device };
 }
 
 export async function readSpecJson(uri: string, env: S3Env): Promise<unknown> {
@@ -142,6 +155,7 @@ function makeResult(
   loop: Awaited<ReturnType<typeof trainLoop>>,
   data: DatasetSplits,
   backend: LoadedBackend,
+  device: Device,
   built: { params: number; multAdds?: number },
   wallSeconds: number,
 ): TrialResult {
@@ -162,6 +176,7 @@ function makeResult(
     imagesPerSecond: loop.seconds > 0 ? loop.images / loop.seconds : 0,
     backend: backend.backend,
     backendPackage: backend.pkg,
+    device,
     resumedFrom: loop.resumedFrom,
     trainSamples: data.train.count,
     valSamples: data.val.count,

@@ -1,8 +1,8 @@
 /**
- * Picks the fastest TensorFlow.js backend that loads here: `@tensorflow/tfjs-node-gpu` (installed
- * in GPU trial images), then the native build that scripts/provision-tfjs-node.sh leaves in the
- * tools cache, then the pure-JS CPU backend of `@tensorflow/tfjs`, with a warning saying why the
- * faster ones were passed over. A backend counts as loaded only after a convolution gradient ran
+ * Picks the fastest TensorFlow.js backend that loads here: the native tfjs-node build that
+ * scripts/provision-tfjs-node.sh leaves in the tools cache (in the GPU image, the build against
+ * TensorFlow's CUDA wheel, which uses a GPU when one is visible), then the pure-JS CPU backend of
+ * `@tensorflow/tfjs`, with a warning saying why the native one was passed over. A backend counts as loaded only after a convolution gradient ran
  * on it and gave the right number.
  *
  * Use the returned `tf` for everything. (All tfjs-core copies in a process share one engine and
@@ -14,13 +14,17 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { defaultToolsDir, readNativeStatus } from './native-cache.js';
 
 export type Tf = typeof tfjs;
-export type BackendName = 'tfjs-node-gpu' | 'tfjs-node' | 'cpu';
-export const BACKEND_NAMES: readonly BackendName[] = ['tfjs-node-gpu', 'tfjs-node', 'cpu'];
+export type BackendName = 'tfjs-node' | 'cpu';
+export const BACKEND_NAMES: readonly BackendName[] = ['tfjs-node', 'cpu'];
 
 export interface LoadedBackend {
   tf: Tf;
-  /** Which one loaded: 'tfjs-node-gpu', 'tfjs-node' (native, tools cache) or 'cpu' (pure JS). */
+  /** Which one loaded: 'tfjs-node' (native, tools cache) or 'cpu' (pure JS). */
   backend: BackendName;
+  /** The native build's flavour (`cpu`: tensorflow-cpu, `gpu`: tensorflow + CUDA wheels). */
+  flavour?: 'cpu' | 'gpu';
+  /** Native only: TensorFlow listed a GPU device (tfjs-node's `isUsingGpuDevice`). */
+  usingGpu: boolean;
   /** Set when a faster backend was tried and passed over; says which and why. */
   warning?: string;
 }
@@ -35,9 +39,9 @@ export interface SelectArgs {
 const require = createRequire(import.meta.url);
 
 /**
- * Node >= 23 removed util.isNullOrUndefined and friends, which tfjs-node(-gpu) 4.22 calls on every
- * op. The native build is patched at provisioning; a GPU image's npm copy is not, so the names are
- * put back on the shared util module (only where missing, with their documented meaning).
+ * Node >= 23 removed util.isNullOrUndefined and friends, which tfjs-node 4.22 calls on every op.
+ * The native build is patched at provisioning; the names are also put back on the shared util
+ * module (only where missing, with their documented meaning) for a build patched by an older script.
  */
 function restoreRemovedUtil(): void {
   const util = require('node:util') as Record<string, unknown>;
@@ -92,20 +96,20 @@ async function loadNode(id: string): Promise<Tf> {
   return tf;
 }
 
-async function loadOne(name: BackendName, toolsDir: string): Promise<Tf> {
+async function loadOne(name: BackendName, toolsDir: string): Promise<Omit<LoadedBackend, 'warning'>> {
   switch (name) {
-    case 'tfjs-node-gpu':
-      return loadNode('@tensorflow/tfjs-node-gpu');
     case 'tfjs-node': {
       const status = readNativeStatus(toolsDir);
       if (!status.ok) throw new Error(status.reason);
-      return loadNode(status.module);
+      const tf = await loadNode(status.module);
+      const usingGpu = (tf.backend() as { isUsingGpuDevice?: boolean }).isUsingGpuDevice === true;
+      return { tf, backend: name, flavour: status.flavour, usingGpu };
     }
     case 'cpu': {
       const tf = await quietly(async () => (await import('@tensorflow/tfjs')) as Tf);
       if (!(await tf.setBackend('cpu'))) throw new Error('the pure-JS cpu backend did not initialise');
       smokeTest(tf);
-      return tf;
+      return { tf, backend: name, usingGpu: false };
     }
   }
 }
@@ -128,21 +132,15 @@ export async function loadFastestBackend(args: SelectArgs = {}): Promise<LoadedB
     }
   }
   const skipped: string[] = [];
-  // A GPU package that is simply not installed is the normal case on CPU machines: worth
-  // mentioning only when everything else failed too, not when the native build loads.
-  let notable = false;
   for (const name of order) {
     try {
-      const tf = await loadOne(name, toolsDir);
-      const warning = skipped.length === 0 || (!notable && name !== 'cpu') ? undefined
+      const loaded = await loadOne(name, toolsDir);
+      const warning = skipped.length === 0 ? undefined
         : `using the ${name} backend; faster ones did not load: ${skipped.join('; ')}`
           + (name === 'cpu' ? ' (pure-JS training is about 100x slower than native)' : '');
-      return { tf, backend: name, warning };
+      return { ...loaded, warning };
     } catch (err) {
-      const notInstalled = (err as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND'
-        && name === 'tfjs-node-gpu';
-      notable ||= !notInstalled;
-      skipped.push(`${name}: ${notInstalled ? 'not installed' : reasonOf(err)}`);
+      skipped.push(`${name}: ${reasonOf(err)}`);
     }
   }
   throw new Error(`no TensorFlow.js backend loaded: ${skipped.join('; ')}`);

@@ -14,6 +14,7 @@ import { parentUri } from '../../store/uri.js';
 import type { TF } from '../backend.js';
 import type { ImageSet } from '../cifar-format.js';
 import { BadSpecError } from '../errors.js';
+import { deviceSchema } from '../device.js';
 import { loadDataAndBackend, openField, readSpecJson, type RunTrialArgs } from '../run-trial.js';
 import { PonasSupernet } from './ponas-supernet.js';
 import { parseSupernetSpec, supernetHash, type SupernetSpec } from './spec.js';
@@ -37,6 +38,8 @@ export const supernetResultSchema = z.object({
   row: z.object({ layer: z.number().int(), accuracies: z.array(z.object({ slot: z.number().int(), candidate: z.number().int(), accuracy: z.number() })) }).optional(),
   backend: z.string(),
   backendPackage: z.string(),
+  /** The device it trained on (src/trainer/device.ts). */
+  device: deviceSchema.optional(),
   resumedFrom: z.object({ step: z.number().int(), key: z.string() }).nullable(),
   wallSeconds: z.number(),
   imagesPerSecond: z.number(),
@@ -54,7 +57,7 @@ export async function runSupernetTrial(a: Omit<RunTrialArgs, 'buildModel'>): Pro
     const hash = supernetHash(spec);
     const previous = supernetResultSchema.safeParse(await getJson(out, TRIAL_RESULT).catch(() => null));
     if (previous.success && previous.data.trainingHash === hash) return previous.data;
-    const { data, backend } = await loadDataAndBackend(a, datasetUri, spec.supernet.classes, spec.recipe, closers);
+    const { data, backend, device } = await loadDataAndBackend(a, datasetUri, spec.supernet.classes, spec.recipe, closers);
     const { tf } = backend;
     const net = new PonasSupernet(tf, spec.supernet, Rng.seeded(`${spec.seed}/init`));
     try {
@@ -78,6 +81,7 @@ export async function runSupernetTrial(a: Omit<RunTrialArgs, 'buildModel'>): Pro
         row,
         backend: backend.backend,
         backendPackage: backend.pkg,
+        device,
         resumedFrom: loop.resumedFrom,
         wallSeconds: (a.now() - started) / 1000,
         imagesPerSecond: loop.seconds > 0 ? loop.images / loop.seconds : 0,

@@ -94,6 +94,18 @@ void describe('buildTrialJob', () => {
     assert.deepEqual(ownEnv.AWS_SECRET_ACCESS_KEY.valueFrom, { secretKeyRef: { name: 'team-s3', key: 'key' } });
   });
 
+  const envOf = (j: V1Job) => Object.fromEntries(j.spec!.template.spec!.containers[0].env!.map((e) => [e.name, e.value]));
+  const gpuCases: [string, Partial<TrialJobInput>, string | undefined][] = [
+    ['requires a GPU when the pod requests nvidia.com/gpu in limits', {}, '1'],
+    ['requires a GPU when the pod requests nvidia.com/gpu in requests', { template: { resources: { requests: { 'nvidia.com/gpu': '2' } }, ttlSecondsAfterFinished: 600 } }, '1'],
+    ['does not require a GPU when the pod requests none', { template: { resources: { limits: { cpu: '2' } }, ttlSecondsAfterFinished: 600 } }, undefined],
+    ['does not require a GPU when the pod requests nvidia.com/gpu: 0', { template: { resources: { limits: { 'nvidia.com/gpu': 0 } }, ttlSecondsAfterFinished: 600 } }, undefined],
+    ['does not require a GPU when the worker turns it off (simulated GPU nodes)', { defaults: { image: 'x', requireGpu: false } }, undefined],
+  ];
+  for (const [title, over, want] of gpuCases) {
+    void it(title, () => assert.equal(envOf(buildTrialJob(input(over))).NASFLOW_REQUIRE_GPU, want));
+  }
+
   void it('omits credentials when neither the resource nor the worker names a Secret', () => {
     const j = buildTrialJob(input({ defaults: { image: 'x' } }));
     assert.ok(!j.spec!.template.spec!.containers[0].env!.some((e) => e.name.startsWith('AWS_')));
