@@ -18,9 +18,9 @@
  * - nothing that decides reads the clock or the history length: the run counts its own events.
  */
 import {
-  ApplicationFailure, CancellationScope, isCancellation, proxyActivities, sleep, upsertSearchAttributes,
+  ApplicationFailure, CancellationScope, isCancellation, proxyActivities, setCurrentDetails, sleep, upsertSearchAttributes,
 } from '@temporalio/workflow';
-import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import type { ActivityOptions, SearchAttributeUpdatePair } from '@temporalio/common';
 import type { SearchActivities } from '../activities/search.activities.js';
 import { trialId } from '../src/common/ids.js';
 import type { SearchPhase, SearchProgress, TrialOutcome } from '../src/common/search-types.js';
@@ -35,18 +35,26 @@ const NON_RETRYABLE = ['SpecError', 'AlgorithmError', 'GenotypeError', 'BadSpecE
  * Algorithm steps and launches heartbeat while they work, so a step on a worker that died is
  * retried elsewhere within the heartbeat timeout instead of waiting out its start-to-close time.
  */
-const steps = proxyActivities<SearchActivities>({
+const STEP_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: NON_RETRYABLE },
-});
+};
+const steps = proxyActivities<SearchActivities>(STEP_OPTIONS);
 
 /** Long wait on one trial; the heartbeat timeout is how fast a dead worker's trials are re-attached. */
-const { awaitTrial } = proxyActivities<SearchActivities>({
+const AWAIT_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '7 days',
   heartbeatTimeout: '20 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '10 seconds', nonRetryableErrorTypes: NON_RETRYABLE },
-});
+};
+const { awaitTrial } = proxyActivities<SearchActivities>(AWAIT_OPTIONS);
+
+/** The one-line summary the Temporal UI shows for a trial's activities (user metadata, not replayed). */
+function trialSummary(verb: string, t: RunningTrial): string {
+  const what = `${verb} ${t.trialId}${t.attempt > 1 ? ` (attempt ${t.attempt})` : ''}: ${t.summary}`;
+  return what.length > 200 ? `${what.slice(0, 199)}…` : what;
+}
 
 /** History events one activity costs: scheduled, started, completed and a workflow task of three. */
 const EVENTS_PER_ACTIVITY = 6;
@@ -93,6 +101,7 @@ export class SearchRun {
       });
     } else {
       this.setPhase();
+      this.showDetails();
       // A trial whose outcome is carried finished while the last run was ending: not awaited twice.
       const carried = new Set(this.unobserved.map((o) => o.trialId));
       for (const t of this.s.running) if (!carried.has(t.trialId)) this.runTrial(t);
@@ -201,10 +210,10 @@ export class SearchRun {
     const ref = { searchId: this.searchId, spec: this.spec, trialId: t.trialId, attempt: t.attempt };
     const attempt = t.attempt;
     this.count(2);
-    steps.launchTrial(ref).then(
+    steps.launchTrial.executeWithOptions({ ...STEP_OPTIONS, summary: trialSummary('launch', t) }, [ref]).then(
       () => {
         if (this.ended || !this.isCurrent(t.trialId, attempt)) return;
-        awaitTrial(ref).then((outcome) => this.onTrialExit(t.trialId, attempt, outcome), (err) => this.onTrialError(t.trialId, attempt, err));
+        awaitTrial.executeWithOptions({ ...AWAIT_OPTIONS, summary: trialSummary('train', t) }, [ref]).then((outcome) => this.onTrialExit(t.trialId, attempt, outcome), (err) => this.onTrialError(t.trialId, attempt, err));
       },
       (err) => this.onTrialError(t.trialId, attempt, err),
     );
@@ -362,6 +371,7 @@ export class SearchRun {
     } else s.phase = 'Succeeded';
     if (s.exhausted && !s.reason) s.reason = 'the algorithm has no new architecture to propose';
     upsertSearchAttributes([{ key: NAS_PHASE, value: s.phase }]);
+    this.showDetails();
     this.end({ kind: 'completed' });
   }
 
@@ -369,6 +379,7 @@ export class SearchRun {
     this.s.reason = reason;
     this.s.phase = 'Failed';
     upsertSearchAttributes([{ key: NAS_PHASE, value: 'Failed' }]);
+    this.showDetails();
     this.end({ kind: 'failed', failure: ApplicationFailure.nonRetryable(reason, type) });
   }
 
@@ -391,12 +402,29 @@ export class SearchRun {
     if (phase === s.phase) return;
     s.phase = phase;
     upsertSearchAttributes([{ key: NAS_PHASE, value: phase }]);
+    this.showDetails();
+  }
+
+  /**
+   * The search at a glance for the Temporal UI's "current details" (markdown): phase, counts and
+   * the best trial. Kept in memory and served by the SDK's metadata query: no history events.
+   */
+  private showDetails(): void {
+    const s = this.s;
+    const lines = [
+      `**${s.phase}** · ${this.algorithm} · ${this.book.finished}/${s.maxTrials} trials · ${s.running.length} running · ${s.failed} failed · ${s.infraRetries} infra retries`,
+    ];
+    const best = s.leaderboard[0];
+    if (best) lines.push(`Best: **${best.accuracy.toFixed(2)} %** · ${best.trialId} · \`${best.summary}\``);
+    if (s.reason) lines.push(`Reason: ${s.reason}`);
+    setCurrentDetails(lines.join('\n\n'));
   }
 
   private publishProgress(): void {
     const updates: SearchAttributeUpdatePair[] = [{ key: NAS_TRIALS_COMPLETED, value: this.book.finished }];
     if (this.s.leaderboard[0]) updates.push({ key: NAS_BEST_ACCURACY, value: this.s.leaderboard[0].accuracy });
     upsertSearchAttributes(updates);
+    this.showDetails();
   }
 
   private count(activities: number): void {

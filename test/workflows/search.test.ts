@@ -11,6 +11,7 @@ import {
   cancelUpdate, leaderboardQuery, pauseUpdate, progressQuery, resumeUpdate, setMaxTrialsUpdate, setParallelismUpdate, stopUpdate,
 } from '../../workflows/search-handlers.js';
 import type { SearchSpecInput } from '../../src/api/search-spec.js';
+import { defaultPayloadConverter } from '@temporalio/common';
 
 /** Matches an update rejected by its validator: the reason travels as the failure's cause. */
 function causedBy(pattern: RegExp): (err: Error) => boolean {
@@ -138,5 +139,29 @@ describe('search workflow on a real Temporal dev server (NAS-Bench-201 evaluator
     const result = await handle.result();
     assert.equal(result.phase, 'Cancelled');
     assert.equal(result.progress.counts.succeeded + result.progress.counts.failed, 0);
+  });
+  it('explains itself in the Temporal UI: trial activities carry summaries, current details show progress and the best trial', async () => {
+    const spec = makeSearch('ui-details', h.storage).algorithm({ random: {} }).trials(6, 2).obj();
+    const searchId = localSearchId('ui-details', 'u1');
+    const handle = await startSearch(h.client, spec, { searchId, taskQueue: h.taskQueue });
+    const result = await handle.result();
+    const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+    assert.match(metadata.currentDetails ?? '', /^\*\*Succeeded\*\* · random · 6\/6 trials/);
+    assert.ok(metadata.currentDetails!.includes(`Best: **${result.leaderboard[0].accuracy.toFixed(2)} %** · ${result.leaderboard[0].trialId}`), metadata.currentDetails);
+
+    const history = await handle.fetchHistory();
+    const summaries = new Map<string, string[]>();
+    for (const e of history.events ?? []) {
+      const type = e.activityTaskScheduledEventAttributes?.activityType?.name;
+      if (!type) continue;
+      const summary = e.userMetadata?.summary ? defaultPayloadConverter.fromPayload<string>(e.userMetadata.summary) : '';
+      summaries.set(type, [...(summaries.get(type) ?? []), summary]);
+    }
+    const trained = summaries.get('awaitTrial') ?? [];
+    assert.equal(trained.length, 6, 'one awaitTrial per trial');
+    for (const entry of result.leaderboard) {
+      assert.ok(trained.includes(`train ${entry.trialId}: ${entry.summary}`), `a summary names ${entry.trialId} and its genotype; got ${trained.join(' | ')}`);
+    }
+    assert.ok((summaries.get('launchTrial') ?? []).every((t) => t.startsWith('launch ')));
   });
 });
