@@ -14,16 +14,25 @@
 #          $NASFLOW_TOOLS_DIR/tfjs-node/<key>.failed.json   the reason of the last failed attempt
 # Idempotent: a complete <key>/status.json makes the run a no-op. Fails soft: any missing piece
 # prints a warning and exits 0 (the trainer then falls back to pure JS), unless --strict or
-# NASFLOW_PROVISION_STRICT=1. NASFLOW_SKIP_TFJS_NODE=1 skips it (e.g. GPU images that install
-# @tensorflow/tfjs-node-gpu instead).
+# NASFLOW_PROVISION_STRICT=1. NASFLOW_SKIP_TFJS_NODE=1 skips it.
+#
+# NASFLOW_TF_FLAVOUR=gpu (the GPU image, image/Containerfile) links against PyPI's `tensorflow`
+# wheel instead, whose libraries carry CUDA kernels for sm_60..sm_90, and unpacks the nvidia-*-cu12
+# wheels of its `and-cuda` extra into deps/nvidia/<pkg>/lib, where TensorFlow looks for CUDA and
+# cuDNN at run time ($ORIGIN/../nvidia/<pkg>/lib from deps/lib). Without a GPU driver it trains on
+# the CPU, so the same smoke test applies. Key: <tfjs>-tf<version>-cu12-napi<n> (docs/gpu.md).
 set -uo pipefail
 
 TFJS_NODE_VERSION=4.22.0
-TF_WHEEL=tensorflow-cpu
 TF_VERSION=2.21.0
 NODE_GYP_VERSION=12.1.0
 NAPI_VERSION=8
-KEY="${TFJS_NODE_VERSION}-tf${TF_VERSION}-napi${NAPI_VERSION}"
+FLAVOUR="${NASFLOW_TF_FLAVOUR:-cpu}"
+case "$FLAVOUR" in
+  cpu) TF_WHEEL=tensorflow-cpu; KEY="${TFJS_NODE_VERSION}-tf${TF_VERSION}-napi${NAPI_VERSION}" ;;
+  gpu) TF_WHEEL=tensorflow; KEY="${TFJS_NODE_VERSION}-tf${TF_VERSION}-cu12-napi${NAPI_VERSION}" ;;
+  *) echo "[provision-tfjs-node] NASFLOW_TF_FLAVOUR: expected cpu or gpu, received '$FLAVOUR'" >&2; exit 2 ;;
+esac
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS_DIR="${NASFLOW_TOOLS_DIR:-$HOME/.cache/nasflow/tools}"
@@ -119,6 +128,39 @@ with zipfile.ZipFile(wheel) as z:
         with z.open(name) as src, open(target, 'wb') as dst:
             shutil.copyfileobj(src, dst)
 PY
+if [ "$FLAVOUR" = gpu ]; then
+  # The and-cuda extra pins the CUDA 12 / cuDNN 9 wheels this TensorFlow build was made against.
+  python3 - "$WORK/wheel" > "$WORK/cuda-reqs.txt" <<'PY' || fail "could not read the and-cuda extra of the tensorflow wheel"
+import glob, re, sys, zipfile
+wheel = glob.glob(sys.argv[1] + '/tensorflow-*.whl')[0]
+with zipfile.ZipFile(wheel) as z:
+    meta = next(n for n in z.namelist() if n.endswith('.dist-info/METADATA'))
+    for line in z.read(meta).decode().splitlines():
+        m = re.match(r'Requires-Dist: (nvidia-[^;]+);.*extra == "and-cuda"', line)
+        if m:
+            print(m.group(1).replace(' ', '').replace('(', '').replace(')', ''))
+PY
+  [ -s "$WORK/cuda-reqs.txt" ] || fail "the tensorflow wheel lists no nvidia wheels under its and-cuda extra"
+  log "CUDA wheels: $(tr '\n' ' ' < "$WORK/cuda-reqs.txt")"
+  python3 -m pip download --no-cache-dir --no-deps --only-binary=:all: --platform manylinux_2_27_x86_64 \
+    --platform manylinux2014_x86_64 --platform manylinux_2_17_x86_64 --python-version 3.11 --implementation cp \
+    --abi cp311 -d "$WORK/cuda" -r "$WORK/cuda-reqs.txt" >"$WORK/pip-cuda.log" 2>&1 \
+    || fail "pip download of the CUDA wheels failed: $(tail -3 "$WORK/pip-cuda.log" | tr '\n' ' ')"
+  python3 - "$WORK/cuda" "$PKG/deps" <<'PY' || fail "could not unpack the CUDA wheels"
+import glob, os, shutil, sys, zipfile
+for wheel in sorted(glob.glob(sys.argv[1] + '/*.whl')):
+    with zipfile.ZipFile(wheel) as z:
+        for name in z.namelist():
+            # Only shared libraries: nvidia/<pkg>/lib/lib*.so*; headers and Python stubs stay out.
+            parts = name.split('/')
+            if len(parts) == 4 and parts[0] == 'nvidia' and parts[2] == 'lib' and '.so' in parts[3]:
+                target = os.path.join(sys.argv[2], name)
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                with z.open(name) as src, open(target, 'wb') as dst:
+                    shutil.copyfileobj(src, dst)
+PY
+  rm -rf "$WORK/cuda"
+fi
 rm -rf "$WORK/wheel"
 # Static symbols are not needed to link or run (saves ~200 MB); dynamic exports stay.
 command -v strip >/dev/null && strip --strip-unneeded "$PKG/deps/lib/"*.so.2
@@ -151,8 +193,8 @@ TF_CPP_MIN_LOG_LEVEL=2 "$NODE_BIN" -e "$SMOKE" "$PKG" >"$WORK/smoke.log" 2>&1 \
   || fail "the built backend failed its smoke test: $(tail -3 "$WORK/smoke.log" | tr '\n' ' ')"
 
 SECONDS_TAKEN=$(( $(date +%s) - START ))
-printf '{"ok":true,"key":"%s","tfjsNode":"%s","tensorflow":"%s %s","napi":%s,"node":"%s","module":"%s","seconds":%s,"at":"%s"}\n' \
-  "$KEY" "$TFJS_NODE_VERSION" "$TF_WHEEL" "$TF_VERSION" "$NAPI_VERSION" "$("$NODE_BIN" --version)" \
+printf '{"ok":true,"key":"%s","flavour":"%s","tfjsNode":"%s","tensorflow":"%s %s","napi":%s,"node":"%s","module":"%s","seconds":%s,"at":"%s"}\n' \
+  "$KEY" "$FLAVOUR" "$TFJS_NODE_VERSION" "$TF_WHEEL" "$TF_VERSION" "$NAPI_VERSION" "$("$NODE_BIN" --version)" \
   "$DEST/node_modules/@tensorflow/tfjs-node" "$SECONDS_TAKEN" "$(date -u +%FT%TZ)" > "$WORK/status.json"
 # The module path in status.json names DEST, and rpaths are relative, so the rename is safe.
 rm -rf "$DEST" && mv "$WORK" "$DEST" || fail "could not move $WORK to $DEST"

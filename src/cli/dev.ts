@@ -4,6 +4,7 @@ import { stackDown, stackRestart, stackStatus, stackUp, stateFile, type StackSta
 import { ensureTools, toolsDir } from '../dev/tools.js';
 import { runCommand } from '../dev/run-command.js';
 import { TOOLS } from '../dev/tool-catalog.js';
+import { ensureHostPackages, systemHostPackageDeps } from '../dev/host-packages.js';
 
 export function registerDevCommands(program: Command): void {
   const dev = program.command('dev').description('local infrastructure: tool binaries and a dev stack on 127.0.0.1');
@@ -15,6 +16,9 @@ export function registerDevCommands(program: Command): void {
     .option('--check', 'also run each binary to prove it works')
     .action(async (opts: { json?: boolean; check?: boolean }) => {
       const tools = await ensureTools({ env: process.env, log: (m) => console.error(m) });
+      // The image build's Debian packages; a non-root machine gets the command instead of a failure.
+      const host = await ensureHostPackages(systemHostPackageDeps(process.env), (m) => console.error(m));
+      if (host.hint) console.error(`warning: ${host.hint}`);
       if (opts.check) {
         for (const spec of TOOLS) {
           const res = await runCommand(tools[spec.name].path, spec.versionArgs, {});

@@ -18,6 +18,7 @@ const GROUPS: Record<string, () => Promise<Register>> = {
   search: async () => (await import('./search.js')).registerSearchCommands,
   worker: async () => (await import('./search.js')).registerSearchCommands,
   operator: async () => (await import('./operator.js')).registerOperatorCommands,
+  image: async () => (await import('./image.js')).registerImageCommands,
   'bench-trial': async () => (await import('./bench-trial.js')).registerBenchTrialCommand,
 };
 
