@@ -111,7 +111,8 @@ export const DEFAULT_TRIAL_IMAGE = 'ghcr.io/nasflow/trainer:0.1.0';
 /**
  * The launcher `nasflow worker --launcher kubernetes` uses. Reads: KUBECONFIG (else in-cluster),
  * NASFLOW_TRIAL_IMAGE, NASFLOW_TRIAL_COMMAND (space-separated), NASFLOW_S3_ENDPOINT, AWS_REGION,
- * NASFLOW_TRIAL_S3_SECRET, NASFLOW_TRIAL_SERVICE_ACCOUNT, NASFLOW_TRIAL_UID, NASFLOW_TRIAL_NAMESPACE.
+ * NASFLOW_TRIAL_S3_SECRET, NASFLOW_TRIAL_SERVICE_ACCOUNT, NASFLOW_TRIAL_UID, NASFLOW_TRIAL_NAMESPACE,
+ * NASFLOW_TRIAL_REQUIRE_GPU (`false`: pods that request GPUs may train on the CPU).
  */
 export function createKubeLauncherFromEnv(env: NodeJS.ProcessEnv): Launcher {
   const defaults: TrialDefaults = { image: env.NASFLOW_TRIAL_IMAGE || DEFAULT_TRIAL_IMAGE };
@@ -121,5 +122,7 @@ export function createKubeLauncherFromEnv(env: NodeJS.ProcessEnv): Launcher {
   if (env.NASFLOW_TRIAL_S3_SECRET) defaults.s3SecretName = env.NASFLOW_TRIAL_S3_SECRET;
   if (env.NASFLOW_TRIAL_SERVICE_ACCOUNT) defaults.serviceAccountName = env.NASFLOW_TRIAL_SERVICE_ACCOUNT;
   if (env.NASFLOW_TRIAL_UID) defaults.uid = Number(env.NASFLOW_TRIAL_UID);
+  // Clusters whose GPU nodes are simulated (kwok) set false: their trials cannot see a real GPU.
+  if (env.NASFLOW_TRIAL_REQUIRE_GPU === 'false') defaults.requireGpu = false;
   return new KubeLauncher({ api: new KubeAdapter(loadKubeConfig(env)), defaults, localNamespace: env.NASFLOW_TRIAL_NAMESPACE || 'default' });
 }

@@ -80,8 +80,9 @@ void describe('trained trials as GPU Jobs (operator + worker + KubeLauncher + tr
     await core.createNamespacedSecret({ namespace: NS, body: { metadata: { name: 's3-creds' }, stringData: { AWS_ACCESS_KEY_ID: 'e2e', AWS_SECRET_ACCESS_KEY: 'e2e-secret' } } });
     executor = new PodExecutor(kc, GPU_NODES, 1);
     await executor.start();
-    // The pod's command runs on this machine: the CLI under this Node binary instead of the image's `nasflow`.
-    const launcher = new KubeLauncher({ api: adapter, defaults: { image: 'nasflow/trainer:e2e', command: [process.execPath, CLI_ENTRY] } });
+    // The pod's command runs on this machine: the CLI under this Node binary instead of the image's `nasflow`
+    // (image-trials.test.ts runs the image itself). The GPU nodes are simulated: no GPU requirement.
+    const launcher = new KubeLauncher({ api: adapter, defaults: { image: 'nasflow/trainer:e2e', command: [process.execPath, CLI_ENTRY], requireGpu: false } });
     const made = await createSearchWorker({ address: temporal.address, namespace: temporal.namespace, taskQueue: TASK_QUEUE, env: process.env, workDir: join(dir, 'launcher'), pollIntervalMs: 200, trainLauncher: launcher });
     worker = made.worker;
     workerRun = worker.run();

@@ -70,7 +70,7 @@ void describe('worker rollout mid-search on Kubernetes', () => {
   /** `nasflow worker --launcher kubernetes` as its own process; pods run the CLI under this Node. */
   const startWorker = (label: string): ChildProcess => {
     const log = createWriteStream(join(dir, `${label}.log`));
-    const env = { ...process.env, KUBECONFIG: kube.kubeconfig, NASFLOW_TRIAL_IMAGE: 'nasflow/trainer:e2e', NASFLOW_TRIAL_COMMAND: `${process.execPath} ${CLI_ENTRY}`, NASFLOW_TRIAL_NAMESPACE: NS };
+    const env = { ...process.env, KUBECONFIG: kube.kubeconfig, NASFLOW_TRIAL_IMAGE: 'nasflow/trainer:e2e', NASFLOW_TRIAL_COMMAND: `${process.execPath} ${CLI_ENTRY}`, NASFLOW_TRIAL_NAMESPACE: NS, NASFLOW_TRIAL_REQUIRE_GPU: 'false' };
     const child = spawn(process.execPath, [CLI_ENTRY, 'worker', '--address', temporal.address, '--task-queue', TASK_QUEUE, '--launcher', 'kubernetes', '--work-dir', join(dir, label)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.pipe(log);
     child.stderr!.pipe(log);
