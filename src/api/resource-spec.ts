@@ -11,6 +11,7 @@
  */
 import { z } from 'zod';
 import { parseSearchSpec, refineSearchSpec, searchSpecObject, SpecError, type SearchSpec } from './search-spec.js';
+import { fieldProblems, type FieldProblem } from './spec-errors.js';
 
 export const GROUP = 'nasflow.io';
 export const VERSION = 'v1alpha1';
@@ -23,8 +24,15 @@ export const FINALIZER = 'nasflow.io/cleanup';
 /** Bounds (docs/style.md principle 8: every list and map has a maximum). */
 export const LIMITS = { tolerations: 32, selectorKeys: 32, resourceNames: 16, conditions: 8, messageChars: 1024, nameChars: 40 } as const;
 
-/** A Kubernetes quantity: "2", "500m", "16Gi", or an integer. */
-const quantity = z.union([z.string().regex(/^[+-]?[0-9.]+([eE][+-]?[0-9]+|[numkMGTPE]|[KMGTPE]i)?$/, 'must be a Kubernetes quantity such as 1, 500m or 16Gi'), z.number().int().min(0)]);
+/**
+ * A Kubernetes quantity: "2", "500m", "1.5", "16Gi", "1e3", or a non-negative integer. The CRD checks
+ * the string form with the same pattern in CEL (src/kube/crd.ts), so both reject "1.2.3" or "-1".
+ */
+export const QUANTITY_PATTERN = '^([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+|[numkMGTPE]|[KMGTPE]i)?$';
+const quantity = z.union([
+  z.string().max(64).regex(new RegExp(QUANTITY_PATTERN), 'must be a Kubernetes quantity such as 1, 500m or 16Gi'),
+  z.number().int().min(0),
+]);
 
 const quantityMap = z
   .record(z.string().min(1).max(253), quantity)
@@ -81,16 +89,8 @@ export type ResourceSpec = z.infer<typeof resourceSpecObject>;
 export type ResourceSpecInput = z.input<typeof resourceSpecObject>;
 export type TrialTemplate = z.infer<typeof trialTemplateSchema>;
 
-/** Cross-field rules of the resource spec: the search spec's, plus the failure budget. */
-export function refineResourceSpec(s: ResourceSpec, ctx: z.core.$RefinementCtx): void {
-  refineSearchSpec({ ...s, name: 'resource' }, ctx);
-  // Values up to the default (3) are always allowed, so the default never rejects a small search.
-  if (s.budget.maxFailedTrials > Math.max(s.budget.maxTrials, 3)) {
-    ctx.addIssue({ code: 'custom', path: ['budget', 'maxFailedTrials'], message: `must not exceed budget.maxTrials (${s.budget.maxTrials}); values up to the default 3 are always allowed` });
-  }
-}
-
-export const resourceSpecSchema = resourceSpecObject.superRefine(refineResourceSpec);
+/** Cross-field rules of the resource spec: the search spec's (src/api/spec-rules.ts). */
+export const resourceSpecSchema = resourceSpecObject.superRefine(refineSearchSpec);
 
 /** Spec fields that may change after creation; the operator maps their edits to workflow updates. */
 export const MUTABLE_FIELDS = ['budget.parallelism', 'budget.maxTrials', 'suspend'] as const;
@@ -187,12 +187,18 @@ export function parseResourceSearchId(searchId: string): ResourceRef | undefined
   return { namespace, name, uid };
 }
 
+/** Every problem of a resource spec, each naming its field (relative to `spec`); empty when valid. */
+export function resourceSpecProblems(input: unknown): FieldProblem[] {
+  const out = resourceSpecSchema.safeParse(input);
+  return out.success ? [] : fieldProblems(resourceSpecSchema, input, out.error.issues);
+}
+
 /** Validates a resource spec; throws SpecError naming the field (as `spec.<field>`). */
 export function parseResourceSpec(input: unknown): ResourceSpec {
   const out = resourceSpecSchema.safeParse(input);
   if (out.success) return out.data;
-  const issue = out.error.issues[0];
-  throw new SpecError(issue.path.map(String).join('.') || '(root)', issue.message);
+  const first = fieldProblems(resourceSpecSchema, input, out.error.issues)[0];
+  throw new SpecError(first.field, first.problem);
 }
 
 /** The search spec the workflow carries: the resource's spec without its Kubernetes-only fields. */

@@ -11,7 +11,10 @@
  * Pure: imports zod only, so workflow code may import the types.
  */
 import { z } from 'zod';
-import { valueAt } from '../common/value-at.js';
+import { searchMacroSchema } from './macro.js';
+import { recipeOverridesSchema, recipeSchema } from './recipe.js';
+import { specRules, STORAGE_PATTERNS, type RuleSubject } from './spec-rules.js';
+import { fieldProblems, shown, type FieldProblem } from './spec-errors.js';
 
 const dnsLabel = z
   .string()
@@ -56,7 +59,7 @@ const ponasSupernet = z
     /** Stride of the supernet's stem (1 for CIFAR-size inputs, 2 at 224 px). Default: 1. */
     stemStride: z.number().int().min(1).max(2).default(1),
     /** Recipe fields for meta-training that differ from `trial` (e.g. more epochs). Default: none. */
-    metaTrial: z.record(z.string(), z.unknown()).default({}),
+    metaTrial: recipeOverridesSchema.default({}),
     /** Fine-tuning steps of each progressive (table-row) trial. Default: 20. */
     fineTuneSteps: z.number().int().min(0).max(1_000_000).default(20),
     /** Random completions of the later layers averaged per table entry. Default: 2. */
@@ -110,16 +113,13 @@ export const algorithmSchema = z
       .strict()
       .optional(),
   })
-  .strict()
-  .superRefine((a, ctx) => {
-    const set = Object.entries(a).filter(([, v]) => v !== undefined).map(([k]) => k);
-    if (set.length !== 1) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `set exactly one of random, evolution, nasnetRL, mnasnetRL, pnas, ponas; received ${set.length === 0 ? 'none' : set.join(', ')}`,
-      });
-    }
-  });
+  .strict();
+
+/** The algorithm members of the one-of, in order. */
+export const ALGORITHM_KEYS = Object.keys(algorithmSchema.shape) as (keyof typeof algorithmSchema.shape)[];
+
+/** Cross-field rules, shared with the CRD's CEL (src/api/spec-rules.ts). */
+export const SPEC_RULES = specRules(ALGORITHM_KEYS);
 
 /** The spec's fields without cross-field rules (extend this, then apply `refineSearchSpec`). */
 export const searchSpecObject = z
@@ -129,15 +129,8 @@ export const searchSpecObject = z
     algorithm: algorithmSchema,
     /** Search space by registry name: nasnet, pnas, mnasnet, ponas, nb201. */
     space: z.enum(['nasnet', 'pnas', 'mnasnet', 'ponas', 'nb201']),
-    /** Macro network for trained trials: N cells per stage, F filters, classes. */
-    macro: z
-      .object({
-        N: z.number().int().min(1).max(12).default(1),
-        F: z.number().int().min(1).max(4096).default(8),
-        classes: z.number().int().min(2).max(100_000).default(10),
-      })
-      .loose()
-      .default({ N: 1, F: 8, classes: 10 }),
+    /** Macro network for trained trials (src/api/macro.ts). */
+    macro: searchMacroSchema.default({ cellsPerStage: 1, filters: 8, classes: 10 }),
     evaluator: z
       .object({
         /** train: run the trainer; benchmark: answer from a tabular benchmark. Default: train. */
@@ -171,8 +164,8 @@ export const searchSpecObject = z
         maxDurationSeconds: z.number().int().min(1).max(365 * 24 * 3600).optional(),
       })
       .strict(),
-    /** Training recipe passed to the trainer (see docs/trainer.md); validated by the trainer's schema. */
-    trial: z.record(z.string(), z.unknown()).default({}),
+    /** Training recipe passed to the trainer (src/api/recipe.ts, docs/trainer.md). */
+    trial: recipeSchema.default(recipeSchema.parse({})),
     /** Dataset URI (CIFAR-10 binary batches): s3://bucket/prefix, file:///path or a path. */
     dataset: z.string().min(1).optional(),
     /**
@@ -185,54 +178,25 @@ export const searchSpecObject = z
   })
   .strict();
 
-/** Cross-field rules of the spec (also applied to the Kubernetes resource's spec). */
-export function refineSearchSpec(s: z.infer<typeof searchSpecObject>, ctx: z.core.$RefinementCtx): void {
-  if (s.evaluator.type === 'benchmark') {
-    if (!s.evaluator.benchmark) ctx.addIssue({ code: 'custom', path: ['evaluator', 'benchmark'], message: 'required when evaluator.type is benchmark: one of nb201-cifar10, nb201-cifar100, nb201-imagenet16-120' });
-    if (s.space !== 'nb201') ctx.addIssue({ code: 'custom', path: ['space'], message: 'the NAS-Bench-201 benchmark evaluator needs space nb201' });
-    if (s.algorithm.mnasnetRL?.cost.metric === 'latency') {
-      ctx.addIssue({ code: 'custom', path: ['algorithm', 'mnasnetRL', 'cost', 'metric'], message: 'the NAS-Bench-201 evaluator reports flops or params as cost; use one of those (per-device latency tables are not wired to it yet)' });
-    }
-  } else if (!s.dataset) {
-    ctx.addIssue({ code: 'custom', path: ['dataset'], message: 'required when evaluator.type is train: a dataset URI such as file:///data/cifar10 or s3://bucket/cifar10' });
-  }
-  const storageProblem = storageUriProblem(s.storage);
-  if (storageProblem) ctx.addIssue({ code: 'custom', path: ['storage'], message: storageProblem });
-  const ponas = s.algorithm.ponas;
-  if (ponas && s.space !== 'ponas') {
-    for (const key of ['budget', 'cost'] as const) {
-      if (ponas[key] !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['algorithm', 'ponas', key], message: 'per-layer candidate costs come from the cost model of space ponas; use space ponas or remove this field' });
-      }
-    }
-  }
-  if (ponas?.supernet && (s.space !== 'ponas' || s.evaluator.type !== 'train')) {
-    ctx.addIssue({ code: 'custom', path: ['algorithm', 'ponas', 'supernet'], message: 'the one-shot supernet needs space ponas and evaluator.type train; remove it to fill the table by evaluating architectures directly' });
+/** Cross-field rules of the spec (also applied to the Kubernetes resource's spec): SPEC_RULES. */
+export function refineSearchSpec(s: RuleSubject, ctx: z.core.$RefinementCtx): void {
+  for (const rule of SPEC_RULES) {
+    if (!rule.holds(s)) ctx.addIssue({ code: 'custom', path: [...rule.path], message: rule.message });
   }
 }
-
-/** S3's bucket naming rule (the same one src/store/uri.ts applies when opening the store). */
-const S3_BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 /**
- * Why a storage URI names no supported store, or undefined. A string check only (this module stays
- * pure); the worker's probe (src/store/storage-check.ts) finds what needs I/O: a missing bucket,
- * an unwritable directory.
+ * Why a storage URI names no supported store, or undefined: the storage rules of SPEC_RULES as one
+ * message. A string check only (this module stays pure); the worker's probe
+ * (src/store/storage-check.ts) finds what needs I/O: a missing bucket, an unwritable directory.
  */
 export function storageUriProblem(uri: string): string | undefined {
-  const fix = 'use s3://bucket/prefix, file:///absolute/path or a filesystem path';
-  const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]+):/.exec(uri)?.[1]?.toLowerCase();
-  if (scheme !== undefined && !((scheme === 's3' || scheme === 'file') && uri.slice(scheme.length).startsWith('://'))) {
-    return `scheme ${scheme}: is not supported; ${fix}`;
-  }
-  if (scheme === 's3') {
-    const bucket = uri.slice('s3://'.length).split('/')[0];
-    if (!S3_BUCKET.test(bucket)) return `expected s3://<bucket>/<prefix> with a bucket name of 3-63 lower-case letters, digits, "." or "-"; received bucket ${JSON.stringify(bucket.slice(0, 70))}`;
-  }
-  const path = scheme === 'file' ? uri.slice('file://'.length) : uri;
-  if (/^\/(proc|sys|dev)(\/|$)/.test(path)) return 'is under /proc, /sys or /dev, kernel pseudo-filesystems; use a directory on a real disk or an s3:// URI';
-  return undefined;
+  const subject = { storage: uri } as RuleSubject;
+  const broken = SPEC_RULES.find((r) => r.path[0] === 'storage' && !r.holds(subject));
+  return broken && `${broken.message}; received ${shown(uri)}`;
 }
+
+export { STORAGE_PATTERNS };
 
 /**
  * Whether this spec runs PONAS's one-shot stages: PONAS on its own space with trained trials. Other
@@ -268,20 +232,18 @@ export function isSpecError(err: unknown): err is SpecError {
   return err instanceof Error && err.name === 'SpecError';
 }
 
+/** Every problem of an untrusted spec, each naming its field; empty when the spec is valid. */
+export function searchSpecProblems(input: unknown): FieldProblem[] {
+  const out = searchSpecSchema.safeParse(input);
+  return out.success ? [] : fieldProblems(searchSpecSchema, input, out.error.issues);
+}
+
 /** Validates untrusted input; throws SpecError naming the first bad field, what was received and the fix. */
 export function parseSearchSpec(input: unknown): SearchSpec {
   const out = searchSpecSchema.safeParse(input);
   if (out.success) return out.data;
-  const issue = out.error.issues[0];
-  const field = issue.path.map(String).join('.') || '(root)';
-  const received = valueAt(input, issue.path);
-  throw new SpecError(field, `${issue.message}${received === undefined ? '' : `; received ${shown(received)}`}`);
-}
-
-/** A received value as messages show it: at most ~200 characters, so a huge input is not echoed whole. */
-function shown(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length <= 200 ? text : `${text.slice(0, 200)}… (${text.length} characters)`;
+  const first = fieldProblems(searchSpecSchema, input, out.error.issues)[0];
+  throw new SpecError(first.field, first.problem);
 }
 
 /** The algorithm member that is set, as [specKey, settings]. */

@@ -47,8 +47,6 @@ const DOCS: Record<string, string> = {
   'spec.algorithm.ponas.supernet.evalPaths': 'Random completions of the later layers averaged per table entry. Default: 2.',
   'spec.space': 'Search space by registry name: nasnet, pnas, mnasnet, ponas or nb201.',
   'spec.macro': 'Macro network that trained trials build around the searched cells or blocks.',
-  'spec.macro.N': 'Cells per stage. Default: 1.',
-  'spec.macro.F': 'Filters of the first stage. Default: 8.',
   'spec.macro.classes': 'Output classes. Default: 10.',
   'spec.evaluator': 'How a trial is answered: by training (a Job per trial) or from a tabular benchmark.',
   'spec.evaluator.type': 'train: run the trainer in a Job; benchmark: answer from a tabular benchmark. Default: train.',

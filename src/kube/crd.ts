@@ -2,18 +2,27 @@
  * Generates the NeuralArchitectureSearch CustomResourceDefinition from the zod schema in
  * src/api/resource-spec.ts (the single source, docs/style.md principle 8). `z.toJSONSchema` gives an
  * OpenAPI 3.0 schema; Kubernetes wants a *structural* one, so this module post-processes it:
- * - every field gets a description from src/kube/crd-docs.ts (generation fails on a missing one,
- *   and on a stale entry, so `kubectl explain` documents the whole spec);
- * - `additionalProperties: false` (zod `.strict()`) is dropped: the apiserver prunes unknown fields;
- * - free-form maps become `x-kubernetes-preserve-unknown-fields`, quantity unions become
- *   `x-kubernetes-int-or-string`, so no anyOf/oneOf is left;
- * - the rules zod checks in `superRefine` are restated in CEL (`x-kubernetes-validations`), plus
+ * - every field gets a description: the zod `.describe()` text where the schema has one, else
+ *   src/kube/crd-docs.ts (generation fails on a missing one, and on a stale entry, so
+ *   `kubectl explain` documents the whole spec);
+ * - `additionalProperties: false` (zod `.strict()`) is dropped, as a structural schema must; unknown
+ *   fields are then errors under kubectl's default `--validate=strict` (server-side field
+ *   validation). Old macro keys (RENAMED_MACRO_KEYS) stay declared and are rejected by CEL, so
+ *   they are never pruned silently even under `--validate=false`;
+ * - free-form maps become `x-kubernetes-preserve-unknown-fields`; quantity unions become
+ *   `x-kubernetes-int-or-string` with the quantity pattern in CEL; unions of literals become one
+ *   enum; discriminated unions of objects become one object whose CEL rules forbid the fields of
+ *   the other members; so no anyOf/oneOf is left;
+ * - the cross-field rules zod checks (src/api/spec-rules.ts) are the CEL rules on `spec`, plus
  *   immutability of every spec field except budget.parallelism, budget.maxTrials and suspend.
  *
  * Pure: returns plain objects; scripts/gen-crd.ts writes them as YAML.
  */
 import { z } from 'zod';
-import { API_VERSION, GROUP, KIND, LIMITS, PLURAL, VERSION, resourceSpecObject, resourceStatusSchema } from '../api/resource-spec.js';
+import { API_VERSION, GROUP, KIND, LIMITS, PLURAL, QUANTITY_PATTERN, VERSION, resourceSpecObject, resourceStatusSchema } from '../api/resource-spec.js';
+import { SPEC_RULES } from '../api/search-spec.js';
+import { RENAMED_MACRO_KEYS } from '../api/macro.js';
+import { isAmbiguousYamlKey } from '../api/yaml-keys.js';
 import { docFor, knownDocPaths } from './crd-docs.js';
 
 type Schema = Record<string, unknown> & { properties?: Record<string, Schema> };
@@ -25,11 +34,14 @@ interface Rule {
   reason?: 'FieldValueInvalid' | 'FieldValueForbidden' | 'FieldValueRequired' | 'FieldValueDuplicate';
 }
 
-const ALGORITHMS = ['random', 'evolution', 'nasnetRL', 'mnasnetRL', 'pnas', 'ponas'];
-
 /** Spec fields that may never change (transition rules); parallelism, maxTrials and suspend may. */
 const IMMUTABLE_SPEC_FIELDS = ['algorithm', 'space', 'macro', 'evaluator', 'trial', 'dataset', 'storage', 'seed', 'template', 'storageSecretRef'];
 const IMMUTABLE_BUDGET_FIELDS = ['maxFailedTrials', 'trialRetries'];
+
+/** A property name as CEL spells it: names that are CEL keywords are escaped (Kubernetes CEL rules). */
+function celField(name: string): string {
+  return ['true', 'false', 'null', 'in', 'as', 'break', 'const', 'continue', 'else', 'for', 'function', 'if', 'import', 'let', 'loop', 'package', 'namespace', 'return', 'var', 'void', 'while'].includes(name) ? `__${name}__` : name;
+}
 
 /** CEL rules by schema path (relative to the resource root). */
 const RULES: Record<string, Rule[]> = {
@@ -38,21 +50,14 @@ const RULES: Record<string, Rule[]> = {
     message: `metadata.name must be a DNS label of at most ${LIMITS.nameChars} characters (trial Job names derive from it)`,
   }],
   'spec': [
-    { rule: "self.evaluator.type != 'benchmark' || has(self.evaluator.benchmark)", message: 'evaluator.benchmark is required when evaluator.type is benchmark: one of nb201-cifar10, nb201-cifar100, nb201-imagenet16-120', fieldPath: '.evaluator.benchmark', reason: 'FieldValueRequired' },
-    { rule: "self.evaluator.type != 'benchmark' || self.space == 'nb201'", message: 'the NAS-Bench-201 benchmark evaluator needs space nb201', fieldPath: '.space' },
-    { rule: "self.evaluator.type != 'train' || has(self.dataset)", message: 'dataset is required when evaluator.type is train: a dataset URI such as s3://bucket/cifar10', fieldPath: '.dataset', reason: 'FieldValueRequired' },
+    ...SPEC_RULES.map((r): Rule => ({ rule: r.cel, message: r.message, fieldPath: `.${r.path.join('.')}`, ...(r.reason ? { reason: r.reason } : {}) })),
     { rule: 'has(self.dataset) == has(oldSelf.dataset) && has(self.storageSecretRef) == has(oldSelf.storageSecretRef)', message: 'dataset and storageSecretRef cannot be added or removed after creation', reason: 'FieldValueForbidden' },
   ],
-  'spec.algorithm': [{
-    rule: `[${ALGORITHMS.map((a) => `has(self.${a})`).join(', ')}].exists_one(x, x)`,
-    message: `set exactly one of ${ALGORITHMS.join(', ')}`,
-  }],
-  'spec.budget': [{
-    // The default (3) stays valid for searches of fewer trials; CEL cannot tell a default from a set value.
-    rule: 'self.maxFailedTrials <= self.maxTrials || self.maxFailedTrials <= 3',
-    message: 'budget.maxFailedTrials must not exceed budget.maxTrials (values up to the default 3 are always allowed)',
-    fieldPath: '.maxFailedTrials',
-  }],
+  'spec.macro': Object.entries(RENAMED_MACRO_KEYS).map(([key, r]) => ({
+    rule: `!has(self.${celField(key)})`,
+    message: `macro.${key}: ${r.why}; use macro.${r.use}`,
+    reason: 'FieldValueForbidden' as const,
+  })),
 };
 for (const f of IMMUTABLE_SPEC_FIELDS) (RULES[`spec.${f}`] ??= []).push({ rule: 'self == oldSelf', message: `spec.${f} is immutable after creation`, reason: 'FieldValueForbidden' });
 for (const f of IMMUTABLE_BUDGET_FIELDS) (RULES[`spec.budget.${f}`] ??= []).push({ rule: 'self == oldSelf', message: `spec.budget.${f} is immutable after creation`, reason: 'FieldValueForbidden' });
@@ -90,17 +95,12 @@ function toOpenApi(schema: z.ZodType, io: 'input' | 'output'): Schema {
 function finish(node: Schema, path: string, seen: Set<string>): void {
   if (node.additionalProperties === false) delete node.additionalProperties;
   delete node.propertyNames;
-  const anyOf = node.anyOf as Schema[] | undefined;
-  if (anyOf) {
-    const types = anyOf.map((s) => s.type).sort().join(',');
-    if (types !== 'integer,string') throw new Error(`${path}: only string|integer unions are representable in a structural schema; received ${types}`);
-    delete node.anyOf;
-    node['x-kubernetes-int-or-string'] = true;
-  }
+  const rules: Rule[] = [...(RULES[path] ?? [])];
+  if (node.anyOf) rules.push(...mergeUnion(node, path));
   const extra = node.additionalProperties as Schema | undefined;
   if (extra && typeof extra === 'object') {
     if (Object.keys(extra).length === 0) {
-      // z.unknown() values: a free-form object passed through (trial recipe, pod affinity).
+      // z.unknown() values: a free-form object passed through (pod affinity).
       delete node.additionalProperties;
       node['x-kubernetes-preserve-unknown-fields'] = true;
     } else {
@@ -110,18 +110,71 @@ function finish(node: Schema, path: string, seen: Set<string>): void {
   if (node.type === 'object' && !node.properties && !extra && !node['x-kubernetes-preserve-unknown-fields'] && path.startsWith('spec.algorithm.')) {
     node.properties = {}; // an algorithm member without settings (random): present means chosen
   }
+  if (path === 'spec.macro') declareRenamedKeys(node);
   // Map values and list items are described by their parent field.
   if ((path.startsWith('spec') || path.startsWith('status')) && !path.endsWith('.*') && !path.endsWith('[]')) {
     seen.add(path);
-    const doc = docFor(path);
-    if (!doc) throw new Error(`crd-docs.ts has no description for ${path}: add one`);
+    const doc = docFor(path) ?? (node.description as string | undefined);
+    if (!doc) throw new Error(`${path} has no description: add .describe() to its zod schema or an entry to crd-docs.ts`);
     node.description = doc;
   }
-  const rules = RULES[path];
-  if (rules) node['x-kubernetes-validations'] = rules;
+  if (rules.length > 0) node['x-kubernetes-validations'] = rules;
   if (node.type === 'array' && node.items) finish(node.items as Schema, `${path}[]`, seen);
   if (path === 'status.conditions') Object.assign(node, { 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'] });
-  for (const [key, child] of Object.entries(node.properties ?? {})) finish(child, path ? `${path}.${key}` : key, seen);
+  for (const [key, child] of Object.entries(node.properties ?? {})) {
+    if (path === 'spec.macro' && key in RENAMED_MACRO_KEYS) continue; // declared only to be rejected
+    if (isAmbiguousYamlKey(key)) throw new Error(`${path}.${key}: kubectl's YAML 1.1 reads this key as a boolean, null or number; rename the field`);
+    finish(child, path ? `${path}.${key}` : key, seen);
+  }
+}
+
+/** Old macro keys stay in the schema (so they are never pruned) and the CEL rules on spec.macro reject them. */
+function declareRenamedKeys(node: Schema): void {
+  for (const [key, r] of Object.entries(RENAMED_MACRO_KEYS)) {
+    node.properties = { ...node.properties, [key]: { 'x-kubernetes-int-or-string': true, description: `Not accepted: ${r.why}; use ${r.use}.` } };
+  }
+}
+
+/**
+ * Replaces an anyOf (not allowed in a structural schema) by one node, returning the CEL rules that
+ * keep its meaning:
+ * - string | non-negative integer (a Kubernetes quantity): int-or-string, pattern checked in CEL;
+ * - literals of one type: one enum;
+ * - objects told apart by a `type` literal (zod discriminatedUnion): one object with every member's
+ *   properties, and per member a rule forbidding the properties only other members have. Defaults
+ *   of those properties are dropped, since the apiserver would apply them to every member.
+ */
+function mergeUnion(node: Schema, path: string): Rule[] {
+  const members = node.anyOf as Schema[];
+  delete node.anyOf;
+  const types = members.map((m) => m.type).sort().join(',');
+  if (types === 'integer,string') {
+    node['x-kubernetes-int-or-string'] = true;
+    const str = members.find((m) => m.type === 'string')!;
+    node.maxLength = str.maxLength; // bounds the CEL cost estimate of the pattern match
+    if (str.pattern !== QUANTITY_PATTERN) throw new Error(`${path}: only quantity unions (string|integer) are representable; received pattern ${String(str.pattern)}`);
+    return [{ rule: `type(self) == int ? self >= 0 : self.matches('${QUANTITY_PATTERN.replaceAll('\\', '\\\\')}')`, message: 'must be a Kubernetes quantity such as 1, 500m or 16Gi' }];
+  }
+  if (members.every((m) => Array.isArray(m.enum) && m.type === members[0].type)) {
+    Object.assign(node, { type: members[0].type, enum: members.flatMap((m) => m.enum as unknown[]) });
+    return [];
+  }
+  if (members.every((m) => m.type === 'object' && m.properties?.type)) {
+    const props: Record<string, Schema> = {};
+    for (const m of members) for (const [k, v] of Object.entries(m.properties!)) props[k] = k === 'type' ? props.type ?? { ...v, enum: [] } : v;
+    const tags = members.flatMap((m) => m.properties!.type.enum as unknown[]);
+    props.type = { ...props.type, enum: tags, description: `One of: ${tags.join(', ')}.` };
+    const everywhere = (k: string): boolean => members.every((m) => k in m.properties!);
+    for (const [k, v] of Object.entries(props)) if (!everywhere(k)) delete v.default;
+    const required = Object.keys(props).filter((k) => members.every((m) => (m.required as string[] | undefined)?.includes(k)));
+    Object.assign(node, { type: 'object', properties: props, ...(required.length > 0 ? { required } : {}) });
+    return members.flatMap((m) => {
+      const tag = (m.properties!.type.enum as string[])[0];
+      const foreign = Object.keys(props).filter((k) => !(k in m.properties!));
+      return foreign.length === 0 ? [] : [{ rule: `self.type != '${tag}' || !(${foreign.map((k) => `has(self.${celField(k)})`).join(' || ')})`, message: `type ${tag} takes none of: ${foreign.join(', ')}` }];
+    });
+  }
+  throw new Error(`${path}: this union is not representable in a structural schema; received member types ${types}`);
 }
 
 /** The CustomResourceDefinition object (apiextensions.k8s.io/v1). */

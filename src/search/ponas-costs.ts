@@ -8,6 +8,7 @@
 import { costOf, DEFAULT_MACROS, type MacroConfig } from '../models/index.js';
 import { PONAS_CANDIDATES, PONAS_SKELETON, type PonasLayer } from '../space/ponas.js';
 import type { SearchSpec } from '../api/search-spec.js';
+import { builderMacro } from '../api/macro.js';
 
 export type PonasCostMetric = 'flops' | 'params';
 
@@ -24,7 +25,7 @@ export interface PonasCostTable {
 export function ponasCostMacro(spec: SearchSpec): Partial<MacroConfig> {
   const cost = spec.algorithm.ponas?.cost;
   const trialSize = typeof spec.trial.imageSize === 'number' ? spec.trial.imageSize : 32;
-  return { ...DEFAULT_MACROS.ponas, ...spec.macro, inputSize: cost?.inputSize ?? trialSize } as Partial<MacroConfig>;
+  return { ...DEFAULT_MACROS.ponas, ...builderMacro(spec.macro), inputSize: cost?.inputSize ?? trialSize } as Partial<MacroConfig>;
 }
 
 export function ponasCostTable(macro: Partial<MacroConfig>, metric: PonasCostMetric): PonasCostTable {

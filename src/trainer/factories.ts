@@ -7,6 +7,7 @@ import { buildDef, costOfDef, DEFAULT_MACROS, defaultBn, networkDef, type MacroC
 import { setDropPathProgress } from '../models/drop-path.js';
 import { isGenotypeError } from '../space/types.js';
 import { BadSpecError } from './errors.js';
+import { builderMacro } from '../api/macro.js';
 import type { ModelFactory } from './model.js';
 
 export const defaultModelFactory: ModelFactory = (tf, spec, input) => {
@@ -14,7 +15,7 @@ export const defaultModelFactory: ModelFactory = (tf, spec, input) => {
     throw new BadSpecError('space', `expected one of ${Object.keys(DEFAULT_MACROS).join(', ')}, received ${JSON.stringify(spec.space)}`);
   }
   // The recipe decides the training resolution and the final drop-path keep probability.
-  const macro = { ...spec.macro, inputSize: input.height, channels: input.channels, dropPathKeepProb: spec.recipe.dropPathKeepProb } as Partial<MacroConfig>;
+  const macro = { ...builderMacro(spec.macro), inputSize: input.height, channels: input.channels, dropPathKeepProb: spec.recipe.dropPathKeepProb } as Partial<MacroConfig>;
   let def;
   try {
     def = networkDef(spec.space, spec.genotype, macro);

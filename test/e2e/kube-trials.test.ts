@@ -61,7 +61,7 @@ void describe('trained trials as GPU Jobs (operator + worker + KubeLauncher + tr
     .set('evaluator', { type: 'train' })
     .set('dataset', `file://${join(dir, 'synth')}`)
     .set('storage', join(dir, 'store'))
-    .set('macro', { N: 1, F: 4, classes: 10 })
+    .set('macro', { cellsPerStage: 1, filters: 4, classes: 10 })
     .set('trial', { epochs: 1, batchSize: 16, imageSize: 8, maxTrainSamples: 48, valFraction: 0.25, checkpointEverySteps: 1 })
     .set('template', { nodeSelector: { [EXECUTOR_LABEL]: 'true' }, resources: { limits: { 'nvidia.com/gpu': 1 } } })
     .set('storageSecretRef', { name: 's3-creds' });

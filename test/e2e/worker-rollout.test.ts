@@ -121,7 +121,7 @@ void describe('worker rollout mid-search on Kubernetes', () => {
       // Two small trained trials, both running at the SIGTERM (a checkpoint per step keeps them busy).
       const body = makeResource('rollout', NS)
         .set('space', 'nasnet').set('evaluator', { type: 'train' }).set('dataset', `file://${join(dir, 'synth')}`).set('storage', join(dir, 'store'))
-        .set('macro', { N: 1, F: 4, classes: 10 })
+        .set('macro', { cellsPerStage: 1, filters: 4, classes: 10 })
         .set('trial', { epochs: 2, batchSize: 8, imageSize: 8, maxTrainSamples: 48, valFraction: 0.25, checkpointEverySteps: 1 })
         .set('template', { nodeSelector: { [EXECUTOR_LABEL]: 'true' }, resources: { limits: { 'nvidia.com/gpu': 1 } } })
         .set('storageSecretRef', { name: 's3-creds' })

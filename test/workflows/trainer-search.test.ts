@@ -32,7 +32,7 @@ describe('a search that really trains, with state, data and results on a real S3
   it('runs exactly maxTrials trainer processes and records their results in S3', async () => {
     const spec = makeSearch('trained', 's3://nas/searches')
       .set('space', 'nasnet')
-      .set('macro', { N: 1, F: 4, classes: 10 })
+      .set('macro', { cellsPerStage: 1, filters: 4, classes: 10 })
       .set('evaluator', { type: 'train' })
       .set('dataset', 's3://nas/data/synth')
       .set('trial', { epochs: 2, batchSize: 32, imageSize: 8, valFraction: 0.2, checkpointEverySteps: 5 })

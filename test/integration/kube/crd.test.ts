@@ -54,7 +54,7 @@ void describe('NeuralArchitectureSearch CRD on a real apiserver', () => {
     ['parallelism 0', makeResource('par-zero').budget({ parallelism: 0 }).obj(), /spec\.budget\.parallelism: Invalid value: 0: spec\.budget\.parallelism in body should be greater than or equal to 1/],
     ['maxFailedTrials above maxTrials', makeResource('too-many-failures').budget({ maxTrials: 5, maxFailedTrials: 6 }).obj(), /spec\.budget\.maxFailedTrials: Invalid value: .*must not exceed budget\.maxTrials/],
     ['missing storage', makeResource('no-storage').unset('storage').obj(), /spec\.storage: Required value/],
-    ['a benchmark evaluator without its table', makeResource('no-table').set('evaluator', { type: 'benchmark' }).obj(), /spec\.evaluator\.benchmark: Required value: evaluator\.benchmark is required/],
+    ['a benchmark evaluator without its table', makeResource('no-table').set('evaluator', { type: 'benchmark' }).obj(), /spec\.evaluator\.benchmark: Required value: required when evaluator\.type is benchmark/],
     ['a train evaluator without a dataset', makeResource('no-data').set('evaluator', { type: 'train' }).set('space', 'nasnet').obj(), /spec\.dataset: Required value/],
     ['a name too long for Job names', makeResource('a'.repeat(41)).obj(), /metadata\.name must be a DNS label of at most 40 characters/],
   ];

@@ -6,7 +6,12 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { CRD_PATHS, crdYaml } from '../../../src/kube/crd-yaml.js';
 import { resourceOpenApiSchema } from '../../../src/kube/crd.js';
-import { parseResourceSpec, searchSpecOf } from '../../../src/api/resource-spec.js';
+import { parseResourceSpec, resourceSpecObject, searchSpecOf } from '../../../src/api/resource-spec.js';
+import { searchSpecObject } from '../../../src/api/search-spec.js';
+import { trialSpecSchema } from '../../../src/trainer/spec.js';
+import { RENAMED_MACRO_KEYS } from '../../../src/api/macro.js';
+import { isAmbiguousYamlKey } from '../../../src/api/yaml-keys.js';
+import type { z } from 'zod';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..', '..');
 
@@ -31,7 +36,7 @@ void describe('generated CRD', () => {
       assert.equal(n.oneOf, undefined, `${p}: oneOf`);
       assert.equal(n.anyOf, undefined, `${p}: anyOf`);
       if (n.properties) assert.equal(n.additionalProperties, undefined, `${p}: additionalProperties beside properties`);
-      if (!n['x-kubernetes-int-or-string']) assert.ok(typeof n.type === 'string', `${p}: no type`);
+      if (!n['x-kubernetes-int-or-string'] && !n['x-kubernetes-preserve-unknown-fields']) assert.ok(typeof n.type === 'string', `${p}: no type`);
     });
   });
 
@@ -41,10 +46,45 @@ void describe('generated CRD', () => {
     });
   });
 
+  void it('has no property name that YAML 1.1 (kubectl) reads as a boolean, null or number, except old keys it rejects', () => {
+    const bad: string[] = [];
+    walk(resourceOpenApiSchema(), '', (_n, p) => {
+      const key = p.slice(p.lastIndexOf('.') + 1);
+      const rejected = p.startsWith('.spec.macro.') && key in RENAMED_MACRO_KEYS;
+      if (!p.endsWith('[]') && !p.endsWith('.*') && p !== '' && isAmbiguousYamlKey(key) && !rejected) bad.push(p);
+    });
+    assert.deepEqual(bad, []);
+    const macro = (resourceOpenApiSchema().properties!.spec as Node).properties!.macro as Node & { 'x-kubernetes-validations': { rule: string }[] };
+    assert.deepEqual(macro['x-kubernetes-validations'].map((r) => r.rule).filter((r) => r.startsWith('!has')), ['!has(self.N)', '!has(self.F)', '!has(self.__false__)']);
+  });
+
+  void it('the key check knows YAML 1.1 booleans, nulls and numbers', () => {
+    for (const k of ['N', 'n', 'y', 'Yes', 'off', 'ON', 'false', 'null', '~', '', '1', '1_000', '0x1F', '1:30', '.5', '.inf', '.NaN', '-2']) assert.ok(isAmbiguousYamlKey(k), k);
+    for (const k of ['F', 'cellsPerStage', 'filters', 'nope', 'yes2', 'onboard', 'x1', 'N2']) assert.ok(!isAmbiguousYamlKey(k), k);
+  });
+
+  void it('the zod schemas (search spec, resource spec, trial spec) have no such property name', () => {
+    const bad: string[] = [];
+    const visit = (s: z.ZodType, path: string, depth: number): void => {
+      const def = (s as unknown as { _zod: { def: Record<string, unknown> } })._zod.def;
+      if (depth > 20) return;
+      for (const k of ['innerType', 'in', 'element', 'valueType'] as const) if (def[k]) visit(def[k] as z.ZodType, path, depth + 1);
+      for (const o of (def.options as z.ZodType[] | undefined) ?? []) visit(o, path, depth + 1);
+      for (const [key, child] of Object.entries((def.shape as Record<string, z.ZodType> | undefined) ?? {})) {
+        if (isAmbiguousYamlKey(key)) bad.push(`${path}.${key}`);
+        visit(child, `${path}.${key}`, depth + 1);
+      }
+    };
+    visit(searchSpecObject, 'search', 0);
+    visit(resourceSpecObject, 'resource', 0);
+    visit(trialSpecSchema, 'trial', 0);
+    assert.deepEqual(bad, []);
+  });
+
   void it('carries the exactly-one-algorithm rule and immutability rules in CEL', () => {
     const spec = resourceOpenApiSchema().properties!.spec as Node;
-    const algo = spec.properties!.algorithm as Node & { 'x-kubernetes-validations': { rule: string }[] };
-    assert.match(algo['x-kubernetes-validations'][0].rule, /exists_one/);
+    const rules = (spec as Node & { 'x-kubernetes-validations': { rule: string; fieldPath?: string }[] })['x-kubernetes-validations'];
+    assert.match(rules.find((r) => r.fieldPath === '.algorithm')!.rule, /exists_one/);
     const budget = spec.properties!.budget as Node;
     assert.equal(budget.properties!.parallelism['x-kubernetes-validations'], undefined, 'parallelism is mutable');
     assert.equal((budget.properties!.trialRetries['x-kubernetes-validations'] as { rule: string }[])[0].rule, 'self == oldSelf');
@@ -66,7 +106,7 @@ void describe('resource spec (zod)', () => {
 
   void it('rejects maxFailedTrials above maxTrials, naming the field, but keeps the default valid for small searches', () => {
     const spec = (budget: object) => ({ algorithm: { random: {} }, space: 'nb201', evaluator: { type: 'benchmark', benchmark: 'nb201-cifar10' }, budget, storage: 's3://bucket/p' });
-    assert.throws(() => parseResourceSpec(spec({ maxTrials: 5, maxFailedTrials: 6 })), /spec\.budget\.maxFailedTrials: must not exceed budget\.maxTrials \(5\)/);
+    assert.throws(() => parseResourceSpec(spec({ maxTrials: 5, maxFailedTrials: 6 })), /spec\.budget\.maxFailedTrials: must not exceed budget\.maxTrials/);
     assert.throws(() => parseResourceSpec(spec({ maxTrials: 2, maxFailedTrials: 4 })), /spec\.budget\.maxFailedTrials/);
     assert.equal(parseResourceSpec(spec({ maxTrials: 2 })).budget.maxFailedTrials, 3);
   });

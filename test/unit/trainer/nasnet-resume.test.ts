@@ -27,7 +27,7 @@ void describe('NASNet child with drop path: stop and resume on the pure-JS backe
     const example = JSON.parse(await readFile(EXAMPLE, 'utf8')) as { recipe: Record<string, unknown> };
     spec = {
       ...example,
-      macro: { stem: 'cifar', N: 1, F: 2, classes: 3 },
+      macro: { stem: 'cifar', cellsPerStage: 1, filters: 2, classes: 3 },
       recipe: { ...example.recipe, epochs: 2, batchSize: 8, imageSize: 4, dropPathKeepProb: 0.6, checkpointEverySteps: 2 },
     };
   });
