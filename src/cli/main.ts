@@ -9,16 +9,25 @@ import { Command } from 'commander';
 
 type Register = (program: Command) => void;
 
+let searchGroup: Promise<Register> | undefined;
+/** The search group: run/steer commands plus `search validate` (its own module, which starts nothing). */
+const loadSearchGroup = (): Promise<Register> =>
+  (searchGroup ??= Promise.all([import('./search.js'), import('./search-validate.js')]).then(([run, validate]) => (program: Command) => {
+    run.registerSearchCommands(program);
+    validate.registerValidateCommand(program);
+  }));
+
 const GROUPS: Record<string, () => Promise<Register>> = {
   dev: async () => (await import('./dev.js')).registerDevCommands,
   zoo: async () => (await import('./zoo.js')).registerZooCommands,
   bench: async () => (await import('./bench.js')).registerBenchCommands,
   train: async () => (await import('./train.js')).registerTrainCommands,
   dataset: async () => (await import('./train.js')).registerTrainCommands,
-  search: async () => (await import('./search.js')).registerSearchCommands,
-  worker: async () => (await import('./search.js')).registerSearchCommands,
+  search: loadSearchGroup,
+  worker: loadSearchGroup,
   operator: async () => (await import('./operator.js')).registerOperatorCommands,
   image: async () => (await import('./image.js')).registerImageCommands,
+  doctor: async () => (await import('./doctor.js')).registerDoctorCommands,
   'bench-trial': async () => (await import('./bench-trial.js')).registerBenchTrialCommand,
 };
 
