@@ -8,6 +8,7 @@ import { restoreAlgorithm } from '../src/algorithms/registry.js';
 import type { AlgorithmState, TrialResult as AlgorithmTrialResult } from '../src/algorithms/types.js';
 import type { ProposalSummary, TrialOutcome } from '../src/common/search-types.js';
 import { classifyExit } from '../src/api/exit-codes.js';
+import { searchAccuracy, trialResultSchema, trialSeconds } from '../src/api/trial-result.js';
 import type { Launcher, TrialRef } from '../src/launch/launcher.js';
 import { algorithmName, createFromSpec, spaceFor } from '../src/search/algorithm-from-spec.js';
 import { isPonasOneShot, type SearchSpec } from '../src/api/search-spec.js';
@@ -212,18 +213,24 @@ export function createSearchActivities(rawDeps: SearchActivityDeps) {
     const failure = classifyExit(exitCode);
     if (failure) return { trialId: ref.trialId, status: 'failed', failure, reason: `exit ${exitCode}${message ? `: ${message}` : ''}`, attempt: ref.attempt };
     const { store } = deps.openStorage(ref.spec.storage);
-    const result = await readIfExists<{ valAccuracy: number; testAccuracy?: number; cost?: number; wallSeconds?: number; simulatedSeconds?: number }>(
-      store, trialResultKey(ref.searchId, ref.trialId),
-    );
-    if (!result || typeof result.valAccuracy !== 'number') {
+    const raw = await readIfExists<unknown>(store, trialResultKey(ref.searchId, ref.trialId));
+    if (raw === undefined) {
       return { trialId: ref.trialId, status: 'failed', failure: 'infra', reason: 'trainer exited 0 without a result.json', attempt: ref.attempt };
     }
+    const parsed = trialResultSchema.safeParse(raw);
+    if (!parsed.success) {
+      // A result this version cannot read is not fixed by a retry: the trial's image and the worker disagree.
+      const issue = parsed.error.issues[0];
+      const reason = `result.json does not match src/api/trial-result.ts at ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`;
+      return { trialId: ref.trialId, status: 'failed', failure: 'user', reason, attempt: ref.attempt };
+    }
+    const result = parsed.data;
     const outcome: TrialOutcome = {
-      trialId: ref.trialId, status: 'succeeded', accuracy: round4(result.valAccuracy * 100), attempt: ref.attempt,
-      seconds: result.simulatedSeconds ?? result.wallSeconds ?? waitedSeconds,
+      trialId: ref.trialId, status: 'succeeded', accuracy: searchAccuracy(result.valAccuracy), attempt: ref.attempt,
+      seconds: trialSeconds(result) || waitedSeconds,
     };
-    if (result.testAccuracy !== undefined) outcome.testAccuracy = round4(result.testAccuracy * 100);
-    if (result.cost !== undefined) outcome.cost = result.cost;
+    if (result.kind !== 'ponas-supernet' && result.testAccuracy !== undefined) outcome.testAccuracy = searchAccuracy(result.testAccuracy);
+    if (result.kind === 'benchmark' && result.cost !== undefined) outcome.cost = result.cost;
     return outcome;
   }
 
@@ -251,8 +258,4 @@ export function createSearchActivities(rawDeps: SearchActivityDeps) {
 }
 
 export type SearchActivities = ReturnType<typeof createSearchActivities>;
-
-function round4(x: number): number {
-  return Math.round(x * 10_000) / 10_000;
-}
 

@@ -6,6 +6,7 @@
  */
 import type { Command } from 'commander';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { BenchmarkResult } from '../api/trial-result.js';
 import { answerTrial } from '../launch/benchmark-answer.js';
 import type { SearchSpec } from '../api/search-spec.js';
 import { getJson, putJson } from '../store/object-store.js';
@@ -23,7 +24,8 @@ export function registerBenchTrialCommand(program: Command): void {
         const { delayMs, ...answer } = answerTrial(trial.benchmark, trial.genotype);
         await sleep(delayMs);
         const resultKey = opened.key.includes('/') ? `${opened.key.slice(0, opened.key.lastIndexOf('/'))}/result.json` : 'result.json';
-        await putJson(opened.store, resultKey, { ...answer, readyAtMs: 0 });
+        const result: BenchmarkResult = { ...answer, readyAtMs: 0 };
+        await putJson(opened.store, resultKey, result);
       } finally {
         opened.close();
       }

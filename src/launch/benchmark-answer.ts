@@ -7,6 +7,7 @@ import { loadNb201, type Nb201Benchmark, type Nb201Table } from '../bench/nb201-
 import type { Nb201Genotype } from '../space/nb201.js';
 import { getSpace } from '../space/index.js';
 import type { SearchSpec } from '../api/search-spec.js';
+import type { BenchmarkResult } from '../api/trial-result.js';
 
 const tables = new Map<string, Nb201Table>();
 
@@ -19,16 +20,11 @@ function table(name: Nb201Benchmark): Nb201Table {
   return t;
 }
 
-export interface BenchmarkAnswer {
-  source: 'benchmark';
-  benchmark: string;
-  valAccuracy: number;
-  testAccuracy: number;
-  cost?: number;
-  simulatedSeconds: number;
+/** The result.json of a benchmark trial, less when it is due, and how long it takes under the spec's pace. */
+export type BenchmarkAnswer = Omit<BenchmarkResult, 'readyAtMs'> & {
   /** Wall milliseconds the answer takes under the spec's pace. */
   delayMs: number;
-}
+};
 
 export function answerTrial(spec: Pick<SearchSpec, 'evaluator' | 'algorithm'>, genotypeJson: unknown): BenchmarkAnswer {
   const genotype = getSpace('nb201').parse(genotypeJson) as Nb201Genotype;
@@ -36,7 +32,8 @@ export function answerTrial(spec: Pick<SearchSpec, 'evaluator' | 'algorithm'>, g
   const cost: Nb201Cost = costMetric === 'flops' ? 'flops' : costMetric === 'params' ? 'params' : 'none';
   const evaluation = nb201Evaluator(table(spec.evaluator.benchmark!), { cost }).evaluate(genotype);
   return {
-    source: 'benchmark',
+    schemaVersion: 1,
+    kind: 'benchmark',
     benchmark: spec.evaluator.benchmark!,
     valAccuracy: evaluation.accuracy / 100,
     testAccuracy: evaluation.test / 100,

@@ -6,6 +6,7 @@
  */
 import { getJson, putJson, isObjectNotFound, type ObjectStore } from '../store/object-store.js';
 import { trialResultKey, trialSpecKey } from '../store/layout.js';
+import { benchmarkResultSchema, type BenchmarkResult } from '../api/trial-result.js';
 import { answerTrial } from './benchmark-answer.js';
 import type { Launcher, TrialRef, TrialState } from './launcher.js';
 
@@ -23,12 +24,13 @@ export class BenchmarkLauncher implements Launcher {
     if (await store.exists(resultKey)) return;
     const trialSpec = (await getJson(store, trialSpecKey(trial.searchId, trial.trialId))) as { genotype: unknown };
     const { delayMs, ...answer } = answerTrial(trial.spec, trialSpec.genotype);
-    await putJson(store, resultKey, { ...answer, readyAtMs: this.deps.now() + delayMs });
+    const result: BenchmarkResult = { ...answer, readyAtMs: this.deps.now() + delayMs };
+    await putJson(store, resultKey, result);
   }
 
   async poll(trial: TrialRef): Promise<TrialState> {
     try {
-      const result = (await getJson(this.deps.store(trial.spec), trialResultKey(trial.searchId, trial.trialId))) as { readyAtMs: number };
+      const result = benchmarkResultSchema.parse(await getJson(this.deps.store(trial.spec), trialResultKey(trial.searchId, trial.trialId)));
       return this.deps.now() >= result.readyAtMs ? { state: 'exited', exitCode: 0 } : { state: 'running' };
     } catch (err) {
       if (isObjectNotFound(err)) return { state: 'missing' };

@@ -10,24 +10,10 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import type { Device } from '../api/trial-result.js';
 
-export const deviceSchema = z.discriminatedUnion('kind', [
-  z.object({
-    kind: z.literal('gpu'),
-    /** Visible GPUs (device nodes in the container). */
-    count: z.number().int().min(1),
-    /** Model of each visible GPU, as the driver names it (e.g. "NVIDIA H100 80GB HBM3"). */
-    models: z.array(z.string()),
-    driver: z.string().optional(),
-  }),
-  z.object({
-    kind: z.literal('cpu'),
-    /** Why not a GPU, in words (no device, CPU build, CUDA failed to load, pure-JS backend). */
-    reason: z.string(),
-  }),
-]);
-export type Device = z.infer<typeof deviceSchema>;
+export type { Device };
+
 
 /** What the container can see of NVIDIA GPUs. */
 export interface GpuFacts {

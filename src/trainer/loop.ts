@@ -20,7 +20,7 @@ import { BadSpecError, NumericalError, PreemptedError } from './errors.js';
 import type { BuiltModel } from './model.js';
 import { withSeededRandom } from './seeded-random.js';
 import { Optimizer } from './optimizers.js';
-import type { EpochRecord } from './result.js';
+import type { EpochRecord } from '../api/trial-result.js';
 import { learningRate } from './schedule.js';
 import { trainingHash, type TrialSpec } from './spec.js';
 import { evaluate, trainStep } from './steps.js';

@@ -13,7 +13,7 @@ import { BadSpecError, GpuRequiredError } from './errors.js';
 import { decideDevice, describeDevice, gpuRequiredMessage, readGpuFacts, type Device, type GpuFacts } from './device.js';
 import { batchesOf, trainLoop } from './loop.js';
 import type { ModelFactory } from './model.js';
-import { TRIAL_RESULT_VERSION, trialResultSchema, type TrialResult } from './result.js';
+import { TRIAL_RESULT_VERSION, trainedResultSchema, type TrainedResult } from '../api/trial-result.js';
 import { withSeededRandom } from './seeded-random.js';
 import { evaluate } from './steps.js';
 import { Rng } from '../common/rng.js';
@@ -38,7 +38,7 @@ export interface RunTrialArgs {
   gpuFacts?: () => GpuFacts;
 }
 
-export async function runTrial(a: RunTrialArgs): Promise<TrialResult> {
+export async function runTrial(a: RunTrialArgs): Promise<TrainedResult> {
   const started = a.now();
   const spec = await readSpec(a.specUri, a.env);
   const datasetUri = a.datasetUri ?? spec.dataset;
@@ -66,7 +66,7 @@ export async function runTrial(a: RunTrialArgs): Promise<TrialResult> {
         result.testAccuracy = evaluate(tf, built.model, batchesOf(data.test, side), side, spec.macro.classes).accuracy;
       }
       // Through JSON so that the returned object equals what a reader of result.json sees.
-      const checked = trialResultSchema.parse(JSON.parse(JSON.stringify(result)));
+      const checked = trainedResultSchema.parse(JSON.parse(JSON.stringify(result)));
       await putJson(out, TRIAL_RESULT, checked);
       return checked;
     } finally {
@@ -139,9 +139,9 @@ export function openField(field: string, uri: string, env: S3Env, closers: (() =
   }
 }
 
-export async function previousResult(out: ObjectStore, hash: string): Promise<TrialResult | null> {
+export async function previousResult(out: ObjectStore, hash: string): Promise<TrainedResult | null> {
   try {
-    const parsed = trialResultSchema.safeParse(await getJson(out, TRIAL_RESULT));
+    const parsed = trainedResultSchema.safeParse(await getJson(out, TRIAL_RESULT));
     return parsed.success && parsed.data.trainingHash === hash ? parsed.data : null;
   } catch (err) {
     if (isObjectNotFound(err) || err instanceof SyntaxError) return null;
@@ -158,10 +158,11 @@ function makeResult(
   device: Device,
   built: { params: number; multAdds?: number },
   wallSeconds: number,
-): TrialResult {
+): TrainedResult {
   const last = loop.history[loop.history.length - 1];
   return {
     schemaVersion: TRIAL_RESULT_VERSION,
+    kind: 'trained',
     trialId: spec.trialId,
     space: spec.space,
     trainingHash: hash,

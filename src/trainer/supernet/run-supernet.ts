@@ -5,7 +5,6 @@
  * `result.json` comes last.
  */
 import type * as tfc from '@tensorflow/tfjs';
-import { z } from 'zod';
 import { Rng } from '../../common/rng.js';
 import { PONAS_CANDIDATES } from '../../space/ponas.js';
 import { getJson, isObjectNotFound, putJson, type ObjectStore } from '../../store/object-store.js';
@@ -14,7 +13,7 @@ import { parentUri } from '../../store/uri.js';
 import type { TF } from '../backend.js';
 import type { ImageSet } from '../cifar-format.js';
 import { BadSpecError } from '../errors.js';
-import { deviceSchema } from '../device.js';
+import { supernetResultSchema, type SupernetResult } from '../../api/trial-result.js';
 import { loadDataAndBackend, openField, readSpecJson, type RunTrialArgs } from '../run-trial.js';
 import { PonasSupernet } from './ponas-supernet.js';
 import { parseSupernetSpec, supernetHash, type SupernetSpec } from './spec.js';
@@ -24,27 +23,6 @@ export const SUPERNET_WEIGHTS = 'supernet.bin';
 export const SUPERNET_INDEX = 'supernet.json';
 export const TABLE_ROW = 'row.json';
 
-export const supernetResultSchema = z.object({
-  schemaVersion: z.literal(1),
-  kind: z.literal('ponas-supernet'),
-  trialId: z.string().optional(),
-  phase: z.enum(['meta', 'progressive']),
-  trainingHash: z.string(),
-  steps: z.number().int(),
-  /** Mean training loss over every `checkpointEverySteps` window, in order. */
-  lossCurve: z.array(z.number()),
-  /** Mean validation accuracy of the evaluated paths (random paths for meta; the row's mean for progressive). */
-  valAccuracy: z.number().min(0).max(1),
-  row: z.object({ layer: z.number().int(), accuracies: z.array(z.object({ slot: z.number().int(), candidate: z.number().int(), accuracy: z.number() })) }).optional(),
-  backend: z.string(),
-  backendPackage: z.string(),
-  /** The device it trained on (src/trainer/device.ts). */
-  device: deviceSchema.optional(),
-  resumedFrom: z.object({ step: z.number().int(), key: z.string() }).nullable(),
-  wallSeconds: z.number(),
-  imagesPerSecond: z.number(),
-});
-export type SupernetResult = z.infer<typeof supernetResultSchema>;
 
 export async function runSupernetTrial(a: Omit<RunTrialArgs, 'buildModel'>): Promise<SupernetResult> {
   const started = a.now();

@@ -12,7 +12,7 @@ import { startS3Bucket, type S3Bucket } from '../../helpers/infra.js';
 import { S3Store } from '../../../src/store/s3-store.js';
 import { getJson, putJson } from '../../../src/store/object-store.js';
 import * as layout from '../../../src/store/layout.js';
-import { trialResultSchema } from '../../../src/trainer/result.js';
+import { trainedResultSchema } from '../../../src/api/trial-result.js';
 import { NASFLOW_BIN, lastJsonLine, startNode } from './process-helpers.js';
 
 const EXAMPLE = join(import.meta.dirname, '..', '..', '..', '..', 'examples', 'trial-tiny.json');
@@ -43,7 +43,7 @@ void describe('NASNet child trained from a real S3 server', () => {
     const { code } = await run.exited;
     assert.equal(code, 0, run.stderr());
     const printed = lastJsonLine(run.stdout());
-    const stored = trialResultSchema.parse(await getJson(store, layout.trialResultKey('s1', 's1/0/0')));
+    const stored = trainedResultSchema.parse(await getJson(store, layout.trialResultKey('s1', 's1/0/0')));
     assert.deepEqual(stored, printed);
     t.diagnostic(`val accuracy ${stored.valAccuracy} (chance 0.25), test accuracy ${stored.testAccuracy}, ${stored.params} params, ${stored.imagesPerSecond.toFixed(1)} img/s on ${stored.backend}, epochs ${JSON.stringify(stored.epochs.map((e) => [e.trainLoss.toFixed(3), e.valAccuracy]))}`);
     assert.equal(stored.epochs.length, 2);

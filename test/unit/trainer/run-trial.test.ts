@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { LocalStore } from '../../../src/store/local-store.js';
 import { loadBackend, type LoadedBackend } from '../../../src/trainer/backend.js';
 import { runTrial } from '../../../src/trainer/run-trial.js';
-import { trialResultSchema } from '../../../src/trainer/result.js';
+import { trainedResultSchema } from '../../../src/api/trial-result.js';
 import { writeSynthetic } from '../../../src/trainer/synth.js';
 import { findLatestCheckpoint } from '../../../src/trainer/checkpoint.js';
 import { PreemptedError } from '../../../src/trainer/errors.js';
@@ -44,7 +44,7 @@ void describe('runTrial with a tiny conv net on the pure-JS backend', () => {
     assert.equal(result.resumedFrom, null);
     assert.equal(result.backend, 'cpu');
     const stored = JSON.parse(new TextDecoder().decode(await new LocalStore(join(dir, 'plain')).get('result.json')));
-    assert.deepEqual(trialResultSchema.parse(stored), result);
+    assert.deepEqual(trainedResultSchema.parse(stored), result);
   });
 
   void it('gives identical results for identical specs (seeded init, order and augmentation)', async () => {

@@ -13,7 +13,7 @@ import { LocalStore } from '../../../src/store/local-store.js';
 import { loadBackend, type LoadedBackend } from '../../../src/trainer/backend.js';
 import { BadSpecError, PreemptedError } from '../../../src/trainer/errors.js';
 import { runAnyTrial } from '../../../src/trainer/entry.js';
-import { supernetResultSchema, type SupernetResult } from '../../../src/trainer/supernet/run-supernet.js';
+import { supernetResultSchema, type SupernetResult } from '../../../src/api/trial-result.js';
 import { writeSynthetic } from '../../../src/trainer/synth.js';
 
 const base = {

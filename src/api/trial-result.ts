@@ -1,0 +1,143 @@
+/**
+ * `result.json`: what a trial process leaves for the search, written last and atomically next to
+ * the trial's spec (src/store/layout.ts). One schema, discriminated by `kind`, used by every writer
+ * and by the search that collects it:
+ * - `trained`: the trainer trained a child network (src/trainer/run-trial.ts);
+ * - `benchmark`: a tabular benchmark answered it (src/launch/benchmark-answer.ts);
+ * - `ponas-supernet`: a PONAS supernet stage (src/trainer/supernet/run-supernet.ts).
+ *
+ * Units. Accuracies are fractions in [0, 1] in every kind, as trainers measure them. The search
+ * works in percent, as the papers and NAS-Bench-201 report them (algorithms, progress, leaderboard,
+ * status, search attributes); {@link searchAccuracy} is the one place that converts, when the
+ * search collects a result. Times are seconds.
+ */
+import { z } from 'zod';
+
+/** Version of the `trained` kind (2 added `kind`; a version-1 file is not reused on resume). */
+export const TRIAL_RESULT_VERSION = 2;
+
+/** The device a trial trained on. */
+export const deviceSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('gpu'),
+    /** Visible GPUs (device nodes in the container). */
+    count: z.number().int().min(1),
+    /** Model of each visible GPU, as the driver names it (e.g. "NVIDIA H100 80GB HBM3"). */
+    models: z.array(z.string()),
+    driver: z.string().optional(),
+  }),
+  z.object({
+    kind: z.literal('cpu'),
+    /** Why not a GPU, in words (no device, CPU build, CUDA failed to load, pure-JS backend). */
+    reason: z.string(),
+  }),
+]);
+export type Device = z.infer<typeof deviceSchema>;
+
+const fraction = z.number().min(0).max(1);
+
+export const epochRecordSchema = z.object({
+  epoch: z.number().int().min(1),
+  trainLoss: z.number(),
+  trainAccuracy: fraction,
+  valLoss: z.number(),
+  valAccuracy: fraction,
+  /** Learning rate at the epoch's last step. */
+  lr: z.number(),
+  /** Training images per second in this epoch (excluding evaluation). */
+  imagesPerSecond: z.number().min(0),
+});
+
+export const trainedResultSchema = z.object({
+  schemaVersion: z.literal(TRIAL_RESULT_VERSION),
+  kind: z.literal('trained'),
+  trialId: z.string().optional(),
+  space: z.string(),
+  /** Hash of the training-relevant spec fields; a rerun with the same hash returns this result. */
+  trainingHash: z.string(),
+  valAccuracy: fraction,
+  valLoss: z.number(),
+  /** Present when the dataset has a test split. */
+  testAccuracy: fraction.optional(),
+  epochs: z.array(epochRecordSchema).min(1),
+  /** Mean training loss of the last epoch (the figure compared across resumed runs). */
+  finalTrainLoss: z.number(),
+  params: z.number().int().min(0),
+  multAdds: z.number().min(0).optional(),
+  steps: z.number().int().min(0),
+  /** Wall time of this process (a resumed run counts only its own time). */
+  wallSeconds: z.number().min(0),
+  /** Mean training throughput over the epochs this process ran. */
+  imagesPerSecond: z.number().min(0),
+  /** tfjs backend that trained the model, e.g. `tensorflow` (tfjs-node), `cpu` (pure JS). */
+  backend: z.string(),
+  /** Which backend selector entry loaded: `tfjs-node` (native) or `cpu` (pure JS). */
+  backendPackage: z.string(),
+  /**
+   * The device it trained on: `{kind: "gpu", count, models, driver?}` or `{kind: "cpu", reason}`.
+   * Optional so that results written before it was recorded still parse.
+   */
+  device: deviceSchema.optional(),
+  /** The checkpoint this run resumed from, or null when it started from scratch. */
+  resumedFrom: z.object({ step: z.number().int(), epoch: z.number().int(), key: z.string() }).nullable(),
+  trainSamples: z.number().int(),
+  valSamples: z.number().int(),
+  imageSize: z.number().int(),
+  seed: z.number().int(),
+});
+
+export type TrainedResult = z.infer<typeof trainedResultSchema>;
+export type EpochRecord = z.infer<typeof epochRecordSchema>;
+
+/** A trial answered from a tabular benchmark (NAS-Bench-201), paced to its simulated training time. */
+export const benchmarkResultSchema = z.object({
+  schemaVersion: z.literal(1),
+  kind: z.literal('benchmark'),
+  /** The table that answered, e.g. `cifar10`. */
+  benchmark: z.string(),
+  valAccuracy: fraction,
+  testAccuracy: fraction,
+  /** The cost the search constrains (MFLOPs or M params), when it constrains one. */
+  cost: z.number().min(0).optional(),
+  /** The table's training time of this cell. */
+  simulatedSeconds: z.number().min(0),
+  /** When the paced answer is due (ms since the epoch); the benchmark launcher reports the trial running until then. */
+  readyAtMs: z.number(),
+});
+export type BenchmarkResult = z.infer<typeof benchmarkResultSchema>;
+
+/** A PONAS supernet stage: meta-training, or one progressive row of the accuracy table. */
+export const supernetResultSchema = z.object({
+  schemaVersion: z.literal(1),
+  kind: z.literal('ponas-supernet'),
+  trialId: z.string().optional(),
+  phase: z.enum(['meta', 'progressive']),
+  trainingHash: z.string(),
+  steps: z.number().int(),
+  /** Mean training loss over every `checkpointEverySteps` window, in order. */
+  lossCurve: z.array(z.number()),
+  /** Mean validation accuracy of the evaluated paths (random paths for meta; the row's mean for progressive). */
+  valAccuracy: fraction,
+  row: z.object({ layer: z.number().int(), accuracies: z.array(z.object({ slot: z.number().int(), candidate: z.number().int(), accuracy: z.number() })) }).optional(),
+  backend: z.string(),
+  backendPackage: z.string(),
+  device: deviceSchema.optional(),
+  resumedFrom: z.object({ step: z.number().int(), key: z.string() }).nullable(),
+  wallSeconds: z.number(),
+  imagesPerSecond: z.number(),
+});
+export type SupernetResult = z.infer<typeof supernetResultSchema>;
+
+/** Every `result.json`. */
+export const trialResultSchema = z.discriminatedUnion('kind', [trainedResultSchema, benchmarkResultSchema, supernetResultSchema]);
+export type TrialResult = z.infer<typeof trialResultSchema>;
+
+/** A result's accuracy in the search's unit (percent, 4 decimals). */
+export function searchAccuracy(fraction: number): number {
+  return Math.round(fraction * 100 * 10_000) / 10_000;
+}
+
+/** The training time a result stands for: simulated for a benchmark answer, measured otherwise. */
+export function trialSeconds(result: TrialResult): number {
+  return result.kind === 'benchmark' ? result.simulatedSeconds : result.wallSeconds;
+}
