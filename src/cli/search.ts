@@ -84,7 +84,11 @@ export function registerSearchCommands(program: Command): void {
       ...(trainLauncher ? { trainLauncher } : {}),
     }, (line) => console.error(line));
     console.error(`nasflow worker: polling task queue ${opts.taskQueue} on ${address}`);
-    await worker.run();
+    try {
+      await worker.run();
+    } finally {
+      await trainLauncher?.close?.();
+    }
   });
 
   const search = program.command('search').description('run and steer architecture searches');

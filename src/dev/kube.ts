@@ -26,9 +26,21 @@ export interface KubeEndpoints {
 
 type KubeTools = Record<'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'kwok', ToolInfo>;
 
+/** The control-plane processes, by the name their log file and ServiceProcess carry. */
+export type KubeProcessName = 'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'kwok';
+
 export interface KubeOptions extends ComponentOptions {
   gpuNodes: number;
   gpusPerNode: number;
+  /** kwok stages file; default: kwok's fast stages next to the binary (pods of Jobs complete at once). */
+  kwokStages?: string;
+  /**
+   * Flags appended to a process's own (a repeated flag's last value wins), for what a scale run
+   * tunes: client QPS of the controller manager and scheduler, kwok's lease settings, and so on.
+   */
+  extraArgs?: Partial<Record<KubeProcessName, string[]>>;
+  /** Folder of etcd's data (default: `etcd` in `dir`); a tmpfs folder for scale runs. */
+  etcdDataDir?: string;
 }
 
 export async function startKube(tools: KubeTools, opts: KubeOptions): Promise<StartedComponent<KubeEndpoints>> {
@@ -40,7 +52,8 @@ export async function startKube(tools: KubeTools, opts: KubeOptions): Promise<St
   const kubeconfig = join(opts.dir, 'kubeconfig');
   writeFileSync(kubeconfig, kubeconfigYaml(server, token));
   const processes: ServiceProcess[] = [];
-  const start = (name: string, binary: string, args: string[]): ServiceProcess => {
+  const start = (name: KubeProcessName, binary: string, args: string[]): ServiceProcess => {
+    args = [...args, ...(opts.extraArgs?.[name] ?? [])];
     const proc = startService({ name, command: binary, args, logFile: join(opts.dir, `${name}.log`), detached: opts.detached, env: opts.env });
     processes.push(proc);
     return proc;
@@ -49,7 +62,7 @@ export async function startKube(tools: KubeTools, opts: KubeOptions): Promise<St
   try {
     const etcdUrl = `http://127.0.0.1:${etcdClient}`;
     const etcd = start('etcd', tools.etcd.path, [
-      '--name', 'nasflow', '--data-dir', join(opts.dir, 'etcd'),
+      '--name', 'nasflow', '--data-dir', opts.etcdDataDir ?? join(opts.dir, 'etcd'),
       '--listen-client-urls', etcdUrl, '--advertise-client-urls', etcdUrl,
       '--listen-peer-urls', `http://127.0.0.1:${etcdPeer}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${etcdPeer}`,
       '--initial-cluster', `nasflow=http://127.0.0.1:${etcdPeer}`,
@@ -81,7 +94,7 @@ export async function startKube(tools: KubeTools, opts: KubeOptions): Promise<St
       '--kubeconfig', kubeconfig, '--leader-elect=false', '--bind-address', '127.0.0.1', '--secure-port', '0', '--v', '1',
     ]);
     start('kwok', tools.kwok.path, [
-      '--kubeconfig', kubeconfig, '--config', kwokStagesPath(tools.kwok.path),
+      '--kubeconfig', kubeconfig, '--config', opts.kwokStages ?? kwokStagesPath(tools.kwok.path),
       '--manage-all-nodes=false', '--manage-nodes-with-annotation-selector', 'kwok.x-k8s.io/node=fake', '--manage-nodes-with-label-selector', '',
       '--server-address', `127.0.0.1:${kwokPort}`,
       '--cidr', '10.244.0.0/16', '--node-ip', '10.0.0.1', '--node-lease-duration-seconds', '40',
@@ -99,7 +112,7 @@ export async function startKube(tools: KubeTools, opts: KubeOptions): Promise<St
         const res = await kubectl(kubeconfig, ['get', 'nodes', '-o', 'jsonpath={range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}']);
         const ready = res.output.split('\n').filter((s) => s.trim() === 'True').length;
         return ready >= gpuNodes.length;
-      }, { timeoutMs: 60_000 });
+      }, { timeoutMs: Math.max(60_000, gpuNodes.length * 500) });
     }
     return { name: 'kube', processes, endpoints: { server, kubeconfig, token, gpuNodes } };
   } catch (err) {

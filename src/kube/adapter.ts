@@ -126,6 +126,12 @@ export class KubeAdapter {
     return makeInformer(this.kc, path, list);
   }
 
+  /** A list+watch cache of the Jobs matching `labelSelector` in every namespace. */
+  trialJobInformer(labelSelector: string): Informer<V1Job & KubernetesObject> & ObjectCache<V1Job & KubernetesObject> {
+    const list = () => this.batch.listJobForAllNamespaces({ labelSelector }) as Promise<{ items: (V1Job & KubernetesObject)[]; metadata?: { resourceVersion?: string } }>;
+    return makeInformer(this.kc, '/apis/batch/v1/jobs', list, labelSelector);
+  }
+
   readLease(namespace: string, name: string): Promise<V1Lease | undefined> {
     return orUndefined(this.coordination.readNamespacedLease({ namespace, name }));
   }

@@ -15,6 +15,7 @@ import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import type { Launcher, TrialRef, TrialState } from '../launch/launcher.js';
 import { parseResourceSearchId, type NeuralArchitectureSearch, type ResourceSpecInput } from '../api/resource-spec.js';
 import { KubeAdapter, loadKubeConfig } from './adapter.js';
+import { TrialJobCache, type JobLookup } from './job-cache.js';
 import { trialStateOf } from './job-status.js';
 import { buildTrialJob, jobNameFor, type TrialDefaults } from './trial-job.js';
 
@@ -32,6 +33,8 @@ export interface KubeLauncherOptions {
   defaults: TrialDefaults;
   /** Namespace of Jobs for local search ids. Default: "default". */
   localNamespace?: string;
+  /** Answers polls of running Jobs from a watch instead of a GET each (job-cache.ts). */
+  jobs?: JobLookup & { stop?(): Promise<void> };
 }
 
 /** The resource a trial belongs to has gone (deleted, or recreated under a new uid). */
@@ -73,7 +76,7 @@ export class KubeLauncher implements Launcher {
 
   async poll(trial: TrialRef): Promise<TrialState> {
     const { namespace, name } = this.jobOf(trial);
-    const job = await this.opts.api.readJob(namespace, name);
+    const job = this.opts.jobs?.lookup(namespace, name) ?? await this.opts.api.readJob(namespace, name);
     if (!job) return { state: 'missing' };
     const failed = job.status?.conditions?.some((c) => c.type === 'Failed' && c.status === 'True');
     const pods = failed ? await this.opts.api.listJobPods(namespace, name) : [];
@@ -83,6 +86,10 @@ export class KubeLauncher implements Launcher {
   async cancel(trial: TrialRef): Promise<void> {
     const { namespace, name } = this.jobOf(trial);
     await this.opts.api.deleteJob(namespace, name);
+  }
+
+  async close(): Promise<void> {
+    await this.opts.jobs?.stop?.();
   }
 
   private jobOf(trial: TrialRef): { namespace: string; name: string } {
@@ -124,5 +131,8 @@ export function createKubeLauncherFromEnv(env: NodeJS.ProcessEnv): Launcher {
   if (env.NASFLOW_TRIAL_UID) defaults.uid = Number(env.NASFLOW_TRIAL_UID);
   // Clusters whose GPU nodes are simulated (kwok) set false: their trials cannot see a real GPU.
   if (env.NASFLOW_TRIAL_REQUIRE_GPU === 'false') defaults.requireGpu = false;
-  return new KubeLauncher({ api: new KubeAdapter(loadKubeConfig(env)), defaults, localNamespace: env.NASFLOW_TRIAL_NAMESPACE || 'default' });
+  const api = new KubeAdapter(loadKubeConfig(env));
+  const jobs = new TrialJobCache(api, { now: () => Date.now(), log: (line) => console.error(`${new Date().toISOString()} ${line}`) });
+  jobs.start();
+  return new KubeLauncher({ api, defaults, localNamespace: env.NASFLOW_TRIAL_NAMESPACE || 'default', jobs });
 }

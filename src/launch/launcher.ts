@@ -32,4 +32,6 @@ export interface Launcher {
    * it; the search copies it into the store next to the trial's result.
    */
   logs?(trial: TrialRef, maxBytes: number): Promise<string | undefined>;
+  /** Releases what the launcher holds open (a watch), so the process can exit after its worker. */
+  close?(): Promise<void>;
 }

@@ -13,14 +13,15 @@ import { s3ClientFromEnv } from '../../src/store/s3-store.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StartedComponent } from '../../src/dev/components.js';
-import { startKube as startKubeComponent, type KubeEndpoints } from '../../src/dev/kube.js';
+import { startKube as startKubeComponent, type KubeEndpoints, type KubeOptions } from '../../src/dev/kube.js';
 import { startS3 as startS3Component, type S3Endpoints } from '../../src/dev/s3.js';
-import { killNow, stopService } from '../../src/dev/service.js';
+import { killNow, stopService, type ServiceProcess } from '../../src/dev/service.js';
 import { startTemporal as startTemporalComponent, type TemporalEndpoints } from '../../src/dev/temporal.js';
 import type { ToolName } from '../../src/dev/tool-catalog.js';
 import { ensureTools } from '../../src/dev/tools.js';
 
-export type Handle<E> = E & { dir: string; stop(): Promise<void> };
+/** A started part: its endpoints, its folder, its processes (name and pid, for /proc figures) and how to stop it. */
+export type Handle<E> = E & { dir: string; processes: readonly ServiceProcess[]; stop(): Promise<void> };
 
 const running = new Set<number>();
 let exitHooksInstalled = false;
@@ -59,6 +60,7 @@ async function track<E>(prefix: string, start: (dir: string) => Promise<StartedC
   return {
     ...component.endpoints,
     dir,
+    processes: component.processes,
     async stop() {
       if (stopped) return;
       stopped = true;
@@ -112,8 +114,9 @@ export async function startTemporal(opts: { ports?: readonly number[] } = {}): P
   return track('temporal', (dir) => startTemporalComponent(binary, { dir, ...(opts.ports ? { ports: opts.ports } : {}) }));
 }
 
-export async function startKube(opts: { gpuNodes?: number; gpusPerNode?: number } = {}): Promise<Handle<KubeEndpoints>> {
+/** Scale runs also set kwok's stages, extra flags per process and etcd's data folder (KubeOptions). */
+export async function startKube(opts: Partial<Omit<KubeOptions, 'dir' | 'detached'>> = {}): Promise<Handle<KubeEndpoints>> {
   const names = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok'] as const;
   const tools = await ensureTools({ env: process.env, only: names, log: (m) => console.error(`[tools] ${m}`) });
-  return track('kube', (dir) => startKubeComponent(tools, { dir, gpuNodes: opts.gpuNodes ?? 0, gpusPerNode: opts.gpusPerNode ?? 8 }));
+  return track('kube', (dir) => startKubeComponent(tools, { ...opts, dir, gpuNodes: opts.gpuNodes ?? 0, gpusPerNode: opts.gpusPerNode ?? 8 }));
 }

@@ -1,0 +1,93 @@
+/**
+ * NASNet scale, measured (issue 13): a NeuralArchitectureSearch of `--trials` trials at
+ * `--parallelism` on `--nodes` kwok GPU nodes through the real control path (etcd, kube-apiserver,
+ * controller manager, scheduler, kwok, Temporal dev server, versitygw, `nasflow operator`,
+ * `nasflow worker --launcher kubernetes`), trainers simulated from the NAS-Bench-201 table, with
+ * faults on the way (test/helpers/scale-run.ts). Prints the figures; with --write, replaces the
+ * `<!-- bench:scale -->` section of BENCHMARKS.md (or `--section NAME`).
+ *
+ * Run (after `npm run build`):
+ *   node dist/bench/scale.bench.js --trials 20000 --nodes 500 --parallelism 450 --min-seconds 40 --max-seconds 80 --write
+ */
+import { parseArgs } from 'node:util';
+import { runScale, type ScaleResult } from '../test/helpers/scale-run.js';
+import { machineLine, table, writeSection } from './report.js';
+
+const { values: a } = parseArgs({
+  options: {
+    trials: { type: 'string', default: '2000' },
+    nodes: { type: 'string', default: '50' },
+    parallelism: { type: 'string', default: '45' },
+    'min-seconds': { type: 'string', default: '60' },
+    'max-seconds': { type: 'string', default: '120' },
+    'no-faults': { type: 'boolean', default: false },
+    seed: { type: 'string', default: '1' },
+    'slow-disk': { type: 'boolean', default: false },
+    'job-ttl': { type: 'string', default: '300' },
+    'no-replay': { type: 'boolean', default: false },
+    'limit-minutes': { type: 'string', default: '120' },
+    'keep-dir': { type: 'boolean', default: false },
+    write: { type: 'boolean', default: false },
+    section: { type: 'string', default: 'scale' },
+    note: { type: 'string', default: '' },
+    crd: { type: 'string' },
+  },
+});
+
+function num(flag: string, min: number): number {
+  const raw = a[flag as keyof typeof a] as string;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < min) throw new Error(`--${flag}: expected a number >= ${min}; received ${JSON.stringify(raw)}`);
+  return n;
+}
+
+const opts = {
+  trials: num('trials', 1), nodes: num('nodes', 1), parallelism: num('parallelism', 1),
+  minSeconds: num('min-seconds', 0), maxSeconds: num('max-seconds', 0),
+  faults: !a['no-faults'], seed: num('seed', 0), fastDisk: !a['slow-disk'], jobTtlSeconds: num('job-ttl', 0),
+  replay: !a['no-replay'], limitSeconds: num('limit-minutes', 1) * 60, keepDir: a['keep-dir'] ?? false,
+  ...(a.crd ? { crdPath: a.crd } : {}),
+  log: (line: string) => console.error(`${new Date().toISOString().slice(11, 19)} ${line}`),
+};
+if (opts.maxSeconds < opts.minSeconds) throw new Error(`--max-seconds (${opts.maxSeconds}) must be at least --min-seconds (${opts.minSeconds})`);
+if (opts.parallelism > opts.nodes) throw new Error(`--parallelism (${opts.parallelism}) needs at least as many GPU nodes; --nodes is ${opts.nodes}`);
+
+const r = await runScale(opts);
+console.log(JSON.stringify(r, null, 2));
+const md = report(r, process.argv.slice(2).join(' '));
+console.log(md);
+if (a.write) writeSection(a.section!, md);
+process.exit(r.phase === 'Succeeded' && r.trials.lost === 0 && r.trials.duplicated === 0 ? 0 : 1);
+
+function report(r: ScaleResult, args: string): string {
+  const o = r.options;
+  const f1 = (x: number) => x.toFixed(1);
+  const faultCounts = new Map<string, number>();
+  for (const f of r.faults) faultCounts.set(f.kind, (faultCounts.get(f.kind) ?? 0) + 1);
+  return [
+    `## Scale: ${o.trials} trials, ${o.nodes} GPU nodes, parallelism ${o.parallelism} (\`bench/scale.bench.ts\`)`,
+    '',
+    `Measured ${machineLine()}; load average ${f1(r.loadAverage.start)} at the start, ${f1(r.loadAverage.middle)} halfway, ${f1(r.loadAverage.end)} at the end (the machine is shared).`,
+    `Reproduce: \`npm run build && node dist/bench/scale.bench.js ${args}\`.${a.note ? ` ${a.note}` : ''}`,
+    '',
+    table(['figure', 'value'], [
+      ['search phase', r.phase],
+      ['wall / ideal', `**${(r.wallSeconds / r.idealSeconds).toFixed(3)}** (${f1(r.wallSeconds)} s / ${f1(r.idealSeconds)} s; ideal = sum of simulated training times / parallelism, mean ${f1(r.meanTrialSeconds)} s per trial)`],
+      ['concurrent running trial pods', `peak ${r.concurrency.peak}, median ${r.concurrency.median} while trials remained to launch; ${o.parallelism} first reached after ${r.concurrency.reachedParallelismAtS !== undefined ? `${f1(r.concurrency.reachedParallelismAtS)} s` : 'never'}`],
+      ['trials', `${r.trials.succeeded} succeeded, ${r.trials.failed} failed, ${r.trials.launched} launched, ${r.trials.trained} trained`],
+      ['lost / duplicated', `**${r.trials.lost} / ${r.trials.duplicated}**`],
+      ['infra retries', `${r.trials.podReplacements} pods replaced inside their Job (evicted or on a deleted node), ${r.trials.workflowInfraRetries} new attempts by the workflow`],
+      ['faults', `${[...faultCounts].map(([k, n]) => `${k} x${n}`).join(', ') || 'none'} (${r.faults.length} of ${r.faultsPlanned} planned)`],
+      ['history', `${r.history.runs} runs (${r.history.continueAsNew} continue-as-new), events per run mean ${r.history.meanEvents}, max ${r.history.maxEvents}; workflow task failures ${r.history.taskFailures} (nondeterminism ${r.history.nondeterminism}); replay ${r.history.replayFailures === undefined ? 'not run' : `${r.history.runs - r.history.replayFailures}/${r.history.runs} runs replay`}`],
+      ['apiserver requests', `${f1(r.requests.perSecond)}/s (${r.requests.total} in all); busiest: ${r.requests.top.map((t) => `${t.what} ${f1(t.perSecond)}/s`).join(', ')}`],
+      ['simulator errors', String(r.simulatorErrors)],
+      ['stack start-up (not in wall)', `${f1(r.stackSeconds)} s`],
+    ]),
+    '',
+    table(['process', 'processes', 'CPU s', 'CPU share of wall', 'peak RSS MiB'],
+      r.processes.sort((x, y) => y.cpuSeconds - x.cpuSeconds).map((p) => [p.role, p.processes, f1(p.cpuSeconds), `${((100 * p.cpuSeconds) / r.wallSeconds).toFixed(0)} %`, p.peakRssMiB.toFixed(0)])),
+    '',
+    ...r.faults.filter((f) => f.kind !== 'evict').map((f) => `- ${f.kind} at ${(100 * f.at).toFixed(0)} % (${f1(f.elapsedS)} s): ${f.detail}`),
+    `- ${r.faults.filter((f) => f.kind === 'evict').length} evictions spread from 5 % to 90 %`,
+  ].join('\n');
+}

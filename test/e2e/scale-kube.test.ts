@@ -1,0 +1,39 @@
+/**
+ * The CI variant of the scale bench (issue 13): 2,000 trials on 50 kwok GPU nodes through the real
+ * control path — kubectl-applied NeuralArchitectureSearch, `nasflow operator` and `nasflow worker
+ * --launcher kubernetes` as processes, one GPU Job per trial, the bench's trial simulator writing
+ * result.json to S3 — with the bench's faults (worker SIGKILL x3 and a rollout, the operator killed,
+ * 5 % of the nodes deleted, 1 % of pods evicted). Simulated training times are short (3-6 s), so
+ * the control path, not training, sets the pace.
+ *
+ * It asserts what must hold at any scale: the search succeeds with every trial counted once, none
+ * lost, none trained twice, every history replays. Speed is the bench's business (BENCHMARKS.md).
+ * Unlike test/workflows/scale.test.ts (2,000 table-answered trials in one worker, checking history
+ * sizes), every trial here is a Job, a pod and an S3 round trip.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { runScale } from '../helpers/scale-run.js';
+
+void describe('2,000 trials on 50 GPU nodes with faults (scale bench, CI size)', () => {
+  void it('succeeds with nothing lost and nothing trained or counted twice', async () => {
+    const r = await runScale({
+      trials: 2000, nodes: 50, parallelism: 45, minSeconds: 3, maxSeconds: 6,
+      faults: true, seed: 1, fastDisk: true, jobTtlSeconds: 120, replay: true,
+      // Under the runner's 15-minute limit per test, so a stall fails with these figures.
+      limitSeconds: 12 * 60, keepDir: false,
+      log: (line) => console.error(`scale: ${line}`),
+    });
+    const figures = JSON.stringify({ phase: r.phase, wall: r.wallSeconds, ideal: r.idealSeconds, trials: r.trials, history: r.history, faults: r.faults.length, planned: r.faultsPlanned }, null, 1);
+    console.error(`scale: ${figures}`);
+    assert.equal(r.phase, 'Succeeded', figures);
+    assert.equal(r.trials.lost, 0, figures);
+    assert.equal(r.trials.duplicated, 0, figures);
+    assert.equal(r.trials.succeeded, 2000, figures);
+    assert.equal(r.trials.trained, 2000, figures);
+    assert.equal(r.faults.length, r.faultsPlanned, `every planned fault happened: ${figures}`);
+    assert.equal(r.history.nondeterminism, 0, figures);
+    assert.equal(r.history.replayFailures, 0, figures);
+    assert.equal(r.simulatorErrors, 0, figures);
+  });
+});

@@ -1,0 +1,203 @@
+/**
+ * The trial simulator of the scale bench: the kubelet half that kwok does not play. kwok marks a
+ * trial pod Running on its fake GPU node; this controller then keeps it Running for the trial's
+ * simulated training time and finishes it as a trainer would: result.json written to the real S3
+ * server first (answered from the NAS-Bench-201 table), then the pod's phase Succeeded with exit
+ * code 0. The worker collects the result exactly as from a real trainer.
+ *
+ * The answer: the trial's genotype (from its spec.json) hashes to one of NB201's 15,625 cells; the
+ * cell's 12-epoch validation accuracy is the result, and its epoch time, scaled linearly onto
+ * [minSeconds, maxSeconds], is the training time. A pod deleted before its time is up (eviction,
+ * node loss) writes nothing; its replacement trains from the start.
+ *
+ * It is also the bench's ledger of what trained: every pod it finished, by trial id, so the audit
+ * counts a trial trained twice no matter which Job or attempt did it.
+ */
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CoreV1Api, PatchStrategy, makeInformer, setHeaderOptions, type KubeConfig, type KubernetesObject, type V1Pod } from '@kubernetes/client-node';
+import { loadNb201, type Nb201Row } from '../../src/bench/nb201-table.js';
+import { stableHash } from '../../src/common/hash.js';
+import { parseStoreUri } from '../../src/store/uri.js';
+import { ANNOTATION_TRIAL_ID, TRAINER_CONTAINER } from '../../src/kube/trial-job.js';
+
+const STRATEGIC = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);
+const TRIAL_PODS = 'app.kubernetes.io/component=trial';
+
+export interface SimulatorOptions {
+  /** Shortest and longest simulated training time, seconds (NB201 epoch times map onto them). */
+  minSeconds: number;
+  maxSeconds: number;
+  s3: S3Client;
+  log: (line: string) => void;
+}
+
+interface Training {
+  uid: string;
+  trialId: string;
+  timer?: NodeJS.Timeout;
+  seconds?: number;
+}
+
+export interface Finished {
+  trialId: string;
+  pod: string;
+  node: string;
+  seconds: number;
+}
+
+export class TrialSimulator {
+  private readonly core: CoreV1Api;
+  private readonly informer;
+  private readonly rows: readonly Nb201Row[];
+  private readonly epoch: { min: number; max: number };
+  private readonly training = new Map<string, Training>();
+  /** Uids of deleted pods already reported Failed. */
+  private readonly terminated = new Set<string>();
+  private stopped = false;
+  /** Pods run to completion, in order. */
+  readonly finished: Finished[] = [];
+  /** Pods that stopped before their time was up (evicted, node deleted). */
+  interrupted = 0;
+  /** Simulated seconds of every pod that finished (the ideal's numerator). */
+  trainedSeconds = 0;
+  errors = 0;
+
+  constructor(kc: KubeConfig, private readonly opts: SimulatorOptions) {
+    this.core = kc.makeApiClient(CoreV1Api);
+    this.informer = makeInformer<V1Pod & KubernetesObject>(kc, '/api/v1/pods', () => this.core.listPodForAllNamespaces({ labelSelector: TRIAL_PODS }), TRIAL_PODS);
+    this.rows = loadNb201('nb201-cifar10').rows;
+    const epochs = this.rows.map((r) => r.epochSeconds);
+    this.epoch = { min: Math.min(...epochs), max: Math.max(...epochs) };
+  }
+
+  async start(): Promise<void> {
+    const onPod = (pod: V1Pod) => this.see(pod);
+    this.informer.on('add', onPod);
+    this.informer.on('update', onPod);
+    this.informer.on('delete', (pod: V1Pod) => this.gone(pod));
+    this.informer.on('error', (err: unknown) => {
+      if (this.stopped) return;
+      this.opts.log(`simulator: pod watch: ${String(err)}; restarting`);
+      setTimeout(() => void this.informer.start().catch(() => undefined), 1000);
+    });
+    await this.informer.start();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.training.values()) clearTimeout(t.timer);
+    await this.informer.stop();
+  }
+
+  /** Trial pods training now (Running and not yet finished by the simulator). */
+  get running(): number {
+    return this.training.size;
+  }
+
+  /** The trial pods training now, as last seen by the watch. */
+  runningPods(): V1Pod[] {
+    return this.informer.list().filter((p) => this.training.has(podKey(p)));
+  }
+
+  /** The simulated training time of a genotype: NB201 epoch time mapped onto [min, max] seconds. */
+  answer(genotype: unknown): { seconds: number; valAccuracy: number; testAccuracy: number; cell: string } {
+    const row = this.rows[parseInt(stableHash(JSON.stringify(genotype), 8), 16) % this.rows.length];
+    const span = this.epoch.max - this.epoch.min;
+    const f = span > 0 ? (row.epochSeconds - this.epoch.min) / span : 0;
+    const seconds = this.opts.minSeconds + f * (this.opts.maxSeconds - this.opts.minSeconds);
+    return { seconds, valAccuracy: row.val12 / 100, testAccuracy: row.test200 / 100, cell: row.arch };
+  }
+
+  private see(pod: V1Pod): void {
+    const key = podKey(pod);
+    const uid = pod.metadata?.uid ?? '';
+    const current = this.training.get(key);
+    if (pod.metadata?.deletionTimestamp) {
+      this.gone(pod);
+      return this.terminate(pod);
+    }
+    if (current && current.uid !== uid) return this.gone(pod);
+    if (current || pod.status?.phase !== 'Running' || this.stopped) return;
+    const trialId = pod.metadata?.annotations?.[ANNOTATION_TRIAL_ID] ?? key;
+    const t: Training = { uid, trialId };
+    this.training.set(key, t);
+    void this.begin(key, pod, t).catch((err: unknown) => {
+      this.errors++;
+      this.opts.log(`simulator: ${key}: ${err instanceof Error ? err.message : String(err)}`);
+      if (this.training.get(key) === t) this.training.delete(key);
+    });
+  }
+
+  private gone(pod: V1Pod): void {
+    const key = podKey(pod);
+    const t = this.training.get(key);
+    if (!t) return;
+    clearTimeout(t.timer);
+    this.training.delete(key);
+    this.interrupted++;
+  }
+
+  /**
+   * A deleted pod (eviction, drain) that has not ended: as a kubelet would, stop its trainer and
+   * report the pod Failed (exit 75, the trainer's "preempted after a checkpoint"). Without a
+   * terminal phase the Job controller keeps its tracking finalizer and, with podReplacementPolicy
+   * Failed, never starts the replacement; kwok's delete stage does not set one.
+   */
+  private terminate(pod: V1Pod): void {
+    const uid = pod.metadata?.uid ?? '';
+    const phase = pod.status?.phase;
+    if (phase === 'Succeeded' || phase === 'Failed' || this.terminated.has(uid)) return;
+    this.terminated.add(uid);
+    const now = new Date().toISOString();
+    const status = {
+      phase: 'Failed',
+      conditions: [{ type: 'Ready', status: 'False' }, { type: 'ContainersReady', status: 'False' }],
+      containerStatuses: [{ name: TRAINER_CONTAINER, image: pod.spec!.containers[0].image!, imageID: '', ready: false, restartCount: 0, state: { terminated: { exitCode: 75, reason: 'Error', startedAt: pod.status?.startTime ?? now, finishedAt: now } } }],
+    };
+    this.core.patchNamespacedPodStatus({ namespace: pod.metadata!.namespace!, name: pod.metadata!.name!, body: { status } }, STRATEGIC).catch((err: unknown) => {
+      if ((err as { code?: number }).code !== 404) this.opts.log(`simulator: terminating ${podKey(pod)}: ${err instanceof Error ? err.message : String(err)}`);
+    });
+  }
+
+  private async begin(key: string, pod: V1Pod, t: Training): Promise<void> {
+    const specUri = pod.spec?.containers.find((c) => c.name === TRAINER_CONTAINER)?.env?.find((e) => e.name === 'NASFLOW_TRIAL_SPEC')?.value;
+    if (!specUri) throw new Error('pod has no NASFLOW_TRIAL_SPEC');
+    const loc = parseStoreUri(specUri);
+    if (loc.kind !== 's3') throw new Error(`trial spec ${specUri} is not in S3`);
+    const got = await this.opts.s3.send(new GetObjectCommand({ Bucket: loc.bucket, Key: loc.key }));
+    const spec = JSON.parse(await got.Body!.transformToString()) as { genotype: unknown; trialId: string };
+    const answer = this.answer(spec.genotype);
+    t.seconds = answer.seconds;
+    const startedAt = Date.parse(String(pod.status?.startTime ?? new Date().toISOString()));
+    const waitMs = Math.max(0, startedAt + answer.seconds * 1000 - Date.now());
+    t.timer = setTimeout(() => {
+      void this.finish(key, pod, t, loc.bucket, loc.key.replace(/spec\.json$/, 'result.json'), answer).catch((err: unknown) => {
+        this.errors++;
+        this.opts.log(`simulator: finishing ${key}: ${err instanceof Error ? err.message : String(err)}`);
+        if (this.training.get(key) === t) this.training.delete(key);
+      });
+    }, waitMs);
+  }
+
+  private async finish(key: string, pod: V1Pod, t: Training, bucket: string, resultKey: string, answer: ReturnType<TrialSimulator['answer']>): Promise<void> {
+    if (this.training.get(key) !== t) return; // deleted meanwhile
+    // The `benchmark` kind of result.json (src/api/trial-result.ts): a table answered the trial.
+    const result = { schemaVersion: 1, kind: 'benchmark', benchmark: 'nb201-cifar10', valAccuracy: answer.valAccuracy, testAccuracy: answer.testAccuracy, simulatedSeconds: answer.seconds, readyAtMs: Date.now() };
+    await this.opts.s3.send(new PutObjectCommand({ Bucket: bucket, Key: resultKey, Body: JSON.stringify(result), ContentType: 'application/json' }));
+    if (this.training.get(key) !== t) return; // evicted while writing: its replacement trains again
+    const now = new Date().toISOString();
+    const status = {
+      phase: 'Succeeded',
+      conditions: [{ type: 'Ready', status: 'False' }, { type: 'ContainersReady', status: 'False' }],
+      containerStatuses: [{ name: TRAINER_CONTAINER, image: pod.spec!.containers[0].image!, imageID: '', ready: false, restartCount: 0, state: { terminated: { exitCode: 0, reason: 'Completed', startedAt: pod.status?.startTime ?? now, finishedAt: now } } }],
+    };
+    await this.core.patchNamespacedPodStatus({ namespace: pod.metadata!.namespace!, name: pod.metadata!.name!, body: { status } }, STRATEGIC);
+    this.training.delete(key);
+    this.finished.push({ trialId: t.trialId, pod: pod.metadata!.name!, node: pod.spec?.nodeName ?? '', seconds: answer.seconds });
+    this.trainedSeconds += answer.seconds;
+  }
+}
+
+function podKey(pod: V1Pod): string {
+  return `${pod.metadata?.namespace}/${pod.metadata?.name}`;
+}
