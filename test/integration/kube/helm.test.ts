@@ -76,6 +76,11 @@ void describe('Helm chart helm/nasflow', () => {
     assert.equal(env(render(), 'operator').TEMPORAL_UI_URL, undefined);
   });
 
+  void it('sets NASFLOW_TRIAL_REQUIRE_GPU=false when trial.requireGpu is false, and omits it by default', () => {
+    assert.equal(env(render('trial.requireGpu=false'), 'worker').NASFLOW_TRIAL_REQUIRE_GPU.value, 'false');
+    assert.equal(env(render(), 'worker').NASFLOW_TRIAL_REQUIRE_GPU, undefined);
+  });
+
   void it('mounts the Temporal TLS Secret when temporal.tls.secretName is provided, and mounts nothing when TLS is off', () => {
     const docs = render('temporal.tls.enabled=true', 'temporal.tls.secretName=temporal-mtls');
     for (const c of ['operator', 'worker'] as const) {
