@@ -5,7 +5,7 @@
  */
 import type { AlgorithmState } from '../src/algorithms/types.js';
 import { getJson, isObjectNotFound, putJson, type ObjectStore } from '../src/store/object-store.js';
-import { stateKey } from '../src/store/layout.js';
+import { stateKey } from '../src/api/store-layout.js';
 
 export async function loadState(store: ObjectStore, searchId: string, version: number): Promise<AlgorithmState> {
   return (await getJson(store, stateKey(searchId, version))) as AlgorithmState;

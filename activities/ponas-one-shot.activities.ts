@@ -14,7 +14,7 @@ import { PONAS_CANDIDATES } from '../src/space/ponas.js';
 import type { SearchAlgorithm } from '../src/algorithms/types.js';
 import { SpecError, type SearchSpec } from '../src/api/search-spec.js';
 import { putJson, type ObjectStore } from '../src/store/object-store.js';
-import { tableKey, trialPrefix, trialSpecKey } from '../src/store/layout.js';
+import { tableKey, trialPrefix, trialSpecKey } from '../src/api/store-layout.js';
 import { readIfExists, saveState } from './algorithm-store.js';
 import type { SearchActivityDeps } from './search.activities.js';
 import { trialSeed } from './trial-seed.js';

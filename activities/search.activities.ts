@@ -15,7 +15,7 @@ import { isPonasOneShot, type SearchSpec } from '../src/api/search-spec.js';
 import { putJson, type ObjectStore } from '../src/store/object-store.js';
 import { checkStorage, isStorageError, StorageError } from '../src/store/storage-check.js';
 import { isInvalidUri } from '../src/store/uri.js';
-import { searchSpecKey, stateKey, trialLogKey, trialPrefix, trialResultKey, trialSpecKey } from '../src/store/layout.js';
+import { searchSpecKey, stateKey, trialLogKey, trialPrefix, trialResultKey, trialSpecKey } from '../src/api/store-layout.js';
 import { loadState, readIfExists, saveState } from './algorithm-store.js';
 import { createPonasOneShotActivities, planOneShot } from './ponas-one-shot.activities.js';
 import { trialSeed } from './trial-seed.js';

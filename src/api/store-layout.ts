@@ -1,5 +1,6 @@
 /**
- * The object-store key layout of docs/design.md, in one place. Every other module asks this one for
+ * The object-store key layout of docs/design.md, in one place: a contract between the search, the
+ * trainer and anyone reading a bucket. Every other module asks this one for
  * keys instead of concatenating strings, so the layout can change in a single file.
  *
  * ```
@@ -14,7 +15,26 @@
  * ```
  * Trial ids (`<searchId>/<round>/<index>`) contain slashes and nest as directories.
  */
-import { checkKey } from './object-store.js';
+/** A key that cannot name an object (empty, absolute, or with `.`/`..` segments). */
+export class InvalidKeyError extends Error {
+  constructor(readonly key: string, reason: string) {
+    super(`invalid object key ${JSON.stringify(key)}: ${reason}`);
+    this.name = 'InvalidKeyError';
+  }
+}
+
+/** Throws {@link InvalidKeyError} unless `key` is a relative, normalised, non-empty path. */
+export function checkKey(key: string): string {
+  if (key.length === 0) throw new InvalidKeyError(key, 'expected a non-empty key');
+  if (key.startsWith('/')) throw new InvalidKeyError(key, 'expected a relative key, received a leading "/"');
+  if (key.endsWith('/')) throw new InvalidKeyError(key, 'expected an object key, received a trailing "/"');
+  for (const part of key.split('/')) {
+    if (part === '' || part === '.' || part === '..') {
+      throw new InvalidKeyError(key, 'expected no empty, "." or ".." segments');
+    }
+  }
+  return key;
+}
 
 export const searchPrefix = (searchId: string): string => checkKey(`searches/${searchId}`);
 export const searchSpecKey = (searchId: string): string => `${searchPrefix(searchId)}/spec.json`;

@@ -5,7 +5,7 @@
  * The search sees the 12-epoch validation accuracy; the 200-epoch test accuracy is reported only.
  */
 import { getJson, putJson, isObjectNotFound, type ObjectStore } from '../store/object-store.js';
-import { trialResultKey, trialSpecKey } from '../store/layout.js';
+import { trialResultKey, trialSpecKey } from '../api/store-layout.js';
 import { benchmarkResultSchema, type BenchmarkResult } from '../api/trial-result.js';
 import { answerTrial } from './benchmark-answer.js';
 import type { Launcher, TrialRef, TrialState } from './launcher.js';

@@ -10,6 +10,10 @@
  *   sorted, with no directory entries.
  * - `get` of a missing key throws {@link ObjectNotFoundError}; `delete` of a missing key is a no-op.
  */
+import { checkKey, InvalidKeyError } from '../api/store-layout.js';
+
+// The key rules belong to the layout contract (src/api/store-layout.ts); stores keep exporting them.
+export { checkKey, InvalidKeyError } from '../api/store-layout.js';
 export interface ObjectStore {
   get(key: string): Promise<Uint8Array>;
   put(key: string, data: Uint8Array | string): Promise<void>;
@@ -32,30 +36,10 @@ export function isObjectNotFound(err: unknown): err is ObjectNotFoundError {
   return err instanceof ObjectNotFoundError;
 }
 
-/** A key that cannot name an object (empty, absolute, or with `.`/`..` segments). */
-export class InvalidKeyError extends Error {
-  constructor(readonly key: string, reason: string) {
-    super(`invalid object key ${JSON.stringify(key)}: ${reason}`);
-    this.name = 'InvalidKeyError';
-  }
-}
-
 export function isInvalidKey(err: unknown): err is InvalidKeyError {
   return err instanceof InvalidKeyError;
 }
 
-/** Throws {@link InvalidKeyError} unless `key` is a relative, normalised, non-empty path. */
-export function checkKey(key: string): string {
-  if (key.length === 0) throw new InvalidKeyError(key, 'expected a non-empty key');
-  if (key.startsWith('/')) throw new InvalidKeyError(key, 'expected a relative key, received a leading "/"');
-  if (key.endsWith('/')) throw new InvalidKeyError(key, 'expected an object key, received a trailing "/"');
-  for (const part of key.split('/')) {
-    if (part === '' || part === '.' || part === '..') {
-      throw new InvalidKeyError(key, 'expected no empty, "." or ".." segments');
-    }
-  }
-  return key;
-}
 
 /** Reads a key as UTF-8 text. */
 export async function getText(store: ObjectStore, key: string): Promise<string> {

@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { isObjectNotFound, getJson, putJson, type ObjectStore } from '../store/object-store.js';
-import { CHECKPOINTS, CHECKPOINT_LATEST, checkpointDir, checkpointStateKey, checkpointStepOf, checkpointWeightsKey } from '../store/layout.js';
+import { CHECKPOINTS, CHECKPOINT_LATEST, checkpointDir, checkpointStateKey, checkpointStepOf, checkpointWeightsKey } from '../api/store-layout.js';
 import { epochRecordSchema } from '../api/trial-result.js';
 
 export const checkpointStateSchema = z.object({

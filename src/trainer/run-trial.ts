@@ -4,7 +4,7 @@
  * leave as the classified types of ./errors.ts; the CLI turns them into exit codes.
  */
 import { getJson, isObjectNotFound, putJson, type ObjectStore } from '../store/object-store.js';
-import { TRIAL_RESULT } from '../store/layout.js';
+import { TRIAL_RESULT } from '../api/store-layout.js';
 import { isInvalidUri, openPrefix, openUri, parentUri } from '../store/uri.js';
 import type { S3Env } from '../store/s3-store.js';
 import { loadBackend, type LoadedBackend } from './backend.js';

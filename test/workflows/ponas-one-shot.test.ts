@@ -22,7 +22,7 @@ import { getSpace } from '../../src/space/index.js';
 import type { SearchSpec } from '../../src/api/search-spec.js';
 import { getJson } from '../../src/store/object-store.js';
 import { openPrefix } from '../../src/store/uri.js';
-import { stateKey, tableKey, trialPrefix, trialResultKey, trialSpecKey } from '../../src/store/layout.js';
+import { stateKey, tableKey, trialPrefix, trialResultKey, trialSpecKey } from '../../src/api/store-layout.js';
 import { parseSupernetSpec } from '../../src/trainer/supernet/spec.js';
 import { CLI_ENTRY } from '../../src/worker/search-deps.js';
 import { progressQuery, stopUpdate, cancelUpdate } from '../../workflows/search-handlers.js';

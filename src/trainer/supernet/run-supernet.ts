@@ -8,7 +8,7 @@ import type * as tfc from '@tensorflow/tfjs';
 import { Rng } from '../../common/rng.js';
 import { PONAS_CANDIDATES } from '../../space/ponas.js';
 import { getJson, isObjectNotFound, putJson, type ObjectStore } from '../../store/object-store.js';
-import { TRIAL_RESULT } from '../../store/layout.js';
+import { TRIAL_RESULT } from '../../api/store-layout.js';
 import { parentUri } from '../../store/uri.js';
 import type { TF } from '../backend.js';
 import type { ImageSet } from '../cifar-format.js';

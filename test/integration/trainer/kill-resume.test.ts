@@ -9,7 +9,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalStore } from '../../../src/store/local-store.js';
-import { CHECKPOINT_LATEST } from '../../../src/store/layout.js';
+import { CHECKPOINT_LATEST } from '../../../src/api/store-layout.js';
 import { findLatestCheckpoint } from '../../../src/trainer/checkpoint.js';
 import { EXIT_PREEMPTED } from '../../../src/api/exit-codes.js';
 import { writeSynthetic } from '../../../src/trainer/synth.js';

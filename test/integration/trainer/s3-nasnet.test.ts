@@ -11,7 +11,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { startS3Bucket, type S3Bucket } from '../../helpers/infra.js';
 import { S3Store } from '../../../src/store/s3-store.js';
 import { getJson, putJson } from '../../../src/store/object-store.js';
-import * as layout from '../../../src/store/layout.js';
+import * as layout from '../../../src/api/store-layout.js';
 import { trainedResultSchema } from '../../../src/api/trial-result.js';
 import { NASFLOW_BIN, lastJsonLine, startNode } from './process-helpers.js';
 

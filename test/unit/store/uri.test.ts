@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { InvalidUriError, parentUri, parseStoreUri, openUri } from '../../../src/store/uri.js';
 import { LocalStore } from '../../../src/store/local-store.js';
 import { S3Store } from '../../../src/store/s3-store.js';
-import * as layout from '../../../src/store/layout.js';
+import * as layout from '../../../src/api/store-layout.js';
 
 void describe('store URIs', () => {
   const cases: [string, ReturnType<typeof parseStoreUri>][] = [

@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalStore } from '../../../src/store/local-store.js';
-import { CHECKPOINT_LATEST, checkpointStateKey, checkpointWeightsKey } from '../../../src/store/layout.js';
+import { CHECKPOINT_LATEST, checkpointStateKey, checkpointWeightsKey } from '../../../src/api/store-layout.js';
 import { findLatestCheckpoint, saveCheckpoint, type CheckpointInput } from '../../../src/trainer/checkpoint.js';
 
 const input = (step: number): CheckpointInput => ({
