@@ -60,7 +60,7 @@ const recipeShape = {
   dropPathKeepProb: z.number().gt(0).max(1).default(1).describe('Final keep probability of ScheduledDropPath (1 disables). Default: 1.'),
   checkpointEverySteps: z.number().int().min(1).default(50).describe('Checkpoint every this many optimizer steps, besides each epoch end. Default: 50.'),
   valFraction: z.number().gt(0).lt(1).default(0.1).describe('Fraction of the training split held out for validation (CIFAR-10: 5k of 50k). Default: 0.1.'),
-  imageSize: z.union([z.literal(32), z.literal(16), z.literal(8), z.literal(4)]).default(32).describe('Train at this side length: 32, 16, 8 or 4 (area-downsampled from 32). Default: 32.'),
+  imageSize: z.literal([32, 16, 8, 4]).default(32).describe('Train at this side length: 32, 16, 8 or 4 (area-downsampled from 32). Default: 32.'),
   /*
    * Short trials want about 0.9: at MnasNet/PONAS's 0.99 the moving statistics used for validation
    * still lag after a few hundred steps.

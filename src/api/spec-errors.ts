@@ -30,8 +30,10 @@ export function shown(value: unknown): string {
   return text.length <= SHOWN_CHARS ? text : `${text.slice(0, SHOWN_CHARS)}… (${text.length} characters)`;
 }
 
+/** A dotted field path; a key with spaces or odd characters is quoted, and truncated like any value. */
 export function fieldName(path: readonly PropertyKey[]): string {
-  return path.length === 0 ? '(root)' : path.map(String).join('.');
+  if (path.length === 0) return '(root)';
+  return path.map((k) => (/^[A-Za-z0-9_./-]{1,120}$/.test(String(k)) ? String(k) : shown(String(k)))).join('.');
 }
 
 /** Every issue as (field, problem); an unknown-keys issue gives one entry per key. */
@@ -47,23 +49,44 @@ export function fieldProblems(schema: z.ZodType, input: unknown, issues: readonl
       out.push({ field: fieldName(issue.path), problem: `must be a finite number; received ${shown(received)}` });
       continue;
     }
-    const message = issue.message.length > 300 ? `${issue.message.slice(0, 300)}…` : issue.message;
+    const message = clearer(schema, issue, received);
     out.push({ field: fieldName(issue.path), problem: `${message}${received === undefined ? '' : `; received ${shown(received)}`}` });
   }
   return out;
+}
+
+/** zod's message, made specific where it is vague (missing fields, unions), and bounded in length. */
+function clearer(schema: z.ZodType, issue: z.core.$ZodIssue, received: unknown): string {
+  if (issue.code === 'invalid_type' && received === undefined) return `required: expected ${issue.expected}`;
+  if (issue.code === 'invalid_union') {
+    const parent = issue.path.slice(0, -1);
+    const key = String(issue.path[issue.path.length - 1]);
+    const allowed = objectsAt(schema, parent).flatMap((shape) => literalValues(shape[key]));
+    if (allowed.length > 0) return `expected one of ${allowed.join(', ')}`;
+    return 'does not match any allowed form of this field';
+  }
+  return issue.message.length > 300 ? `${issue.message.slice(0, 300)}…` : issue.message;
+}
+
+function literalValues(s: z.ZodType | undefined): string[] {
+  if (!s) return [];
+  const def = defOf(s);
+  if (def.type === 'literal') return (def.values ?? []).map(String);
+  return def.innerType ? literalValues(def.innerType) : [];
 }
 
 function unknownKeyProblem(schema: z.ZodType, parent: readonly PropertyKey[], key: string): string {
   const renamed = String(parent[parent.length - 1]) === 'macro' ? RENAMED_MACRO_KEYS[key] : undefined;
   if (renamed) return `unknown field: ${renamed.why}; use macro.${renamed.use}`;
   const known = keysAt(schema, parent);
+  if (known.includes(key)) return `unknown field ${shown(key)} for this kind of ${String(parent[parent.length - 1] ?? 'object')}: it belongs to another \`type\`; remove it or change type`;
   const near = nearest(key, known);
   const shownKey = shown(key);
   if (near) return `unknown field ${shownKey}; did you mean \`${near}\`?`;
   return known.length > 0 ? `unknown field ${shownKey}; valid fields here: ${known.join(', ')}` : `unknown field ${shownKey}`;
 }
 
-type Def = { type: string; innerType?: z.ZodType; in?: z.ZodType; shape?: Record<string, z.ZodType>; element?: z.ZodType; valueType?: z.ZodType; options?: z.ZodType[] };
+type Def = { type: string; values?: unknown[]; innerType?: z.ZodType; in?: z.ZodType; shape?: Record<string, z.ZodType>; element?: z.ZodType; valueType?: z.ZodType; options?: z.ZodType[] };
 const defOf = (s: z.ZodType): Def => (s as unknown as { _zod: { def: Def } })._zod.def;
 
 /** The object schemas reachable at `path` (several for a union). */

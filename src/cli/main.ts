@@ -36,7 +36,12 @@ const program = new Command('nasflow')
   .showHelpAfterError()
   .version('0.1.0');
 
-const wanted = GROUPS[process.argv[2] ?? ''];
+/** Subcommands that load on their own, without their group's heavy modules (`search validate` needs no Temporal SDK). */
+const LIGHT: Record<string, () => Promise<Register>> = {
+  'search validate': async () => (await import('./search-validate.js')).registerValidateCommand,
+};
+
+const wanted = LIGHT[process.argv.slice(2, 4).join(' ')] ?? GROUPS[process.argv[2] ?? ''];
 const registers = wanted ? [await wanted()] : await Promise.all([...new Set(Object.values(GROUPS))].map((load) => load()));
 for (const register of new Set(registers)) register(program);
 

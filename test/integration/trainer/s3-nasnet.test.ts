@@ -34,7 +34,7 @@ void describe('NASNet child trained from a real S3 server', () => {
 
     const store = new S3Store(client, Bucket);
     const example = JSON.parse(await readFile(EXAMPLE, 'utf8')) as Record<string, unknown>;
-    const spec = { ...example, macro: { stem: 'cifar', N: 1, F: 4, classes: 4 }, dataset: `s3://${Bucket}/datasets/synth4`, trialId: 's1/0/0' };
+    const spec = { ...example, macro: { stem: 'cifar', cellsPerStage: 1, filters: 4, classes: 4 }, dataset: `s3://${Bucket}/datasets/synth4`, trialId: 's1/0/0' };
     const specKey = layout.trialSpecKey('s1', 's1/0/0');
     await putJson(store, specKey, spec);
 

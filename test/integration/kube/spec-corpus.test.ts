@@ -1,0 +1,78 @@
+/**
+ * One corpus (spec-corpus.ts), two validators: the CLI's (`checkResource`, what `nasflow search
+ * validate --resource` and the operator run) and the real kube-apiserver with the generated CRD
+ * (server-side dry-run create with kubectl's default strict field validation). Their verdicts must
+ * agree on every case, and agree with the verdict the corpus expects.
+ *
+ * Also here, on the same apiserver: a resource with every macro field round-trips through
+ * `kubectl apply` / `kubectl get` unchanged, and the old key `N` written in YAML (which kubectl
+ * reads as `false`) is rejected with a message naming `cellsPerStage`.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { startKube, type Handle } from '../../helpers/infra.js';
+import type { KubeEndpoints } from '../../../src/dev/kube.js';
+import { eventually, TIMEOUTS } from '../../helpers/wait.js';
+import { CRD_PATHS } from '../../../src/kube/crd-yaml.js';
+import { checkResource, problemLines } from '../../../src/cli/spec-document.js';
+import { API, CORPUS, FULL_MACRO, manifestOf } from './spec-corpus.js';
+
+const ROOT = join(import.meta.dirname, '..', '..', '..', '..');
+
+void describe('CLI validator and apiserver agree on the spec corpus', () => {
+  let kube: Handle<KubeEndpoints>;
+  const kubectl = (args: string[], input?: string): { code: number; out: string } => {
+    const r = spawnSync('kubectl', ['--kubeconfig', kube.kubeconfig, ...args], { input, encoding: 'utf8' });
+    return { code: r.status ?? 1, out: `${r.stdout}${r.stderr}` };
+  };
+
+  before(async () => {
+    kube = await startKube({ gpuNodes: 0 });
+    const r = kubectl(['apply', '--server-side', '-f', join(ROOT, CRD_PATHS[0])]);
+    assert.equal(r.code, 0, r.out);
+    await eventually(async () => assert.equal(kubectl(['get', 'nas']).code, 0), TIMEOUTS.medium);
+  });
+
+  after(async () => {
+    await kube?.stop();
+  });
+
+  void it(`gives the same verdict on all ${CORPUS.length} cases`, (t) => {
+    const disagreements: string[] = [];
+    CORPUS.forEach((c, i) => {
+      const manifest = manifestOf(c, i);
+      const cli = checkResource(manifest);
+      // JSON input: kubectl decodes it as JSON, so keys arrive exactly as written.
+      const server = kubectl(['create', '--dry-run=server', '--validate=strict', '-o', 'name', '-f', '-'], JSON.stringify(manifest));
+      const cliOk = cli.problems.length === 0;
+      const serverOk = server.code === 0;
+      t.diagnostic(`${c.title}: expected ${c.valid ? 'valid' : 'invalid'}; cli ${cliOk ? 'accepts' : `rejects (${problemLines(cli.problems)[0]})`}; apiserver ${serverOk ? 'accepts' : `rejects (${server.out.trim().split('\n').pop()?.slice(0, 200)})`}`);
+      if (cliOk !== c.valid || serverOk !== c.valid) disagreements.push(`${c.title}: expected ${c.valid}, cli ${cliOk}, apiserver ${serverOk}: ${cliOk ? '' : problemLines(cli.problems)[0]} | ${server.out.trim().slice(0, 300)}`);
+    });
+    assert.deepEqual(disagreements, []);
+  });
+
+  void it('round-trips a resource with every macro field through kubectl apply and get unchanged', () => {
+    const manifest = { ...API, metadata: { name: 'full-macro' }, spec: CORPUS.find((c) => c.spec.macro === FULL_MACRO)!.spec };
+    const r = kubectl(['apply', '-f', '-'], stringify(manifest));
+    assert.equal(r.code, 0, r.out);
+    const got = JSON.parse(kubectl(['get', 'nas', 'full-macro', '-o', 'json']).out) as { spec: { macro: unknown } };
+    assert.deepEqual(got.spec.macro, FULL_MACRO);
+    assert.deepEqual(checkResource(got).value?.search.macro, FULL_MACRO, 'the operator reads back what was written');
+  });
+
+  void it('rejects the old key N written in YAML (kubectl reads it as false), naming cellsPerStage', () => {
+    const manifest = manifestOf({ title: 'old N', valid: false, spec: { ...CORPUS[1].spec, macro: { N: 2 } } }, 999);
+    const text = stringify(manifest); // YAML 1.2 writes N unquoted; kubectl's YAML 1.1 reads the key as false
+    assert.match(text, /\n {4}N: 2\n/);
+    const r = kubectl(['apply', '-f', '-'], text);
+    assert.notEqual(r.code, 0, r.out);
+    assert.match(r.out, /use macro\.cellsPerStage/);
+    const loose = kubectl(['apply', '--validate=false', '-f', '-'], text);
+    assert.notEqual(loose.code, 0, `accepted without validation: ${loose.out}`);
+    assert.match(loose.out, /use macro\.cellsPerStage/);
+  });
+});
