@@ -9,6 +9,7 @@ import type { AlgorithmState, TrialResult as AlgorithmTrialResult } from '../src
 import type { ProposalSummary, TrialOutcome } from '../src/common/search-types.js';
 import { classifyExit } from '../src/api/exit-codes.js';
 import { searchAccuracy, trialResultSchema, trialSeconds } from '../src/api/trial-result.js';
+import { TRIAL_SPEC_VERSION, type TrialSpecInput } from '../src/api/trial-spec.js';
 import type { Launcher, TrialRef } from '../src/launch/launcher.js';
 import { algorithmName, createFromSpec, spaceFor } from '../src/search/algorithm-from-spec.js';
 import { isPonasOneShot, type SearchSpec } from '../src/api/search-spec.js';
@@ -125,8 +126,8 @@ export function createSearchActivities(rawDeps: SearchActivityDeps) {
     const proposals = algorithm.propose(trialIds);
     for (const p of proposals) {
       const prefixUri = uriOf(trialPrefix(searchId, p.trialId));
-      await putJson(store, trialSpecKey(searchId, p.trialId), {
-        schemaVersion: 1,
+      const trialSpec: TrialSpecInput = {
+        schemaVersion: TRIAL_SPEC_VERSION,
         trialId: p.trialId,
         space: spec.space,
         genotype: space.serialize(p.genotype),
@@ -136,7 +137,8 @@ export function createSearchActivities(rawDeps: SearchActivityDeps) {
         output: prefixUri,
         seed: trialSeed(spec.seed, p.trialId),
         ...(spec.evaluator.type === 'benchmark' ? { benchmark: { evaluator: spec.evaluator, algorithm: spec.algorithm } } : {}),
-      });
+      };
+      await putJson(store, trialSpecKey(searchId, p.trialId), trialSpec);
     }
     const summaries = proposals.map((p) => ({ trialId: p.trialId, hash: p.hash, summary: space.describe(p.genotype) }));
     await saveState(store, searchId, toVersion, algorithm.state());

@@ -7,8 +7,9 @@
 import type { Command } from 'commander';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BenchmarkResult } from '../api/trial-result.js';
+import { BadSpecError, exitCodeFor } from '../trainer/errors.js';
+import { parseTrialSpec } from '../trainer/spec.js';
 import { answerTrial } from '../launch/benchmark-answer.js';
-import type { SearchSpec } from '../api/search-spec.js';
 import { getJson, putJson } from '../store/object-store.js';
 import { openUri } from '../store/uri.js';
 
@@ -20,12 +21,17 @@ export function registerBenchTrialCommand(program: Command): void {
     .action(async (opts: { spec: string }) => {
       const opened = openUri(opts.spec, process.env);
       try {
-        const trial = (await getJson(opened.store, opened.key)) as { genotype: unknown; benchmark: Pick<SearchSpec, 'evaluator' | 'algorithm'> };
+        const trial = parseTrialSpec(await getJson(opened.store, opened.key), opts.spec);
+        if (!trial.benchmark) throw new BadSpecError(`${opts.spec}#benchmark`, 'expected the benchmark a table-backed trial is answered from; this spec is for the trainer (nasflow train)');
         const { delayMs, ...answer } = answerTrial(trial.benchmark, trial.genotype);
         await sleep(delayMs);
         const resultKey = opened.key.includes('/') ? `${opened.key.slice(0, opened.key.lastIndexOf('/'))}/result.json` : 'result.json';
         const result: BenchmarkResult = { ...answer, readyAtMs: 0 };
         await putJson(opened.store, resultKey, result);
+      } catch (err) {
+        // The trainer's exit codes (src/api/exit-codes.ts): a bad spec is not retried.
+        console.error(`nasflow bench-trial: ${err instanceof Error ? err.message : String(err)}`);
+        process.exitCode = exitCodeFor(err);
       } finally {
         opened.close();
       }

@@ -7,6 +7,7 @@
 import { getJson, putJson, isObjectNotFound, type ObjectStore } from '../store/object-store.js';
 import { trialResultKey, trialSpecKey } from '../api/store-layout.js';
 import { benchmarkResultSchema, type BenchmarkResult } from '../api/trial-result.js';
+import { trialSpecSchema } from '../api/trial-spec.js';
 import { answerTrial } from './benchmark-answer.js';
 import type { Launcher, TrialRef, TrialState } from './launcher.js';
 
@@ -22,7 +23,7 @@ export class BenchmarkLauncher implements Launcher {
     const store = this.deps.store(trial.spec);
     const resultKey = trialResultKey(trial.searchId, trial.trialId);
     if (await store.exists(resultKey)) return;
-    const trialSpec = (await getJson(store, trialSpecKey(trial.searchId, trial.trialId))) as { genotype: unknown };
+    const trialSpec = trialSpecSchema.parse(await getJson(store, trialSpecKey(trial.searchId, trial.trialId)));
     const { delayMs, ...answer } = answerTrial(trial.spec, trialSpec.genotype);
     const result: BenchmarkResult = { ...answer, readyAtMs: this.deps.now() + delayMs };
     await putJson(store, resultKey, result);
