@@ -88,7 +88,10 @@ fi
 
 START=$(date +%s)
 WORK="$(mktemp -d "$BASE/.build-XXXXXX")" || fail "cannot create a build directory under $BASE"
-log "building into $WORK (cold install: downloads ~280 MB, takes about a minute)"
+# mktemp makes it private (0700); the result must be readable by the non-root user that trains
+# (the image's uid 1000 when root provisions it at build time).
+chmod 755 "$WORK"
+log "building into $WORK (cold install: downloads ~280 MB for cpu, ~3.5 GB for gpu; a few minutes)"
 
 # 1. tfjs-node's JS and addon sources without its downloading install script; node-gyp to build.
 printf '{"name":"nasflow-tfjs-node","private":true,"dependencies":{"@tensorflow/tfjs-node":"%s","node-gyp":"%s"}}\n' \
@@ -138,7 +141,12 @@ with zipfile.ZipFile(wheel) as z:
     for line in z.read(meta).decode().splitlines():
         m = re.match(r'Requires-Dist: (nvidia-[^;]+);.*extra == "and-cuda"', line)
         if m:
-            print(m.group(1).replace(' ', '').replace('(', '').replace(')', ''))
+            # Pinned to the lower bound: the versions this TensorFlow release names as its
+            # minimum, so a rebuild gets the same libraries (the upper bounds float).
+            spec = m.group(1).replace(' ', '').replace('(', '').replace(')', '')
+            name = re.match(r'[A-Za-z0-9_.-]+', spec).group(0)
+            low = re.search(r'>=([0-9][^,]*)', spec)
+            print(f'{name}=={low.group(1)}' if low else spec)
 PY
   [ -s "$WORK/cuda-reqs.txt" ] || fail "the tensorflow wheel lists no nvidia wheels under its and-cuda extra"
   log "CUDA wheels: $(tr '\n' ' ' < "$WORK/cuda-reqs.txt")"

@@ -1,8 +1,9 @@
 // Runs the compiled test files with Node's built-in test runner. Usage: node scripts/test.js [layer...]
 // where a layer is a folder under test/ (unit, conformance, smoke, integration, workflows, e2e).
 // Files run one at a time by default: several suites start real servers, and the machines have 2 cores.
-import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync, existsSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { readdirSync, statSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join, relative } from 'node:path';
 
 const root = join(import.meta.dirname, '..', 'dist', 'test');
@@ -30,6 +31,21 @@ if (files.length === 0) {
   process.exit(1);
 }
 const concurrency = process.env.NASFLOW_TEST_CONCURRENCY ?? '1';
+
+// The trial image (test/integration/image, test/e2e) takes minutes to build cold: start it now, in
+// the background, so it overlaps the unit and conformance layers. The tests that need it call the
+// same cached build, which waits on this one's lock and then finds the result (a no-op when warm).
+const needsImage = files.some((f) => /\/(integration\/image|e2e)\//.test(f));
+let imageBuild;
+if (needsImage && process.getuid?.() === 0 && process.env.NASFLOW_TEST_IMAGE_BUILD !== '0') {
+  const cache = process.env.NASFLOW_IMAGE_CACHE ?? join(process.env.HOME ?? homedir(), '.cache', 'nasflow', 'images');
+  mkdirSync(cache, { recursive: true });
+  const log = join(cache, 'test-build.log');
+  const out = openSync(log, 'w');
+  imageBuild = spawn(process.execPath, [join(import.meta.dirname, '..', 'bin', 'nasflow.js'), 'image', 'build', '--json'], { stdio: ['ignore', out, out] });
+  imageBuild.on('exit', (code) => console.error(`[image] background build of the trial image exited ${code} (log: ${log})`));
+  console.error(`[image] building the trial image in the background (log: ${log})`);
+}
 // No --test-force-exit: with it, Node 24 drops the last test events of quick files (their results
 // go missing from the report; measured: 317 of 324 unit tests reported). A test may run 15 minutes
 // at most, and the whole run 80 (CI allows 90), so a file that keeps a handle open cannot stall CI.
@@ -39,5 +55,6 @@ const result = spawnSync(
   ['--test', `--test-concurrency=${concurrency}`, '--test-timeout=900000', '--test-reporter=spec', ...files],
   { stdio: 'inherit', timeout: WHOLE_RUN_MS, killSignal: 'SIGKILL' },
 );
+if (imageBuild && imageBuild.exitCode === null) imageBuild.kill('SIGTERM');
 if (result.error) console.error(`test run stopped: ${result.error.message} (limit ${WHOLE_RUN_MS / 60000} minutes)`);
 process.exit(result.status ?? 1);

@@ -61,7 +61,7 @@ export async function buildImage(o: BuildOptions): Promise<BuiltImage> {
   const cached = readBuilt(dir);
   if (cached) return { ...cached, cached: true };
   mkdirSync(o.cacheDir, { recursive: true });
-  return withLock(join(o.cacheDir, '.lock-build'), async () => {
+  return withLock(join(o.cacheDir, `.lock-build-${o.target}-${o.flavour}`), async () => {
     const again = readBuilt(dir); // another process built it while this one waited
     if (again) return { ...again, cached: true };
     const started = o.now();

@@ -7,11 +7,15 @@
  * Job deletion) gets SIGTERM, like a real kubelet, then its deletion is confirmed.
  *
  * So the whole contract runs for real: Job → pod env → trainer → result in the store → workflow.
+ * Given an unpacked image, it runs each pod's container from that image under runc instead (as
+ * the pod's runAsUser, read-only root, /tmp tmpfs; src/image/runc.ts), so the artefact users
+ * deploy is what trains.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CoordinationV1Api, CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { gpuNodeManifest } from '../../src/dev/kube-nodes.js';
+import { startContainer, type Unpacked } from '../../src/image/runc.js';
 
 export const EXECUTOR_LABEL = 'nasflow.io/test-executor';
 const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -34,7 +38,8 @@ export class PodExecutor {
   /** Exit codes of every process the executor ran, by pod name (tests assert on them). */
   readonly exits = new Map<string, number>();
 
-  constructor(kc: KubeConfig, readonly nodes: string[], private readonly gpusPerNode = 1) {
+  /** `image`: run containers from this image under runc (bundles and state under `workDir`). */
+  constructor(kc: KubeConfig, readonly nodes: string[], private readonly gpusPerNode = 1, private readonly image?: { unpacked: Unpacked; workDir: string }) {
     this.core = kc.makeApiClient(CoreV1Api);
     this.leases = kc.makeApiClient(CoordinationV1Api);
   }
@@ -124,8 +129,8 @@ export class PodExecutor {
         env[e.name] = Buffer.from(secret.data![ref.key], 'base64').toString('utf8');
       }
     }
-    const [cmd, ...args] = [...(c.command ?? []), ...(c.args ?? [])];
-    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const argv = [...(c.command ?? []), ...(c.args ?? [])];
+    const child = this.image ? this.runContainer(pod, argv, env) : spawn(argv[0], argv.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const entry: Running = { child, log: '', terminating: false };
     const append = (b: Buffer) => {
       entry.log = (entry.log + b.toString()).slice(-4000);
@@ -152,6 +157,14 @@ export class PodExecutor {
       }).catch((err: unknown) => console.error(`pod executor: ${key}: ${err instanceof Error ? err.message : String(err)}`));
     });
     await running;
+  }
+
+  /** The pod's container from the image under runc; the pod's env replaces the host PATH with the image's. */
+  private runContainer(pod: V1Pod, argv: string[], env: Record<string, string>): ChildProcess {
+    const { PATH: _hostPath, ...podEnv } = env;
+    const sc = pod.spec!.securityContext;
+    const { unpacked, workDir } = this.image!;
+    return startContainer(unpacked, { args: argv, env: podEnv, uid: sc?.runAsUser ?? 1000, gid: sc?.runAsGroup ?? 1000 }, workDir, `pod-${pod.metadata!.uid!}`).child;
   }
 
   private async setStatus(pod: V1Pod, status: Record<string, unknown>): Promise<void> {
