@@ -62,6 +62,8 @@ process.exit(r.phase === 'Succeeded' && r.trials.lost === 0 && r.trials.duplicat
 function report(r: ScaleResult, args: string): string {
   const o = r.options;
   const f1 = (x: number) => x.toFixed(1);
+  const perTrial = (cpuSeconds: number) => (1000 * cpuSeconds) / Math.max(1, r.trials.trained);
+  const cpuAll = r.processes.reduce((sum, p) => sum + p.cpuSeconds, 0);
   const faultCounts = new Map<string, number>();
   for (const f of r.faults) faultCounts.set(f.kind, (faultCounts.get(f.kind) ?? 0) + 1);
   return [
@@ -84,8 +86,10 @@ function report(r: ScaleResult, args: string): string {
       ['stack start-up (not in wall)', `${f1(r.stackSeconds)} s`],
     ]),
     '',
-    table(['process', 'processes', 'CPU s', 'CPU share of wall', 'peak RSS MiB'],
-      r.processes.sort((x, y) => y.cpuSeconds - x.cpuSeconds).map((p) => [p.role, p.processes, f1(p.cpuSeconds), `${((100 * p.cpuSeconds) / r.wallSeconds).toFixed(0)} %`, p.peakRssMiB.toFixed(0)])),
+    table(['process', 'processes', 'CPU s', 'CPU share of wall', 'CPU ms per trial', 'peak RSS MiB'],
+      r.processes.sort((x, y) => y.cpuSeconds - x.cpuSeconds).map((p) => [p.role, p.processes, f1(p.cpuSeconds), `${((100 * p.cpuSeconds) / r.wallSeconds).toFixed(0)} %`, perTrial(p.cpuSeconds).toFixed(0), p.peakRssMiB.toFixed(0)])),
+    '',
+    `All processes together: ${perTrial(cpuAll).toFixed(0)} CPU ms per trial. NASNet's pace (450 slots, trials of 60 s: 7.5 trials/s) would need ${((perTrial(cpuAll) / 1000) * 7.5).toFixed(1)} cores for the control path at this cost; this run's pace (${f1(r.trials.trained / r.wallSeconds)} trials/s) used ${f1(cpuAll / r.wallSeconds)}.`,
     '',
     ...r.faults.filter((f) => f.kind !== 'evict').map((f) => `- ${f.kind} at ${(100 * f.at).toFixed(0)} % (${f1(f.elapsedS)} s): ${f.detail}`),
     `- ${r.faults.filter((f) => f.kind === 'evict').length} evictions spread from 5 % to 90 %`,

@@ -65,12 +65,11 @@ export class TrialJobCache implements JobLookup {
 
   lookup(namespace: string, name: string): V1Job | undefined {
     if (!this.healthy || !this.informer) return undefined;
-    const job = this.informer.get(name, namespace);
-    if (!job) return undefined;
     const k = key(namespace, name);
     const now = this.opts.now();
-    if (now - (this.verifiedAt.get(k) ?? 0) >= this.verifyEveryMs) {
-      this.verifiedAt.set(k, now); // the caller reads it now
+    const job = this.informer.get(name, namespace);
+    if (!job || now - (this.verifiedAt.get(k) ?? 0) >= this.verifyEveryMs) {
+      this.verifiedAt.set(k, now); // the caller reads it now, so the next answer may come from the watch
       return undefined;
     }
     return job;

@@ -204,6 +204,7 @@ export async function runScale(o: ScaleOptions): Promise<ScaleResult> {
     });
     const lengths = runs.map((r) => r.history.events?.length ?? 0);
     const taskFailures = workflowTaskFailures(runs);
+    for (const f of taskFailures.slice(0, 5)) o.log(`workflow task failure in run ${f.runId} at event ${f.eventId}: ${f.message}`);
     const replayFailures = o.replay ? (await replayRuns(workflowId, runs)).length : undefined;
 
     const rates = requestRates(requestsBefore, requestsAfter, wallSeconds);

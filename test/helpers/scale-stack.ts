@@ -8,6 +8,9 @@
  * - controller manager and scheduler client QPS: the defaults (20 and 50 requests/s) cap Job and pod
  *   churn below what 450 trials of ~60 s need (several writes per trial);
  * - kwok without its pod-complete stage: the simulator, not kwok, decides when a trial ends;
+ * - no node leases (and a node grace period of hours): 500 fake kubelets renewing a Lease every
+ *   10 s are 50 writes/s that a real cluster has too, but that say nothing about nasflow (a deleted
+ *   node's pods are still collected, by the pod garbage collector);
  * - etcd and the Temporal database on tmpfs when asked (`fastDisk`): fsync on a shared disk
  *   otherwise sets the pace.
  */
@@ -75,7 +78,9 @@ export class ScaleStack {
         kwokStages: runOnlyStages(this.dir, tools.kwok.path),
         etcdDataDir: join(this.fastDir, 'etcd'),
         extraArgs: {
-          'kube-controller-manager': ['--kube-api-qps', '300', '--kube-api-burst', '500', '--concurrent-job-syncs', '20', '--concurrent-gc-syncs', '40', '--concurrent-ttl-after-finished-syncs', '20'],
+          // Without leases a node's last heartbeat is its initialisation: a long grace keeps it Ready.
+          'kube-controller-manager': ['--kube-api-qps', '300', '--kube-api-burst', '500', '--concurrent-job-syncs', '20', '--concurrent-gc-syncs', '40', '--concurrent-ttl-after-finished-syncs', '20', '--node-monitor-grace-period', '6h'],
+          'kwok': ['--node-lease-duration-seconds', '0'],
           'kube-scheduler': ['--kube-api-qps', '300', '--kube-api-burst', '500'],
           'kube-apiserver': ['--max-requests-inflight', '1000', '--max-mutating-requests-inflight', '500'],
         },
