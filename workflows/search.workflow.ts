@@ -22,7 +22,7 @@ import { SearchBook, type BookState } from './search-book.js';
 import {
   cancelUpdate, leaderboardQuery, pauseUpdate, progressQuery, resumeUpdate, setMaxTrialsUpdate, setParallelismUpdate, stopUpdate,
 } from './search-handlers.js';
-import { SearchRun, type Control } from './search-run.js';
+import { defaultHistoryLimit, SearchRun, type Control } from './search-run.js';
 
 export interface SearchWorkflowInput {
   searchId: string;
@@ -31,14 +31,14 @@ export interface SearchWorkflowInput {
   algorithm: string;
   /** Continue-as-new carry: bookkeeping and outcomes not yet observed. */
   carry?: { book: BookState; unobserved: TrialOutcome[] };
-  /** Continue-as-new once a run's history reaches about this many events. Default: 4000. Tests lower it. */
+  /** Continue-as-new once a run's history reaches about this many events. Default: defaultHistoryLimit(parallelism), 4000 up to parallelism 166. Tests lower it. */
   historyLimit?: number;
 }
 
 export async function searchWorkflow(input: SearchWorkflowInput): Promise<SearchResult> {
   const { searchId, spec } = input;
   const book = input.carry ? new SearchBook(input.carry.book) : SearchBook.fresh(spec.budget.maxTrials, spec.budget.parallelism, Date.now());
-  const run = new SearchRun(searchId, spec, input.algorithm, book, input.carry ? [...input.carry.unobserved] : [], input.historyLimit ?? 4000);
+  const run = new SearchRun(searchId, spec, input.algorithm, book, input.carry ? [...input.carry.unobserved] : [], input.historyLimit ?? defaultHistoryLimit(book.s.parallelism));
 
   setHandler(progressQuery, () => run.progress());
   setHandler(leaderboardQuery, (k?: number) => book.s.leaderboard.slice(0, k ?? 10));
