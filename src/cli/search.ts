@@ -19,6 +19,8 @@ import { localSearchId, TASK_QUEUE, workflowIdFor } from '../common/ids.js';
 import type { SearchProgress, SearchResult } from '../common/search-types.js';
 import type { Launcher } from '../launch/launcher.js';
 import { createSearchWorker, createSearchWorkerWhenReachable } from '../worker/worker.js';
+import { startHealthServer } from '../metrics/health-server.js';
+import { createSearchMetrics } from '../metrics/search-metrics.js';
 import type { searchWorkflow } from '../../workflows/search.workflow.js';
 import {
   cancelUpdate, pauseUpdate, resumeUpdate, setMaxTrialsUpdate, setParallelismUpdate, stopUpdate,
@@ -73,21 +75,33 @@ export function registerSearchCommands(program: Command): void {
       .option('--task-queue <name>', 'task queue', TASK_QUEUE)
       .option('--launcher <kind>', 'where trained trials run: local (child processes) or kubernetes (Jobs)', 'local')
       .option('--max-local-trials <n>', 'trials the local launcher runs at once', '1')
-      .option('--work-dir <dir>', 'folder for local launch records and trial logs'),
-  ).action(async (opts: ConnOpts & { taskQueue: string; launcher: string; maxLocalTrials: string; workDir?: string }) => {
+      .option('--work-dir <dir>', 'folder for local launch records and trial logs')
+      .option('--metrics-address <host:port>', 'serve /metrics, /healthz and /readyz here (default: $NASFLOW_METRICS_ADDRESS, else none)'),
+  ).action(async (opts: ConnOpts & { taskQueue: string; launcher: string; maxLocalTrials: string; workDir?: string; metricsAddress?: string }) => {
     const address = opts.address ?? process.env.TEMPORAL_ADDRESS;
     if (!address) throw new Error('worker needs --address <host:port> or TEMPORAL_ADDRESS');
+    const metricsAddress = opts.metricsAddress ?? process.env.NASFLOW_METRICS_ADDRESS;
+    const started: { worker?: Worker } = {};
+    const metrics = metricsAddress ? createSearchMetrics() : undefined;
+    // Up before Temporal is reached: liveness answers while the worker waits out an outage; readiness does not.
+    const health = metrics && metricsAddress ? await startHealthServer({
+      registry: metrics.registry, address: metricsAddress,
+      ready: () => (started.worker?.getState() === 'RUNNING' ? true : `worker ${started.worker ? started.worker.getState().toLowerCase() : 'connecting to Temporal'}`),
+    }) : undefined;
+    if (health) console.error(`nasflow worker: metrics and health on http://${health.address}`);
     const trainLauncher = await launcherFor(opts.launcher);
     const { worker } = await createSearchWorkerWhenReachable({
       address, namespace: opts.namespace ?? process.env.TEMPORAL_NAMESPACE ?? 'default', taskQueue: opts.taskQueue, env: process.env,
       workDir: opts.workDir ?? join(localHome(process.env), 'launcher'), maxLocalTrials: positive(opts.maxLocalTrials, '--max-local-trials'),
-      ...(trainLauncher ? { trainLauncher } : {}),
+      ...(trainLauncher ? { trainLauncher } : {}), ...(metrics ? { metrics } : {}),
     }, (line) => console.error(line));
+    started.worker = worker;
     console.error(`nasflow worker: polling task queue ${opts.taskQueue} on ${address}`);
     try {
       await worker.run();
     } finally {
       await trainLauncher?.close?.();
+      await health?.close();
     }
   });
 

@@ -9,10 +9,12 @@ import {
   CoordinationV1Api,
   CoreV1Api,
   CustomObjectsApi,
+  EventsV1Api,
   KubeConfig,
   PatchStrategy,
   makeInformer,
   setHeaderOptions,
+  type EventsV1Event,
   type Informer,
   type KubernetesObject,
   type ObjectCache,
@@ -52,6 +54,11 @@ async function orUndefined<T>(p: Promise<T>): Promise<T | undefined> {
   }
 }
 
+/** metav1.MicroTime wants six fractional digits; a raw patch body is not serialised by the client. */
+function microTime(d: Date): string {
+  return d.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+}
+
 const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 export class KubeAdapter {
@@ -59,12 +66,14 @@ export class KubeAdapter {
   readonly core: CoreV1Api;
   readonly custom: CustomObjectsApi;
   readonly coordination: CoordinationV1Api;
+  readonly events: EventsV1Api;
 
   constructor(readonly kc: KubeConfig) {
     this.batch = kc.makeApiClient(BatchV1Api);
     this.core = kc.makeApiClient(CoreV1Api);
     this.custom = kc.makeApiClient(CustomObjectsApi);
     this.coordination = kc.makeApiClient(CoordinationV1Api);
+    this.events = kc.makeApiClient(EventsV1Api);
   }
 
   /** Creates the Job unless one of that name exists (idempotent launch). */
@@ -130,6 +139,17 @@ export class KubeAdapter {
   trialJobInformer(labelSelector: string): Informer<V1Job & KubernetesObject> & ObjectCache<V1Job & KubernetesObject> {
     const list = () => this.batch.listJobForAllNamespaces({ labelSelector }) as Promise<{ items: (V1Job & KubernetesObject)[]; metadata?: { resourceVersion?: string } }>;
     return makeInformer(this.kc, '/apis/batch/v1/jobs', list, labelSelector);
+  }
+
+  /** Creates an events.k8s.io/v1 Event and returns its (generated) name. */
+  async createEvent(namespace: string, event: EventsV1Event): Promise<string> {
+    const created = await this.events.createNamespacedEvent({ namespace, body: event });
+    return created.metadata!.name!;
+  }
+
+  /** Updates a recorded Event's series (count, last time seen) instead of writing a new Event. */
+  async patchEventSeries(namespace: string, name: string, series: { count: number; lastObservedTime: Date }): Promise<void> {
+    await orUndefined(this.events.patchNamespacedEvent({ namespace, name, body: { series: { count: series.count, lastObservedTime: microTime(series.lastObservedTime) } } }, MERGE_PATCH));
   }
 
   readLease(namespace: string, name: string): Promise<V1Lease | undefined> {

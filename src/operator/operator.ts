@@ -11,7 +11,8 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import type { KubeAdapter } from '../kube/adapter.js';
 import type { NeuralArchitectureSearch } from '../api/resource-spec.js';
 import { LeaderElector } from './leader.js';
-import { SearchReconciler } from './reconciler.js';
+import { SearchReconciler, type SearchEvents } from './reconciler.js';
+import type { PolicyDefaults, TrialPolicy } from '../kube/trial-policy.js';
 import type { SearchControl } from './search-control.js';
 
 export interface OperatorOptions {
@@ -32,6 +33,11 @@ export interface OperatorOptions {
   leaseRetryMs?: number;
   now(): Date;
   log(message: string): void;
+  /** The admin's trial policy; unset: no policy beyond the CRD's validation. */
+  policy?: TrialPolicy;
+  policyDefaults?: PolicyDefaults;
+  /** Where Events go (an EventRecorder); unset: none are recorded. */
+  events?: SearchEvents;
 }
 
 type Obj = NeuralArchitectureSearch & KubernetesObject;
@@ -47,16 +53,24 @@ export class Operator {
   private stopped = false;
   /** Reconciles done (for tests and logs). */
   reconciles = 0;
+  /** Reconciles that threw (retried at the next resync). */
+  reconcileErrors = 0;
 
   constructor(private readonly o: OperatorOptions) {
     this.reconciler = new SearchReconciler({
       kube: o.kube, temporal: o.temporal, now: o.now, temporalNamespace: o.temporalNamespace, log: o.log, ...(o.uiUrl ? { uiUrl: o.uiUrl } : {}),
+      ...(o.policy ? { policy: o.policy } : {}), ...(o.policyDefaults ? { policyDefaults: o.policyDefaults } : {}), ...(o.events ? { events: o.events } : {}),
     });
     this.elector = new LeaderElector({
       api: o.kube, namespace: o.leaseNamespace, identity: o.identity, now: o.now, log: o.log,
       ...(o.leaseSeconds ? { leaseSeconds: o.leaseSeconds } : {}), ...(o.leaseRetryMs ? { retryMs: o.leaseRetryMs } : {}),
     });
     this.elector.onChange((leading) => void (leading ? this.lead() : this.follow()));
+  }
+
+  /** The phases of the cached resources (empty while not leading). */
+  phases(): string[] {
+    return (this.informer?.list() ?? []).map((o) => o.status?.phase ?? '');
   }
 
   start(): void {
@@ -125,6 +139,7 @@ export class Operator {
       } catch (err) {
         // Next resync retries; forget the shape so the next event is not skipped either.
         this.seen.delete(key);
+        this.reconcileErrors++;
         this.o.log(`${key}: reconcile failed: ${err instanceof Error ? err.message : String(err)}`);
       }
     }

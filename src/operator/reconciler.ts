@@ -4,17 +4,22 @@
  *
  * 1. Deleting → cancel the workflow, delete the resource's Jobs, remove the finalizer.
  * 2. No finalizer → add it (before anything can create Jobs).
- * 3. Invalid spec → status Failed with an InvalidSpec condition naming the field.
+ * 3. Invalid spec, or one the cluster's trial policy forbids (src/kube/trial-policy.ts) → status
+ *    Failed with an InvalidSpec condition naming the field, and a Warning Event.
  * 4. No workflow yet → start it; its id derives from the uid, so a duplicate start is refused.
  * 5. Running → map spec edits (parallelism, maxTrials, suspend) to workflow updates.
- * 6. Mirror progress into status (the caller throttles how often this runs per resource).
+ * 6. Mirror progress into status (the caller throttles how often this runs per resource); a phase
+ *    change is also recorded as an Event.
  */
 import type { SearchProgress } from '../common/search-types.js';
 import { workflowIdFor } from '../common/ids.js';
 import { LABEL_SEARCH } from '../kube/trial-job.js';
-import { FINALIZER, parseResourceSpec, resourceSearchId, searchSpecOf, type NeuralArchitectureSearch, type ResourceSpec, type ResourceStatus } from '../api/resource-spec.js';
+import type { EventTarget } from '../kube/event-recorder.js';
+import { policyViolations, searchGpuViolations, gpusPerTrial, violationMessage, type PolicyDefaults, type TrialPolicy } from '../kube/trial-policy.js';
+import { API_VERSION, KIND, FINALIZER, parseResourceSpec, resourceSearchId, searchSpecOf, type NeuralArchitectureSearch, type ResourceSpec, type ResourceStatus } from '../api/resource-spec.js';
 import { isSpecError } from '../api/search-spec.js';
 import type { SearchControl } from './search-control.js';
+import { trialEvents } from './trial-events.js';
 import { buildStatus, sameStatus, truncate, type WorkflowView } from './status.js';
 
 /** The apiserver calls the reconciler makes (KubeAdapter implements them). */
@@ -25,6 +30,11 @@ export interface OperatorKubeApi {
   deleteJob(namespace: string, name: string): Promise<void>;
 }
 
+/** Where the reconciler records Events (EventRecorder: deduplicated and bounded). */
+export interface SearchEvents {
+  record(target: EventTarget, type: 'Normal' | 'Warning', reason: string, action: string, note: string): Promise<void>;
+}
+
 export interface ReconcilerDeps {
   kube: OperatorKubeApi;
   temporal: SearchControl;
@@ -33,6 +43,11 @@ export interface ReconcilerDeps {
   uiUrl?: string;
   temporalNamespace: string;
   log(message: string): void;
+  /** The admin's trial policy (Helm values policy); unset: everything the CRD accepts is allowed. */
+  policy?: TrialPolicy;
+  /** The worker's defaults, which the policy always allows. */
+  policyDefaults?: PolicyDefaults;
+  events?: SearchEvents;
 }
 
 const CLOSED: Record<string, 'Succeeded' | 'Failed' | 'Cancelled'> = {
@@ -62,6 +77,15 @@ export class SearchReconciler {
       return this.writeStatus(s, searchId, { kind: 'invalid', message: err.message });
     }
     let wf = await this.d.temporal.describe(searchId);
+    if (!wf && !s.status?.workflowId && this.d.policy) {
+      // Checked before the first start only: a search admitted earlier keeps running if the policy tightens.
+      const violations = policyViolations(spec, this.d.policy, this.d.policyDefaults);
+      if (violations.length > 0) {
+        const message = violationMessage(violations);
+        await this.event(s, 'Warning', 'PolicyRejected', 'Validate', message);
+        return this.writeStatus(s, searchId, { kind: 'invalid', reason: 'PolicyRejected', message });
+      }
+    }
     if (!wf && !s.status?.workflowId) {
       const how = await this.d.temporal.start(searchId, searchSpecOf(name, spec));
       this.d.log(`${namespace}/${name}: ${how === 'started' ? 'started' : 'found running'} workflow ${workflowIdFor(searchId)}`);
@@ -96,7 +120,10 @@ export class SearchReconciler {
       }
     };
     if (p.phase === 'Stopping' || p.phase === 'Cancelled') return false;
-    if (p.parallelism !== parallelism) await attempt(`parallelism ${p.parallelism} -> ${parallelism}`, () => this.d.temporal.setParallelism(searchId, parallelism));
+    const overGpus = this.d.policy ? searchGpuViolations(gpusPerTrial(spec.template.resources), parallelism, this.d.policy) : [];
+    if (p.parallelism !== parallelism && overGpus.length > 0) {
+      await this.event(s, 'Warning', 'PolicyRejected', 'SetParallelism', `parallelism ${p.parallelism} -> ${parallelism} not applied: ${violationMessage(overGpus)}`);
+    } else if (p.parallelism !== parallelism) await attempt(`parallelism ${p.parallelism} -> ${parallelism}`, () => this.d.temporal.setParallelism(searchId, parallelism));
     if (p.maxTrials !== maxTrials) await attempt(`maxTrials ${p.maxTrials} -> ${maxTrials}`, () => this.d.temporal.setMaxTrials(searchId, maxTrials));
     if (spec.suspend && p.phase !== 'Paused') await attempt('suspended', () => this.d.temporal.pause(searchId));
     if (!spec.suspend && p.phase === 'Paused') await attempt('resumed', () => this.d.temporal.resume(searchId));
@@ -111,6 +138,18 @@ export class SearchReconciler {
     });
     if (sameStatus(s.status, next)) return;
     await this.d.kube.patchSearchStatus(s.metadata.namespace, s.metadata.name, next);
+    if ('progress' in view && view.progress) {
+      for (const e of trialEvents(s.status?.trials, view.progress)) await this.event(s, e.type, e.reason, e.action, e.note);
+    }
+    if (next.phase && next.phase !== s.status?.phase) {
+      const failed = next.phase === 'Failed';
+      await this.event(s, failed ? 'Warning' : 'Normal', failed ? 'SearchFailed' : `Search${next.phase}`, 'UpdateStatus', `phase ${s.status?.phase ?? 'none'} -> ${next.phase}${next.message ? `: ${next.message}` : ''}`);
+    }
+  }
+
+  private async event(s: NeuralArchitectureSearch, type: 'Normal' | 'Warning', reason: string, action: string, note: string): Promise<void> {
+    const { namespace, name, uid } = s.metadata;
+    await this.d.events?.record({ apiVersion: API_VERSION, kind: KIND, namespace, name, uid }, type, reason, action, note);
   }
 
   /** Cancels the workflow, deletes the resource's Jobs (only those it owns), then lets it go. */

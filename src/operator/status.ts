@@ -11,7 +11,7 @@ import { CONDITION, LIMITS, type Condition, type ResourcePhase, type ResourceSta
 /** What the operator knows about the workflow of a resource. */
 export type WorkflowView =
   | { kind: 'none' }
-  | { kind: 'invalid'; message: string }
+  | { kind: 'invalid'; message: string; /** Condition reason. Default: SpecRejected. */ reason?: string }
   | { kind: 'running'; progress: SearchProgress; suspended: boolean }
   | { kind: 'closed'; outcome: 'Succeeded' | 'Failed' | 'Cancelled'; progress?: SearchProgress; message?: string; closedAt?: Date };
 
@@ -49,7 +49,7 @@ export function buildStatus(i: StatusInput): ResourceStatus {
   let conditions = i.previous?.conditions;
   const v = i.view;
   if (v.kind === 'invalid') {
-    conditions = cond(conditions, CONDITION.InvalidSpec, 'True', 'SpecRejected', v.message);
+    conditions = cond(conditions, CONDITION.InvalidSpec, 'True', v.reason ?? 'SpecRejected', v.message);
     return { ...base, phase: 'Failed', message: truncate(v.message), conditions };
   }
   if (v.kind === 'none') {

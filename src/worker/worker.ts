@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createSearchActivities } from '../../activities/search.activities.js';
 import { TASK_QUEUE } from '../common/ids.js';
+import { instrumentActivities, type SearchMetrics } from '../metrics/search-metrics.js';
 import { createSearchDeps, type SearchDepsOptions } from './search-deps.js';
 import { temporalTls } from './temporal-tls.js';
 
@@ -15,6 +16,8 @@ export interface SearchWorkerOptions extends SearchDepsOptions {
   /** Concurrent activity executions (trials awaited at once plus algorithm steps). Default: 1000. */
   maxConcurrentActivities?: number;
   workerOptions?: Partial<WorkerOptions>;
+  /** Prometheus metrics the activities count into (src/metrics/search-metrics.ts). */
+  metrics?: SearchMetrics;
 }
 
 export async function createSearchWorker(opts: SearchWorkerOptions): Promise<{ worker: Worker; connection: NativeConnection }> {
@@ -55,12 +58,13 @@ function firstLine(err: unknown): string {
 }
 
 async function createWorker(opts: SearchWorkerOptions, connection: NativeConnection): Promise<Worker> {
+  const activities = createSearchActivities(createSearchDeps(opts));
   return Worker.create({
     connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue ?? TASK_QUEUE,
     workflowsPath: WORKFLOWS_PATH,
-    activities: createSearchActivities(createSearchDeps(opts)),
+    activities: opts.metrics ? instrumentActivities(activities, opts.metrics) : activities,
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivities ?? 1000,
     ...opts.workerOptions,
   });

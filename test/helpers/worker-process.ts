@@ -7,10 +7,12 @@ export interface WorkerProcessOptions {
   detached?: boolean;
   /** Receives the worker's stderr; without it stderr goes to the test's. */
   onStderr?: (text: string) => void;
+  /** Extra command-line arguments (e.g. --metrics-address). */
+  args?: string[];
 }
 
 export function spawnWorkerProcess(address: string, taskQueue: string, workDir: string, opts: WorkerProcessOptions = {}): ChildProcess {
-  const child = spawn(process.execPath, [CLI_ENTRY, 'worker', '--address', address, '--task-queue', taskQueue, '--work-dir', workDir, '--max-local-trials', '10'], {
+  const child = spawn(process.execPath, [CLI_ENTRY, 'worker', '--address', address, '--task-queue', taskQueue, '--work-dir', workDir, '--max-local-trials', '10', ...(opts.args ?? [])], {
     detached: opts.detached ?? false,
     stdio: ['ignore', 'ignore', opts.onStderr ? 'pipe' : 'inherit'],
   });
