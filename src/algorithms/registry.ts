@@ -1,68 +1,56 @@
 /**
- * Every search method by registry name, behind one create/restore pair. Names are the values of the
- * spec's algorithm union; `restoreAlgorithm` reads the name from the stored state.
+ * create/restore of every search method in the catalog (src/algorithms/catalog.ts, the one list of
+ * methods). Importing this module loads every implementation (TensorFlow.js included, for the
+ * controller and the PNAS surrogates); the spec and the CRD import only the catalog.
  */
 import type { SearchSpace } from '../space/types.js';
 import { AlgorithmError, type AlgorithmState, type SearchAlgorithm } from './types.js';
-import { RandomSearch, RANDOM } from './random/random.js';
-import { RegularizedEvolution, EVOLUTION, type EvolutionArgs } from './evolution/evolution.js';
-import { ControllerSearch } from './rl/controller-search.js';
-import type { ControllerArgs } from './rl/controller-args.js';
-import { PnasSearch, PNAS, type PnasArgs } from './pnas/pnas-search.js';
-import { PonasSearch, PONAS, type PonasArgs } from './ponas/ponas-search.js';
+import type { AlgorithmDefinition, AlgorithmImplementation } from './definition.js';
+import { ALGORITHMS } from './catalog.js';
 
-export const NASNET_RL = 'nasnet-rl';
-export const MNASNET_RL = 'mnasnet-rl';
+export { ALGORITHMS, ALGORITHM_NAMES } from './catalog.js';
+export { NASNET_RL, MNASNET_RL } from './rl/definitions.js';
 
-export const ALGORITHM_NAMES = [RANDOM, EVOLUTION, NASNET_RL, MNASNET_RL, PNAS, PONAS] as const;
-export type AlgorithmName = (typeof ALGORITHM_NAMES)[number];
+/** Each algorithm's own arguments, by registry name (tests and benches build algorithms without a spec). */
+export type AlgorithmArgs = Readonly<Record<string, unknown>>;
 
-export interface AlgorithmArgs {
-  [EVOLUTION]?: EvolutionArgs;
-  [NASNET_RL]?: ControllerArgs;
-  [MNASNET_RL]?: ControllerArgs;
-  [PNAS]?: PnasArgs;
-  [PONAS]?: PonasArgs;
+/** create/restore over a list of definitions (the built-in list, or a test's list with a toy method). */
+export interface AlgorithmRegistry {
+  readonly definitions: readonly AlgorithmDefinition[];
+  byName(name: string, field?: string): AlgorithmDefinition & AlgorithmImplementation;
+  create<G>(name: string, space: SearchSpace<G>, seed: number, args?: AlgorithmArgs): SearchAlgorithm<G>;
+  restore<G>(space: SearchSpace<G>, state: AlgorithmState): SearchAlgorithm<G>;
 }
 
-export function createAlgorithm<G>(name: string, space: SearchSpace<G>, seed: number, args: AlgorithmArgs = {}): SearchAlgorithm<G> {
-  switch (name) {
-    case RANDOM:
-      return RandomSearch.create(space, seed);
-    case EVOLUTION:
-      return RegularizedEvolution.create(space, seed, args[EVOLUTION]);
-    case NASNET_RL:
-      return ControllerSearch.create(NASNET_RL, space, seed, args[NASNET_RL]);
-    case MNASNET_RL: {
-      const a = args[MNASNET_RL];
-      if (a?.reward?.kind !== 'mnasnet') {
-        throw new AlgorithmError('mnasnet-rl.reward', 'expected {kind: "mnasnet", target, alpha?, beta?}; received none');
-      }
-      return ControllerSearch.create(MNASNET_RL, space, seed, a);
-    }
-    case PNAS:
-      return PnasSearch.create(space, seed, args[PNAS]);
-    case PONAS:
-      return PonasSearch.create(space, seed, args[PONAS]);
-    default:
-      throw new AlgorithmError('algorithm', `expected one of ${ALGORITHM_NAMES.join(', ')}; received ${JSON.stringify(name)}`);
+/** Loads the implementations of `definitions` (a test's list may add a toy method). */
+export async function algorithmRegistry(definitions: readonly AlgorithmDefinition[]): Promise<AlgorithmRegistry> {
+  const names = definitions.map((d) => d.name);
+  const keys = definitions.map((d) => d.specKey);
+  for (const list of [names, keys]) {
+    const dup = list.find((n, i) => list.indexOf(n) !== i);
+    if (dup) throw new Error(`algorithm ${JSON.stringify(dup)} is registered twice`);
   }
+  const loaded = await Promise.all(definitions.map(async (d) => ({ ...d, ...(await d.load()) })));
+  const byName = (name: string, field = 'algorithm'): AlgorithmDefinition & AlgorithmImplementation => {
+    const d = loaded.find((x) => x.name === name);
+    if (!d) throw new AlgorithmError(field, `expected one of ${names.join(', ')}; received ${JSON.stringify(name)}`);
+    return d;
+  };
+  return {
+    definitions,
+    byName,
+    create: (name, space, seed, args = {}) => byName(name).create(space, seed, args[name]),
+    restore: (space, state) => byName(state.algorithm, 'state.algorithm').restore(space, state),
+  };
+}
+
+/** The built-in methods, loaded once when this module is first imported. */
+export const REGISTRY = await algorithmRegistry(ALGORITHMS);
+
+export function createAlgorithm<G>(name: string, space: SearchSpace<G>, seed: number, args: AlgorithmArgs = {}): SearchAlgorithm<G> {
+  return REGISTRY.create(name, space, seed, args);
 }
 
 export function restoreAlgorithm<G>(space: SearchSpace<G>, state: AlgorithmState): SearchAlgorithm<G> {
-  switch (state.algorithm) {
-    case RANDOM:
-      return RandomSearch.restore(space, state);
-    case EVOLUTION:
-      return RegularizedEvolution.restore(space, state);
-    case NASNET_RL:
-    case MNASNET_RL:
-      return ControllerSearch.restore(state.algorithm, space, state);
-    case PNAS:
-      return PnasSearch.restore(space, state);
-    case PONAS:
-      return PonasSearch.restore(space, state);
-    default:
-      throw new AlgorithmError('state.algorithm', `expected one of ${ALGORITHM_NAMES.join(', ')}; received ${JSON.stringify(state.algorithm)}`);
-  }
+  return REGISTRY.restore(space, state);
 }

@@ -10,7 +10,7 @@
  * Pure: imports zod and the search spec only.
  */
 import { z } from 'zod';
-import { parseSearchSpec, refineSearchSpec, searchSpecObject, SpecError, type SearchSpec } from './search-spec.js';
+import { algorithmSchema, parseSearchSpec, refineSearchSpec, searchSpecObjectWith, SpecError, type SearchSpec } from './search-spec.js';
 import { fieldProblems, type FieldProblem } from './spec-errors.js';
 
 export const GROUP = 'nasflow.io';
@@ -78,12 +78,17 @@ export const storageSecretRefSchema = z
   })
   .strict();
 
+/** The resource's spec fields for a given algorithm one-of, without cross-field rules. */
+export function resourceSpecObjectWith<A extends z.ZodType>(algorithm: A) {
+  return searchSpecObjectWith(algorithm).omit({ name: true }).extend({
+    template: trialTemplateSchema.default({ ttlSecondsAfterFinished: 3600 }),
+    storageSecretRef: storageSecretRefSchema.optional(),
+    suspend: z.boolean().default(false),
+  });
+}
+
 /** The resource's spec fields, without cross-field rules. */
-export const resourceSpecObject = searchSpecObject.omit({ name: true }).extend({
-  template: trialTemplateSchema.default({ ttlSecondsAfterFinished: 3600 }),
-  storageSecretRef: storageSecretRefSchema.optional(),
-  suspend: z.boolean().default(false),
-});
+export const resourceSpecObject = resourceSpecObjectWith(algorithmSchema);
 
 export type ResourceSpec = z.infer<typeof resourceSpecObject>;
 export type ResourceSpecInput = z.input<typeof resourceSpecObject>;

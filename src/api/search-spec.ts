@@ -12,121 +12,40 @@
  */
 import { z } from 'zod';
 import { searchMacroSchema } from './macro.js';
-import { recipeOverridesSchema, recipeSchema } from './recipe.js';
-import { specRules, STORAGE_PATTERNS, type RuleSubject } from './spec-rules.js';
+import { recipeSchema } from './recipe.js';
+import { specRules, STORAGE_PATTERNS, type RuleSubject, type SpecRule } from './spec-rules.js';
+import { ALGORITHMS } from '../algorithms/catalog.js';
+import type { AlgorithmDefinition } from '../algorithms/definition.js';
+import { ponasSupernetSchema } from '../algorithms/ponas/definition.js';
 import { fieldProblems, shown, type FieldProblem } from './spec-errors.js';
 
 const dnsLabel = z
   .string()
   .regex(/^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$/, 'must be a DNS label of at most 40 characters: lower-case letters, digits and "-", starting and ending with a letter or digit');
 
-const controller = z.object({
-  /** LSTM units. Default: 100 (NASNet). */
-  hidden: z.number().int().min(1).max(1024).optional(),
-  /** Controller learning rate. Default: 0.00035 (NASNet). */
-  lr: z.number().gt(0).max(1).optional(),
-  /** Architectures per controller update. Default: 20 (NASNet). */
-  batchSize: z.number().int().min(1).max(1000).optional(),
-  /** Policy-gradient form. Default: ppo. */
-  method: z.enum(['ppo', 'reinforce']).optional(),
-  /** Entropy bonus weight. Default: 0.00001. */
-  entropy: z.number().min(0).optional(),
-  /** EMA decay of the reward baseline. Default: 0.95. */
-  baselineDecay: z.number().min(0).lt(1).optional(),
-});
+type OneOfShape<D extends readonly AlgorithmDefinition[]> = { [E in D[number] as E['specKey']]: z.ZodOptional<E['settings']> };
 
-const costTarget = z.object({
-  /** Which cost the target constrains. */
-  metric: z.enum(['latency', 'flops', 'params']),
-  /** Target T in the metric's unit (ms, MFLOPs, M params). */
-  target: z.number().gt(0),
-  /** soft: w = -0.07 on both sides; hard: alpha = 0, beta = -1 (MnasNet Sec. 3). Default: soft. */
-  constraint: z.enum(['soft', 'hard']).default('soft'),
-});
+/** The algorithm one-of over a list of definitions: every member optional; SPEC_RULES requires exactly one. */
+export function algorithmOneOf<const D extends readonly AlgorithmDefinition[]>(definitions: D) {
+  const shape = Object.fromEntries(definitions.map((d) => [d.specKey, d.settings.optional()])) as OneOfShape<D>;
+  return z.object(shape).strict().describe(`How the search chooses architectures: set exactly one member (${definitions.map((d) => d.specKey).join(', ')}); its fields tune it.`);
+}
 
-/**
- * PONAS one-shot stages (Huang & Chu 2020): meta-train a supernet, fill the accuracy table one
- * layer per trial with progressive fine-tuning, then train the selected networks as child trials.
- */
-const ponasSupernet = z
-  .object({
-    /** Channel width multiplier of the supernet. Default: 0.25. */
-    widthMultiplier: z.number().gt(0).max(2).default(0.25),
-    /** Searchable layers the supernet holds (the first ones of 19); later layers keep the reference choice. Default: 19. */
-    layers: z.number().int().min(1).max(19).default(19),
-    /** Candidate blocks (indices 0-11 into the PONAS candidates) every layer holds. Default: all 12. */
-    candidates: z.array(z.number().int().min(0).max(11)).min(2).optional(),
-    /** Stride of the supernet's stem (1 for CIFAR-size inputs, 2 at 224 px). Default: 1. */
-    stemStride: z.number().int().min(1).max(2).default(1),
-    /** Recipe fields for meta-training that differ from `trial` (e.g. more epochs). Default: none. */
-    metaTrial: recipeOverridesSchema.default({}),
-    /** Fine-tuning steps of each progressive (table-row) trial. Default: 20. */
-    fineTuneSteps: z.number().int().min(0).max(1_000_000).default(20),
-    /** Random completions of the later layers averaged per table entry. Default: 2. */
-    evalPaths: z.number().int().min(1).max(64).default(2),
-  })
-  .strict();
-
-export const algorithmSchema = z
-  .object({
-    random: z.object({}).strict().optional(),
-    evolution: z
-      .object({
-        /** Population P. Default: 20. */
-        population: z.number().int().min(2).max(10_000).optional(),
-        /** Tournament sample S. Default: 5. */
-        sample: z.number().int().min(1).max(10_000).optional(),
-      })
-      .strict()
-      .optional(),
-    nasnetRL: controller.strict().optional(),
-    mnasnetRL: controller.extend({ cost: costTarget }).strict().optional(),
-    pnas: z
-      .object({
-        /** Beam width K. Default: 10 (the paper's 256 suits thousands of trials). */
-        beam: z.number().int().min(1).max(10_000).optional(),
-        /** Surrogate. Default: mlp-ensemble. */
-        surrogate: z.enum(['lstm', 'mlp-ensemble']).optional(),
-      })
-      .strict()
-      .optional(),
-    ponas: z
-      .object({
-        /**
-         * Budget on the chosen network's total cost, in the unit of `cost.metric` (space ponas only:
-         * per-layer costs come from the cost model). Default: unlimited.
-         */
-        budget: z.number().gt(0).optional(),
-        /** How a candidate's cost is measured for the budget (space ponas). Default: flops at the trials' image size. */
-        cost: z
-          .object({
-            /** flops: million multiply-adds; params: million parameters. Default: flops. */
-            metric: z.enum(['flops', 'params']).default('flops'),
-            /** Input side the cost is counted at, e.g. 224 for deployment. Default: trial.imageSize (32). */
-            inputSize: z.number().int().min(4).max(1024).optional(),
-          })
-          .strict()
-          .optional(),
-        /** The one-shot supernet (space ponas with evaluator train); see docs/search.md. */
-        supernet: ponasSupernet.optional(),
-      })
-      .strict()
-      .optional(),
-  })
-  .strict();
+/** The built-in methods (src/algorithms/registry.ts). */
+export const algorithmSchema = algorithmOneOf(ALGORITHMS);
 
 /** The algorithm members of the one-of, in order. */
-export const ALGORITHM_KEYS = Object.keys(algorithmSchema.shape) as (keyof typeof algorithmSchema.shape)[];
+export const ALGORITHM_KEYS: readonly string[] = ALGORITHMS.map((d) => d.specKey);
 
 /** Cross-field rules, shared with the CRD's CEL (src/api/spec-rules.ts). */
 export const SPEC_RULES = specRules(ALGORITHM_KEYS);
 
-/** The spec's fields without cross-field rules (extend this, then apply `refineSearchSpec`). */
-export const searchSpecObject = z
-  .object({
+/** The spec's fields, for a given algorithm one-of, without cross-field rules. */
+export function searchSpecObjectWith<A extends z.ZodType>(algorithm: A) {
+  return z.object({
     /** Search name (DNS label); the workflow id and trial Job names derive from it. */
     name: dnsLabel,
-    algorithm: algorithmSchema,
+    algorithm,
     /** Search space by registry name: nasnet, pnas, mnasnet, ponas, nb201. */
     space: z.enum(['nasnet', 'pnas', 'mnasnet', 'ponas', 'nb201']),
     /** Macro network for trained trials (src/api/macro.ts). */
@@ -175,12 +94,19 @@ export const searchSpecObject = z
     storage: z.string().min(1).max(1024, 'must be at most 1024 characters (S3 keys are at most 1024 bytes)'),
     /** Seed of every random choice the search makes. Default: 0. */
     seed: z.number().int().min(0).max(2 ** 32 - 1).default(0),
-  })
-  .strict();
+  }).strict();
+}
+
+/** The spec's fields without cross-field rules (extend this, then apply `refineSearchSpec`). */
+export const searchSpecObject = searchSpecObjectWith(algorithmSchema);
 
 /** Cross-field rules of the spec (also applied to the Kubernetes resource's spec): SPEC_RULES. */
 export function refineSearchSpec(s: RuleSubject, ctx: z.core.$RefinementCtx): void {
-  for (const rule of SPEC_RULES) {
+  refineWith(SPEC_RULES, s, ctx);
+}
+
+export function refineWith(rules: readonly SpecRule[], s: RuleSubject, ctx: z.core.$RefinementCtx): void {
+  for (const rule of rules) {
     if (!rule.holds(s)) ctx.addIssue({ code: 'custom', path: [...rule.path], message: rule.message });
   }
 }
@@ -206,11 +132,11 @@ export function isPonasOneShot(spec: SearchSpec): boolean {
   return spec.algorithm.ponas !== undefined && spec.space === 'ponas' && spec.evaluator.type === 'train';
 }
 
-export type PonasSupernetSettings = z.infer<typeof ponasSupernet>;
+export type PonasSupernetSettings = z.infer<typeof ponasSupernetSchema>;
 
 /** The supernet settings of a one-shot spec with every default applied. */
 export function ponasSupernetSettings(spec: SearchSpec): PonasSupernetSettings {
-  return ponasSupernet.parse(spec.algorithm.ponas?.supernet ?? {});
+  return ponasSupernetSchema.parse(spec.algorithm.ponas?.supernet ?? {});
 }
 
 export const searchSpecSchema = searchSpecObject.superRefine(refineSearchSpec);

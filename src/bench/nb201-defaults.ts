@@ -11,12 +11,12 @@
 import type { AlgorithmArgs } from '../algorithms/registry.js';
 import type { Nb201Benchmark } from './nb201-table.js';
 
-export const NB201_ALGORITHM_ARGS: AlgorithmArgs = {
+export const NB201_ALGORITHM_ARGS = {
   'regularized-evolution': { population: 20, sample: 5 },
   'nasnet-rl': { hidden: 32, lr: 0.02, batchSize: 5, method: 'reinforce', entropy: 0.0001, baselineDecay: 0.9 },
   pnas: { beam: 10, initial: 20, pool: 1000, surrogate: { kind: 'mlp-ensemble', hidden: 16, members: 3, epochs: 60, batch: 16, lr: 0.01 } },
   ponas: {},
-};
+} as const satisfies AlgorithmArgs;
 
 export const NB201_THRESHOLDS: Record<Nb201Benchmark, number[]> = {
   'nb201-cifar10': [93.5, 93.8, 94.0],

@@ -1,50 +1,13 @@
 /**
  * Descriptions of every field of the NeuralArchitectureSearch resource, shown by `kubectl explain`.
- * A data table keyed by field path: the search spec's own JSDoc lives on zod objects that the
- * resource shares with the CLI and cannot carry `.describe()` without changing that module, so the
- * CRD's text lives here. src/kube/crd.ts fails generation on a field without an entry and on an
- * entry without a field, so the table cannot fall behind the schema.
+ * A data table keyed by field path, for fields whose zod schema carries no `.describe()` text (the
+ * algorithm settings, the macro and the recipe describe themselves where they are defined).
+ * src/kube/crd.ts fails generation on a field without a description and on an entry without a
+ * field, so the table cannot fall behind the schema.
  */
-
-/** The settings nasnetRL and mnasnetRL share (the LSTM controller of NASNet Sec. 3 / MnasNet Sec. 4). */
-const CONTROLLER: Record<string, string> = {
-  hidden: 'LSTM units of the controller. Default: 100 (NASNet).',
-  lr: 'Controller learning rate. Default: 0.00035 (NASNet).',
-  batchSize: 'Architectures sampled per controller update. Default: 20 (NASNet).',
-  method: 'Policy-gradient form: ppo or reinforce. Default: ppo.',
-  entropy: 'Entropy bonus weight. Default: 0.00001.',
-  baselineDecay: 'Decay of the exponential moving average reward baseline, in [0, 1). Default: 0.95.',
-};
 
 const DOCS: Record<string, string> = {
   'spec': 'The search: algorithm, search space, evaluator, budget, storage, and where trial pods run. Immutable after creation except budget.parallelism, budget.maxTrials and suspend.',
-  'spec.algorithm': 'How the search chooses architectures: set exactly one member (random, evolution, nasnetRL, mnasnetRL, pnas, ponas); its fields tune it.',
-  'spec.algorithm.random': 'Uniform random search over the space (baseline). Takes no settings: write `random: {}`.',
-  'spec.algorithm.evolution': 'Regularized evolution (AmoebaNet, Real et al. 2019): tournament selection, mutation, oldest removed.',
-  'spec.algorithm.evolution.population': 'Population size P. Default: 20.',
-  'spec.algorithm.evolution.sample': 'Tournament sample size S. Default: 5.',
-  'spec.algorithm.nasnetRL': 'NASNet (Zoph et al. 2018): an LSTM controller trained by policy gradient with validation accuracy as the reward.',
-  'spec.algorithm.mnasnetRL': 'MnasNet (Tan et al. 2019): the same controller with reward ACC x (COST/T)^w for a cost target.',
-  'spec.algorithm.mnasnetRL.cost': 'The cost target of the multi-objective reward.',
-  'spec.algorithm.mnasnetRL.cost.metric': 'Which cost the target constrains: latency (ms), flops (MFLOPs) or params (M).',
-  'spec.algorithm.mnasnetRL.cost.target': 'Target T in the metric\'s unit.',
-  'spec.algorithm.mnasnetRL.cost.constraint': 'soft: w = -0.07 on both sides of T; hard: only networks over T are penalised (MnasNet Sec. 3). Default: soft.',
-  'spec.algorithm.pnas': 'Progressive NAS (Liu et al. 2018): grows cells one block at a time, keeping the top K predicted by a surrogate.',
-  'spec.algorithm.pnas.beam': 'Beam width K. Default: 10 (the paper\'s 256 suits thousands of trials).',
-  'spec.algorithm.pnas.surrogate': 'Surrogate model predicting accuracy: lstm or mlp-ensemble. Default: mlp-ensemble.',
-  'spec.algorithm.ponas': 'PONAS (Huang & Chu 2020): fills an accuracy table per layer and candidate, then picks a network for a budget. On space ponas with trained trials the table comes from a one-shot supernet.',
-  'spec.algorithm.ponas.budget': 'Budget on the chosen network\'s total cost in the unit of cost.metric (space ponas only). Default: unlimited.',
-  'spec.algorithm.ponas.cost': 'How candidate costs are counted for the budget, from the analytic cost model.',
-  'spec.algorithm.ponas.cost.metric': 'flops (million multiply-adds) or params (million parameters). Default: flops.',
-  'spec.algorithm.ponas.cost.inputSize': 'Input side in pixels the cost is counted at, e.g. 224 for deployment. Default: trial.imageSize.',
-  'spec.algorithm.ponas.supernet': 'The one-shot supernet (space ponas, evaluator train): meta-training, one progressive trial per table row, then the selection trains as child trials.',
-  'spec.algorithm.ponas.supernet.widthMultiplier': 'Channel width multiplier of the supernet. Default: 0.25.',
-  'spec.algorithm.ponas.supernet.layers': 'Searchable layers the supernet holds (the first ones of 19); the others keep a seeded reference choice. Default: 19.',
-  'spec.algorithm.ponas.supernet.candidates': 'Candidate block indices 0-11 (expansion 3/6 x kernel 3/5/7 x SE off/on) every layer holds. Default: all 12.',
-  'spec.algorithm.ponas.supernet.stemStride': 'Stride of the supernet stem: 1 for CIFAR-size inputs, 2 at 224 px. Default: 1.',
-  'spec.algorithm.ponas.supernet.metaTrial': 'Training recipe fields for meta-training that differ from spec.trial (e.g. epochs). Default: none.',
-  'spec.algorithm.ponas.supernet.fineTuneSteps': 'Fine-tuning steps of each progressive (table-row) trial. Default: 20.',
-  'spec.algorithm.ponas.supernet.evalPaths': 'Random completions of the later layers averaged per table entry. Default: 2.',
   'spec.space': 'Search space by registry name: nasnet, pnas, mnasnet, ponas or nb201.',
   'spec.macro': 'Macro network that trained trials build around the searched cells or blocks.',
   'spec.macro.classes': 'Output classes. Default: 10.',
@@ -116,10 +79,7 @@ const DOCS: Record<string, string> = {
 };
 
 export function docFor(path: string): string | undefined {
-  const exact = DOCS[path];
-  if (exact) return exact;
-  const m = /^spec\.algorithm\.(nasnetRL|mnasnetRL)\.([A-Za-z]+)$/.exec(path);
-  return m ? CONTROLLER[m[2]] : undefined;
+  return DOCS[path];
 }
 
 export function knownDocPaths(): string[] {

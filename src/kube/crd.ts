@@ -21,6 +21,7 @@
 import { z } from 'zod';
 import { API_VERSION, GROUP, KIND, LIMITS, PLURAL, QUANTITY_PATTERN, VERSION, resourceSpecObject, resourceStatusSchema } from '../api/resource-spec.js';
 import { SPEC_RULES } from '../api/search-spec.js';
+import type { SpecRule } from '../api/spec-rules.js';
 import { RENAMED_MACRO_KEYS } from '../api/macro.js';
 import { isAmbiguousYamlKey } from '../api/yaml-keys.js';
 import { docFor, knownDocPaths } from './crd-docs.js';
@@ -43,28 +44,38 @@ function celField(name: string): string {
   return ['true', 'false', 'null', 'in', 'as', 'break', 'const', 'continue', 'else', 'for', 'function', 'if', 'import', 'let', 'loop', 'package', 'namespace', 'return', 'var', 'void', 'while'].includes(name) ? `__${name}__` : name;
 }
 
-/** CEL rules by schema path (relative to the resource root). */
-const RULES: Record<string, Rule[]> = {
-  '': [{
-    rule: 'self.metadata.name.matches("^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$")',
-    message: `metadata.name must be a DNS label of at most ${LIMITS.nameChars} characters (trial Job names derive from it)`,
-  }],
-  'spec': [
-    ...SPEC_RULES.map((r): Rule => ({ rule: r.cel, message: r.message, fieldPath: `.${r.path.join('.')}`, ...(r.reason ? { reason: r.reason } : {}) })),
-    { rule: 'has(self.dataset) == has(oldSelf.dataset) && has(self.storageSecretRef) == has(oldSelf.storageSecretRef)', message: 'dataset and storageSecretRef cannot be added or removed after creation', reason: 'FieldValueForbidden' },
-  ],
-  'spec.macro': Object.entries(RENAMED_MACRO_KEYS).map(([key, r]) => ({
-    rule: `!has(self.${celField(key)})`,
-    message: `macro.${key}: ${r.why}; use macro.${r.use}`,
-    reason: 'FieldValueForbidden' as const,
-  })),
-};
-for (const f of IMMUTABLE_SPEC_FIELDS) (RULES[`spec.${f}`] ??= []).push({ rule: 'self == oldSelf', message: `spec.${f} is immutable after creation`, reason: 'FieldValueForbidden' });
-for (const f of IMMUTABLE_BUDGET_FIELDS) (RULES[`spec.budget.${f}`] ??= []).push({ rule: 'self == oldSelf', message: `spec.budget.${f} is immutable after creation`, reason: 'FieldValueForbidden' });
+/** CEL rules by schema path (relative to the resource root), with the spec's cross-field rules. */
+function rulesFor(specRules: readonly SpecRule[]): Record<string, Rule[]> {
+  const RULES: Record<string, Rule[]> = {
+    '': [{
+      rule: 'self.metadata.name.matches("^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$")',
+      message: `metadata.name must be a DNS label of at most ${LIMITS.nameChars} characters (trial Job names derive from it)`,
+    }],
+    'spec': [
+      ...specRules.map((r): Rule => ({ rule: r.cel, message: r.message, fieldPath: `.${r.path.join('.')}`, ...(r.reason ? { reason: r.reason } : {}) })),
+      { rule: 'has(self.dataset) == has(oldSelf.dataset) && has(self.storageSecretRef) == has(oldSelf.storageSecretRef)', message: 'dataset and storageSecretRef cannot be added or removed after creation', reason: 'FieldValueForbidden' },
+    ],
+    'spec.macro': Object.entries(RENAMED_MACRO_KEYS).map(([key, r]) => ({
+      rule: `!has(self.${celField(key)})`,
+      message: `macro.${key}: ${r.why}; use macro.${r.use}`,
+      reason: 'FieldValueForbidden' as const,
+    })),
+  };
+  for (const f of IMMUTABLE_SPEC_FIELDS) (RULES[`spec.${f}`] ??= []).push({ rule: 'self == oldSelf', message: `spec.${f} is immutable after creation`, reason: 'FieldValueForbidden' });
+  for (const f of IMMUTABLE_BUDGET_FIELDS) (RULES[`spec.budget.${f}`] ??= []).push({ rule: 'self == oldSelf', message: `spec.budget.${f} is immutable after creation`, reason: 'FieldValueForbidden' });
+  return RULES;
+}
+
+/** Where the spec's schema comes from: the built-in one, or one built over another algorithm list (tests). */
+export interface SpecSource {
+  specObject: z.ZodType;
+  rules: readonly SpecRule[];
+}
 
 /** The OpenAPI v3 schema of the whole resource (apiVersion, kind, metadata, spec, status). */
-export function resourceOpenApiSchema(): Schema {
-  const spec = toOpenApi(resourceSpecObject, 'input');
+export function resourceOpenApiSchema(source: SpecSource = { specObject: resourceSpecObject, rules: SPEC_RULES }): Schema {
+  const spec = toOpenApi(source.specObject, 'input');
+  const rules = rulesFor(source.rules);
   const status = toOpenApi(resourceStatusSchema, 'output');
   const root: Schema = {
     type: 'object',
@@ -79,7 +90,7 @@ export function resourceOpenApiSchema(): Schema {
     },
   };
   const seen = new Set<string>();
-  finish(root, '', seen);
+  finish(root, '', seen, rules);
   const stale = knownDocPaths().filter((p) => !seen.has(p));
   if (stale.length > 0) throw new Error(`crd-docs.ts documents fields the schema no longer has: ${stale.join(', ')}`);
   return root;
@@ -92,7 +103,7 @@ function toOpenApi(schema: z.ZodType, io: 'input' | 'output'): Schema {
 }
 
 /** Makes a node structural, documents it, and attaches its CEL rules; recurses into children. */
-function finish(node: Schema, path: string, seen: Set<string>): void {
+function finish(node: Schema, path: string, seen: Set<string>, RULES: Record<string, Rule[]>): void {
   if (node.additionalProperties === false) delete node.additionalProperties;
   delete node.propertyNames;
   const rules: Rule[] = [...(RULES[path] ?? [])];
@@ -104,7 +115,7 @@ function finish(node: Schema, path: string, seen: Set<string>): void {
       delete node.additionalProperties;
       node['x-kubernetes-preserve-unknown-fields'] = true;
     } else {
-      finish(extra, `${path}.*`, seen);
+      finish(extra, `${path}.*`, seen, RULES);
     }
   }
   if (node.type === 'object' && !node.properties && !extra && !node['x-kubernetes-preserve-unknown-fields'] && path.startsWith('spec.algorithm.')) {
@@ -119,12 +130,12 @@ function finish(node: Schema, path: string, seen: Set<string>): void {
     node.description = doc;
   }
   if (rules.length > 0) node['x-kubernetes-validations'] = rules;
-  if (node.type === 'array' && node.items) finish(node.items as Schema, `${path}[]`, seen);
+  if (node.type === 'array' && node.items) finish(node.items as Schema, `${path}[]`, seen, RULES);
   if (path === 'status.conditions') Object.assign(node, { 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'] });
   for (const [key, child] of Object.entries(node.properties ?? {})) {
     if (path === 'spec.macro' && key in RENAMED_MACRO_KEYS) continue; // declared only to be rejected
     if (isAmbiguousYamlKey(key)) throw new Error(`${path}.${key}: kubectl's YAML 1.1 reads this key as a boolean, null or number; rename the field`);
-    finish(child, path ? `${path}.${key}` : key, seen);
+    finish(child, path ? `${path}.${key}` : key, seen, RULES);
   }
 }
 

@@ -1,24 +1,22 @@
-/** Maps the spec's algorithm one-of onto the algorithm registry (names and argument shapes). */
-import { createAlgorithm, type AlgorithmArgs } from '../algorithms/registry.js';
+/** Maps the spec's algorithm one-of onto the algorithm registry (src/algorithms/registry.ts). */
+import { REGISTRY } from '../algorithms/registry.js';
+import type { AlgorithmDefinition, AlgorithmImplementation, SearchContext } from '../algorithms/definition.js';
 import type { SearchAlgorithm } from '../algorithms/types.js';
-import { HARD_CONSTRAINT, SOFT_CONSTRAINT } from '../algorithms/rl/reward.js';
 import type { SearchSpace } from '../space/types.js';
 import { getSpace } from '../space/index.js';
 import { pnasProgressiveSpace } from '../algorithms/pnas/pnas-progression.js';
 import { chosenAlgorithm, type SearchSpec } from '../api/search-spec.js';
 import { ponasCostTableFor } from './ponas-costs.js';
 
-const REGISTRY_NAMES = {
-  random: 'random',
-  evolution: 'regularized-evolution',
-  nasnetRL: 'nasnet-rl',
-  mnasnetRL: 'mnasnet-rl',
-  pnas: 'pnas',
-  ponas: 'ponas',
-} as const;
+function definitionOf(spec: SearchSpec): [AlgorithmDefinition & AlgorithmImplementation, Record<string, unknown>] {
+  const [key, settings] = chosenAlgorithm(spec);
+  const d = REGISTRY.definitions.find((x) => x.specKey === key);
+  if (!d) throw new Error(`algorithm.${key} has no registered definition`);
+  return [REGISTRY.byName(d.name), settings];
+}
 
 export function algorithmName(spec: SearchSpec): string {
-  return REGISTRY_NAMES[chosenAlgorithm(spec)[0]];
+  return definitionOf(spec)[0].name;
 }
 
 /** Arguments measured by the search itself rather than written in the spec (PONAS's one-shot table). */
@@ -26,31 +24,11 @@ export interface MeasuredArgs {
   ponas?: { table: (number | null)[][] };
 }
 
-export function algorithmArgs(spec: SearchSpec, extra: MeasuredArgs = {}): AlgorithmArgs {
-  const [key, settings] = chosenAlgorithm(spec);
-  switch (key) {
-    case 'evolution':
-      return { 'regularized-evolution': settings };
-    case 'nasnetRL':
-      return { 'nasnet-rl': settings };
-    case 'mnasnetRL': {
-      const { cost, ...controller } = settings as { cost: { target: number; constraint: 'soft' | 'hard' } };
-      const exps = cost.constraint === 'hard' ? HARD_CONSTRAINT : SOFT_CONSTRAINT;
-      return { 'mnasnet-rl': { ...controller, reward: { kind: 'mnasnet', target: cost.target, ...exps } } };
-    }
-    case 'pnas': {
-      const s = settings as { beam?: number; surrogate?: 'lstm' | 'mlp-ensemble' };
-      return { pnas: { ...(s.beam ? { beam: s.beam } : {}), ...(s.surrogate ? { surrogate: { kind: s.surrogate } } : {}) } };
-    }
-    case 'ponas': {
-      const s = settings as { budget?: number };
-      // Costs exist for the ponas space only (the spec rejects a budget elsewhere).
-      const costs = spec.space === 'ponas' ? ponasCostTableFor(spec).costs : undefined;
-      return { ponas: { ...(s.budget !== undefined ? { budget: s.budget } : {}), ...(costs ? { costs } : {}), ...extra.ponas } };
-    }
-    default:
-      return {};
-  }
+/** What the search knows besides the settings: costs come from the space's cost model where it has one. */
+function contextOf(spec: SearchSpec, extra: MeasuredArgs): SearchContext {
+  // Per-layer candidate costs exist for the ponas space only (the spec rejects a budget elsewhere).
+  const costs = spec.space === 'ponas' && spec.algorithm.ponas ? ponasCostTableFor(spec).costs : undefined;
+  return { space: spec.space, ...(costs ? { costs } : {}), ...(extra.ponas ? { table: extra.ponas.table } : {}) };
 }
 
 /** Which cost column a trial reports, when the algorithm needs one. */
@@ -59,7 +37,8 @@ export function costMetric(spec: SearchSpec): 'latency' | 'flops' | 'params' | u
 }
 
 export function createFromSpec<G>(spec: SearchSpec, space: SearchSpace<G>, extra: MeasuredArgs = {}): SearchAlgorithm<G> {
-  return createAlgorithm(algorithmName(spec), space, spec.seed, algorithmArgs(spec, extra));
+  const [d, settings] = definitionOf(spec);
+  return d.create(space, spec.seed, d.argsFrom(settings, contextOf(spec, extra)));
 }
 
 /**

@@ -20,7 +20,9 @@ import { AlgorithmError, type AlgorithmState } from '../types.js';
 import { Surrogate, resolveSurrogateArgs, spearman, type SurrogateArgs, type SurrogateConfig } from './surrogates.js';
 import { progressionOf, tokenizerFor, type Tokenizer } from './tokens.js';
 
-export const PNAS = 'pnas';
+import { PNAS } from './definition.js';
+
+export { PNAS };
 
 export interface PnasArgs {
   surrogate?: SurrogateArgs;

@@ -18,7 +18,9 @@ import { AlgorithmError, type AlgorithmState } from '../types.js';
 import { contextFor, nextEvaluations } from './schedule.js';
 import { bestUnder, paretoFront, type FrontPoint } from './select.js';
 
-export const PONAS = 'ponas';
+import { PONAS } from './definition.js';
+
+export { PONAS };
 
 export interface PonasArgs {
   /** Cost of candidate c at layer l (`costs[l][c]`), e.g. latency in ms. Default: all 0. */

@@ -12,6 +12,8 @@ import { trialSpecSchema } from '../../../src/trainer/spec.js';
 import { RENAMED_MACRO_KEYS } from '../../../src/api/macro.js';
 import { isAmbiguousYamlKey } from '../../../src/api/yaml-keys.js';
 import type { z } from 'zod';
+import { withAlgorithmsTable } from '../../../src/algorithms/docs-table.js';
+import { ALGORITHMS } from '../../../src/algorithms/catalog.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..', '..');
 
@@ -30,6 +32,11 @@ void describe('generated CRD', () => {
       assert.equal(readFileSync(join(ROOT, p), 'utf8'), crdYaml());
     });
   }
+
+  void it('docs/search.md carries the algorithms table the catalog generates (run "npm run gen:crd")', () => {
+    const doc = readFileSync(join(ROOT, 'docs', 'search.md'), 'utf8');
+    assert.equal(doc, withAlgorithmsTable(doc, ALGORITHMS));
+  });
 
   void it('is structural: no oneOf/anyOf, no additionalProperties beside properties, a type on every node', () => {
     walk(resourceOpenApiSchema(), '', (n, p) => {
