@@ -154,7 +154,7 @@ export class TrialSimulator {
       conditions: [{ type: 'Ready', status: 'False' }, { type: 'ContainersReady', status: 'False' }],
       containerStatuses: [{ name: TRAINER_CONTAINER, image: pod.spec!.containers[0].image!, imageID: '', ready: false, restartCount: 0, state: { terminated: { exitCode: 75, reason: 'Error', startedAt: pod.status?.startTime ?? now, finishedAt: now } } }],
     };
-    this.core.patchNamespacedPodStatus({ namespace: pod.metadata!.namespace!, name: pod.metadata!.name!, body: { status } }, STRATEGIC).catch((err: unknown) => {
+    retried(`terminating ${podKey(pod)}`, () => this.core.patchNamespacedPodStatus({ namespace: pod.metadata!.namespace!, name: pod.metadata!.name!, body: { status } }, STRATEGIC), this.opts.log).catch((err: unknown) => {
       if ((err as { code?: number }).code !== 404) this.opts.log(`simulator: terminating ${podKey(pod)}: ${err instanceof Error ? err.message : String(err)}`);
     });
   }
@@ -164,8 +164,10 @@ export class TrialSimulator {
     if (!specUri) throw new Error('pod has no NASFLOW_TRIAL_SPEC');
     const loc = parseStoreUri(specUri);
     if (loc.kind !== 's3') throw new Error(`trial spec ${specUri} is not in S3`);
-    const got = await this.opts.s3.send(new GetObjectCommand({ Bucket: loc.bucket, Key: loc.key }));
-    const spec = JSON.parse(await got.Body!.transformToString()) as { genotype: unknown; trialId: string };
+    const spec = await retried(`reading ${specUri}`, async () => {
+      const got = await this.opts.s3.send(new GetObjectCommand({ Bucket: loc.bucket, Key: loc.key }));
+      return JSON.parse(await got.Body!.transformToString()) as { genotype: unknown; trialId: string };
+    }, this.opts.log);
     const answer = this.answer(spec.genotype);
     t.seconds = answer.seconds;
     const startedAt = Date.parse(String(pod.status?.startTime ?? new Date().toISOString()));
@@ -183,7 +185,7 @@ export class TrialSimulator {
     if (this.training.get(key) !== t) return; // deleted meanwhile
     // The `benchmark` kind of result.json (src/api/trial-result.ts): a table answered the trial.
     const result = { schemaVersion: 1, kind: 'benchmark', benchmark: 'nb201-cifar10', valAccuracy: answer.valAccuracy, testAccuracy: answer.testAccuracy, simulatedSeconds: answer.seconds, readyAtMs: Date.now() };
-    await this.opts.s3.send(new PutObjectCommand({ Bucket: bucket, Key: resultKey, Body: JSON.stringify(result), ContentType: 'application/json' }));
+    await retried(`writing ${resultKey}`, () => this.opts.s3.send(new PutObjectCommand({ Bucket: bucket, Key: resultKey, Body: JSON.stringify(result), ContentType: 'application/json' })), this.opts.log);
     if (this.training.get(key) !== t) return; // evicted while writing: its replacement trains again
     const now = new Date().toISOString();
     const status = {
@@ -191,10 +193,27 @@ export class TrialSimulator {
       conditions: [{ type: 'Ready', status: 'False' }, { type: 'ContainersReady', status: 'False' }],
       containerStatuses: [{ name: TRAINER_CONTAINER, image: pod.spec!.containers[0].image!, imageID: '', ready: false, restartCount: 0, state: { terminated: { exitCode: 0, reason: 'Completed', startedAt: pod.status?.startTime ?? now, finishedAt: now } } }],
     };
-    await this.core.patchNamespacedPodStatus({ namespace: pod.metadata!.namespace!, name: pod.metadata!.name!, body: { status } }, STRATEGIC);
+    if (this.training.get(key) !== t) return;
+    await retried(`completing ${key}`, () => this.core.patchNamespacedPodStatus({ namespace: pod.metadata!.namespace!, name: pod.metadata!.name!, body: { status } }, STRATEGIC), this.opts.log);
     this.training.delete(key);
     this.finished.push({ trialId: t.trialId, pod: pod.metadata!.name!, node: pod.spec?.nodeName ?? '', seconds: answer.seconds });
     this.trainedSeconds += answer.seconds;
+  }
+}
+
+/**
+ * Retries a call to the apiserver or S3 as a kubelet does: a loaded control plane drops
+ * connections ("fetch failed"), and a pod whose status is never written would stay Running forever.
+ */
+async function retried<T>(what: string, call: () => Promise<T>, log: (line: string) => void, attempts = 30): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await call();
+    } catch (err) {
+      if (i >= attempts || (err as { code?: number }).code === 404) throw err;
+      if (i === 1 || i % 10 === 0) log(`simulator: ${what}: ${err instanceof Error ? err.message : String(err)}; retrying (attempt ${i})`);
+      await new Promise((r) => setTimeout(r, Math.min(5000, 250 * 2 ** Math.min(i, 5))));
+    }
   }
 }
 
