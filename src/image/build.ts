@@ -75,7 +75,7 @@ export async function buildImage(o: BuildOptions): Promise<BuiltImage> {
     o.log(`building ${ref} (${o.target}, ${o.flavour}) with buildah; log: ${logFile}`);
     const g = buildahGlobals(o.storage);
     await o.runner.run('buildah', [
-      ...g, 'bud', '--isolation', 'chroot', '--layers', '--timestamp', '0', '--pull=never', '--target', o.target,
+      ...g, 'bud', '--isolation', 'chroot', '--layers', '--force-rm', '--timestamp', '0', '--pull=never', '--target', o.target,
       '--secret', `id=hostca,src=${o.caBundle}`, '--build-arg', `BASE=${base}`, ...Object.entries(buildArgs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
       '-f', join(context, 'image', 'Containerfile'), '-t', tag, context,
     ], { logFile });
