@@ -19,6 +19,10 @@ export async function startSearch(client: Client, spec: SearchSpec, opts: StartS
   return client.workflow.start<typeof searchWorkflow>('searchWorkflow', {
     taskQueue: opts.taskQueue ?? TASK_QUEUE,
     workflowId: workflowIdFor(opts.searchId),
+    // A search's workflow task handles every event of hundreds of trials; on a starved worker
+    // (measured at load average 35 on 2 cores: 11-13 s per task at 450 running trials) the default
+    // 10 s times each task out and retries it forever. Continue-as-new keeps this timeout.
+    workflowTaskTimeout: '60s',
     args: [{ searchId: opts.searchId, spec, algorithm, ...(opts.historyLimit ? { historyLimit: opts.historyLimit } : {}) }],
     memo: {
       spec: { name: spec.name, algorithm, space: spec.space, evaluator: spec.evaluator.type, maxTrials: spec.budget.maxTrials, parallelism: spec.budget.parallelism, storage: spec.storage },
