@@ -98,22 +98,46 @@ describe('nasflow search run on the embedded default', () => {
 
   it('a second search run shares the embedded server; the last command to finish stops it', () =>
     inTempHome(async (dir, env) => {
-      writeFileSync(join(dir, 'short.yaml'), benchmarkSpec(dir, 'short', 4, 10, 3));
-      writeFileSync(join(dir, 'long.yaml'), benchmarkSpec(dir, 'long', 14, 10, 3));
+      // Overlap by construction, not by timing: the first search has a budget it never reaches and
+      // is stopped only once the second command has joined its server.
+      const home = join(dir, 'home');
+      writeFileSync(join(dir, 'long.yaml'), benchmarkSpec(dir, 'long', 500, 10, 3));
+      writeFileSync(join(dir, 'short.yaml'), benchmarkSpec(dir, 'short', 4, 10, 4));
       let second: Promise<CliRun> | undefined;
-      const first = await run(['search', 'run', join(dir, 'short.yaml'), '--json', '--id', 'a'], env, (text) => {
-        // Start the second command once the first one's server is up and its search has started.
-        if (!second && /search local\/short\/a started/.test(text)) second = run(['search', 'run', join(dir, 'long.yaml'), '--json', '--id', 'b'], env);
+      let stop: Promise<CliRun> | undefined;
+      let pidWhenFirstStarted: number | undefined;
+      let pidWhenSecondStarted: number | undefined;
+      let secondEnded = false;
+      let aliveWhenFirstEnded: boolean | undefined;
+      const first = run(['search', 'run', join(dir, 'long.yaml'), '--json', '--id', 'a'], env, (text) => {
+        if (second || !/search local\/long\/a started/.test(text)) return;
+        pidWhenFirstStarted = serverRecord(home)?.pid;
+        second = run(['search', 'run', join(dir, 'short.yaml'), '--json', '--id', 'b'], env, (text2) => {
+          if (stop || !/search local\/short\/b started/.test(text2)) return;
+          pidWhenSecondStarted = serverRecord(home)?.pid;
+          stop = run(['search', 'stop', 'local/long/a'], env);
+        });
+        void second.then(() => (secondEnded = true));
+      }).then((r) => {
+        if (!secondEnded && pidWhenFirstStarted !== undefined) aliveWhenFirstEnded = serverRuns(pidWhenFirstStarted);
+        return r;
       });
-      assert.equal(first.code, 0, first.stderr);
-      const shared = serverRecord(join(dir, 'home'));
-      assert.ok(shared?.pid !== undefined && serverRuns(shared.pid), 'the first command left the server running for the second');
-      const done = await second!;
-      assert.equal(done.code, 0, done.stderr);
-      const summary = lastJson<{ phase: string; trials: { succeeded: number } }>(done.stdout);
+      const firstDone = await first;
+      assert.equal(firstDone.code, 0, firstDone.stderr);
+      assert.ok(second && stop, 'the second command started while the first search ran, and then stopped it');
+      const [secondDone, stopDone] = await Promise.all([second, stop]);
+      assert.equal(stopDone.code, 0, stopDone.stderr);
+      assert.equal(secondDone.code, 0, secondDone.stderr);
+
+      assert.ok(pidWhenFirstStarted !== undefined && !isAlive(pidWhenFirstStarted), 'the last command to finish stopped the server');
+      assert.equal(pidWhenSecondStarted, pidWhenFirstStarted, 'the second command joined the first one\'s server');
+      if (aliveWhenFirstEnded !== undefined) assert.ok(aliveWhenFirstEnded, 'the first command left the server running for the second');
+      const stopped = lastJson<{ phase: string; trials: { succeeded: number } }>(firstDone.stdout);
+      assert.equal(stopped.phase, 'Succeeded');
+      assert.ok(stopped.trials.succeeded < 500, 'stopped early');
+      const summary = lastJson<{ phase: string; trials: { succeeded: number } }>(secondDone.stdout);
       assert.equal(summary.phase, 'Succeeded');
-      assert.equal(summary.trials.succeeded, 14);
-      assert.ok(!isAlive(shared.pid), 'the second command, the last user, stopped the server');
+      assert.equal(summary.trials.succeeded, 4);
     }));
 });
 
