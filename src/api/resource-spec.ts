@@ -41,50 +41,55 @@ const quantityMap = z
 
 const toleration = z
   .object({
-    key: z.string().max(317).optional(),
-    operator: z.enum(['Exists', 'Equal']).optional(),
-    value: z.string().max(63).optional(),
-    effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional(),
-    tolerationSeconds: z.number().int().min(0).optional(),
+    key: z.string().max(317).optional().describe('Taint key the toleration applies to; empty matches all keys (with operator Exists).'),
+    operator: z.enum(['Exists', 'Equal']).optional().describe('Exists or Equal. Default: Equal.'),
+    value: z.string().max(63).optional().describe('Taint value for operator Equal.'),
+    effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional().describe('Taint effect to match: NoSchedule, PreferNoSchedule or NoExecute; empty matches all.'),
+    tolerationSeconds: z.number().int().min(0).optional().describe('For NoExecute: seconds the pod stays bound after the taint appears.'),
   })
   .strict();
 
 /** Where and how trial pods run. Every field is optional: the worker's defaults fill the rest. */
 export const trialTemplateSchema = z
   .object({
-    image: z.string().min(1).max(512).optional(),
-    imagePullPolicy: z.enum(['Always', 'IfNotPresent', 'Never']).optional(),
-    resources: z.object({ requests: quantityMap.optional(), limits: quantityMap.optional() }).strict().optional(),
+    image: z.string().min(1).max(512).optional().describe('Trainer image. Default: the worker\'s configured trial image.'),
+    imagePullPolicy: z.enum(['Always', 'IfNotPresent', 'Never']).optional().describe('Image pull policy of the trainer container: Always, IfNotPresent or Never.'),
+    resources: z
+      .object({ requests: quantityMap.optional().describe('Minimum resources (cpu, memory, nvidia.com/gpu) by name, as quantities.'), limits: quantityMap.optional().describe('Maximum resources by name, as quantities; extended resources such as nvidia.com/gpu go here.') })
+      .strict()
+      .optional()
+      .describe('Compute resources of the trainer container; request GPUs as limits: {nvidia.com/gpu: 1}.'),
     nodeSelector: z
       .record(z.string().min(1).max(317), z.string().max(63))
       .refine((m) => Object.keys(m).length <= LIMITS.selectorKeys, `at most ${LIMITS.selectorKeys} labels`)
       .meta({ maxProperties: LIMITS.selectorKeys })
-      .optional(),
-    tolerations: z.array(toleration).max(LIMITS.tolerations).optional(),
+      .optional()
+      .describe('Node labels a trial pod requires (e.g. a GPU node pool).'),
+    tolerations: z.array(toleration).max(LIMITS.tolerations).optional().describe('Taints trial pods tolerate (e.g. nvidia.com/gpu:NoSchedule on GPU nodes).'),
     /** Passed to the pod unchanged (core/v1 Affinity); the API server validates it on the Job. */
-    affinity: z.record(z.string(), z.unknown()).optional(),
-    priorityClassName: z.string().min(1).max(253).optional(),
-    serviceAccountName: z.string().min(1).max(253).optional(),
+    affinity: z.record(z.string(), z.unknown()).optional().describe('Pod affinity and anti-affinity (core/v1 Affinity), passed to trial pods unchanged.'),
+    priorityClassName: z.string().min(1).max(253).optional().describe('PriorityClass of trial pods (lower priority lets serving workloads preempt trials, which then resume from checkpoints).'),
+    serviceAccountName: z.string().min(1).max(253).optional().describe('ServiceAccount trial pods run as. Default: the namespace\'s default.'),
     /** Seconds a finished Job is kept before Kubernetes deletes it. Default: 3600. */
-    ttlSecondsAfterFinished: z.number().int().min(0).max(604_800).default(3600),
+    ttlSecondsAfterFinished: z.number().int().min(0).max(604_800).default(3600).describe('Seconds a finished trial Job is kept before Kubernetes deletes it. Default: 3600.'),
   })
   .strict();
 
 export const storageSecretRefSchema = z
   .object({
-    name: z.string().min(1).max(253),
-    accessKeyIdKey: z.string().min(1).max(253).default('AWS_ACCESS_KEY_ID'),
-    secretAccessKeyKey: z.string().min(1).max(253).default('AWS_SECRET_ACCESS_KEY'),
+    name: z.string().min(1).max(253).describe('Name of the Secret.'),
+    accessKeyIdKey: z.string().min(1).max(253).default('AWS_ACCESS_KEY_ID').describe('Key of the access key id in the Secret. Default: AWS_ACCESS_KEY_ID.'),
+    secretAccessKeyKey: z.string().min(1).max(253).default('AWS_SECRET_ACCESS_KEY').describe('Key of the secret access key in the Secret. Default: AWS_SECRET_ACCESS_KEY.'),
   })
   .strict();
 
 /** The resource's spec fields for a given algorithm one-of, without cross-field rules. */
 export function resourceSpecObjectWith<A extends z.ZodType>(algorithm: A) {
   return searchSpecObjectWith(algorithm).omit({ name: true }).extend({
-    template: trialTemplateSchema.default({ ttlSecondsAfterFinished: 3600 }),
-    storageSecretRef: storageSecretRefSchema.optional(),
-    suspend: z.boolean().default(false),
-  });
+    template: trialTemplateSchema.default({ ttlSecondsAfterFinished: 3600 }).describe('Where and how trial pods run; unset fields take the worker\'s defaults (Helm values trial.*).'),
+    storageSecretRef: storageSecretRefSchema.optional().describe('Secret in the resource\'s namespace holding S3 credentials for trial pods. Default: the worker\'s configured Secret.'),
+    suspend: z.boolean().default(false).describe('true pauses the search: running trials finish, no new ones start; false resumes it. Default: false.'),
+  }).describe('The search: algorithm, search space, evaluator, budget, storage, and where trial pods run. Immutable after creation except budget.parallelism, budget.maxTrials and suspend.');
 }
 
 /** The resource's spec fields, without cross-field rules. */
