@@ -5,7 +5,7 @@
  * `seconds` is a simulated training time so asynchronous workers can be replayed on a clock.
  */
 import { nb201Space, toArchString, type Nb201Genotype } from '../space/nb201.js';
-import type { Nb201Table } from './nb201-table.js';
+import type { Nb201Row, Nb201Table } from './nb201-table.js';
 
 export interface Evaluation {
   /** The search signal (percent). */
@@ -26,8 +26,16 @@ export type Nb201Cost = 'none' | 'flops' | 'params' | 'latency';
 export interface Nb201EvaluatorArgs {
   /** Which column becomes the trial's cost. Default: `none`. */
   cost?: Nb201Cost;
-  /** Per-architecture latency (ms) by NB201 index, required for cost `latency`. */
+  /** Per-architecture latency (ms) by NB201 index, required for cost `latency` (`loadNb201Latency(device)`). */
   latency?: Float64Array;
+}
+
+/** The cost column of one row: MFLOPs, M parameters, or the device's latency in ms. */
+export function nb201RowCost(row: Nb201Row, cost: Exclude<Nb201Cost, 'none'>, latency?: Float64Array): number {
+  if (cost === 'flops') return row.flopsM;
+  if (cost === 'params') return row.paramsM;
+  if (!latency) throw new Error('nb201 cost latency: no latency column (pass --device, one of the nb201-hwlatency.json devices)');
+  return latency[row.idx];
 }
 
 export function nb201Evaluator(table: Nb201Table, args: Nb201EvaluatorArgs = {}): Evaluator<Nb201Genotype> {
@@ -39,8 +47,7 @@ export function nb201Evaluator(table: Nb201Table, args: Nb201EvaluatorArgs = {})
       if (!row) throw new Error(`nb201 table: no row for ${toArchString(g)}`);
       const base = { accuracy: row.val12, test: row.test200, seconds: 12 * row.epochSeconds };
       if (cost === 'none') return base;
-      const value = cost === 'flops' ? row.flopsM : cost === 'params' ? row.paramsM : (args.latency as Float64Array)[row.idx];
-      return { ...base, cost: value };
+      return { ...base, cost: nb201RowCost(row, cost, args.latency) };
     },
   };
 }

@@ -91,11 +91,28 @@ export function loadNb201(benchmark: Nb201Benchmark, dir = defaultDataDir()): Nb
   return table;
 }
 
+const LATENCY_FILE = 'nb201-hwlatency';
+
+/** Device settings of nb201-hwlatency.json (HELP, Lee et al. 2021): `pixel3`, `raspi4`, `2080ti_1`, ... */
+export function nb201LatencyDevices(dir = defaultDataDir()): string[] {
+  return readRaw(dir, LATENCY_FILE).header.fields.filter((f) => f !== 'idx');
+}
+
+const latencyCache = new Map<string, Float64Array>();
+
 /** Per-device latencies (ms) from nb201-hwlatency.json, indexed by NB201 index. */
 export function loadNb201Latency(device: string, dir = defaultDataDir()): Float64Array {
-  const raw = readRaw(dir, 'nb201-hwlatency');
+  const key = `${dir}|${device}`;
+  const hit = latencyCache.get(key);
+  if (hit) return hit;
+  const raw = readRaw(dir, LATENCY_FILE);
+  const devices = raw.header.fields.filter((f) => f !== 'idx');
+  if (!devices.includes(device)) {
+    throw new Error(`device: expected one of the ${LATENCY_FILE}.json devices (${devices.join(', ')}); received ${JSON.stringify(device)}`);
+  }
   const i = column(raw, device);
   const out = new Float64Array(raw.rows.length);
   raw.rows.forEach((r) => (out[r[0] as number] = r[i] as number));
+  latencyCache.set(key, out);
   return out;
 }
