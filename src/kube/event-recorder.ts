@@ -12,7 +12,7 @@
  * - Memory: entries older than the window are pruned, so the recorder's map stays bounded too.
  * Sending never throws: an Event is worth less than the reconcile or the activity that records it.
  */
-import type { EventsV1Event } from '@kubernetes/client-node';
+import { V1MicroTime, type EventsV1Event } from '@kubernetes/client-node';
 
 export interface EventTarget {
   apiVersion: string;
@@ -67,6 +67,7 @@ export class EventRecorder {
   private readonly windowMs: number;
   private readonly maxPerObject: number;
   private readonly seriesPatchMs: number;
+  private sequence = 0;
   /** Events created, series patches sent, and events dropped by the budget (for tests and metrics). */
   readonly stats = { created: 0, patched: 0, dropped: 0 };
 
@@ -111,8 +112,9 @@ export class EventRecorder {
 
   private event(t: EventTarget, type: string, reason: string, action: string, note: string, now: number): EventsV1Event {
     return {
-      metadata: { generateName: `${t.name.slice(0, 200)}.`, namespace: t.namespace },
-      eventTime: new Date(now),
+      // Named as client-go names them (<object>.<hex time>; a counter keeps names unique within a millisecond).
+      metadata: { name: `${t.name.slice(0, 200)}.${(BigInt(now) * 1_000_000n + BigInt(this.sequence++ % 1_000_000)).toString(16)}`, namespace: t.namespace },
+      eventTime: new V1MicroTime(now), // serialises with the six fractional digits the apiserver requires
       reportingController: this.o.controller,
       reportingInstance: this.o.instance.slice(0, 128),
       action,

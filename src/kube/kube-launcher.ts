@@ -18,6 +18,7 @@ import { KubeAdapter, loadKubeConfig } from './adapter.js';
 import { TrialJobCache, type JobLookup } from './job-cache.js';
 import { trialStateOf } from './job-status.js';
 import { buildTrialJob, jobNameFor, type TrialDefaults } from './trial-job.js';
+import { parseTrialPodExtras } from './trial-pod-extras.js';
 
 /** The apiserver calls the launcher makes (KubeAdapter implements them). */
 export interface TrialJobApi {
@@ -119,7 +120,8 @@ export const DEFAULT_TRIAL_IMAGE = 'ghcr.io/nasflow/trainer:0.1.0';
  * The launcher `nasflow worker --launcher kubernetes` uses. Reads: KUBECONFIG (else in-cluster),
  * NASFLOW_TRIAL_IMAGE, NASFLOW_TRIAL_COMMAND (space-separated), NASFLOW_S3_ENDPOINT, AWS_REGION,
  * NASFLOW_TRIAL_S3_SECRET, NASFLOW_TRIAL_SERVICE_ACCOUNT, NASFLOW_TRIAL_UID, NASFLOW_TRIAL_NAMESPACE,
- * NASFLOW_TRIAL_REQUIRE_GPU (`false`: pods that request GPUs may train on the CPU).
+ * NASFLOW_TRIAL_REQUIRE_GPU (`false`: pods that request GPUs may train on the CPU),
+ * NASFLOW_TRIAL_POD_EXTRAS (JSON: the admin's labels, annotations, env, volumes and grace period).
  */
 export function createKubeLauncherFromEnv(env: NodeJS.ProcessEnv): Launcher {
   const defaults: TrialDefaults = { image: env.NASFLOW_TRIAL_IMAGE || DEFAULT_TRIAL_IMAGE };
@@ -131,6 +133,7 @@ export function createKubeLauncherFromEnv(env: NodeJS.ProcessEnv): Launcher {
   if (env.NASFLOW_TRIAL_UID) defaults.uid = Number(env.NASFLOW_TRIAL_UID);
   // Clusters whose GPU nodes are simulated (kwok) set false: their trials cannot see a real GPU.
   if (env.NASFLOW_TRIAL_REQUIRE_GPU === 'false') defaults.requireGpu = false;
+  if (env.NASFLOW_TRIAL_POD_EXTRAS) defaults.extras = parseTrialPodExtras(env.NASFLOW_TRIAL_POD_EXTRAS);
   const api = new KubeAdapter(loadKubeConfig(env));
   const jobs = new TrialJobCache(api, { now: () => Date.now(), log: (line) => console.error(`${new Date().toISOString()} ${line}`) });
   jobs.start();

@@ -19,6 +19,7 @@ import type { V1EnvVar, V1Job } from '@kubernetes/client-node';
 import { stableHash } from '../common/hash.js';
 import { trialJobName } from '../common/ids.js';
 import { API_VERSION, KIND, type TrialTemplate } from '../api/resource-spec.js';
+import type { TrialPodExtras } from './trial-pod-extras.js';
 
 export const LABEL_SEARCH = 'nasflow.io/search';
 export const LABEL_TRIAL = 'nasflow.io/trial';
@@ -48,6 +49,8 @@ export interface TrialDefaults {
    * days. false turns that off (clusters whose GPU nodes are simulated, e.g. kwok). Default: true.
    */
   requireGpu?: boolean;
+  /** The admin's additions to every trial pod (Helm values trial.*; checked by trial-pod-extras.ts). */
+  extras?: TrialPodExtras;
 }
 
 export interface TrialJobInput {
@@ -90,6 +93,7 @@ export function buildTrialJob(t: TrialJobInput): V1Job {
   };
   const annotations = { [ANNOTATION_TRIAL_ID]: t.trialId, [ANNOTATION_SEARCH_ID]: t.searchId };
   const tpl = t.template;
+  const extras = t.defaults.extras ?? {};
   const uid = t.defaults.uid ?? 1000;
   const serviceAccountName = tpl.serviceAccountName ?? t.defaults.serviceAccountName;
   return {
@@ -113,9 +117,11 @@ export function buildTrialJob(t: TrialJobInput): V1Job {
         ],
       },
       template: {
-        metadata: { labels, annotations },
+        // The admin's labels and annotations first: nasflow's own keys always win.
+        metadata: { labels: { ...extras.podLabels, ...labels }, annotations: { ...extras.podAnnotations, ...annotations } },
         spec: {
           restartPolicy: 'Never',
+          ...(extras.terminationGracePeriodSeconds !== undefined ? { terminationGracePeriodSeconds: extras.terminationGracePeriodSeconds } : {}),
           ...(serviceAccountName ? { serviceAccountName } : {}),
           automountServiceAccountToken: false, // the trainer talks to S3, never to the apiserver
           ...(tpl.nodeSelector ? { nodeSelector: tpl.nodeSelector } : {}),
@@ -123,15 +129,15 @@ export function buildTrialJob(t: TrialJobInput): V1Job {
           ...(tpl.affinity ? { affinity: tpl.affinity } : {}),
           ...(tpl.priorityClassName ? { priorityClassName: tpl.priorityClassName } : {}),
           securityContext: { runAsNonRoot: true, runAsUser: uid, runAsGroup: uid, fsGroup: uid, seccompProfile: { type: 'RuntimeDefault' } },
-          volumes: [{ name: 'tmp', emptyDir: {} }],
+          volumes: [{ name: 'tmp', emptyDir: {} }, ...(extras.volumes ?? [])],
           containers: [{
             name: TRAINER_CONTAINER,
             image: tpl.image ?? t.defaults.image,
             ...(tpl.imagePullPolicy ? { imagePullPolicy: tpl.imagePullPolicy } : {}),
             command: [...(t.defaults.command ?? ['nasflow']), 'train', '--spec', t.specUri],
-            env: trialEnv(t),
+            env: [...trialEnv(t), ...(extras.env ?? [])],
             ...(tpl.resources ? { resources: stringQuantities(tpl.resources) } : {}),
-            volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+            volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }, ...(extras.volumeMounts ?? [])],
             terminationMessagePolicy: 'FallbackToLogsOnError',
             securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
           }],
