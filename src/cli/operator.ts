@@ -40,7 +40,7 @@ export function registerOperatorCommands(program: Command): void {
     .option('--namespace <ns>', 'Temporal namespace (default: $TEMPORAL_NAMESPACE or "default")')
     .option('--task-queue <name>', 'task queue of the search workers', TASK_QUEUE)
     .option('--ui-url <url>', 'Temporal UI base URL for status.workflowUrl (default: $TEMPORAL_UI_URL)')
-    .option('--watch-namespace <ns>', 'watch one Kubernetes namespace only (default: all)')
+    .option('--watch-namespace <ns[,ns...]>', 'watch these Kubernetes namespaces only, comma-separated (default: $NASFLOW_WATCH_NAMESPACE, else all)')
     .option('--lease-namespace <ns>', 'namespace of the leader Lease (default: $POD_NAMESPACE or "default")')
     .option('--identity <id>', 'leader-election identity (default: $POD_NAME, else host name and pid)')
     .option('--resync-ms <ms>', 'milliseconds between status mirrors of every search', '5000')
@@ -58,7 +58,7 @@ export function registerOperatorCommands(program: Command): void {
       const leaseSeconds = Number(flags.leaseSeconds);
       if (!Number.isInteger(leaseSeconds) || leaseSeconds < 2) throw new Error(`--lease-seconds must be an integer of at least 2; received ${flags.leaseSeconds}`);
       const uiUrl = flags.uiUrl ?? env.TEMPORAL_UI_URL;
-      const watchNamespace = flags.watchNamespace ?? env.NASFLOW_WATCH_NAMESPACE;
+      const watchNamespaces = (flags.watchNamespace ?? env.NASFLOW_WATCH_NAMESPACE ?? '').split(',').map((n) => n.trim()).filter(Boolean);
       const policy = env.NASFLOW_POLICY ? parseTrialPolicy(env.NASFLOW_POLICY) : undefined;
       const identity = flags.identity ?? env.POD_NAME ?? `${hostname()}-${process.pid}`;
       const kube = new KubeAdapter(loadKubeConfig(env));
@@ -78,7 +78,7 @@ export function registerOperatorCommands(program: Command): void {
         now: () => new Date(),
         log,
         ...(uiUrl ? { uiUrl } : {}),
-        ...(watchNamespace ? { watchNamespace } : {}),
+        ...(watchNamespaces.length > 0 ? { watchNamespaces } : {}),
       });
       const metricsAddress = flags.metricsAddress ?? env.NASFLOW_METRICS_ADDRESS;
       const health = metricsAddress ? await startHealthServer({
@@ -89,7 +89,7 @@ export function registerOperatorCommands(program: Command): void {
         }),
       }) : undefined;
       operator.start();
-      console.error(`nasflow operator: Temporal ${address} (${namespace}), watching ${watchNamespace ?? 'all namespaces'}${policy ? ', trial policy on' : ''}${health ? `, metrics on http://${health.address}` : ''}`);
+      console.error(`nasflow operator: Temporal ${address} (${namespace}), watching ${watchNamespaces.length > 0 ? `namespaces ${watchNamespaces.join(', ')}` : 'all namespaces'}${policy ? ', trial policy on' : ''}${health ? `, metrics on http://${health.address}` : ''}`);
       await new Promise<void>((resolve) => {
         for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => resolve());
       });

@@ -135,9 +135,14 @@ export class KubeAdapter {
     return makeInformer(this.kc, path, list);
   }
 
-  /** A list+watch cache of the Jobs matching `labelSelector` in every namespace. */
-  trialJobInformer(labelSelector: string): Informer<V1Job & KubernetesObject> & ObjectCache<V1Job & KubernetesObject> {
-    const list = () => this.batch.listJobForAllNamespaces({ labelSelector }) as Promise<{ items: (V1Job & KubernetesObject)[]; metadata?: { resourceVersion?: string } }>;
+  /** A list+watch cache of the Jobs matching `labelSelector` in every namespace (or in one: namespaced RBAC suffices). */
+  trialJobInformer(labelSelector: string, namespace?: string): Informer<V1Job & KubernetesObject> & ObjectCache<V1Job & KubernetesObject> {
+    type JobList = { items: (V1Job & KubernetesObject)[]; metadata?: { resourceVersion?: string } };
+    if (namespace) {
+      const list = () => this.batch.listNamespacedJob({ namespace, labelSelector }) as Promise<JobList>;
+      return makeInformer(this.kc, `/apis/batch/v1/namespaces/${namespace}/jobs`, list, labelSelector);
+    }
+    const list = () => this.batch.listJobForAllNamespaces({ labelSelector }) as Promise<JobList>;
     return makeInformer(this.kc, '/apis/batch/v1/jobs', list, labelSelector);
   }
 

@@ -121,7 +121,8 @@ export const DEFAULT_TRIAL_IMAGE = 'ghcr.io/nasflow/trainer:0.1.0';
  * NASFLOW_TRIAL_IMAGE, NASFLOW_TRIAL_COMMAND (space-separated), NASFLOW_S3_ENDPOINT, AWS_REGION,
  * NASFLOW_TRIAL_S3_SECRET, NASFLOW_TRIAL_SERVICE_ACCOUNT, NASFLOW_TRIAL_UID, NASFLOW_TRIAL_NAMESPACE,
  * NASFLOW_TRIAL_REQUIRE_GPU (`false`: pods that request GPUs may train on the CPU),
- * NASFLOW_TRIAL_POD_EXTRAS (JSON: the admin's labels, annotations, env, volumes and grace period).
+ * NASFLOW_TRIAL_POD_EXTRAS (JSON: the admin's labels, annotations, env, volumes and grace period),
+ * NASFLOW_WATCH_NAMESPACE (comma-separated namespaces served: Job watches there only).
  */
 export function createKubeLauncherFromEnv(env: NodeJS.ProcessEnv): Launcher {
   const defaults: TrialDefaults = { image: env.NASFLOW_TRIAL_IMAGE || DEFAULT_TRIAL_IMAGE };
@@ -135,7 +136,24 @@ export function createKubeLauncherFromEnv(env: NodeJS.ProcessEnv): Launcher {
   if (env.NASFLOW_TRIAL_REQUIRE_GPU === 'false') defaults.requireGpu = false;
   if (env.NASFLOW_TRIAL_POD_EXTRAS) defaults.extras = parseTrialPodExtras(env.NASFLOW_TRIAL_POD_EXTRAS);
   const api = new KubeAdapter(loadKubeConfig(env));
-  const jobs = new TrialJobCache(api, { now: () => Date.now(), log: (line) => console.error(`${new Date().toISOString()} ${line}`) });
+  const cacheOpts = { now: () => Date.now(), log: (line: string) => console.error(`${new Date().toISOString()} ${line}`) };
+  const namespaces = (env.NASFLOW_WATCH_NAMESPACE ?? '').split(',').map((n) => n.trim()).filter(Boolean);
+  const jobs = namespaces.length === 0 ? new TrialJobCache(api, cacheOpts) : namespacedJobCaches(api, namespaces, cacheOpts);
   jobs.start();
-  return new KubeLauncher({ api, defaults, localNamespace: env.NASFLOW_TRIAL_NAMESPACE || 'default', jobs });
+  return new KubeLauncher({ api, defaults, localNamespace: env.NASFLOW_TRIAL_NAMESPACE || namespaces[0] || 'default', jobs });
+}
+
+/**
+ * One Job watch per served namespace (NASFLOW_WATCH_NAMESPACE=a,b): with namespaced Roles the
+ * worker may not list Jobs cluster-wide. A Job in a namespace not watched is read directly.
+ */
+function namespacedJobCaches(api: KubeAdapter, namespaces: string[], opts: ConstructorParameters<typeof TrialJobCache>[1]): JobLookup & { start(): void; stop(): Promise<void> } {
+  const caches = new Map(namespaces.map((ns) => [ns, new TrialJobCache({ trialJobInformer: (selector) => api.trialJobInformer(selector, ns) }, opts)] as const));
+  return {
+    start: () => caches.forEach((c) => c.start()),
+    stop: async () => {
+      await Promise.all([...caches.values()].map((c) => c.stop()));
+    },
+    lookup: (namespace, name) => caches.get(namespace)?.lookup(namespace, name),
+  };
 }

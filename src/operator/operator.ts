@@ -21,6 +21,8 @@ export interface OperatorOptions {
   temporalNamespace: string;
   /** Watch one namespace only. Default: all namespaces. */
   watchNamespace?: string;
+  /** Watch these namespaces only (one informer each; namespaced RBAC suffices). Default: watchNamespace, else all. */
+  watchNamespaces?: string[];
   /** Namespace of the leader Lease. */
   leaseNamespace: string;
   identity: string;
@@ -45,7 +47,8 @@ type Obj = NeuralArchitectureSearch & KubernetesObject;
 export class Operator {
   readonly elector: LeaderElector;
   private readonly reconciler: SearchReconciler;
-  private informer: ReturnType<KubeAdapter['searchInformer']> | undefined;
+  /** One informer per watched namespace ('' for all namespaces); undefined while not leading. */
+  private informers: Map<string, ReturnType<KubeAdapter['searchInformer']>> | undefined;
   private resync: NodeJS.Timeout | undefined;
   private readonly queue = new Set<string>();
   private readonly seen = new Map<string, string>();
@@ -70,7 +73,7 @@ export class Operator {
 
   /** The phases of the cached resources (empty while not leading). */
   phases(): string[] {
-    return (this.informer?.list() ?? []).map((o) => o.status?.phase ?? '');
+    return this.cached().map((o) => o.status?.phase ?? '');
   }
 
   start(): void {
@@ -84,31 +87,44 @@ export class Operator {
   }
 
   private async lead(): Promise<void> {
-    if (this.stopped || this.informer) return;
-    const informer = this.o.kube.searchInformer(this.o.watchNamespace);
-    this.informer = informer;
+    if (this.stopped || this.informers) return;
+    const namespaces = this.o.watchNamespaces?.length ? this.o.watchNamespaces : [this.o.watchNamespace ?? ''];
+    const informers = new Map(namespaces.map((ns) => [ns, this.o.kube.searchInformer(ns || undefined)] as const));
+    this.informers = informers;
     const onEvent = (obj: Obj) => this.enqueue(obj, false);
-    informer.on('add', onEvent);
-    informer.on('update', onEvent);
-    informer.on('error', (err: unknown) => {
-      if (this.informer !== informer) return; // stopped on purpose (lost the lead)
-      this.o.log(`informer: ${err instanceof Error ? err.message : String(err)}; restarting`);
-      setTimeout(() => void (this.informer === informer && informer.start().catch(() => undefined)), 1000);
-    });
-    await informer.start();
+    for (const [ns, informer] of informers) {
+      informer.on('add', onEvent);
+      informer.on('update', onEvent);
+      informer.on('error', (err: unknown) => {
+        if (this.informers !== informers) return; // stopped on purpose (lost the lead)
+        this.o.log(`informer${ns ? ` (${ns})` : ''}: ${err instanceof Error ? err.message : String(err)}; restarting`);
+        setTimeout(() => void (this.informers === informers && informer.start().catch(() => undefined)), 1000);
+      });
+    }
+    await Promise.all([...informers.values()].map((i) => i.start()));
     this.resync = setInterval(() => {
-      for (const obj of informer.list()) this.enqueue(obj, true);
+      for (const obj of this.cached()) this.enqueue(obj, true);
     }, this.o.resyncMs ?? 5000);
   }
 
   private async follow(): Promise<void> {
     clearInterval(this.resync);
     this.resync = undefined;
-    const informer = this.informer;
-    this.informer = undefined;
+    const informers = this.informers;
+    this.informers = undefined;
     this.queue.clear();
-    await informer?.stop();
+    await Promise.all([...(informers?.values() ?? [])].map((i) => i.stop()));
     await this.draining;
+  }
+
+  /** Every cached resource across the watched namespaces. */
+  private cached(): Obj[] {
+    return [...(this.informers?.values() ?? [])].flatMap((i) => i.list());
+  }
+
+  private cachedGet(name: string, namespace: string): Obj | undefined {
+    const i = this.informers?.get(namespace) ?? this.informers?.get('');
+    return i?.get(name, namespace) as Obj | undefined;
   }
 
   /** Queues a resource unless the event changed nothing but its status (and this is no resync). */
@@ -124,11 +140,11 @@ export class Operator {
   }
 
   private async drain(): Promise<void> {
-    while (this.queue.size > 0 && this.informer) {
+    while (this.queue.size > 0 && this.informers) {
       const key = this.queue.values().next().value!;
       this.queue.delete(key);
       const [namespace, name] = key.split('/');
-      const obj = this.informer.get(name, namespace) as Obj | undefined;
+      const obj = this.cachedGet(name, namespace);
       if (!obj) {
         this.seen.delete(key);
         continue;

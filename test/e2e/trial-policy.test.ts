@@ -48,7 +48,7 @@ void describe('trial policy: a namespace user against the platform', () => {
   const kubectl = (args: string[], input?: string, as?: string) => run('kubectl', ['--kubeconfig', kube.kubeconfig, ...(as ? ['--as', as] : []), ...args], input);
   /** The chart's admission policy for these values, applied by the admin (cluster-admin kubeconfig). */
   const applyPolicy = (...sets: string[]) => {
-    const r = run(helm, ['template', 'nasflow', CHART, '-n', 'nasflow', '--show-only', 'templates/admission-policy.yaml', ...sets.flatMap((s) => ['--set', s])]);
+    const r = run(helm, ['template', 'nasflow', CHART, '-n', 'nasflow', '--show-only', 'templates/admission-policy.yaml', '--set', `operator.watchNamespaces={${NS}}`, ...sets.flatMap((s) => ['--set', s])]);
     assert.equal(r.code, 0, r.err);
     const applied = kubectl(['apply', '--server-side', '--force-conflicts', '-f', '-'], r.out);
     assert.equal(applied.code, 0, applied.err);

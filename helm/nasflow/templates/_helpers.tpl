@@ -120,3 +120,10 @@ checkov.io/skip3: CKV_K8S_43=No digest is published with the chart; set image.di
 checkov.io/skip4: CKV_K8S_35=The AWS SDK's credential chain reads static S3 keys from AWS_* variables; leave s3.credentialsSecret empty to use IRSA or instance roles instead
 {{- end }}
 {{- end -}}
+
+{{/* The namespaces the release serves (comma-separated), or "" when it serves every namespace. */}}
+{{- define "nasflow.servedNamespaces" -}}
+{{- if not .Values.rbac.clusterWide -}}
+{{- join "," (.Values.operator.watchNamespaces | default (list .Release.Namespace)) -}}
+{{- end -}}
+{{- end -}}

@@ -83,13 +83,13 @@ void describe('Helm chart helm/nasflow', () => {
     assert.match(r.out, /1 chart\(s\) linted, 0 chart\(s\) failed/);
   });
 
-  void it('renders operator and worker Deployments, their ServiceAccounts, ClusterRoles and the leader-election Role by default', () => {
+  void it('renders operator and worker Deployments, their ServiceAccounts, Roles in the release namespace only and the leader-election Role by default', () => {
     const docs = render();
     const kinds = docs.map((d) => `${d.kind}/${d.metadata.name}`).sort();
     assert.deepEqual(kinds, [
-      'ClusterRole/nasflow-operator', 'ClusterRole/nasflow-worker', 'ClusterRoleBinding/nasflow-operator', 'ClusterRoleBinding/nasflow-worker',
       'Deployment/nasflow-operator', 'Deployment/nasflow-worker', 'NetworkPolicy/nasflow-operator', 'NetworkPolicy/nasflow-worker',
-      'PodDisruptionBudget/nasflow-operator', 'PodDisruptionBudget/nasflow-worker', 'Role/nasflow-leader-election', 'RoleBinding/nasflow-leader-election',
+      'PodDisruptionBudget/nasflow-operator', 'PodDisruptionBudget/nasflow-worker', 'Role/nasflow-leader-election', 'Role/nasflow-operator', 'Role/nasflow-worker',
+      'RoleBinding/nasflow-leader-election', 'RoleBinding/nasflow-operator', 'RoleBinding/nasflow-worker',
       'Service/nasflow-operator-metrics', 'Service/nasflow-worker-metrics', 'ServiceAccount/nasflow-operator', 'ServiceAccount/nasflow-worker',
       'ValidatingAdmissionPolicy/nasflow-trial-policy', 'ValidatingAdmissionPolicyBinding/nasflow-trial-policy',
     ]);
@@ -97,12 +97,20 @@ void describe('Helm chart helm/nasflow', () => {
     assert.equal(env(docs, 'worker').NASFLOW_TRIAL_IMAGE.value, 'ghcr.io/nasflow/trainer:0.1.0');
   });
 
-  void it('sets Roles in the watched namespace when operator.watchNamespace is provided', () => {
-    const docs = render('operator.watchNamespace=team-a');
+  void it('sets Roles in each served namespace when operator.watchNamespaces is provided, and ClusterRoles only when rbac.clusterWide is', () => {
+    const docs = render('operator.watchNamespaces={team-a,team-b}');
     assert.ok(!docs.some((d) => d.kind.startsWith('ClusterRole')));
-    const roles = docs.filter((d) => d.kind === 'Role' && d.metadata.namespace === 'team-a').map((d) => d.metadata.name).sort();
-    assert.deepEqual(roles, ['nasflow-operator', 'nasflow-worker']);
-    assert.ok(container(docs, 'operator').args!.includes('--watch-namespace=team-a'));
+    for (const ns of ['team-a', 'team-b']) {
+      const roles = docs.filter((d) => d.kind === 'Role' && d.metadata.namespace === ns).map((d) => d.metadata.name).sort();
+      assert.deepEqual(roles, ['nasflow-operator', 'nasflow-worker']);
+    }
+    assert.ok(container(docs, 'operator').args!.includes('--watch-namespace=team-a,team-b'));
+    assert.equal(env(docs, 'worker').NASFLOW_WATCH_NAMESPACE.value, 'team-a,team-b');
+    const wide = render('rbac.clusterWide=true');
+    assert.deepEqual(wide.filter((d) => d.kind === 'ClusterRole').map((d) => d.metadata.name).sort(), ['nasflow-operator', 'nasflow-worker']);
+    assert.ok(!container(wide, 'operator').args!.some((a) => a.startsWith('--watch-namespace')));
+    assert.equal(env(wide, 'worker').NASFLOW_WATCH_NAMESPACE, undefined);
+    assert.match(refused('operator.watchNamespace=team-a'), /additional properties 'watchNamespace' not allowed/);
   });
 
   void it('sets TEMPORAL_UI_URL when temporal.uiUrl is provided, and omits it when unset', () => {
@@ -214,7 +222,7 @@ void describe('Helm chart helm/nasflow', () => {
     if (!checkov) return t.skip('checkov not installed: python3 -m venv ~/.cache/nasflow/checkov-venv && ~/.cache/nasflow/checkov-venv/bin/pip install checkov');
     const dir = mkdtempSync(join(tmpdir(), 'nasflow-checkov-'));
     try {
-      const variants = { 'default.yaml': [], 'everything.yaml': ['metrics.serviceMonitor.enabled=true', 'metrics.dashboard.enabled=true', 's3.credentialsSecret=s3', 'temporal.tls.enabled=true', 'temporal.tls.secretName=tls', 'operator.watchNamespace=team-a'] };
+      const variants = { 'default.yaml': [], 'everything.yaml': ['metrics.serviceMonitor.enabled=true', 'metrics.dashboard.enabled=true', 's3.credentialsSecret=s3', 'temporal.tls.enabled=true', 'temporal.tls.secretName=tls', 'rbac.clusterWide=true'] };
       for (const [file, sets] of Object.entries(variants)) {
         const r = run(helm, ['template', 'nasflow', CHART, '-n', 'nasflow', ...sets.flatMap((s) => ['--set', s])]);
         assert.equal(r.code, 0, r.err);
