@@ -48,6 +48,40 @@ export const epochRecordSchema = z.object({
   imagesPerSecond: z.number().min(0),
 });
 
+/** Inference latency at one batch size (milliseconds per forward pass of the whole batch). */
+export const batchLatencySchema = z.object({
+  batch: z.number().int().min(1),
+  medianMs: z.number().min(0),
+  p90Ms: z.number().min(0),
+  meanMs: z.number().min(0),
+  minMs: z.number().min(0),
+  /** Standard deviation over the mean of the timed runs. */
+  relativeStd: z.number().min(0),
+});
+
+/**
+ * Inference latency of the trained network measured by the trainer on the device it ran on
+ * (src/trainer/latency.ts): tfjs `predict` on the loaded backend, output read back.
+ */
+export const latencySchema = z.object({
+  /** tfjs backend that ran inference, e.g. `tensorflow`. */
+  backend: z.string(),
+  backendPackage: z.string(),
+  device: deviceSchema,
+  /** Untimed runs before timing, and timed runs per batch size. */
+  warmup: z.number().int().min(0),
+  runs: z.number().int().min(1),
+  imageSize: z.number().int().min(1),
+  /** Batch 1 first (the figure a latency reward uses), then the spec's batch. */
+  batches: z.array(batchLatencySchema).min(1),
+});
+export type Latency = z.infer<typeof latencySchema>;
+
+/** The single-image median latency (ms) a latency reward uses, when measured. */
+export function singleImageLatencyMs(latency: Latency | undefined): number | undefined {
+  return latency?.batches.find((b) => b.batch === 1)?.medianMs;
+}
+
 export const trainedResultSchema = z.object({
   schemaVersion: z.literal(TRIAL_RESULT_VERSION),
   kind: z.literal('trained'),
@@ -80,6 +114,8 @@ export const trainedResultSchema = z.object({
   device: deviceSchema.optional(),
   /** The checkpoint this run resumed from, or null when it started from scratch. */
   resumedFrom: z.object({ step: z.number().int(), epoch: z.number().int(), key: z.string() }).nullable(),
+  /** Measured inference latency; optional so that results written before it was measured still parse. */
+  latency: latencySchema.optional(),
   trainSamples: z.number().int(),
   valSamples: z.number().int(),
   imageSize: z.number().int(),

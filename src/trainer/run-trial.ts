@@ -16,6 +16,7 @@ import type { ModelFactory } from './model.js';
 import { TRIAL_RESULT_VERSION, trainedResultSchema, type TrainedResult } from '../api/trial-result.js';
 import { withSeededRandom } from './seeded-random.js';
 import { evaluate } from './steps.js';
+import { describeLatency, measureLatency } from './latency.js';
 import { Rng } from '../common/rng.js';
 import { parseTrialSpec, trainingHash, type TrialSpec } from './spec.js';
 
@@ -65,6 +66,9 @@ export async function runTrial(a: RunTrialArgs): Promise<TrainedResult> {
       if (data.test) {
         result.testAccuracy = evaluate(tf, built.model, batchesOf(data.test, side), side, spec.macro.classes).accuracy;
       }
+      const measured = measureLatency(tf, built.model, { batches: [1, spec.recipe.batchSize], imageSize: side, now: a.now });
+      a.log(describeLatency(measured, `${backend.backend} (${backend.pkg})`));
+      result.latency = { backend: backend.backend, backendPackage: backend.pkg, device, ...measured };
       // Through JSON so that the returned object equals what a reader of result.json sees.
       const checked = trainedResultSchema.parse(JSON.parse(JSON.stringify(result)));
       await putJson(out, TRIAL_RESULT, checked);

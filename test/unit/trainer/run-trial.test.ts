@@ -47,6 +47,23 @@ void describe('runTrial with a tiny conv net on the pure-JS backend', () => {
     assert.deepEqual(trainedResultSchema.parse(stored), result);
   });
 
+  void it('measures inference latency at batch 1 and the spec\'s batch on its backend and device', async () => {
+    const spec = tinySpec({ recipe: { epochs: 1 } });
+    const result = await run('latency', spec);
+    const latency = result.latency;
+    assert.ok(latency, 'result.json carries a latency section');
+    assert.equal(latency.backend, 'cpu');
+    assert.equal(latency.device.kind, 'cpu');
+    assert.equal(latency.runs, 30);
+    const batch = (spec.recipe as { batchSize?: number } | undefined)?.batchSize ?? 32;
+    assert.deepEqual(latency.batches.map((b) => b.batch), batch === 1 ? [1] : [1, batch]);
+    for (const b of latency.batches) {
+      assert.ok(b.medianMs > 0 && b.minMs <= b.medianMs && b.medianMs <= b.p90Ms, JSON.stringify(b));
+    }
+    const stored = JSON.parse(new TextDecoder().decode(await new LocalStore(join(dir, 'latency')).get('result.json')));
+    assert.deepEqual(stored.latency, latency);
+  });
+
   void it('gives identical results for identical specs (seeded init, order and augmentation)', async () => {
     const a = await run('same-a', tinySpec({ recipe: { epochs: 1 } }));
     const b = await run('same-b', tinySpec({ recipe: { epochs: 1 } }));
