@@ -9,55 +9,10 @@
  * Run (after `npm run build`):
  *   node dist/bench/scale.bench.js --trials 20000 --nodes 500 --parallelism 450 --min-seconds 40 --max-seconds 80 --write
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { runScale, type ScaleResult } from '../test/helpers/scale-run.js';
 import { machineLine, table, writeSection } from './report.js';
-
-const { values: a } = parseArgs({
-  options: {
-    trials: { type: 'string', default: '2000' },
-    nodes: { type: 'string', default: '50' },
-    parallelism: { type: 'string', default: '45' },
-    'min-seconds': { type: 'string', default: '60' },
-    'max-seconds': { type: 'string', default: '120' },
-    'no-faults': { type: 'boolean', default: false },
-    seed: { type: 'string', default: '1' },
-    'slow-disk': { type: 'boolean', default: false },
-    'job-ttl': { type: 'string', default: '300' },
-    'no-replay': { type: 'boolean', default: false },
-    'limit-minutes': { type: 'string', default: '120' },
-    'keep-dir': { type: 'boolean', default: false },
-    write: { type: 'boolean', default: false },
-    section: { type: 'string', default: 'scale' },
-    note: { type: 'string', default: '' },
-    crd: { type: 'string' },
-  },
-});
-
-function num(flag: string, min: number): number {
-  const raw = a[flag as keyof typeof a] as string;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < min) throw new Error(`--${flag}: expected a number >= ${min}; received ${JSON.stringify(raw)}`);
-  return n;
-}
-
-const opts = {
-  trials: num('trials', 1), nodes: num('nodes', 1), parallelism: num('parallelism', 1),
-  minSeconds: num('min-seconds', 0), maxSeconds: num('max-seconds', 0),
-  faults: !a['no-faults'], seed: num('seed', 0), fastDisk: !a['slow-disk'], jobTtlSeconds: num('job-ttl', 0),
-  replay: !a['no-replay'], limitSeconds: num('limit-minutes', 1) * 60, keepDir: a['keep-dir'] ?? false,
-  ...(a.crd ? { crdPath: a.crd } : {}),
-  log: (line: string) => console.error(`${new Date().toISOString().slice(11, 19)} ${line}`),
-};
-if (opts.maxSeconds < opts.minSeconds) throw new Error(`--max-seconds (${opts.maxSeconds}) must be at least --min-seconds (${opts.minSeconds})`);
-if (opts.parallelism > opts.nodes) throw new Error(`--parallelism (${opts.parallelism}) needs at least as many GPU nodes; --nodes is ${opts.nodes}`);
-
-const r = await runScale(opts);
-console.log(JSON.stringify(r, null, 2));
-const md = report(r, process.argv.slice(2).join(' '));
-console.log(md);
-if (a.write) writeSection(a.section!, md);
-process.exit(r.phase === 'Succeeded' && r.trials.lost === 0 && r.trials.duplicated === 0 ? 0 : 1);
 
 /** What the bench found on its way to NASNet scale, in the order it hit them (issue 13). */
 const FINDINGS = `What the bench hit, in order, and what changed:
@@ -92,6 +47,61 @@ SQLite, the operator sharded by \`--watch-namespace\` (about 1 % of the CPU here
 by adding machines is item 6: one search's state step is O(trials); an append-only ledger (results
 are already per-trial objects) would make it O(1).`;
 
+const { values: a } = parseArgs({
+  options: {
+    trials: { type: 'string', default: '2000' },
+    nodes: { type: 'string', default: '50' },
+    parallelism: { type: 'string', default: '45' },
+    'min-seconds': { type: 'string', default: '60' },
+    'max-seconds': { type: 'string', default: '120' },
+    'no-faults': { type: 'boolean', default: false },
+    seed: { type: 'string', default: '1' },
+    'slow-disk': { type: 'boolean', default: false },
+    'job-ttl': { type: 'string', default: '300' },
+    'no-replay': { type: 'boolean', default: false },
+    'limit-minutes': { type: 'string', default: '120' },
+    'keep-dir': { type: 'boolean', default: false },
+    write: { type: 'boolean', default: false },
+    section: { type: 'string', default: 'scale' },
+    note: { type: 'string', default: '' },
+    crd: { type: 'string' },
+    'from-json': { type: 'string' },
+  },
+});
+
+function num(flag: string, min: number): number {
+  const raw = a[flag as keyof typeof a] as string;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < min) throw new Error(`--${flag}: expected a number >= ${min}; received ${JSON.stringify(raw)}`);
+  return n;
+}
+
+const opts = {
+  trials: num('trials', 1), nodes: num('nodes', 1), parallelism: num('parallelism', 1),
+  minSeconds: num('min-seconds', 0), maxSeconds: num('max-seconds', 0),
+  faults: !a['no-faults'], seed: num('seed', 0), fastDisk: !a['slow-disk'], jobTtlSeconds: num('job-ttl', 0),
+  replay: !a['no-replay'], limitSeconds: num('limit-minutes', 1) * 60, keepDir: a['keep-dir'] ?? false,
+  ...(a.crd ? { crdPath: a.crd } : {}),
+  log: (line: string) => console.error(`${new Date().toISOString().slice(11, 19)} ${line}`),
+};
+if (opts.maxSeconds < opts.minSeconds) throw new Error(`--max-seconds (${opts.maxSeconds}) must be at least --min-seconds (${opts.minSeconds})`);
+if (opts.parallelism > opts.nodes) throw new Error(`--parallelism (${opts.parallelism}) needs at least as many GPU nodes; --nodes is ${opts.nodes}`);
+
+// --from-json FILE renders the report of a run printed earlier (its JSON) instead of running one.
+const fromJson = a['from-json'];
+const r = fromJson ? (JSON.parse(readFileSync(fromJson, 'utf8')) as ScaleResult) : await runScale(opts);
+if (!fromJson) console.log(JSON.stringify(r, null, 2));
+const md = report(r, fromJson ? argsOf(r) : process.argv.slice(2).join(' '));
+console.log(md);
+if (a.write) writeSection(a.section!, md);
+process.exit(r.phase === 'Succeeded' && r.trials.lost === 0 && r.trials.duplicated === 0 ? 0 : 1);
+
+/** The command line of a saved run, rebuilt from its options. */
+function argsOf(r: ScaleResult): string {
+  const o = r.options;
+  return `--trials ${o.trials} --nodes ${o.nodes} --parallelism ${o.parallelism} --min-seconds ${o.minSeconds} --max-seconds ${o.maxSeconds} --job-ttl ${o.jobTtlSeconds} --limit-minutes ${o.limitSeconds / 60}${o.faults ? '' : ' --no-faults'}`;
+}
+
 function report(r: ScaleResult, args: string): string {
   const o = r.options;
   const f1 = (x: number) => x.toFixed(1);
@@ -110,7 +120,9 @@ function report(r: ScaleResult, args: string): string {
       ['wall / ideal', `**${(r.wallSeconds / r.idealSeconds).toFixed(3)}** (${f1(r.wallSeconds)} s / ${f1(r.idealSeconds)} s; ideal = sum of simulated training times / parallelism, mean ${f1(r.meanTrialSeconds)} s per trial)`],
       ['concurrent running trial pods', `peak ${r.concurrency.peak}, median ${r.concurrency.median} while trials remained to launch; ${o.parallelism} first reached after ${r.concurrency.reachedParallelismAtS !== undefined ? `${f1(r.concurrency.reachedParallelismAtS)} s` : 'never'}`],
       ['trials', `${r.trials.succeeded} succeeded, ${r.trials.failed} failed, ${r.trials.launched} launched, ${r.trials.trained} trained`],
-      ['lost / duplicated', `**${r.trials.lost} / ${r.trials.duplicated}**`],
+      r.phase === 'Succeeded'
+        ? ['lost / duplicated', `**${r.trials.lost} / ${r.trials.duplicated}**`]
+        : ['lost / duplicated', `not finished at the time limit: ${r.trials.launched - r.trials.trained} launched trials still training, ${o.trials - r.trials.launched} not launched yet (not lost); trained twice: **${r.trials.duplicated}**`],
       ['infra retries', `${r.trials.podReplacements} pods replaced inside their Job (evicted or on a deleted node), ${r.trials.workflowInfraRetries} new attempts by the workflow`],
       ['faults', `${[...faultCounts].map(([k, n]) => `${k} x${n}`).join(', ') || 'none'} (${r.faults.length} of ${r.faultsPlanned} planned)`],
       ['history', `${r.history.runs} runs (${r.history.continueAsNew} continue-as-new), events per run mean ${r.history.meanEvents}, max ${r.history.maxEvents}; workflow task failures ${r.history.taskFailures} (nondeterminism ${r.history.nondeterminism}); replay ${r.history.replayFailures === undefined ? 'not run' : `${r.history.runs - r.history.replayFailures}/${r.history.runs} runs replay`}`],
