@@ -120,6 +120,8 @@ void describe('trial policy: a namespace user against the platform', () => {
     assert.equal(kubectl(['delete', 'validatingadmissionpolicybinding', 'nasflow-trial-policy']).code, 0);
     const policy = parseTrialPolicy(JSON.parse(run(helm, ['template', 'nasflow', CHART, '-n', 'nasflow', '--show-only', 'templates/operator-deployment.yaml', '--set', 'policy.allowedStorageSecrets={team-s3}']).out
       .match(/name: NASFLOW_POLICY\n\s+value: (".*")/)![1]) as string);
+    // The searches admitted above would start workflows no worker runs (and slow every reconcile with progress queries): remove them first.
+    assert.equal(kubectl(['delete', PLURAL, '--all', '-n', NS, '--wait=true']).code, 0);
     await admitted(makeResource('slipped', NS).set('template', { image: FORBIDDEN_IMAGE }).set('storageSecretRef', { name: 'db-password' }).obj());
     const kc = new KubeConfig();
     kc.loadFromFile(kube.kubeconfig);
