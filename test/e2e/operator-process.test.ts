@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
-import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { CustomObjectsApi, EventsV1Api, KubeConfig } from '@kubernetes/client-node';
 import type { Handle } from '../helpers/infra.js';
 import type { KubeEndpoints } from '../../src/dev/kube.js';
 import type { TemporalEndpoints } from '../../src/dev/temporal.js';
@@ -36,12 +36,14 @@ void describe('nasflow operator process: SIGKILL mid-search, a new process resum
   let workerRun: Promise<void>;
   let closeWorker: () => Promise<void>;
   let custom: CustomObjectsApi;
+  let kc: KubeConfig;
   let dir: string;
   const procs: { child: ChildProcess; log: string[] }[] = [];
 
   const operatorProcess = (identity: string) => {
     const child = spawn(process.execPath, [CLI_ENTRY, 'operator', '--address', temporal.address, '--namespace', temporal.namespace, '--task-queue', TASK_QUEUE,
-      '--identity', identity, '--lease-namespace', NS, '--resync-ms', '300', '--lease-seconds', '3', '--ui-url', 'http://ui.test'], {
+      '--identity', identity, '--lease-namespace', NS, '--resync-ms', '300', '--lease-seconds', '3', '--ui-url', 'http://ui.test',
+      '--metrics-address', '127.0.0.1:0'], {
       env: { ...process.env, KUBECONFIG: kube.kubeconfig }, stdio: ['ignore', 'pipe', 'pipe'],
     });
     const entry = { child, log: [] as string[] };
@@ -61,7 +63,7 @@ void describe('nasflow operator process: SIGKILL mid-search, a new process resum
     closeWorker = () => made.connection.close();
     connection = await Connection.connect({ address: temporal.address });
     client = new Client({ connection, namespace: temporal.namespace });
-    const kc = new KubeConfig();
+    kc = new KubeConfig();
     kc.loadFromFile(kube.kubeconfig);
     custom = kc.makeApiClient(CustomObjectsApi);
   });
@@ -110,5 +112,17 @@ void describe('nasflow operator process: SIGKILL mid-search, a new process resum
     assert.match(log2, /op-2 is now the leader/);
     assert.doesNotMatch(log2, /started workflow/, 'the second operator started nothing');
     assert.match(first.log.join(''), /started workflow nas\/default\/long\//);
+    // Issue 16: the leader's /metrics and the Events it recorded on the resource.
+    const base = /metrics on (http:\/\/127\.0\.0\.1:\d+)/.exec(log2)?.[1];
+    assert.ok(base, log2);
+    assert.equal((await fetch(`${base}/healthz`)).status, 200);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    assert.match(metrics, /^nasflow_operator_leader 1$/m);
+    assert.match(metrics, /^nasflow_searches\{phase="Succeeded"\} 1$/m);
+    assert.ok(Number(/^nasflow_operator_reconciles_total\{result="ok"\} (\d+)$/m.exec(metrics)?.[1] ?? 0) > 0, metrics);
+    const events = await kc.makeApiClient(EventsV1Api).listNamespacedEvent({ namespace: NS, fieldSelector: 'regarding.name=long' });
+    const reasons = events.items.map((e) => e.reason);
+    assert.ok(reasons.includes('SearchSucceeded'), `events: ${reasons.join(', ')}`);
+    assert.ok(events.items.every((e) => e.reportingController === 'nasflow.io/operator' && e.regarding?.uid === done.metadata.uid));
   });
 });
