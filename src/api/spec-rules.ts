@@ -10,7 +10,7 @@
 
 /** The parts of a defaulted spec the rules read (the resource's spec has the same fields). */
 export interface RuleSubject {
-  algorithm: Record<string, unknown> & { mnasnetRL?: { cost: { metric: string } }; ponas?: { budget?: unknown; cost?: unknown; supernet?: unknown } };
+  algorithm: Record<string, unknown> & { mnasnetRL?: { cost: { metric: string; device?: string } }; ponas?: { budget?: unknown; cost?: unknown; supernet?: unknown } };
   space: string;
   evaluator: { type: string; benchmark?: string };
   budget: { maxTrials: number; maxFailedTrials: number };
@@ -63,10 +63,17 @@ export function specRules(algorithmKeys: readonly string[]): SpecRule[] {
       cel: "self.evaluator.type != 'benchmark' || self.space == 'nb201'",
     },
     {
-      path: ['algorithm', 'mnasnetRL', 'cost', 'metric'],
-      message: 'the NAS-Bench-201 evaluator reports flops or params as cost; use one of those (per-device latency tables are not wired to it yet)',
-      holds: (s) => !(s.evaluator.type === 'benchmark' && s.algorithm.mnasnetRL?.cost.metric === 'latency'),
-      cel: "!(self.evaluator.type == 'benchmark' && has(self.algorithm.mnasnetRL) && self.algorithm.mnasnetRL.cost.metric == 'latency')",
+      path: ['algorithm', 'mnasnetRL', 'cost', 'device'],
+      message: 'required with the NAS-Bench-201 evaluator and metric latency: a device of data/benchmarks/nb201-hwlatency.json, e.g. pixel3, raspi4 or fpga',
+      holds: (s) => !(s.evaluator.type === 'benchmark' && s.algorithm.mnasnetRL?.cost.metric === 'latency' && s.algorithm.mnasnetRL.cost.device === undefined),
+      cel: "!(self.evaluator.type == 'benchmark' && has(self.algorithm.mnasnetRL) && self.algorithm.mnasnetRL.cost.metric == 'latency' && !has(self.algorithm.mnasnetRL.cost.device))",
+      reason: 'FieldValueRequired',
+    },
+    {
+      path: ['algorithm', 'mnasnetRL', 'cost', 'device'],
+      message: 'only for the NAS-Bench-201 evaluator with metric latency (a trained trial measures latency on the device it runs on); remove it',
+      holds: (s) => s.algorithm.mnasnetRL?.cost.device === undefined || (s.evaluator.type === 'benchmark' && s.algorithm.mnasnetRL.cost.metric === 'latency'),
+      cel: "!has(self.algorithm.mnasnetRL) || !has(self.algorithm.mnasnetRL.cost.device) || (self.evaluator.type == 'benchmark' && self.algorithm.mnasnetRL.cost.metric == 'latency')",
     },
     {
       path: ['dataset'],

@@ -133,7 +133,7 @@ export const benchmarkResultSchema = z.object({
   benchmark: z.string(),
   valAccuracy: fraction,
   testAccuracy: fraction,
-  /** The cost the search constrains (MFLOPs or M params), when it constrains one. */
+  /** The cost the search constrains (MFLOPs, M params, or ms on the spec's latency device), when it constrains one. */
   cost: z.number().min(0).optional(),
   /** The table's training time of this cell. */
   simulatedSeconds: z.number().min(0),

@@ -3,7 +3,7 @@
  * benchmark launcher and the `nasflow bench trial` process.
  */
 import { nb201Evaluator, type Nb201Cost } from '../bench/evaluator.js';
-import { loadNb201, type Nb201Benchmark, type Nb201Table } from '../bench/nb201-table.js';
+import { loadNb201, loadNb201Latency, type Nb201Benchmark, type Nb201Table } from '../bench/nb201-table.js';
 import type { Nb201Genotype } from '../space/nb201.js';
 import { getSpace } from '../space/index.js';
 import type { SearchSpec } from '../api/search-spec.js';
@@ -28,9 +28,11 @@ export type BenchmarkAnswer = Omit<BenchmarkResult, 'readyAtMs'> & {
 
 export function answerTrial(spec: Pick<SearchSpec, 'evaluator' | 'algorithm'>, genotypeJson: unknown): BenchmarkAnswer {
   const genotype = getSpace('nb201').parse(genotypeJson) as Nb201Genotype;
-  const costMetric = spec.algorithm.mnasnetRL?.cost.metric;
-  const cost: Nb201Cost = costMetric === 'flops' ? 'flops' : costMetric === 'params' ? 'params' : 'none';
-  const evaluation = nb201Evaluator(table(spec.evaluator.benchmark!), { cost }).evaluate(genotype);
+  const target = spec.algorithm.mnasnetRL?.cost;
+  const cost: Nb201Cost = target?.metric ?? 'none';
+  // The spec rules require a device with metric latency on the benchmark evaluator.
+  const latency = target?.metric === 'latency' ? loadNb201Latency(target.device!) : undefined;
+  const evaluation = nb201Evaluator(table(spec.evaluator.benchmark!), { cost, latency }).evaluate(genotype);
   return {
     schemaVersion: 1,
     kind: 'benchmark',

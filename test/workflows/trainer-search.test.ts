@@ -61,4 +61,32 @@ describe('a search that really trains, with state, data and results on a real S3
     assert.ok(first.valAccuracy > 0.1);
     console.log(`trained search: backend ${first.backend}; accuracies ${result.leaderboard.map((e) => e.accuracy.toFixed(1)).join(', ')}`);
   });
+
+  it('MnasNet with a latency target: every trial measures its latency and the reward uses it (mnasnet space)', async () => {
+    const spec = makeSearch('latency', 's3://nas/searches')
+      .set('space', 'mnasnet')
+      .set('macro', { cellsPerStage: 1, filters: 4, classes: 10 })
+      .set('evaluator', { type: 'train' })
+      .set('dataset', 's3://nas/data/synth')
+      .set('trial', { epochs: 1, batchSize: 32, imageSize: 8, valFraction: 0.2, checkpointEverySteps: 5 })
+      .algorithm({ mnasnetRL: { batchSize: 2, hidden: 8, cost: { metric: 'latency', target: 5, constraint: 'hard' } } })
+      .budget({ maxTrials: 2, parallelism: 2, maxFailedTrials: 0 })
+      .obj();
+    const searchId = localSearchId('latency', 'l1');
+    // A trained result without a cost fails the controller's observe step (the MnasNet reward needs one).
+    const result = await (await startSearch(h.client, spec, { searchId, taskQueue: h.taskQueue })).result();
+    assert.equal(result.phase, 'Succeeded');
+    assert.equal(result.progress.counts.succeeded, 2);
+    const listed = await client.send(new ListObjectsV2Command({ Bucket: 'nas', Prefix: `searches/searches/${searchId}/` }));
+    const results = (listed.Contents ?? []).map((o) => o.Key!).filter((k) => k.endsWith('/result.json'));
+    assert.equal(results.length, 2);
+    for (const key of results) {
+      const r = JSON.parse(await (await client.send(new GetObjectCommand({ Bucket: 'nas', Key: key }))).Body!.transformToString()) as {
+        latency?: { backend: string; device: { kind: string }; batches: { batch: number; medianMs: number; p90Ms: number }[] };
+      };
+      assert.ok(r.latency, `${key} carries the measured latency`);
+      assert.deepEqual(r.latency.batches.map((b) => b.batch), [1, 32]);
+      assert.ok(r.latency.batches[0].medianMs > 0 && r.latency.batches[0].p90Ms >= r.latency.batches[0].medianMs);
+    }
+  });
 });

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { defineAlgorithm } from '../definition.js';
 import type { ControllerArgs } from './controller-args.js';
 import { HARD_CONSTRAINT, SOFT_CONSTRAINT } from './reward.js';
+import { NB201_LATENCY_DEVICES } from '../../space/nb201-devices.js';
 
 export const NASNET_RL = 'nasnet-rl';
 export const MNASNET_RL = 'mnasnet-rl';
@@ -24,6 +25,10 @@ const costTarget = z
     metric: z.enum(['latency', 'flops', 'params']).describe('Which cost the target constrains: latency (ms), flops (MFLOPs) or params (M).'),
     target: z.number().gt(0).describe('Target T in the metric\'s unit.'),
     constraint: z.enum(['soft', 'hard']).default('soft').describe('soft: w = -0.07 on both sides of T; hard: only networks over T are penalised (MnasNet Sec. 3). Default: soft.'),
+    device: z
+      .enum(NB201_LATENCY_DEVICES)
+      .optional()
+      .describe('With the NAS-Bench-201 evaluator and metric latency: the device whose measured latencies (data/benchmarks/nb201-hwlatency.json) price each cell, e.g. pixel3, raspi4, fpga. Trained trials measure latency on their own device instead.'),
   })
   .strict()
   .describe('The cost target of the multi-objective reward.');

@@ -89,7 +89,7 @@ export const CORPUS: readonly CorpusCase[] = [
   // Cross-field rules (src/api/spec-rules.ts), one case each.
   { title: 'a benchmark evaluator without its table', valid: false, spec: with_(bench, { evaluator: { type: 'benchmark' } }) },
   { title: 'a benchmark outside nb201', valid: false, spec: with_(bench, { space: 'nasnet' }) },
-  { title: 'a latency target on the benchmark', valid: false, spec: with_(bench, { algorithm: { mnasnetRL: { cost: { metric: 'latency', target: 5 } } } }) },
+  { title: 'a latency target on the benchmark without a device', valid: false, spec: with_(bench, { algorithm: { mnasnetRL: { cost: { metric: 'latency', target: 5 } } } }) },
   { title: 'training without a dataset', valid: false, spec: (({ dataset: _d, ...rest }) => rest)(train) },
   { title: 'storage with an unsupported scheme', valid: false, spec: storage('ftp://host/store') },
   { title: 'storage with a scheme but no //', valid: false, spec: storage('S3:bucket/x') },

@@ -30,7 +30,9 @@ describe('search spec validation', () => {
     ['a benchmark without its table', { evaluator: { type: 'benchmark' } }, 'evaluator.benchmark', /one of nb201-cifar10/],
     ['a benchmark outside nb201', { space: 'nasnet' }, 'space', /needs space nb201/],
     ['training without a dataset', { evaluator: { type: 'train' } }, 'dataset', /required when evaluator\.type is train/],
-    ['a latency target on the NB201 table', { algorithm: { mnasnetRL: { cost: { metric: 'latency', target: 5 } } } }, 'algorithm.mnasnetRL.cost.metric', /use one of those/],
+    ['a latency target on the NB201 table without a device', { algorithm: { mnasnetRL: { cost: { metric: 'latency', target: 5 } } } }, 'algorithm.mnasnetRL.cost.device', /required with the NAS-Bench-201 evaluator and metric latency: a device of .*nb201-hwlatency\.json, e\.g\. pixel3/],
+    ['a latency device not in the table', { algorithm: { mnasnetRL: { cost: { metric: 'latency', target: 5, device: 'pixel9' } } } }, 'algorithm.mnasnetRL.cost.device', /pixel3/],
+    ['a latency device with a FLOPs target', { algorithm: { mnasnetRL: { cost: { metric: 'flops', target: 40, device: 'pixel3' } } } }, 'algorithm.mnasnetRL.cost.device', /only for the NAS-Bench-201 evaluator with metric latency/],
     ['a zero max duration', { budget: { maxTrials: 5, maxDurationSeconds: 0 } }, 'budget.maxDurationSeconds', />=1/],
     ['a PONAS budget outside space ponas', { algorithm: { ponas: { budget: 300 } } }, 'algorithm.ponas.budget', /cost model of space ponas; use space ponas or remove this field/],
     ['a PONAS supernet on a benchmark', { algorithm: { ponas: { supernet: {} } } }, 'algorithm.ponas.supernet', /needs space ponas and evaluator\.type train/],
@@ -53,6 +55,11 @@ describe('search spec validation', () => {
     ['a 100,000-character name', { name: 'a'.repeat(100_000) }, 'name', /received "a+… \(100002 characters\)$/],
     ['a supernet candidate out of range', { space: 'ponas', evaluator: { type: 'train' }, dataset: '/d', algorithm: { ponas: { supernet: { candidates: [0, 12] } } } }, 'algorithm.ponas.supernet.candidates.1', /<=11/],
   ];
+  it('accepts a latency target on the NB201 table for a named device', () => {
+    const spec = parseSearchSpec({ ...valid, algorithm: { mnasnetRL: { cost: { metric: 'latency', target: 10, device: 'pixel3', constraint: 'hard' } } } });
+    assert.equal(spec.algorithm.mnasnetRL?.cost.device, 'pixel3');
+  });
+
   it('accepts every macro field and the full recipe', () => {
     const macro = { cellsPerStage: 2, filters: 16, classes: 10, stem: 'cifar', stemMultiplier: 3, skipReductionLayerInput: true, auxHead: true, denseDropoutKeepProb: 0.5, numReductionLayers: 2, stemFilters: 32, headFilters: 1280, dropout: 0.2, activation: 'relu6', seRule: 'expanded' };
     assert.deepEqual(parseSearchSpec({ ...valid, macro }).macro, macro);
