@@ -94,6 +94,16 @@ export class TrialSimulator {
     return this.training.size;
   }
 
+  /**
+   * Whether the pod is still Running as the watch last saw it. The pod garbage collector marks a
+   * pod on a deleted node Failed before deleting it, and the Job then starts a replacement; a
+   * kubelet on a deleted node cannot report success afterwards, so neither may the simulator.
+   */
+  private stillRunning(pod: V1Pod): boolean {
+    const latest = this.informer.get(pod.metadata!.name!, pod.metadata!.namespace);
+    return !!latest && latest.metadata?.uid === pod.metadata?.uid && latest.status?.phase === 'Running' && !latest.metadata?.deletionTimestamp;
+  }
+
   /** The trial pods training now, as last seen by the watch. */
   runningPods(): V1Pod[] {
     return this.informer.list().filter((p) => this.training.has(podKey(p)));
@@ -193,7 +203,7 @@ export class TrialSimulator {
       conditions: [{ type: 'Ready', status: 'False' }, { type: 'ContainersReady', status: 'False' }],
       containerStatuses: [{ name: TRAINER_CONTAINER, image: pod.spec!.containers[0].image!, imageID: '', ready: false, restartCount: 0, state: { terminated: { exitCode: 0, reason: 'Completed', startedAt: pod.status?.startTime ?? now, finishedAt: now } } }],
     };
-    if (this.training.get(key) !== t) return;
+    if (this.training.get(key) !== t || !this.stillRunning(pod)) return;
     await retried(`completing ${key}`, () => this.core.patchNamespacedPodStatus({ namespace: pod.metadata!.namespace!, name: pod.metadata!.name!, body: { status } }, STRATEGIC), this.opts.log);
     this.training.delete(key);
     this.finished.push({ trialId: t.trialId, pod: pod.metadata!.name!, node: pod.spec?.nodeName ?? '', seconds: answer.seconds });
