@@ -8,7 +8,7 @@ import { restoreAlgorithm } from '../src/algorithms/registry.js';
 import type { AlgorithmState, TrialResult as AlgorithmTrialResult } from '../src/algorithms/types.js';
 import type { ProposalSummary, TrialOutcome } from '../src/common/search-types.js';
 import { classifyExit } from '../src/api/exit-codes.js';
-import { searchAccuracy, singleImageLatencyMs, trialResultSchema, trialSeconds } from '../src/api/trial-result.js';
+import { searchAccuracy, trainedCost, trialResultSchema, trialSeconds } from '../src/api/trial-result.js';
 import { TRIAL_SPEC_VERSION, type TrialSpecInput } from '../src/api/trial-spec.js';
 import type { Launcher, TrialRef } from '../src/launch/launcher.js';
 import { algorithmName, costMetric, createFromSpec, spaceFor } from '../src/search/algorithm-from-spec.js';
@@ -233,8 +233,11 @@ export function createSearchActivities(rawDeps: SearchActivityDeps) {
     };
     if (result.kind !== 'ponas-supernet' && result.testAccuracy !== undefined) outcome.testAccuracy = searchAccuracy(result.testAccuracy);
     if (result.kind === 'benchmark' && result.cost !== undefined) outcome.cost = result.cost;
-    // MnasNet's reward uses the single-image latency the trainer measured on its own device.
-    if (result.kind === 'trained' && costMetric(ref.spec) === 'latency') outcome.cost = singleImageLatencyMs(result.latency);
+    // MnasNet's reward needs a cost for every trained trial: measured latency, or the analytic FLOPs/params.
+    if (result.kind === 'trained') {
+      const cost = trainedCost(result, costMetric(ref.spec));
+      if (cost !== undefined) outcome.cost = cost;
+    }
     return outcome;
   }
 

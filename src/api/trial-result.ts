@@ -173,6 +173,18 @@ export function searchAccuracy(fraction: number): number {
   return Math.round(fraction * 100 * 10_000) / 10_000;
 }
 
+/**
+ * The cost a trained trial reports for the metric a search constrains: the measured single-image
+ * latency (ms), or the analytic cost in the spec's units — FLOPs as millions of multiply-adds (what
+ * MnasNet and the NAS papers call FLOPs) and params in millions.
+ */
+export function trainedCost(result: TrainedResult, metric: 'latency' | 'flops' | 'params' | undefined): number | undefined {
+  if (metric === 'latency') return singleImageLatencyMs(result.latency);
+  if (metric === 'flops') return result.multAdds === undefined ? undefined : result.multAdds / 1e6;
+  if (metric === 'params') return result.params / 1e6;
+  return undefined;
+}
+
 /** The training time a result stands for: simulated for a benchmark answer, measured otherwise. */
 export function trialSeconds(result: TrialResult): number {
   return result.kind === 'benchmark' ? result.simulatedSeconds : result.wallSeconds;

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { searchAccuracy, trialResultSchema, trialSeconds } from '../../../src/api/trial-result.js';
+import { searchAccuracy, trainedCost, trialResultSchema, trialSeconds, type TrainedResult } from '../../../src/api/trial-result.js';
 import { answerTrial } from '../../../src/launch/benchmark-answer.js';
 import { makeSearch } from '../../helpers/search-builder.js';
 import { parseSearchSpec } from '../../../src/api/search-spec.js';
@@ -30,5 +30,14 @@ describe('result.json: one contract for every writer', () => {
     const unknown = trialResultSchema.safeParse({ valAccuracy: 0.9 });
     assert.equal(unknown.success, false);
     assert.deepEqual(unknown.error!.issues[0].path, ['kind']);
+  });
+
+  void it('gives a trained trial the cost its search constrains: measured latency, or analytic FLOPs and params in millions', () => {
+    const trained = { params: 3_400_000, multAdds: 312_000_000, latency: { batches: [{ batch: 1, medianMs: 12.5 }] } } as unknown as TrainedResult;
+    assert.equal(trainedCost(trained, 'flops'), 312);
+    assert.equal(trainedCost(trained, 'params'), 3.4);
+    assert.equal(trainedCost(trained, 'latency'), 12.5);
+    assert.equal(trainedCost(trained, undefined), undefined);
+    assert.equal(trainedCost({ ...trained, multAdds: undefined }, 'flops'), undefined);
   });
 });
