@@ -28,13 +28,17 @@ export interface SpecRule {
   reason?: 'FieldValueRequired' | 'FieldValueForbidden';
 }
 
-/** Storage URIs (see storageUriProblem in search-spec.ts): scheme, S3 bucket name, kernel pseudo-filesystems. */
+/**
+ * Storage URIs (see storageUriProblem in search-spec.ts): scheme, S3 bucket name, kernel pseudo-filesystems.
+ * Written in the syntax JavaScript and CEL's RE2 share: no inline flags such as `(?i:...)`, which
+ * RE2 has but V8 only from Node 23 (the engines field allows Node 22).
+ */
 export const STORAGE_PATTERNS = {
   anyScheme: '^[a-zA-Z][a-zA-Z0-9+.-]+:',
-  supportedScheme: '^(?i:s3|file)://',
-  s3: '^(?i:s3)://',
-  s3Bucket: '^(?i:s3)://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/|$)',
-  pseudoFs: '^((?i:file)://)?/(proc|sys|dev)(/|$)',
+  supportedScheme: '^([sS]3|[fF][iI][lL][eE])://',
+  s3: '^[sS]3://',
+  s3Bucket: '^[sS]3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/|$)',
+  pseudoFs: '^([fF][iI][lL][eE]://)?/(proc|sys|dev)(/|$)',
 } as const;
 
 const test = (pattern: string, value: string): boolean => new RegExp(pattern).test(value);
