@@ -6,40 +6,29 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { startKube, type Handle } from '../../helpers/infra.js';
-import type { KubeEndpoints } from '../../../src/dev/kube.js';
-import { eventually, TIMEOUTS } from '../../helpers/wait.js';
-import { CRD_PATHS } from '../../../src/kube/crd-yaml.js';
+import { REPO_ROOT, startCrdApiserver, type CrdApiserver } from './crd-apiserver.js';
 import { makeResource } from './resource-builder.js';
 
-const ROOT = join(import.meta.dirname, '..', '..', '..', '..');
 const EXAMPLES = ['nasnet-cifar10', 'pnas-cifar10', 'mnasnet-latency', 'ponas', 'nb201-evolution'];
 
 void describe('NeuralArchitectureSearch CRD on a real apiserver', () => {
-  let kube: Handle<KubeEndpoints>;
-  const kubectl = (args: string[], input?: string): { code: number; out: string } => {
-    const r = spawnSync('kubectl', ['--kubeconfig', kube.kubeconfig, ...args], { input, encoding: 'utf8' });
-    return { code: r.status ?? 1, out: `${r.stdout}${r.stderr}` };
-  };
+  let api: CrdApiserver;
+  const kubectl = (args: string[], input?: string): { code: number; out: string } => api.kubectl(args, input);
   const apply = (obj: unknown): { code: number; out: string } => kubectl(['apply', '-f', '-'], stringify(obj));
 
   before(async () => {
-    kube = await startKube({ gpuNodes: 0 });
-    const r = kubectl(['apply', '--server-side', '-f', join(ROOT, CRD_PATHS[0])]);
-    assert.equal(r.code, 0, r.out);
-    await eventually(async () => assert.equal(kubectl(['get', 'nas']).code, 0), TIMEOUTS.medium);
+    api = await startCrdApiserver();
   });
 
   after(async () => {
-    await kube?.stop();
+    await api?.stop();
   });
 
   for (const name of EXAMPLES) {
     void it(`accepts k8s/examples/${name}.yaml and applies defaults`, () => {
-      const r = kubectl(['apply', '-f', join(ROOT, 'k8s', 'examples', `${name}.yaml`)]);
+      const r = kubectl(['apply', '-f', join(REPO_ROOT, 'k8s', 'examples', `${name}.yaml`)]);
       assert.equal(r.code, 0, r.out);
       const got = parse(kubectl(['get', 'nas', name, '-o', 'yaml']).out) as { spec: { suspend: boolean; budget: { trialRetries: number }; template: { ttlSecondsAfterFinished: number } } };
       assert.equal(got.spec.suspend, false);

@@ -10,34 +10,22 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { startKube, type Handle } from '../../helpers/infra.js';
-import type { KubeEndpoints } from '../../../src/dev/kube.js';
-import { eventually, TIMEOUTS } from '../../helpers/wait.js';
-import { CRD_PATHS } from '../../../src/kube/crd-yaml.js';
+import { startCrdApiserver, type CrdApiserver } from './crd-apiserver.js';
 import { checkResource, problemLines } from '../../../src/cli/spec-document.js';
 import { API, CORPUS, FULL_MACRO, manifestOf } from './spec-corpus.js';
 
-const ROOT = join(import.meta.dirname, '..', '..', '..', '..');
 
 void describe('CLI validator and apiserver agree on the spec corpus', () => {
-  let kube: Handle<KubeEndpoints>;
-  const kubectl = (args: string[], input?: string): { code: number; out: string } => {
-    const r = spawnSync('kubectl', ['--kubeconfig', kube.kubeconfig, ...args], { input, encoding: 'utf8' });
-    return { code: r.status ?? 1, out: `${r.stdout}${r.stderr}` };
-  };
+  let api: CrdApiserver;
+  const kubectl = (args: string[], input?: string): { code: number; out: string } => api.kubectl(args, input);
 
   before(async () => {
-    kube = await startKube({ gpuNodes: 0 });
-    const r = kubectl(['apply', '--server-side', '-f', join(ROOT, CRD_PATHS[0])]);
-    assert.equal(r.code, 0, r.out);
-    await eventually(async () => assert.equal(kubectl(['get', 'nas']).code, 0), TIMEOUTS.medium);
+    api = await startCrdApiserver();
   });
 
   after(async () => {
-    await kube?.stop();
+    await api?.stop();
   });
 
   void it(`gives the same verdict on all ${CORPUS.length} cases`, (t) => {
