@@ -177,7 +177,7 @@ describe('search survives worker crashes (kill -9) and classifies trial failures
     });
   });
   it('fails a search whose every trial failed instead of reporting Succeeded with no best', async () => {
-    const spec = failingTrials('allfail', { maxTrials: 2, parallelism: 1, maxFailedTrials: 5 });
+    const spec = failingTrials('allfail', { maxTrials: 2, parallelism: 1, maxFailedTrials: 3 });
     spawnWorker('allfail', join(root, 'launcher-allfail'));
     const handle = await startSearch(client, spec, { searchId: localSearchId('allfail', 'a1'), taskQueue: 'allfail' });
     await assert.rejects(handle.result(), (err: Error) => {

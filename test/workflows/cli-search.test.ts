@@ -32,7 +32,7 @@ describe('nasflow search run on the embedded default', () => {
       writeFileSync(join(dir, 'bad.yaml'), 'name: bad\nalgorithm: {}\nspace: nb201\nbudget: {maxTrials: 3}\nstorage: ./s\n');
       const res = await run(['search', 'run', join(dir, 'bad.yaml')], env);
       assert.equal(res.code, 1);
-      assert.match(res.stderr, /bad\.yaml: spec\.algorithm: set exactly one of random, evolution, nasnetRL, mnasnetRL, pnas, ponas; received none/);
+      assert.match(res.stderr, /bad\.yaml: invalid search spec:\n {2}algorithm: set exactly one of random, evolution, nasnetRL, mnasnetRL, pnas, ponas; received \{\}/);
     }));
 
   it('runs a search to the end, pauses it on a terminal Ctrl-C, answers status, resumes it; cancel ends a paused search', () =>
