@@ -11,6 +11,7 @@ import {
 } from '../src/search/ponas-one-shot.js';
 import { PonasSearch } from '../src/algorithms/ponas/ponas-search.js';
 import { PONAS_CANDIDATES } from '../src/space/ponas.js';
+import { at } from '../src/common/indexing.js';
 import type { SearchAlgorithm } from '../src/algorithms/types.js';
 import { SpecError, type SearchSpec } from '../src/api/search-spec.js';
 import { putJson, type ObjectStore } from '../src/store/object-store.js';
@@ -49,7 +50,7 @@ export interface SelectionSummary {
 }
 
 const blockName = (c: number): string => {
-  const k = PONAS_CANDIDATES[c];
+  const k = at(PONAS_CANDIDATES, c, 'ponas candidate');
   return `e${k.expansion}k${k.kernel}${k.se ? 'se' : ''}`;
 };
 
@@ -63,7 +64,7 @@ export async function planOneShot(store: ObjectStore, { searchId, spec }: Search
   const plan = oneShotPlan(spec);
   const reference = algorithm.reference();
   const budget = spec.algorithm.ponas?.budget;
-  const cheapest = costs.costs.reduce((sum, row, l) => sum + (l < plan.layers ? Math.min(...plan.candidates.map((c) => row[c])) : row[reference[l]]), 0);
+  const cheapest = costs.costs.reduce((sum, row, l) => sum + (l < plan.layers ? Math.min(...plan.candidates.map((c) => at(row, c, 'candidate'))) : at(row, at(reference, l, 'layer'), 'reference candidate')), 0);
   if (budget !== undefined && budget < cheapest) {
     throw new SpecError(
       'algorithm.ponas.budget',
@@ -126,7 +127,7 @@ export function createPonasOneShotActivities(deps: SearchActivityDeps) {
     const { front, pick } = algorithm.selection();
     const budget = spec.algorithm.ponas?.budget;
     if (!pick) {
-      throw new SpecError('algorithm.ponas.budget', `${budget} ${unit} is below every network the measured table allows (cheapest ${front[0].cost.toFixed(3)} ${unit}); raise the budget`);
+      throw new SpecError('algorithm.ponas.budget', `${budget} ${unit} is below every network the measured table allows (cheapest ${at(front, 0, 'front point').cost.toFixed(3)} ${unit}); raise the budget`);
     }
     const summary: SelectionSummary = { summary: space.describe(space.decode(pick.choice)), cost: round(pick.cost), unit, frontSize: front.length };
     await putJson(store, tableKey(searchId, SELECTION_TABLE), { budget: budget ?? null, unit, pick, front });

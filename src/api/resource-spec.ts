@@ -12,6 +12,7 @@
 import { z } from 'zod';
 import { algorithmSchema, parseSearchSpec, refineSearchSpec, searchSpecObjectWith, SpecError, type SearchSpec } from './search-spec.js';
 import { fieldProblems, type FieldProblem } from './spec-errors.js';
+import { at } from '../common/indexing.js';
 
 export const GROUP = 'nasflow.io';
 export const VERSION = 'v1alpha1';
@@ -191,9 +192,8 @@ export interface ResourceRef {
 
 /** The resource a search id names, or undefined for a local search (`local/<name>/<id>`). */
 export function parseResourceSearchId(searchId: string): ResourceRef | undefined {
-  const parts = searchId.split('/');
-  if (parts.length !== 3 || parts[0] === 'local') return undefined;
-  const [namespace, name, uid] = parts;
+  const [namespace, name, uid, ...rest] = searchId.split('/');
+  if (namespace === undefined || name === undefined || uid === undefined || rest.length > 0 || namespace === 'local') return undefined;
   return { namespace, name, uid };
 }
 
@@ -207,7 +207,7 @@ export function resourceSpecProblems(input: unknown): FieldProblem[] {
 export function parseResourceSpec(input: unknown): ResourceSpec {
   const out = resourceSpecSchema.safeParse(input);
   if (out.success) return out.data;
-  const first = fieldProblems(resourceSpecSchema, input, out.error.issues)[0];
+  const first = at(fieldProblems(resourceSpecSchema, input, out.error.issues), 0, 'spec problem');
   throw new SpecError(first.field, first.problem);
 }
 

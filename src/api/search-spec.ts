@@ -18,6 +18,7 @@ import { ALGORITHMS } from '../algorithms/catalog.js';
 import type { AlgorithmDefinition } from '../algorithms/definition.js';
 import { ponasSupernetSchema } from '../algorithms/ponas/definition.js';
 import { fieldProblems, shown, type FieldProblem } from './spec-errors.js';
+import { at } from '../common/indexing.js';
 
 const dnsLabel = z
   .string()
@@ -170,7 +171,7 @@ export function searchSpecProblems(input: unknown): FieldProblem[] {
 export function parseSearchSpec(input: unknown): SearchSpec {
   const out = searchSpecSchema.safeParse(input);
   if (out.success) return out.data;
-  const first = fieldProblems(searchSpecSchema, input, out.error.issues)[0];
+  const first = at(fieldProblems(searchSpecSchema, input, out.error.issues), 0, 'spec problem');
   throw new SpecError(first.field, first.problem);
 }
 

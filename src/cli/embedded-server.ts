@@ -17,6 +17,7 @@ import { withLock } from '../dev/lock.js';
 import { isAlive, stopService } from '../dev/service.js';
 import { startTemporal } from '../dev/temporal.js';
 import { ensureTools } from '../dev/tools.js';
+import { at } from '../common/indexing.js';
 
 export interface ServerRecord {
   address: string;
@@ -62,7 +63,7 @@ export async function joinEmbeddedServer(dir: string, env: NodeJS.ProcessEnv, lo
     if (!rec || !serverRuns(rec.pid)) {
       const started = await startTemporal(tools.temporal.path, { dir, env, detached: true, ...(rec?.ports ? { ports: rec.ports } : {}) });
       const { address, namespace, uiUrl } = started.endpoints;
-      rec = { address, namespace, uiUrl, pid: started.processes[0].pid, ...(started.ports ? { ports: started.ports } : {}) };
+      rec = { address, namespace, uiUrl, pid: at(started.processes, 0, 'temporal process').pid, ...(started.ports ? { ports: started.ports } : {}) };
       writeFileSync(join(dir, 'server.json'), JSON.stringify(rec));
     }
     writeFileSync(registration, '');

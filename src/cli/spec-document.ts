@@ -28,7 +28,8 @@ export function readYaml(text: string): Checked<unknown> {
   let value: unknown;
   try {
     const doc = parseDocument(text, { uniqueKeys: true, merge: false, prettyErrors: false });
-    if (doc.errors.length > 0) return { problems: root(`not valid YAML or JSON: ${firstLine(doc.errors[0].message)}`) };
+    const [error] = doc.errors;
+    if (error) return { problems: root(`not valid YAML or JSON: ${firstLine(error.message)}`) };
     value = doc.toJS({ maxAliasCount: DOCUMENT_LIMITS.aliases });
   } catch (err) {
     const message = (err as Error).message;

@@ -1,8 +1,9 @@
 /** What a started part of the dev stack reports: its processes and the endpoints users need. */
 import type { ServiceProcess } from './service.js';
+import type { SearchAttributeType } from '@temporalio/common';
 import { NAS_SEARCH_ATTRIBUTES } from '../api/search-attributes.js';
 
-const CLI_TYPE_NAMES: Record<string, string> = { KEYWORD: 'Keyword', INT: 'Int', DOUBLE: 'Double', TEXT: 'Text', BOOL: 'Bool', DATETIME: 'Datetime', KEYWORD_LIST: 'KeywordList' };
+const CLI_TYPE_NAMES: Record<SearchAttributeType, string> = { KEYWORD: 'Keyword', INT: 'Int', DOUBLE: 'Double', TEXT: 'Text', BOOL: 'Bool', DATETIME: 'Datetime', KEYWORD_LIST: 'KeywordList' };
 
 export interface StartedComponent<E> {
   name: string;

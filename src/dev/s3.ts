@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ComponentOptions, StartedComponent } from './components.js';
+import { at } from '../common/indexing.js';
 import { portsPreferring } from './ports.js';
 import { startService, stopService, waitUntil } from './service.js';
 
@@ -24,7 +25,7 @@ export interface S3Options extends ComponentOptions {
 export async function startS3(binary: string, opts: S3Options): Promise<StartedComponent<S3Endpoints>> {
   const dataDir = join(opts.dir, 'data');
   mkdirSync(dataDir, { recursive: true });
-  const [port] = await portsPreferring(opts.ports, 1);
+  const port = at(await portsPreferring(opts.ports, 1), 0, 'S3 port');
   const accessKeyId = opts.credentials?.accessKeyId ?? `nasflow${randomBytes(4).toString('hex')}`;
   const secretAccessKey = opts.credentials?.secretAccessKey ?? randomBytes(20).toString('hex');
   const region = 'us-east-1';

@@ -77,16 +77,17 @@ export async function stackUp(sel: StackSelection, env: NodeJS.ProcessEnv, log: 
   mkdirSync(root, { recursive: true });
   const previous = { ...readJson(lastStateFile(env))?.components, ...existing?.components };
   const state: StackState = existing ?? { startedAt: new Date().toISOString(), root, components: {} };
-  const started: string[] = [];
+  const started: ComponentRecord[] = [];
   try {
     for (const name of wanted) {
-      state.components[name] = await startComponent(name, root, previous[name], sel.gpuNodes, env, log);
-      started.push(name);
+      const component = await startComponent(name, root, previous[name], sel.gpuNodes, env, log);
+      state.components[name] = component;
+      started.push(component);
       writeFileSync(stateFile(env), JSON.stringify(state, null, 2));
       log(`${name} ready`);
     }
   } catch (err) {
-    for (const name of started.reverse()) await stopComponent(state.components[name]);
+    for (const component of started.reverse()) await stopComponent(component);
     throw err;
   }
   return state;
@@ -102,17 +103,24 @@ export async function stackRestart(names: readonly string[] | undefined, env: No
   const chosen = names ?? Object.keys(state.components).filter((n) => RESTARTABLE.includes(n));
   for (const name of chosen) {
     if (!RESTARTABLE.includes(name)) throw new Error(`${name} cannot be restarted in place (it starts from a fresh etcd); run "nasflow dev down" and "nasflow dev up --${name}"`);
-    if (!state.components[name]) throw new Error(`${name} is not part of the dev stack (state: ${stateFile(env)}); start it with "nasflow dev up --${name}"`);
+    recorded(state, name, env);
   }
   for (const name of chosen) {
-    const before = state.components[name];
+    const before = recorded(state, name, env);
     await stopComponent(before);
-    state.components[name] = await startComponent(name, state.root, before, 0, env, log);
+    const after = await startComponent(name, state.root, before, 0, env, log);
+    state.components[name] = after;
     writeFileSync(stateFile(env), JSON.stringify(state, null, 2));
-    const moved = JSON.stringify(before.ports) !== JSON.stringify(state.components[name].ports);
+    const moved = JSON.stringify(before.ports) !== JSON.stringify(after.ports);
     log(`${name} restarted${moved ? ' on new ports (the recorded ones were taken)' : ' on its recorded ports'}`);
   }
   return state;
+}
+
+function recorded(state: StackState, name: string, env: NodeJS.ProcessEnv): ComponentRecord {
+  const component = state.components[name];
+  if (!component) throw new Error(`${name} is not part of the dev stack (state: ${stateFile(env)}); start it with "nasflow dev up --${name}"`);
+  return component;
 }
 
 async function startComponent(name: string, root: string, prev: ComponentRecord | undefined, gpuNodes: number, env: NodeJS.ProcessEnv, log: (m: string) => void): Promise<ComponentRecord> {

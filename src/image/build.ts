@@ -116,7 +116,7 @@ async function layerBytes(r: Runner, globals: string[], tag: string): Promise<nu
 export function parseSize(text: string): number {
   const m = /^([\d.]+)\s*([kKMG]?B)$/.exec(text.trim());
   if (!m) throw new Error(`unexpected size from buildah images: ${JSON.stringify(text)}`);
-  const unit = { B: 1, kB: 1e3, KB: 1e3, MB: 1e6, GB: 1e9 }[m[2]] ?? 1;
+  const unit = { B: 1, kB: 1e3, KB: 1e3, MB: 1e6, GB: 1e9 }[m[2]!] ?? 1;
   return Math.round(Number(m[1]) * unit);
 }
 

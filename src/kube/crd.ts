@@ -25,6 +25,7 @@ import type { SpecRule } from '../api/spec-rules.js';
 import { RENAMED_MACRO_KEYS } from '../api/macro.js';
 import { isAmbiguousYamlKey } from '../api/yaml-keys.js';
 import { docFor, knownDocPaths } from './crd-docs.js';
+import { at } from '../common/indexing.js';
 
 type Schema = Record<string, unknown> & { properties?: Record<string, Schema> };
 
@@ -157,6 +158,7 @@ function declareRenamedKeys(node: Schema): void {
  */
 function mergeUnion(node: Schema, path: string): Rule[] {
   const members = node.anyOf as Schema[];
+  const first = at(members, 0, `${path}: union member`);
   delete node.anyOf;
   const types = members.map((m) => m.type).sort().join(',');
   if (types === 'integer,string') {
@@ -166,22 +168,24 @@ function mergeUnion(node: Schema, path: string): Rule[] {
     if (str.pattern !== QUANTITY_PATTERN) throw new Error(`${path}: only quantity unions (string|integer) are representable; received pattern ${String(str.pattern)}`);
     return [{ rule: `type(self) == int ? self >= 0 : self.matches('${QUANTITY_PATTERN.replaceAll('\\', '\\\\')}')`, message: 'must be a Kubernetes quantity such as 1, 500m or 16Gi' }];
   }
-  if (members.every((m) => Array.isArray(m.enum) && m.type === members[0].type)) {
-    Object.assign(node, { type: members[0].type, enum: members.flatMap((m) => m.enum as unknown[]) });
+  if (members.every((m) => Array.isArray(m.enum) && m.type === first.type)) {
+    Object.assign(node, { type: first.type, enum: members.flatMap((m) => m.enum as unknown[]) });
     return [];
   }
-  if (members.every((m) => m.type === 'object' && m.properties?.type)) {
+  // Objects tagged by a `type` property: each member's properties and its tag's schema.
+  const tagged = members.map((m) => (m.type === 'object' && m.properties?.type ? { properties: m.properties, tag: m.properties.type } : undefined));
+  if (tagged.every((t) => t !== undefined)) {
     const props: Record<string, Schema> = {};
-    for (const m of members) for (const [k, v] of Object.entries(m.properties!)) props[k] = k === 'type' ? props.type ?? { ...v, enum: [] } : v;
-    const tags = members.flatMap((m) => m.properties!.type.enum as unknown[]);
+    for (const { properties } of tagged) for (const [k, v] of Object.entries(properties)) props[k] = k === 'type' ? props.type ?? { ...v, enum: [] } : v;
+    const tags = tagged.flatMap((t) => t.tag.enum as unknown[]);
     props.type = { ...props.type, enum: tags, description: `One of: ${tags.join(', ')}.` };
-    const everywhere = (k: string): boolean => members.every((m) => k in m.properties!);
+    const everywhere = (k: string): boolean => tagged.every((t) => k in t.properties);
     for (const [k, v] of Object.entries(props)) if (!everywhere(k)) delete v.default;
     const required = Object.keys(props).filter((k) => members.every((m) => (m.required as string[] | undefined)?.includes(k)));
     Object.assign(node, { type: 'object', properties: props, ...(required.length > 0 ? { required } : {}) });
-    return members.flatMap((m) => {
-      const tag = (m.properties!.type.enum as string[])[0];
-      const foreign = Object.keys(props).filter((k) => !(k in m.properties!));
+    return tagged.flatMap(({ properties, tag: tagSchema }) => {
+      const tag = (tagSchema.enum as string[])[0];
+      const foreign = Object.keys(props).filter((k) => !(k in properties));
       return foreign.length === 0 ? [] : [{ rule: `self.type != '${tag}' || !(${foreign.map((k) => `has(self.${celField(k)})`).join(' || ')})`, message: `type ${tag} takes none of: ${foreign.join(', ')}` }];
     });
   }

@@ -23,17 +23,18 @@ export function valueDocs(valuesYaml: string): ValueDoc[] {
   for (const line of lines) {
     const comment = /^\s*# -- (.*)$/.exec(line);
     if (comment) {
-      pending = comment[1].trim();
+      pending = comment[1]!.trim();
       continue;
     }
     const m = /^(\s*)([A-Za-z0-9_]+):(.*)$/.exec(line);
     if (!m) continue;
-    const indent = m[1].length;
+    const indent = m[1]!.length;
     if (skipBelow >= 0 && indent > skipBelow) continue;
     skipBelow = -1;
-    while (stack.length > 0 && stack[stack.length - 1].indent >= indent) stack.pop();
-    const key = [...stack.map((s) => s.key), m[2]].join('.');
-    const rest = m[3].trim();
+    while (stack.length > 0 && stack[stack.length - 1]!.indent >= indent) stack.pop();
+    const name = m[2]!;
+    const key = [...stack.map((s) => s.key), name].join('.');
+    const rest = m[3]!.trim();
     const value = key.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)?.[k], values);
     const isSection = rest === '' && value !== null && typeof value === 'object' && !Array.isArray(value);
     if (pending !== undefined) {
@@ -46,7 +47,7 @@ export function valueDocs(valuesYaml: string): ValueDoc[] {
     } else if (!isSection) {
       throw new Error(`values.yaml: ${key} has no "# --" description comment above it`);
     }
-    if (isSection) stack.push({ indent, key: m[2] });
+    if (isSection) stack.push({ indent, key: name });
   }
   return docs;
 }

@@ -7,6 +7,7 @@
  */
 import type { V1EnvVar, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 import { z } from 'zod';
+import { at } from '../common/indexing.js';
 
 const labelKey = z.string().max(317).regex(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, 'must be a label key such as team or example.com/cost-center');
 const notReserved = (prefixes: string[], what: string) => (k: string) => !prefixes.some((p) => k.startsWith(p)) || `${what} ${k} is reserved (${prefixes.join(', ')} are set by nasflow)`;
@@ -71,6 +72,6 @@ export function parseTrialPodExtras(json: string, source = 'NASFLOW_TRIAL_POD_EX
   }
   const parsed = trialPodExtrasSchema.safeParse(raw ?? {});
   if (parsed.success) return parsed.data as TrialPodExtras;
-  const issue = parsed.error.issues[0];
+  const issue = at(parsed.error.issues, 0, 'zod issue');
   throw new Error(`${source}: trial.${issue.path.join('.') || '(root)'}: ${issue.message}`);
 }

@@ -21,6 +21,7 @@
 import { z } from 'zod';
 import type { ResourceSpec } from '../api/resource-spec.js';
 import { GPU_RESOURCE } from './trial-job.js';
+import { at } from '../common/indexing.js';
 
 const names = z.array(z.string().min(1).max(512)).max(256);
 
@@ -65,7 +66,7 @@ export function parseTrialPolicy(json: string, source = 'NASFLOW_POLICY'): Trial
   }
   const parsed = trialPolicySchema.safeParse(raw ?? {});
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
+  const issue = at(parsed.error.issues, 0, 'zod issue');
   throw new Error(`${source}: policy.${issue.path.join('.') || '(root)'}: ${issue.message}; see helm/nasflow/values.yaml "policy"`);
 }
 

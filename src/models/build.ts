@@ -122,7 +122,7 @@ export interface BuildOptions {
 export function buildDef(tf: Tf, def: NetworkDef, opts: BuildOptions = {}): tfjs.LayersModel {
   const input = tf.input({ shape: inputShape(def) });
   const outputs = run(new TfjsNet(tf, opts.bn ?? defaultBn(def)), input, def);
-  return tf.model({ inputs: input, outputs: outputs.length === 1 ? outputs[0] : outputs, name: opts.name ?? 'nasflow' });
+  return tf.model({ inputs: input, outputs: outputs.length === 1 ? outputs[0]! : outputs, name: opts.name ?? 'nasflow' });
 }
 
 export interface BuildModelArgs extends BuildOptions {

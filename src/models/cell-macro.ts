@@ -12,6 +12,7 @@
 import type { CellGenotype } from '../space/cell.js';
 import { compileCell } from './cell-net.js';
 import type { Net } from './net.js';
+import { at } from '../common/indexing.js';
 
 export interface CellMacro {
   /** 'cifar' (3x3 stem conv, no stem cells) or 'imagenet' (3x3/2 conv and two stem cells). */
@@ -70,13 +71,15 @@ export function buildCellNetwork<T>(net: Net<T>, input: T, family: CellFamily, m
 
   let x: T;
   const outputs: (T | null)[] = [null];
+  /** The output two cells back, the next cell's h_{i-1} (null before the stem). */
+  const twoBack = (): T | null => at(outputs, outputs.length - 2, 'cell output');
   let cellIndex = 0;
   if (imagenet) {
     x = net.bn(net.conv(input, { filters: Math.floor(32 * stemMult), kernel: [3, 3], stride: 2, padding: 'valid' }));
     trace?.('conv0', x);
     outputs.push(x);
     for (const scale of [0.25, 0.5]) {
-      x = compileCell(net, reduction, { input: x, prev: outputs[outputs.length - 2], filters: cellFilters(scale), stride: 2, dropPath: dropPath(cellIndex++) });
+      x = compileCell(net, reduction, { input: x, prev: twoBack(), filters: cellFilters(scale), stride: 2, dropPath: dropPath(cellIndex++) });
       trace?.(`stem${outputs.length - 2}`, x);
       outputs.push(x);
     }
@@ -89,23 +92,24 @@ export function buildCellNetwork<T>(net: Net<T>, input: T, family: CellFamily, m
   let scale = 1;
   let prev: T | null = null;
   let aux: T | undefined;
-  const auxAfter = reductions.length >= 2 ? reductions[1] - 1 : -1;
+  const secondReduction = reductions[1];
+  const auxAfter = secondReduction !== undefined ? secondReduction - 1 : -1;
   for (let c = 0; c < numCells; c++) {
     const isReduction = reductions.includes(c);
     if (family.kind === 'nasnet') {
-      if (m.skipReductionLayerInput) prev = outputs[outputs.length - 2];
+      if (m.skipReductionLayerInput) prev = twoBack();
       if (isReduction) {
         scale *= 2;
-        x = compileCell(net, reduction, { input: x, prev: outputs[outputs.length - 2], filters: cellFilters(scale), stride: 2, dropPath: dropPath(cellIndex++) });
+        x = compileCell(net, reduction, { input: x, prev: twoBack(), filters: cellFilters(scale), stride: 2, dropPath: dropPath(cellIndex++) });
         trace?.(`reduction${reductions.indexOf(c)}`, x);
         outputs.push(x);
       }
-      if (!m.skipReductionLayerInput) prev = outputs[outputs.length - 2];
+      if (!m.skipReductionLayerInput) prev = twoBack();
       x = compileCell(net, normal, { input: x, prev, filters: cellFilters(scale), stride: 1, dropPath: dropPath(cellIndex++) });
     } else {
       if (isReduction) scale *= 2;
       // pnasnet.py keeps the previous h_i-1 for a reduction cell unless skip_reduction_layer_input.
-      if (m.skipReductionLayerInput || !isReduction) prev = outputs[outputs.length - 2];
+      if (m.skipReductionLayerInput || !isReduction) prev = twoBack();
       x = compileCell(net, normal, { input: x, prev, filters: cellFilters(scale), stride: isReduction ? 2 : 1, dropPath: dropPath(cellIndex++) });
     }
     trace?.(family.kind === 'pnas' && isReduction ? `cell${c}(s2)` : `cell${c}`, x);

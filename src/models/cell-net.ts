@@ -16,6 +16,7 @@ import type { CellGenotype } from '../space/cell.js';
 import { concatStates } from '../space/cell.js';
 import type { DropPathArgs, Net } from './net.js';
 import { applyOp, factorizedReduction } from './ops.js';
+import { at } from '../common/indexing.js';
 
 export interface CellArgs<T> {
   /** Output of the previous cell (h_i). */
@@ -32,24 +33,24 @@ export function compileCell<T>(net: Net<T>, cell: CellGenotype, a: CellArgs<T>):
   const { filters, stride } = a;
   const prev = reducePrev(net, a.prev ?? a.input, a.prev === null, a.input, filters);
   const states: T[] = [net.bn(net.conv(net.act(a.input, 'relu'), { filters, kernel: [1, 1] })), prev];
-  cell.blocks.forEach((block) => {
-    const branches = [0, 1].map((side) => {
-      const from = block.inputs[side];
-      const op = block.ops[side];
-      let y = applyOp(net, states[from], op, { filters, stride: from < 2 ? stride : 1 });
-      if (a.dropPath && op !== 'identity') y = net.dropPath(y, a.dropPath);
-      return y;
-    });
-    states.push(block.combine === 'add' ? net.add(branches[0], branches[1]) : net.concat(branches));
-  });
-  const outH = net.shape(states[states.length - 1]).h;
+  const branch = (from: number, op: string): T => {
+    const y = applyOp(net, at(states, from, 'cell state'), op, { filters, stride: from < 2 ? stride : 1 });
+    return a.dropPath && op !== 'identity' ? net.dropPath(y, a.dropPath) : y;
+  };
+  for (const { inputs, ops, combine } of cell.blocks) {
+    const left = branch(inputs[0], ops[0]);
+    const right = branch(inputs[1], ops[1]);
+    states.push(combine === 'add' ? net.add(left, right) : net.concat([left, right]));
+  }
+  const outH = net.shape(at(states, states.length - 1, 'cell state')).h;
   const parts = concatStates(cell).map((idx) => {
-    const s = net.shape(states[idx]);
-    if (s.h !== outH) return factorizedReduction(net, states[idx], filters, 2);
-    if (idx < 2 && s.c !== filters) return factorizedReduction(net, states[idx], filters, 1);
-    return states[idx];
+    const state = at(states, idx, 'cell state');
+    const s = net.shape(state);
+    if (s.h !== outH) return factorizedReduction(net, state, filters, 2);
+    if (idx < 2 && s.c !== filters) return factorizedReduction(net, state, filters, 1);
+    return state;
   });
-  return parts.length === 1 ? parts[0] : net.concat(parts);
+  return parts.length === 1 ? parts[0]! : net.concat(parts);
 }
 
 function reducePrev<T>(net: Net<T>, prev: T, isRaw: boolean, input: T, filters: number): T {

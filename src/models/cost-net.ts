@@ -5,6 +5,7 @@
  * every conv, depthwise and dense layer (pooling, BN and activations are free: `conventions.multAdds`).
  */
 import { outSize, strides, type ConvArgs, type DepthwiseArgs, type Net, type PoolArgs, type Shape } from './net.js';
+import { at } from '../common/indexing.js';
 
 export interface Cost {
   params: number;
@@ -78,8 +79,9 @@ export class CostNet implements Net<Shape> {
   }
 
   concat(ts: readonly Shape[]): Shape {
-    for (const t of ts) if (t.h !== ts[0].h || t.w !== ts[0].w) throw new Error(`concat: spatial sizes differ: ${ts.map(fmt).join(', ')}`);
-    return { h: ts[0].h, w: ts[0].w, c: ts.reduce((n, t) => n + t.c, 0) };
+    const first = at(ts, 0, 'concat input');
+    for (const t of ts) if (t.h !== first.h || t.w !== first.w) throw new Error(`concat: spatial sizes differ: ${ts.map(fmt).join(', ')}`);
+    return { h: first.h, w: first.w, c: ts.reduce((n, t) => n + t.c, 0) };
   }
 
   globalPool(t: Shape): Shape {

@@ -12,6 +12,7 @@
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import type { DropPathArgs } from './net.js';
+import { at } from '../common/indexing.js';
 
 type Tf = typeof tfjs;
 
@@ -54,7 +55,7 @@ export function registerDropPath(tf: Tf): DropPathCtor {
     }
 
     override call(inputs: tfjs.Tensor | tfjs.Tensor[], kwargs: Record<string, unknown>): tfjs.Tensor {
-      const x = Array.isArray(inputs) ? inputs[0] : inputs;
+      const x = Array.isArray(inputs) ? at(inputs, 0, 'ScheduledDropPath input') : inputs;
       const keep = dropPathKeep(this.args, this.progress);
       if (kwargs.training !== true || keep >= 1) return x;
       return tf.tidy(() => {

@@ -50,7 +50,8 @@ export class Operator {
   /** One informer per watched namespace ('' for all namespaces); undefined while not leading. */
   private informers: Map<string, ReturnType<KubeAdapter['searchInformer']>> | undefined;
   private resync: NodeJS.Timeout | undefined;
-  private readonly queue = new Set<string>();
+  /** Resources to reconcile, keyed `namespace/name` (one entry each), in arrival order. */
+  private readonly queue = new Map<string, { namespace: string; name: string }>();
   private readonly seen = new Map<string, string>();
   private draining: Promise<void> | undefined;
   private stopped = false;
@@ -133,7 +134,7 @@ export class Operator {
     const shape = JSON.stringify([obj.metadata.uid, obj.metadata.generation, obj.metadata.deletionTimestamp ?? null, obj.metadata.finalizers ?? []]);
     if (!resync && this.seen.get(key) === shape) return;
     this.seen.set(key, shape);
-    this.queue.add(key);
+    this.queue.set(key, { namespace: obj.metadata.namespace, name: obj.metadata.name });
     this.draining ??= this.drain().finally(() => {
       this.draining = undefined;
     });
@@ -141,9 +142,8 @@ export class Operator {
 
   private async drain(): Promise<void> {
     while (this.queue.size > 0 && this.informers) {
-      const key = this.queue.values().next().value!;
+      const [key, { namespace, name }] = this.queue.entries().next().value!;
       this.queue.delete(key);
-      const [namespace, name] = key.split('/');
       const obj = this.cachedGet(name, namespace);
       if (!obj) {
         this.seen.delete(key);

@@ -30,16 +30,16 @@ export function makeBatch(set: ImageSet, indices: ArrayLike<number>, args: Batch
   const out = new Float32Array(indices.length * s * s * CHANNELS);
   const full = new Float32Array(SIDE * SIDE * CHANNELS);
   for (let n = 0; n < indices.length; n++) {
-    augmentOne(set.images, indices[n] * IMAGE_BYTES, args, rng, full);
+    augmentOne(set.images, indices[n]! * IMAGE_BYTES, args, rng, full);
     const base = n * s * s * CHANNELS;
     for (let y = 0; y < s; y++) {
       for (let x = 0; x < s; x++) {
         for (let c = 0; c < CHANNELS; c++) {
           let sum = 0;
           for (let dy = 0; dy < f; dy++) {
-            for (let dx = 0; dx < f; dx++) sum += full[((y * f + dy) * SIDE + (x * f + dx)) * CHANNELS + c];
+            for (let dx = 0; dx < f; dx++) sum += full[((y * f + dy) * SIDE + (x * f + dx)) * CHANNELS + c]!;
           }
-          out[base + (y * s + x) * CHANNELS + c] = (sum / (f * f) / 255 - MEAN[c]) / STD[c];
+          out[base + (y * s + x) * CHANNELS + c] = (sum / (f * f) / 255 - MEAN[c]!) / STD[c]!;
         }
       }
     }
@@ -73,7 +73,7 @@ function augmentOne(images: Uint8Array, offset: number, args: BatchArgs, rng: Rn
       const inside = sx >= 0 && sx < SIDE && sy >= 0 && sy < SIDE;
       const cut = cx >= 0 && Math.abs(x - cx) < half && Math.abs(y - cy) < half;
       for (let c = 0; c < CHANNELS; c++) {
-        const v = inside && !cut ? images[offset + c * SIDE * SIDE + sy * SIDE + sx] : 0;
+        const v = inside && !cut ? images[offset + c * SIDE * SIDE + sy * SIDE + sx]! : 0;
         full[(y * SIDE + x) * CHANNELS + c] = v;
       }
     }

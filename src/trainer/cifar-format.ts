@@ -5,6 +5,8 @@
  * `data_batch_<n>.bin`, the test file `test_batch.bin`, class names one per line in
  * `batches.meta.txt`.
  */
+import { at } from '../common/indexing.js';
+
 export const SIDE = 32;
 export const CHANNELS = 3;
 export const IMAGE_BYTES = SIDE * SIDE * CHANNELS;
@@ -31,7 +33,7 @@ export function decodeRecords(bytes: Uint8Array, problem: (msg: string) => Error
   const images = new Uint8Array(count * IMAGE_BYTES);
   const labels = new Uint8Array(count);
   for (let i = 0; i < count; i++) {
-    labels[i] = bytes[i * RECORD_BYTES];
+    labels[i] = bytes[i * RECORD_BYTES]!;
     images.set(bytes.subarray(i * RECORD_BYTES + 1, (i + 1) * RECORD_BYTES), i * IMAGE_BYTES);
   }
   return { images, labels, count };
@@ -41,7 +43,7 @@ export function encodeRecords(set: ImageSet, start = 0, end = set.count): Uint8A
   const out = new Uint8Array((end - start) * RECORD_BYTES);
   for (let i = start; i < end; i++) {
     const o = (i - start) * RECORD_BYTES;
-    out[o] = set.labels[i];
+    out[o] = at(set.labels, i, 'record');
     out.set(set.images.subarray(i * IMAGE_BYTES, (i + 1) * IMAGE_BYTES), o + 1);
   }
   return out;
@@ -52,11 +54,11 @@ export function concatSets(sets: readonly ImageSet[]): ImageSet {
   const count = sets.reduce((n, s) => n + s.count, 0);
   const images = new Uint8Array(count * IMAGE_BYTES);
   const labels = new Uint8Array(count);
-  let at = 0;
+  let filled = 0;
   for (const s of sets) {
-    images.set(s.images, at * IMAGE_BYTES);
-    labels.set(s.labels, at);
-    at += s.count;
+    images.set(s.images, filled * IMAGE_BYTES);
+    labels.set(s.labels, filled);
+    filled += s.count;
   }
   return { images, labels, count };
 }

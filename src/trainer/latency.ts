@@ -11,6 +11,7 @@
  */
 import type * as tfc from '@tensorflow/tfjs';
 import type { TF } from './backend.js';
+import { at } from '../common/indexing.js';
 
 export interface LatencyArgs {
   /** Batch sizes to time. Batch 1 is the MnasNet figure; the spec's batch shows throughput latency. */
@@ -44,14 +45,14 @@ export interface LatencyMeasurement {
 /** The q-quantile of sorted values by nearest rank (q in [0, 1]). */
 export function quantile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) throw new Error('quantile: no values');
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+  return at(sorted, Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1)), `quantile ${q} rank`);
 }
 
 export function summarise(batch: number, times: readonly number[]): BatchLatency {
   const sorted = [...times].sort((a, b) => a - b);
   const mean = sorted.reduce((s, t) => s + t, 0) / sorted.length;
   const sd = Math.sqrt(sorted.reduce((s, t) => s + (t - mean) ** 2, 0) / Math.max(1, sorted.length - 1));
-  return { batch, medianMs: quantile(sorted, 0.5), p90Ms: quantile(sorted, 0.9), meanMs: mean, minMs: sorted[0], relativeStd: mean > 0 ? sd / mean : 0 };
+  return { batch, medianMs: quantile(sorted, 0.5), p90Ms: quantile(sorted, 0.9), meanMs: mean, minMs: quantile(sorted, 0), relativeStd: mean > 0 ? sd / mean : 0 };
 }
 
 function timeOnce(tf: TF, model: tfc.LayersModel, x: tfc.Tensor, now: () => number): number {

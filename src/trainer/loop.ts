@@ -9,6 +9,7 @@
  * pure-JS backend a resumed run therefore repeats the uninterrupted run's arithmetic exactly.
  */
 import type * as tfc from '@tensorflow/tfjs';
+import { at } from '../common/indexing.js';
 import { Rng } from '../common/rng.js';
 import type { ObjectStore } from '../store/object-store.js';
 import type { TF } from './backend.js';
@@ -123,7 +124,7 @@ class ChildRun {
     const t0 = d.now();
     const idx = order.slice(pos.batchInEpoch * this.batch, (pos.batchInEpoch + 1) * this.batch);
     const x = makeBatch(d.data.train, idx, this.aug, pos.rng);
-    const labels = idx.map((i) => d.data.train.labels[i]);
+    const labels = idx.map((i) => at(d.data.train.labels, i, 'training example'));
     const lr = learningRate(r.lr, pos.step, this.stepsPerEpoch, r.epochs);
     d.built.setProgress?.(pos.step / (this.stepsPerEpoch * r.epochs));
     const args = { classes: d.spec.macro.classes, labelSmoothing: r.labelSmoothing, auxWeight: r.auxWeight, gradClipNorm: r.gradClipNorm, lr };
@@ -194,11 +195,12 @@ function restore(tf: TF, model: tfc.LayersModel, opt: Optimizer, cp: Checkpoint,
     throw new BadSpecError('output', `${where}/${cp.key}: expected ${ws.length} weight tensors, received ${cp.weights.length}`);
   }
   ws.forEach((w, i) => {
-    if (w.read().size !== cp.weights[i].length) {
-      throw new BadSpecError('output', `${where}/${cp.key}: tensor ${i} (${w.originalName}) expected ${w.read().size} values, received ${cp.weights[i].length}`);
+    const values = cp.weights[i]!; // same length as ws, checked above
+    if (w.read().size !== values.length) {
+      throw new BadSpecError('output', `${where}/${cp.key}: tensor ${i} (${w.originalName}) expected ${w.read().size} values, received ${values.length}`);
     }
     tf.tidy(() => {
-      w.write(tf.tensor(cp.weights[i], w.read().shape));
+      w.write(tf.tensor(values, w.read().shape));
     });
   });
   opt.setState({ type: cp.state.optimizer.type, slots: cp.slots });

@@ -11,6 +11,7 @@
  */
 import type * as tfc from '@tensorflow/tfjs';
 import type { TF } from './backend.js';
+import { at } from '../common/indexing.js';
 import type { TrialRecipe } from './spec.js';
 
 export interface OptimizerState {
@@ -43,21 +44,25 @@ export class Optimizer {
     tf.tidy(() => {
       const c = this.config;
       grads.forEach((grad, j) => {
-        const i = indices ? indices[j] : j;
-        const w = this.variables[i];
+        const i = indices ? at(indices, j, 'gradient') : j;
+        const w = at(this.variables, i, 'variable');
         let g = grad;
         if (this.weightDecay > 0 && w.rank >= 2) g = g.add(w.mul(this.weightDecay));
-        const s = this.slots[i];
+        // The constructor gave every variable one slot per slot name of this same config.type.
+        const s = at(this.slots, i, 'variable');
         if (c.type === 'sgd-momentum') {
-          const v = s[0].mul(c.momentum).add(g);
-          s[0].assign(v);
+          const velocity = s[0]!;
+          const v = velocity.mul(c.momentum).add(g);
+          velocity.assign(v);
           const step = c.nesterov ? g.add(v.mul(c.momentum)) : v;
           w.assign(w.sub(step.mul(lr)));
         } else {
-          const ms = s[0].mul(c.rho).add(g.square().mul(1 - c.rho));
-          s[0].assign(ms);
-          const u = s[1].mul(c.momentum).add(g.mul(lr).div(ms.add(c.epsilon).sqrt()));
-          s[1].assign(u);
+          const meanSquare = s[0]!;
+          const momentum = s[1]!;
+          const ms = meanSquare.mul(c.rho).add(g.square().mul(1 - c.rho));
+          meanSquare.assign(ms);
+          const u = momentum.mul(c.momentum).add(g.mul(lr).div(ms.add(c.epsilon).sqrt()));
+          momentum.assign(u);
           w.assign(w.sub(u));
         }
       });
@@ -76,8 +81,9 @@ export class Optimizer {
       );
     }
     flat.forEach((t, i) => {
-      if (state.slots[i].length !== t.size) throw new Error(`optimizer slot ${i}: expected ${t.size} values, received ${state.slots[i].length}`);
-      this.tf.tidy(() => t.assign(this.tf.tensor(state.slots[i], t.shape)));
+      const values = state.slots[i]!; // same length as flat, checked above
+      if (values.length !== t.size) throw new Error(`optimizer slot ${i}: expected ${t.size} values, received ${values.length}`);
+      this.tf.tidy(() => t.assign(this.tf.tensor(values, t.shape)));
     });
   }
 
@@ -86,9 +92,21 @@ export class Optimizer {
   }
 }
 
+/**
+ * The gradients of `variables`, in their order, from `tf.variableGrads`' map. A variable the loss
+ * does not reach has no entry there; that is an error here, named, rather than an undefined gradient.
+ */
+export function gradientsOf(grads: tfc.NamedTensorMap, variables: readonly tfc.Variable[]): tfc.Tensor[] {
+  return variables.map((v) => {
+    const g = grads[v.name];
+    if (!g) throw new Error(`variable ${v.name} got no gradient: the loss does not depend on it`);
+    return g;
+  });
+}
+
 /** Scales gradients so that their global L2 norm is at most `maxNorm` (0 disables); returns the pre-clip norm. */
 export function clipByGlobalNorm(tf: TF, grads: tfc.Tensor[], maxNorm: number): { grads: tfc.Tensor[]; norm: number } {
-  const norm = tf.tidy(() => tf.addN(grads.map((g) => g.square().sum())).sqrt()).dataSync()[0];
+  const norm = tf.tidy(() => tf.addN(grads.map((g) => g.square().sum())).sqrt()).dataSync()[0]!;
   if (maxNorm <= 0 || !(norm > maxNorm)) return { grads, norm };
   const scale = maxNorm / norm;
   return { grads: grads.map((g) => g.mul(scale)), norm };

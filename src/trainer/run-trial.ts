@@ -163,7 +163,8 @@ function makeResult(
   built: { params: number; multAdds?: number },
   wallSeconds: number,
 ): TrainedResult {
-  const last = loop.history[loop.history.length - 1];
+  const last = loop.history.at(-1);
+  if (!last) throw new Error('training ended without an epoch record (recipe.epochs is at least 1)');
   return {
     schemaVersion: TRIAL_RESULT_VERSION,
     kind: 'trained',

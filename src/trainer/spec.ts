@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import { valueAt } from '../common/value-at.js';
+import { at } from '../common/indexing.js';
 import { BadSpecError } from './errors.js';
 import { trialSpecSchema, type TrialSpec } from '../api/trial-spec.js';
 
@@ -18,7 +19,7 @@ export function parseTrialSpec(json: unknown, source = 'spec'): TrialSpec {
 export function parseWith<T>(schema: z.ZodType<T>, json: unknown, source: string): T {
   const out = schema.safeParse(json);
   if (out.success) return out.data;
-  const issue = out.error.issues[0];
+  const issue = at(out.error.issues, 0, 'zod issue');
   const field = issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)';
   const received = valueAt(json, issue.path);
   throw new BadSpecError(

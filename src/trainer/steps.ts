@@ -5,7 +5,8 @@
  */
 import type * as tfc from '@tensorflow/tfjs';
 import type { TF } from './backend.js';
-import { clipByGlobalNorm, type Optimizer } from './optimizers.js';
+import { clipByGlobalNorm, gradientsOf, type Optimizer } from './optimizers.js';
+import { at } from '../common/indexing.js';
 
 export interface StepArgs {
   classes: number;
@@ -15,8 +16,9 @@ export interface StepArgs {
   lr: number;
 }
 
-function outputs(out: tfc.Tensor | tfc.Tensor[]): tfc.Tensor[] {
-  return Array.isArray(out) ? out : [out];
+/** The model's heads: its logits, and the auxiliary head's when it has one (src/models/build.ts). */
+function heads(out: tfc.Tensor | tfc.Tensor[]): { main: tfc.Tensor; aux: tfc.Tensor | undefined } {
+  return Array.isArray(out) ? { main: at(out, 0, 'model output'), aux: out[1] } : { main: out, aux: undefined };
 }
 
 /** Trains on one batch; returns the mean loss (main + weighted aux) and the number of correct predictions. */
@@ -34,18 +36,18 @@ export function trainStep(
   const ys = tf.tidy(() => tf.oneHot(tf.tensor1d(Array.from(labels), 'int32'), args.classes).toFloat());
   let logits: tfc.Tensor | undefined;
   const { value, grads } = tf.variableGrads(() => {
-    const outs = outputs(model.apply(xs, { training: true }) as tfc.Tensor | tfc.Tensor[]);
-    logits = tf.keep(outs[0]);
-    let loss = tf.losses.softmaxCrossEntropy(ys, outs[0], undefined, args.labelSmoothing) as tfc.Scalar;
-    if (outs.length > 1 && args.auxWeight > 0) {
-      const aux = tf.losses.softmaxCrossEntropy(ys, outs[1], undefined, args.labelSmoothing);
-      loss = loss.add(aux.mul(args.auxWeight));
+    const { main, aux } = heads(model.apply(xs, { training: true }) as tfc.Tensor | tfc.Tensor[]);
+    logits = tf.keep(main);
+    let loss = tf.losses.softmaxCrossEntropy(ys, main, undefined, args.labelSmoothing) as tfc.Scalar;
+    if (aux && args.auxWeight > 0) {
+      const auxLoss = tf.losses.softmaxCrossEntropy(ys, aux, undefined, args.labelSmoothing);
+      loss = loss.add(auxLoss.mul(args.auxWeight));
     }
     return loss;
   }, [...opt.variables]);
-  const list = opt.variables.map((v) => grads[v.name]);
+  const list = gradientsOf(grads, opt.variables);
   const clipped = clipByGlobalNorm(tf, list, args.gradClipNorm);
-  const loss = value.dataSync()[0];
+  const loss = value.dataSync()[0]!;
   // A NaN loss must not reach the weights: the caller stops before the next checkpoint.
   if (Number.isFinite(loss)) opt.apply(clipped.grads, args.lr);
   const correct = countCorrect(tf, logits as tfc.Tensor, labels);
@@ -75,11 +77,11 @@ export function evaluate(
   for (const b of batches) {
     const n = b.labels.length;
     const { loss, logits } = tf.tidy(() => {
-      const out = outputs(model.apply(tf.tensor4d(b.x, [n, side, side, 3]), { training: false }) as tfc.Tensor | tfc.Tensor[])[0];
+      const out = heads(model.apply(tf.tensor4d(b.x, [n, side, side, 3]), { training: false }) as tfc.Tensor | tfc.Tensor[]).main;
       const ys = tf.oneHot(tf.tensor1d(Array.from(b.labels), 'int32'), classes).toFloat();
       return { loss: tf.losses.softmaxCrossEntropy(ys, out).mul(n), logits: out };
     });
-    lossSum += loss.dataSync()[0];
+    lossSum += loss.dataSync()[0]!;
     correct += countCorrect(tf, logits, b.labels);
     seen += n;
     tf.dispose([loss, logits]);

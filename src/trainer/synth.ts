@@ -33,8 +33,8 @@ interface ClassStyle {
 
 function classStyles(classes: number, rng: Rng): ClassStyle[] {
   return Array.from({ length: classes }, (_, c) => ({
-    a: [0, 1, 2].map(() => 40 + rng.int(176)),
-    b: [0, 1, 2].map(() => 40 + rng.int(176)),
+    a: Array.from({ length: CHANNELS }, () => 40 + rng.int(176)),
+    b: Array.from({ length: CHANNELS }, () => 40 + rng.int(176)),
     angle: (Math.PI * c) / classes + rng.next() * 0.2,
     freq: 1 + rng.int(3),
   }));
@@ -49,7 +49,7 @@ function drawImage(style: ClassStyle, rng: Rng, noise: number, out: Uint8Array, 
     for (let x = 0; x < SIDE; x++) {
       const t = 0.5 + 0.5 * Math.sin((2 * Math.PI * style.freq * (x * cos + y * sin)) / SIDE + phase);
       for (let ch = 0; ch < CHANNELS; ch++) {
-        const v = style.a[ch] * t + style.b[ch] * (1 - t) + shift + rng.normal() * noise;
+        const v = style.a[ch]! * t + style.b[ch]! * (1 - t) + shift + rng.normal() * noise;
         out[offset + ch * SIDE * SIDE + y * SIDE + x] = Math.max(0, Math.min(255, Math.round(v)));
       }
     }
@@ -70,7 +70,7 @@ export function synthesize(args: SynthArgs = {}): { train: ImageSet; test: Image
     for (let i = 0; i < count; i++) {
       const c = r.int(classes);
       set.labels[i] = c;
-      drawImage(styles[c], r, args.noise ?? 24, set.images, i * IMAGE_BYTES);
+      drawImage(styles[c]!, r, args.noise ?? 24, set.images, i * IMAGE_BYTES);
     }
     return set;
   };

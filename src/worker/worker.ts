@@ -54,7 +54,8 @@ function isUnreachable(err: unknown): boolean {
 }
 
 function firstLine(err: unknown): string {
-  return String(err instanceof Error ? err.message : err).split('\n')[0].slice(0, 200);
+  const [line = ''] = String(err instanceof Error ? err.message : err).split('\n');
+  return line.slice(0, 200);
 }
 
 async function createWorker(opts: SearchWorkerOptions, connection: NativeConnection): Promise<Worker> {

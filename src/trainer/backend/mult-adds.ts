@@ -5,6 +5,7 @@
  * gradient of the input, gradient of the weights), each mult-add being 2 FLOPs.
  */
 import type * as tfjs from '@tensorflow/tfjs';
+import { at } from '../../common/indexing.js';
 
 type Shape = readonly (number | null)[];
 
@@ -18,7 +19,7 @@ function spatial(shape: Shape): number {
 
 function inputShapeOf(layer: tfjs.layers.Layer): Shape {
   const input = layer.input as tfjs.SymbolicTensor | tfjs.SymbolicTensor[];
-  return (Array.isArray(input) ? input[0] : input).shape;
+  return (Array.isArray(input) ? at(input, 0, `${layer.name} input`) : input).shape;
 }
 
 /** Forward-pass mult-adds of one layer; 0 for layers that do no multiplications worth counting. */
@@ -27,7 +28,8 @@ export function layerMultAdds(layer: tfjs.layers.Layer): number {
   const out = layer.outputShape as Shape;
   const cin = lastDim(inputShapeOf(layer));
   const kernel = (config.kernelSize as number[] | undefined) ?? [1, 1];
-  const taps = kernel[0] * (kernel[1] ?? kernel[0]);
+  const kh = at(kernel, 0, `${layer.name} kernelSize`);
+  const taps = kh * (kernel[1] ?? kh);
   switch (layer.getClassName()) {
     case 'Conv2D':
       return spatial(out) * taps * cin * lastDim(out);

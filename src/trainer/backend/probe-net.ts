@@ -127,7 +127,8 @@ export function probeBatch(tf: Tf, rng: Rng, args: { examples: number; inputSize
   for (let i = 0; i < args.examples; i++) {
     const label = i % classes;
     labels.push(label);
-    for (let p = 0; p < pixels; p++) x[i * pixels + p] = templates[label][p] + noise * rng.normal();
+    const template = templates[label]!;
+    for (let p = 0; p < pixels; p++) x[i * pixels + p] = template[p]! + noise * rng.normal();
   }
   return {
     x: tf.tensor4d(x, [args.examples, size, size, channels]),

@@ -116,8 +116,8 @@ async function loadOne(name: BackendName, toolsDir: string): Promise<Omit<Loaded
 
 /** First line of an error, without the stack, for the warning. */
 function reasonOf(err: unknown): string {
-  const text = err instanceof Error ? err.message : String(err);
-  return text.split('\n')[0];
+  const [first = ''] = (err instanceof Error ? err.message : String(err)).split('\n');
+  return first;
 }
 
 /** Tries each backend in order and returns the first that loads and passes the smoke test. */

@@ -12,6 +12,7 @@
  */
 import type * as tfc from '@tensorflow/tfjs';
 import type { Rng } from '../../common/rng.js';
+import { at } from '../../common/indexing.js';
 import { PONAS_CANDIDATES, PONAS_SKELETON, type PonasLayer } from '../../space/ponas.js';
 import type { TF } from '../backend.js';
 
@@ -66,7 +67,7 @@ export class PonasSupernet {
     let cin = stemOut;
     this.blocks = PONAS_SKELETON.slice(0, args.layers).map((layer, l) => {
       const cout = width(layer.out, m);
-      const row = args.candidates.map((ci) => this.block(`l${l}/c${ci}`, PONAS_CANDIDATES[ci], cin, cout, layer.stride, rng));
+      const row = args.candidates.map((ci) => this.block(`l${l}/c${ci}`, at(PONAS_CANDIDATES, ci, 'ponas candidate'), cin, cout, layer.stride, rng));
       cin = cout;
       return row;
     });
@@ -84,8 +85,9 @@ export class PonasSupernet {
     if (path.length !== this.blocks.length) throw new Error(`path: expected ${this.blocks.length} choices, received ${path.length}`);
     let h = this.convBnAct(x, this.stem.conv, this.stem.bn, this.args.stemStride);
     path.forEach((k, l) => {
-      const block = this.blocks[l][k];
-      if (!block) throw new Error(`path[${l}]: expected a candidate slot 0..${this.blocks[l].length - 1}, received ${k}`);
+      const row = this.blocks[l]!; // path has one choice per row, checked above
+      const block = row[k];
+      if (!block) throw new Error(`path[${l}]: expected a candidate slot 0..${row.length - 1}, received ${k}`);
       h = this.runBlock(block, h);
     });
     h = this.convBnAct(h, this.head.conv, this.head.bn, 1);

@@ -123,7 +123,10 @@ async function loadSupernetWeights(tf: TF, net: PonasSupernet, from: ObjectStore
     if (isObjectNotFound(err)) throw new BadSpecError('phase.init', `${uri} holds no ${SUPERNET_WEIGHTS}; point it at a finished supernet trial's output`);
     throw err;
   }
-  const same = index.length === net.variables.length && index.every((e, i) => e.name === net.variables[i].name && e.shape.join() === net.variables[i].variable.shape.join());
+  const same = index.length === net.variables.length && index.every((e, i) => {
+    const v = net.variables[i];
+    return v?.name === e.name && e.shape.join() === v.variable.shape.join();
+  });
   if (!same) throw new BadSpecError('phase.init', `${uri} holds a supernet of another shape (supernet args differ)`);
   const all = new Float32Array(bytes.slice().buffer);
   let at = 0;

@@ -6,6 +6,7 @@
  * from Rng(seed, "order", epoch).
  */
 import type * as tfc from '@tensorflow/tfjs';
+import { at } from '../../common/indexing.js';
 import { Rng } from '../../common/rng.js';
 import type { ObjectStore } from '../../store/object-store.js';
 import { makeBatch, type BatchArgs } from '../augment.js';
@@ -15,7 +16,7 @@ import { findLatestCheckpoint, saveCheckpoint, type Checkpoint } from '../checkp
 import type { DatasetSplits } from '../dataset.js';
 import { BadSpecError, NumericalError, PreemptedError } from '../errors.js';
 import { batchesOf } from '../loop.js';
-import { Optimizer, clipByGlobalNorm } from '../optimizers.js';
+import { Optimizer, clipByGlobalNorm, gradientsOf } from '../optimizers.js';
 import { learningRate } from '../schedule.js';
 import type { PonasSupernet } from './ponas-supernet.js';
 import type { SupernetSpec } from './spec.js';
@@ -81,7 +82,7 @@ export async function trainSupernet(d: SupernetLoopDeps) {
       const x = makeBatch(train, idx, aug, rng);
       const path = [...fixed, ...Array.from({ length: net.layerCount - fixed.length }, () => rng.int(spec.supernet.candidates.length))];
       const lr = learningRate(r.lr, step, stepsPerEpoch, Math.max(1, Math.ceil(total / stepsPerEpoch)));
-      const loss = pathStep(tf, net, opt, index, x, idx.map((i) => train.labels[i]), path, spec, lr);
+      const loss = pathStep(tf, net, opt, index, x, idx.map((i) => at(train.labels, i, 'training example')), path, spec, lr);
       if (!Number.isFinite(loss)) throw new NumericalError(step, loss);
       window = { loss: window.loss + loss * idx.length, seen: window.seen + idx.length };
       images += idx.length;
@@ -113,7 +114,7 @@ function restore(d: SupernetLoopDeps, opt: Optimizer, cp: Checkpoint): SupernetP
   if (cp.state.trainingHash !== d.hash) {
     throw new BadSpecError('output', `${d.out.describe('checkpoints')} holds checkpoints of a different spec; use a fresh output prefix`);
   }
-  d.net.variables.forEach((v, i) => d.tf.tidy(() => v.variable.assign(d.tf.tensor(cp.weights[i], v.variable.shape))));
+  d.net.variables.forEach((v, i) => d.tf.tidy(() => v.variable.assign(d.tf.tensor(at(cp.weights, i, 'checkpoint tensor'), v.variable.shape))));
   opt.setState({ type: cp.state.optimizer.type, slots: cp.slots });
   return {
     step: cp.state.step,
@@ -135,9 +136,9 @@ function pathStep(
     () => tf.losses.softmaxCrossEntropy(ys, net.forward(xs, path), undefined, spec.recipe.labelSmoothing) as tfc.Scalar,
     used,
   );
-  const list = used.map((v) => grads[v.name]);
+  const list = gradientsOf(grads, used);
   const clipped = clipByGlobalNorm(tf, list, spec.recipe.gradClipNorm);
-  const loss = value.dataSync()[0];
+  const loss = value.dataSync()[0]!;
   if (Number.isFinite(loss)) opt.apply(clipped.grads, lr, used.map((v) => index.get(v) as number));
   tf.dispose([xs, ys, value, ...list]);
   if (clipped.grads !== list) tf.dispose(clipped.grads);
