@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isAlgorithmError, trialIdsFor, type AlgorithmState } from '../../src/algorithms/types.js';
 import { create, drive, newDriver, restore, fakeResult, type ConformanceCase, type DriverState } from './cases.js';
+import { at } from '../../src/common/indexing.js';
 
 const CHILD = fileURLToPath(new URL('./run-steps.js', import.meta.url));
 
@@ -117,7 +118,7 @@ export function describeAlgorithmConformance(c: ConformanceCase): void {
       assert.equal(JSON.stringify(algo.state()), before, 'a repeated report changed the state');
       assert.equal(algo.pending().length, 0);
       assert.throws(() => algo.observe([{ trialId: 'nope/0/0', status: 'failed' }]), (e: unknown) => isAlgorithmError(e));
-      assert.throws(() => algo.propose([batch[0].trialId]), (e: unknown) => isAlgorithmError(e));
+      assert.throws(() => algo.propose([at(batch, 0).trialId]), (e: unknown) => isAlgorithmError(e));
     });
   });
 }

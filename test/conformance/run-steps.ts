@@ -9,6 +9,9 @@ import type { AlgorithmState } from '../../src/algorithms/types.js';
 import { create, drive, findCase, newDriver, restore, type DriverState } from './cases.js';
 
 const [name, seed, from, steps, input, output] = process.argv.slice(2);
+if (name === undefined || seed === undefined || from === undefined || steps === undefined || input === undefined || output === undefined) {
+  throw new Error(`usage: run-steps.js <case> <seed> <from> <steps> <in.json|-> <out.json> (got: ${process.argv.slice(2).join(' ')})`);
+}
 const c = findCase(name);
 let algo;
 let driver: DriverState;

@@ -33,6 +33,7 @@ import { makeResource } from '../integration/kube/resource-builder.js';
 import { EXECUTOR_LABEL, PodExecutor } from './pod-executor.js';
 import { startClusterWithCrd } from './cluster.js';
 import { NASFLOW_BIN, startNode } from '../integration/trainer/process-helpers.js';
+import { at } from '../../src/common/indexing.js';
 
 const NS = 'default';
 const TASK_QUEUE = 'nasflow-e2e-image';
@@ -122,11 +123,11 @@ void describe('trained search whose trial pods run the trial image under runc (S
     const jobs = await adapter.listJobs(NS, 'nasflow.io/search=imaged');
     assert.equal(jobs.length, 2);
     for (const j of jobs) {
-      const c = j.spec!.template.spec!.containers[0];
+      const c = at(j.spec!.template.spec!.containers, 0);
       assert.equal(c.image, imageRef);
       assert.deepEqual(c.command!.slice(0, 2), ['nasflow', 'train']);
       const pods = await adapter.listJobPods(NS, j.metadata!.name!);
-      assert.equal(executor.exits.get(pods[0].metadata!.name!), 0);
+      assert.equal(executor.exits.get(at(pods, 0).metadata!.name!), 0);
     }
     const store = new S3Store(bucket.client, Bucket);
     const results = (await store.list('store/')).filter((k) => k.endsWith('/result.json'));

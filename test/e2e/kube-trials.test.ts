@@ -30,6 +30,7 @@ import { GROUP, PLURAL, VERSION, type NeuralArchitectureSearch } from '../../src
 import { makeResource } from '../integration/kube/resource-builder.js';
 import { EXECUTOR_LABEL, PodExecutor } from './pod-executor.js';
 import { startClusterWithCrd } from './cluster.js';
+import { at } from '../../src/common/indexing.js';
 
 const NS = 'default';
 const TASK_QUEUE = 'nasflow-e2e-trials';
@@ -118,11 +119,12 @@ void describe('trained trials as GPU Jobs (operator + worker + KubeLauncher + tr
     const jobs = await adapter.listJobs(NS, 'nasflow.io/search=trained');
     assert.equal(jobs.length, 2);
     for (const j of jobs) {
-      assert.equal(j.spec!.template.spec!.containers[0].resources!.limits!['nvidia.com/gpu'], '1');
+      assert.equal(at(j.spec!.template.spec!.containers, 0).resources!.limits!['nvidia.com/gpu'], '1');
       const pods = await adapter.listJobPods(NS, j.metadata!.name!);
       assert.equal(pods.length, 1);
-      assert.ok(GPU_NODES.includes(pods[0].spec!.nodeName!), `pod on ${pods[0].spec!.nodeName}`);
-      assert.equal(executor.exits.get(pods[0].metadata!.name!), 0);
+      const pod = at(pods, 0);
+      assert.ok(GPU_NODES.includes(pod.spec!.nodeName!), `pod on ${pod.spec!.nodeName}`);
+      assert.equal(executor.exits.get(pod.metadata!.name!), 0);
     }
   });
 
@@ -147,9 +149,9 @@ void describe('trained trials as GPU Jobs (operator + worker + KubeLauncher + tr
     assert.equal(names.filter((n) => /-rsupernet-[0-2]$/.test(n)).length, 3, names.join(' '));
     assert.equal(jobs.length, 5, 'meta + 2 table rows + 2 children');
     for (const j of jobs) {
-      const pods = await adapter.listJobPods(NS, j.metadata!.name!);
-      assert.ok(GPU_NODES.includes(pods[0].spec!.nodeName!));
-      assert.equal(executor.exits.get(pods[0].metadata!.name!), 0);
+      const pod = at(await adapter.listJobPods(NS, j.metadata!.name!), 0);
+      assert.ok(GPU_NODES.includes(pod.spec!.nodeName!));
+      assert.equal(executor.exits.get(pod.metadata!.name!), 0);
     }
     const uid = (await get('ponas')).metadata.uid;
     const table = JSON.parse(readFileSync(join(dir, 'store', 'searches', NS, 'ponas', uid, 'tables', 'ponas-accuracy.json'), 'utf8')) as { rows: unknown[] };
@@ -177,9 +179,9 @@ void describe('trained trials as GPU Jobs (operator + worker + KubeLauncher + tr
     const first = await eventually(async () => {
       assert.ok(existsSync(latest), 'a checkpoint was written');
       const jobs = await adapter.listJobs(NS, 'nasflow.io/search=evicted');
-      const pods = await adapter.listJobPods(NS, jobs[0].metadata!.name!);
+      const pods = await adapter.listJobPods(NS, at(jobs, 0).metadata!.name!);
       assert.equal(pods[0]?.status?.phase, 'Running');
-      return pods[0];
+      return at(pods, 0);
     }, TIMEOUTS.long, 100);
     await core.createNamespacedPodEviction({ namespace: NS, name: first.metadata!.name!, body: { metadata: { name: first.metadata!.name!, namespace: NS } } });
     const s = await finished('evicted', 'Succeeded');
@@ -187,7 +189,7 @@ void describe('trained trials as GPU Jobs (operator + worker + KubeLauncher + tr
     assert.deepEqual({ ...s.status!.trials }, { succeeded: 1, failed: 0, running: 0, completed: 1, infraRetries: 0, maxTrials: 1 });
     const jobs = await adapter.listJobs(NS, 'nasflow.io/search=evicted');
     assert.equal(jobs.length, 1, 'the retry happened inside the Job');
-    assert.equal(jobs[0].status?.failed ?? 0, 0);
+    assert.equal(at(jobs, 0).status?.failed ?? 0, 0);
     const result = JSON.parse(readFileSync(join(latest, '..', '..', 'result.json'), 'utf8')) as { resumedFrom: unknown };
     assert.ok(result.resumedFrom, 'the second pod resumed from the checkpoint');
   });

@@ -16,6 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CoordinationV1Api, CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { gpuNodeManifest } from '../../src/dev/kube-nodes.js';
 import { startContainer, type Unpacked } from '../../src/image/runc.js';
+import { at } from '../../src/common/indexing.js';
 
 export const EXECUTOR_LABEL = 'nasflow.io/test-executor';
 const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -119,18 +120,20 @@ export class PodExecutor {
 
   private async launch(key: string, pod: V1Pod): Promise<void> {
     const ns = pod.metadata!.namespace!;
-    const c = pod.spec!.containers[0];
+    const c = at(pod.spec!.containers, 0, 'container');
     const env: Record<string, string> = { PATH: process.env.PATH ?? '' };
     for (const e of c.env ?? []) {
       if (e.value !== undefined) env[e.name] = e.value;
       const ref = e.valueFrom?.secretKeyRef;
       if (ref) {
         const secret = await this.core.readNamespacedSecret({ namespace: ns, name: ref.name! });
-        env[e.name] = Buffer.from(secret.data![ref.key], 'base64').toString('utf8');
+        const value = secret.data?.[ref.key];
+        if (value === undefined) throw new Error(`pod executor: secret ${ns}/${ref.name} has no key ${ref.key} (env ${e.name})`);
+        env[e.name] = Buffer.from(value, 'base64').toString('utf8');
       }
     }
     const argv = [...(c.command ?? []), ...(c.args ?? [])];
-    const child = this.image ? this.runContainer(pod, argv, env) : spawn(argv[0], argv.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = this.image ? this.runContainer(pod, argv, env) : spawn(at(argv, 0, 'argv'), argv.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const entry: Running = { child, log: '', terminating: false };
     const append = (b: Buffer) => {
       entry.log = (entry.log + b.toString()).slice(-4000);

@@ -29,6 +29,7 @@ import { GROUP, PLURAL, VERSION, resourceSearchId, type NeuralArchitectureSearch
 import { makeResource } from '../integration/kube/resource-builder.js';
 import { eventually, TIMEOUTS } from '../helpers/wait.js';
 import { REPO_ROOT, startClusterWithCrd } from './cluster.js';
+import { at } from '../../src/common/indexing.js';
 
 const NS = 'team-a';
 const CHART = join(REPO_ROOT, 'helm', 'nasflow');
@@ -118,8 +119,10 @@ void describe('trial policy: a namespace user against the platform', () => {
 
   void it('without the admission policy, the operator refuses the search: Failed, PolicyRejected, a Warning Event, no workflow, no Job', async () => {
     assert.equal(kubectl(['delete', 'validatingadmissionpolicybinding', 'nasflow-trial-policy']).code, 0);
-    const policy = parseTrialPolicy(JSON.parse(run(helm, ['template', 'nasflow', CHART, '-n', 'nasflow', '--show-only', 'templates/operator-deployment.yaml', '--set', 'policy.allowedStorageSecrets={team-s3}']).out
-      .match(/name: NASFLOW_POLICY\n\s+value: (".*")/)![1]) as string);
+    const rendered = run(helm, ['template', 'nasflow', CHART, '-n', 'nasflow', '--show-only', 'templates/operator-deployment.yaml', '--set', 'policy.allowedStorageSecrets={team-s3}']).out
+      .match(/name: NASFLOW_POLICY\n\s+value: (".*")/);
+    assert.ok(rendered?.[1], 'the operator Deployment sets NASFLOW_POLICY');
+    const policy = parseTrialPolicy(JSON.parse(rendered[1]) as string);
     // The searches admitted above would start workflows no worker runs (and slow every reconcile with progress queries): remove them first.
     assert.equal(kubectl(['delete', PLURAL, '--all', '-n', NS, '--wait=true']).code, 0);
     await admitted(makeResource('slipped', NS).set('template', { image: FORBIDDEN_IMAGE }).set('storageSecretRef', { name: 'db-password' }).obj());
@@ -149,7 +152,7 @@ void describe('trial policy: a namespace user against the platform', () => {
       const list = await events.listNamespacedEvent({ namespace: NS, fieldSelector: 'regarding.name=slipped' });
       const rejected = list.items.filter((e) => e.reason === 'PolicyRejected');
       assert.equal(rejected.length, 1, `events: ${list.items.map((e) => e.reason).join(', ')}`);
-      return rejected[0];
+      return at(rejected, 0);
     }, TIMEOUTS.short);
     assert.equal(ev.type, 'Warning');
     assert.equal(ev.regarding?.uid, s.metadata.uid);

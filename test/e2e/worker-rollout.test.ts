@@ -170,7 +170,8 @@ void describe('worker rollout mid-search on Kubernetes', () => {
       for (const j of running) {
         const pods = await adapter.listJobPods(NS, j.metadata!.name!);
         assert.equal(pods.length, 1, `Job ${j.metadata?.name} ran one pod`);
-        assert.equal(executor.exits.get(pods[0].metadata!.name!), 0, `the pod running at the SIGTERM finished its training (${pods[0].metadata?.name})`);
+        const pod = pods[0]!;
+        assert.equal(executor.exits.get(pod.metadata!.name!), 0, `the pod running at the SIGTERM finished its training (${pod.metadata?.name})`);
       }
     } finally {
       ledger.stop();

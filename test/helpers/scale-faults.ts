@@ -67,7 +67,7 @@ export class FaultDriver {
     if (this.busy) return;
     this.busy = true;
     try {
-      while (this.plan.length > 0 && this.plan[0].at <= progress) {
+      while (this.plan[0] !== undefined && this.plan[0].at <= progress) {
         const f = this.plan.shift()!;
         const detail = await this.run(f.kind);
         const rec = { kind: f.kind, at: progress, elapsedS: (Date.now() - this.o.t0) / 1000, detail };
@@ -119,7 +119,7 @@ export class FaultDriver {
   private async evict(): Promise<string> {
     const running = this.o.runningPods();
     if (running.length === 0) return 'no running pod to evict';
-    const pod = running[this.rng.int(running.length)];
+    const pod = running[this.rng.int(running.length)]!;
     const { name, namespace } = pod.metadata!;
     try {
       await this.core.createNamespacedPodEviction({ namespace: namespace!, name: name!, body: { metadata: { name, namespace } } });

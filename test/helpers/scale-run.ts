@@ -103,7 +103,7 @@ function searchResource(o: ScaleOptions): object {
 function median(xs: number[]): number {
   if (xs.length === 0) return 0;
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
+  return s[Math.floor(s.length / 2)]!;
 }
 
 export async function runScale(o: ScaleOptions): Promise<ScaleResult> {

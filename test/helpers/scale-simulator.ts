@@ -19,6 +19,7 @@ import { loadNb201, type Nb201Row } from '../../src/bench/nb201-table.js';
 import { stableHash } from '../../src/common/hash.js';
 import { parseStoreUri } from '../../src/store/uri.js';
 import { ANNOTATION_TRIAL_ID, TRAINER_CONTAINER } from '../../src/kube/trial-job.js';
+import { at } from '../../src/common/indexing.js';
 
 const STRATEGIC = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);
 const TRIAL_PODS = 'app.kubernetes.io/component=trial';
@@ -111,7 +112,7 @@ export class TrialSimulator {
 
   /** The simulated training time of a genotype: NB201 epoch time mapped onto [min, max] seconds. */
   answer(genotype: unknown): { seconds: number; valAccuracy: number; testAccuracy: number; cell: string } {
-    const row = this.rows[parseInt(stableHash(JSON.stringify(genotype), 8), 16) % this.rows.length];
+    const row = at(this.rows, parseInt(stableHash(JSON.stringify(genotype), 8), 16) % this.rows.length, 'NB201 row');
     const span = this.epoch.max - this.epoch.min;
     const f = span > 0 ? (row.epochSeconds - this.epoch.min) / span : 0;
     const seconds = this.opts.minSeconds + f * (this.opts.maxSeconds - this.opts.minSeconds);
@@ -162,7 +163,7 @@ export class TrialSimulator {
     const status = {
       phase: 'Failed',
       conditions: [{ type: 'Ready', status: 'False' }, { type: 'ContainersReady', status: 'False' }],
-      containerStatuses: [{ name: TRAINER_CONTAINER, image: pod.spec!.containers[0].image!, imageID: '', ready: false, restartCount: 0, state: { terminated: { exitCode: 75, reason: 'Error', startedAt: pod.status?.startTime ?? now, finishedAt: now } } }],
+      containerStatuses: [{ name: TRAINER_CONTAINER, image: at(pod.spec!.containers, 0).image!, imageID: '', ready: false, restartCount: 0, state: { terminated: { exitCode: 75, reason: 'Error', startedAt: pod.status?.startTime ?? now, finishedAt: now } } }],
     };
     retried(`terminating ${podKey(pod)}`, () => this.core.patchNamespacedPodStatus({ namespace: pod.metadata!.namespace!, name: pod.metadata!.name!, body: { status } }, STRATEGIC), this.opts.log).catch((err: unknown) => {
       if ((err as { code?: number }).code !== 404) this.opts.log(`simulator: terminating ${podKey(pod)}: ${err instanceof Error ? err.message : String(err)}`);
@@ -201,7 +202,7 @@ export class TrialSimulator {
     const status = {
       phase: 'Succeeded',
       conditions: [{ type: 'Ready', status: 'False' }, { type: 'ContainersReady', status: 'False' }],
-      containerStatuses: [{ name: TRAINER_CONTAINER, image: pod.spec!.containers[0].image!, imageID: '', ready: false, restartCount: 0, state: { terminated: { exitCode: 0, reason: 'Completed', startedAt: pod.status?.startTime ?? now, finishedAt: now } } }],
+      containerStatuses: [{ name: TRAINER_CONTAINER, image: at(pod.spec!.containers, 0).image!, imageID: '', ready: false, restartCount: 0, state: { terminated: { exitCode: 0, reason: 'Completed', startedAt: pod.status?.startTime ?? now, finishedAt: now } } }],
     };
     if (this.training.get(key) !== t || !this.stillRunning(pod)) return;
     await retried(`completing ${key}`, () => this.core.patchNamespacedPodStatus({ namespace: pod.metadata!.namespace!, name: pod.metadata!.name!, body: { status } }, STRATEGIC), this.opts.log);

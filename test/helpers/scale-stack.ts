@@ -27,6 +27,7 @@ import { s3ClientFromEnv } from '../../src/store/s3-store.js';
 import { CLI_ENTRY } from '../../src/worker/search-deps.js';
 import { startKube, startS3, s3Env, type Handle } from './infra.js';
 import type { ProcStats } from './scale-proc-stats.js';
+import { at } from '../../src/common/indexing.js';
 
 export interface ScaleStackOptions {
   nodes: number;
@@ -110,7 +111,7 @@ export class ScaleStack {
         return undefined;
       });
     }
-    const proc = started.processes[0];
+    const proc = at(started.processes, 0, 'Temporal dev server process');
     return { ...started.endpoints, pid: proc.pid, stop: () => stopService(proc) };
   }
 

@@ -57,7 +57,7 @@ export function workflowTaskFailures(runs: readonly RunHistory[]): TaskFailure[]
     for (const e of history.events ?? []) {
       const f = e.workflowTaskFailedEventAttributes;
       if (!f) continue;
-      const message = `${f.failure?.message ?? ''}`.split('\n')[0].slice(0, 300);
+      const message = `${f.failure?.message ?? ''}`.split('\n')[0]!.slice(0, 300);
       out.push({ runId, eventId: Number(e.eventId), message, nondeterminism: NONDETERMINISM.test(message) || Number(f.cause) === NON_DETERMINISTIC_CAUSE });
     }
   }
@@ -76,7 +76,7 @@ export async function replayRuns(workflowId: string, runs: readonly RunHistory[]
   const input = runs.map((r) => ({ workflowId, history: r.history }));
   let i = 0;
   for await (const result of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH, replayName: 'chaos-soak' }, input)) {
-    if (result.error) failures.push({ runId: result.runId || runs[i]?.runId || '?', error: String(result.error).split('\n')[0].slice(0, 300) });
+    if (result.error) failures.push({ runId: result.runId || runs[i]?.runId || '?', error: String(result.error).split('\n')[0]!.slice(0, 300) });
     i++;
   }
   return failures;

@@ -7,6 +7,9 @@ import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/wo
 import { WORKFLOWS_PATH } from '../../src/worker/worker.js';
 
 const [address, namespace, taskQueue, sticky = '10', workflowsPath = WORKFLOWS_PATH] = process.argv.slice(2);
+if (address === undefined || namespace === undefined || taskQueue === undefined) {
+  throw new Error('usage: workflow-only-worker.js <address> <namespace> <taskQueue> [stickySeconds] [workflowsPath]');
+}
 Runtime.install({ logger: new DefaultLogger('WARN') });
 const connection = await NativeConnection.connect({ address });
 const worker = await Worker.create({

@@ -36,6 +36,7 @@ describe('replay of recorded search histories', () => {
 
   it('catches a workflow change that would break running searches', async () => {
     const [first] = histories();
+    assert.ok(first, 'no recorded histories to replay');
     await assert.rejects(Worker.runReplayHistory({ workflowsPath: DIVERGED }, first.history, first.workflowId), (err: unknown) => err instanceof DeterminismViolationError);
   });
 });

@@ -17,6 +17,7 @@ describe('nasflow dev tools', () => {
     const mtimes = new Map<string, number>();
     for (const spec of TOOLS) {
       const info = tools[spec.name];
+      assert.ok(info, `${spec.name} is not listed`);
       assert.equal(info.version, spec.version);
       accessSync(info.path, constants.X_OK);
       mtimes.set(spec.name, statSync(info.path).mtimeMs);
@@ -25,7 +26,7 @@ describe('nasflow dev tools', () => {
     assert.equal(second.code, 0, second.stderr);
     assert.deepEqual(JSON.parse(second.stdout.trim()), tools);
     assert.doesNotMatch(second.stderr, /building/);
-    for (const spec of TOOLS) assert.equal(statSync(tools[spec.name].path).mtimeMs, mtimes.get(spec.name), `${spec.name} untouched`);
+    for (const [name, info] of Object.entries(tools)) assert.equal(statSync(info.path).mtimeMs, mtimes.get(name), `${name} untouched`);
   });
 });
 
@@ -36,7 +37,7 @@ describe('nasflow dev up / status / down', () => {
     try {
       const up = await runCli(['dev', 'up', '--temporal', '--kube', '--gpu-nodes', '2', '--s3', '--json'], env);
       assert.equal(up.code, 0, up.stderr);
-      const state = JSON.parse(up.stdout) as { components: Record<string, { processes: { pid: number; name: string }[]; endpoints: Record<string, unknown> }> };
+      const state = JSON.parse(up.stdout) as { components: Record<'kube' | 's3' | 'temporal', { processes: { pid: number; name: string }[]; endpoints: Record<string, unknown> }> };
       assert.deepEqual(Object.keys(state.components).sort(), ['kube', 's3', 'temporal']);
       const pids = Object.values(state.components).flatMap((c) => c.processes.map((p) => p.pid));
       assert.equal(pids.length, 1 + 1 + 5, 'temporal, versitygw, and etcd/apiserver/controller-manager/scheduler/kwok');

@@ -4,6 +4,7 @@ import { BatchV1Api, CoreV1Api, KubeConfig, type V1Job, type V1Pod } from '@kube
 import { startKube, type Handle } from '../helpers/infra.js';
 import type { KubeEndpoints } from '../../src/dev/kube.js';
 import { eventually, TIMEOUTS } from '../helpers/wait.js';
+import { at } from '../../src/common/indexing.js';
 
 const GPU_NODES = 4;
 const GPUS_PER_NODE = 8;
@@ -48,8 +49,9 @@ describe('Kubernetes control plane (real kube-apiserver + etcd + scheduler + con
     const pod = await eventually(async () => {
       const pods = await core.listNamespacedPod({ namespace: 'default', labelSelector: 'job-name=gpu-trial' });
       assert.equal(pods.items.length, 1);
-      assert.ok(pods.items[0].spec?.nodeName, 'pod is bound to a node');
-      return pods.items[0];
+      const bound = at(pods.items, 0);
+      assert.ok(bound.spec?.nodeName, 'pod is bound to a node');
+      return bound;
     }, TIMEOUTS.medium);
     assert.match(pod.spec!.nodeName!, /^gpu-node-\d$/);
     await eventually(async () => {
@@ -74,8 +76,9 @@ describe('Kubernetes control plane (real kube-apiserver + etcd + scheduler + con
       assert.equal(running.length, total, `running ${running.length}/${total}`);
       const pending = pods.filter((p) => p.status?.phase === 'Pending');
       assert.equal(pending.length, 1);
-      assert.equal(pending[0].spec?.nodeName, undefined);
-      const unschedulable = pending[0].status?.conditions?.find((c) => c.type === 'PodScheduled');
+      const stuck = at(pending, 0);
+      assert.equal(stuck.spec?.nodeName, undefined);
+      const unschedulable = stuck.status?.conditions?.find((c) => c.type === 'PodScheduled');
       assert.equal(unschedulable?.reason, 'Unschedulable');
       assert.match(unschedulable?.message ?? '', /Insufficient nvidia\.com\/gpu/);
     }, TIMEOUTS.long);

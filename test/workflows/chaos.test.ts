@@ -151,7 +151,7 @@ describe('search survives worker crashes (kill -9) and classifies trial failures
     // Kill the first trial's process (not its recording shell) while it runs.
     const pid = await eventually(async () => {
       const lines = readFileSync(join(workDir, 'launches.log'), 'utf8').trim().split('\n');
-      const shell = (JSON.parse(lines[0]) as LaunchLine).pid;
+      const shell = (JSON.parse(lines[0]!) as LaunchLine).pid;
       const children = readFileSync(`/proc/${shell}/task/${shell}/children`, 'utf8').trim();
       assert.ok(children, 'trial process started');
       return Number(children.split(' ')[0]);

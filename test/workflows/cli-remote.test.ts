@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { isAlive, stopService } from '../../src/dev/service.js';
 import { CLI_ENTRY } from '../../src/worker/search-deps.js';
 import { runCli as run, type CliRun } from '../helpers/cli.js';
+import { at } from '../../src/common/indexing.js';
 
 interface Stack { components: { temporal: { processes: { pid: number }[]; endpoints: { address: string; uiUrl: string } } } }
 
@@ -40,7 +41,7 @@ describe('nasflow search run --address and the dev stack Temporal', () => {
         }
         if (!stopped && /\b[3-9]\/24 done/.test(text)) {
           steps.push('outage');
-          stopped = stopService({ pid: stack().components.temporal.processes[0].pid });
+          stopped = stopService({ pid: at(stack().components.temporal.processes, 0).pid });
         }
         // The server comes back (dev up on the recorded ports and database) once the client has
         // shown that it lost it.
@@ -62,13 +63,14 @@ describe('nasflow search run --address and the dev stack Temporal', () => {
       assert.equal(stack().components.temporal.endpoints.address, address, 'dev up reused the recorded ports');
 
       // Restart in place: same address, same database (the finished search is still there).
-      const before = stack().components.temporal.processes[0].pid;
+      const before = at(stack().components.temporal.processes, 0).pid;
       const restarted = await run(['dev', 'restart'], env);
       assert.equal(restarted.code, 0, restarted.stderr);
       assert.match(restarted.stderr, /temporal restarted on its recorded ports/);
       const after = stack().components.temporal;
+      const afterPid = at(after.processes, 0).pid;
       assert.equal(after.endpoints.address, address);
-      assert.notEqual(after.processes[0].pid, before);
+      assert.notEqual(afterPid, before);
       assert.ok(!isAlive(before), 'the old server is gone');
       const status = await run(['search', 'status', 'local/remote/r', '--address', address, '--json'], env);
       assert.equal(status.code, 0, status.stderr);
@@ -76,8 +78,8 @@ describe('nasflow search run --address and the dev stack Temporal', () => {
       const report = JSON.parse((await run(['dev', 'status', '--json'], env)).stdout) as { running: boolean };
       assert.equal(report.running, true, 'dev status finds the restarted server');
       const down = await run(['dev', 'down'], env);
-      assert.match(down.stdout, new RegExp(`stopped: temporal/temporal \\(pid ${after.processes[0].pid}\\)`));
-      assert.ok(!isAlive(after.processes[0].pid), 'dev down stopped the restarted server');
+      assert.match(down.stdout, new RegExp(`stopped: temporal/temporal \\(pid ${afterPid}\\)`));
+      assert.ok(!isAlive(afterPid), 'dev down stopped the restarted server');
     } finally {
       if (worker?.pid !== undefined) await stopService({ pid: worker.pid });
       await run(['dev', 'down'], env);

@@ -110,6 +110,7 @@ describe('completions grouped differently live and on replay (issue 12 regressio
     const handle = await startSearch(h.client, spec, { searchId, taskQueue: h.taskQueue });
     await eventually(async () => assert.equal(gate.waiting.length, 3), TIMEOUTS.long);
     const [first, ...rest] = gate.waiting;
+    assert.ok(first !== undefined);
     step('3 trials held');
 
     killable.kill('SIGKILL');

@@ -30,6 +30,7 @@ import { startS3Bucket, type S3Bucket } from '../helpers/infra.js';
 import { makeSearch } from '../helpers/search-builder.js';
 import { eventually, TIMEOUTS } from '../helpers/wait.js';
 import { startSearchHarness, type SearchHarness } from './search-harness.js';
+import { at } from '../../src/common/indexing.js';
 
 const CANDIDATES = [0, 3, 6, 11];
 const LAYERS = 3;
@@ -77,7 +78,7 @@ describe('PONAS one-shot stages in the search workflow (real Temporal, S3, train
     const probe = oneShotSpec('oneshot', {});
     const costMacro = ponasCostMacro(probe);
     const reference = (createFromSpec(probe, getSpace('ponas')) as PonasSearch<unknown>).reference();
-    const rowCosts = ponasCostTableFor(probe).costs.map((row, l) => (l < LAYERS ? CANDIDATES.map((c) => row[c]) : [row[reference[l]]]));
+    const rowCosts = ponasCostTableFor(probe).costs.map((row, l) => (l < LAYERS ? CANDIDATES.map((c) => at(row, c)) : [at(row, at(reference, l))]));
     const sum = (pick: (xs: number[]) => number) => rowCosts.reduce((total, xs) => total + pick(xs), 0);
     const budget = (sum((xs) => Math.min(...xs)) + sum((xs) => Math.max(...xs))) / 2;
     const spec = oneShotSpec('oneshot', { budget });
@@ -113,12 +114,12 @@ describe('PONAS one-shot stages in the search workflow (real Temporal, S3, train
     assert.equal(table.rows.length, LAYERS);
     table.rows.forEach((row, l) => {
       assert.equal(row.layer, l);
-      const measured = table.table[l].flatMap((v, c) => (v === null ? [] : [c]));
+      const measured = at(table.table, l).flatMap((v, c) => (v === null ? [] : [c]));
       assert.deepEqual(measured, CANDIDATES, `row ${l} measured exactly the supernet's candidates`);
       const winners = table.rows.slice(0, l).map((earlier) => earlier.accuracies.reduce((a, b) => (b.accuracy > a.accuracy ? b : a)).slot);
       assert.deepEqual(row.fixed, winners, `row ${l} fixed the earlier rows' winners`);
     });
-    for (let l = LAYERS; l < 19; l++) assert.ok(table.table[l].every((v) => v === null));
+    for (let l = LAYERS; l < 19; l++) assert.ok(at(table.table, l).every((v) => v === null));
 
     // The first child is the exact budgeted optimum over the measured table and the cost table.
     const costs = (await getJson(s, tableKey(searchId, 'ponas-cost'))) as PonasCostTable;

@@ -12,6 +12,7 @@ import {
 } from '../../workflows/search-handlers.js';
 import type { SearchSpecInput } from '../../src/api/search-spec.js';
 import { defaultPayloadConverter } from '@temporalio/common';
+import { at } from '../../src/common/indexing.js';
 
 /** Matches an update rejected by its validator: the reason travels as the failure's cause. */
 function causedBy(pattern: RegExp): (err: Error) => boolean {
@@ -47,8 +48,8 @@ describe('search workflow on a real Temporal dev server (NAS-Bench-201 evaluator
       assert.equal(result.progress.counts.failed, 0);
       const ids = result.leaderboard.map((e) => e.trialId);
       assert.equal(new Set(ids).size, ids.length);
-      for (let i = 1; i < result.leaderboard.length; i++) assert.ok(result.leaderboard[i - 1].accuracy >= result.leaderboard[i].accuracy);
-      assert.ok(result.leaderboard[0].testAccuracy! > 0, 'the benchmark reports test accuracy beside the search signal');
+      for (let i = 1; i < result.leaderboard.length; i++) assert.ok(result.leaderboard[i - 1]!.accuracy >= result.leaderboard[i]!.accuracy);
+      assert.ok(at(result.leaderboard, 0).testAccuracy! > 0, 'the benchmark reports test accuracy beside the search signal');
       // Every trial left its spec and result in the store, under the deterministic ids.
       const trialDir = join(h.storage, 'searches', searchId, 'trials', searchId);
       const rounds = readdirSync(trialDir);
@@ -147,7 +148,8 @@ describe('search workflow on a real Temporal dev server (NAS-Bench-201 evaluator
     const result = await handle.result();
     const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
     assert.match(metadata.currentDetails ?? '', /^\*\*Succeeded\*\* · random · 6\/6 trials/);
-    assert.ok(metadata.currentDetails!.includes(`Best: **${result.leaderboard[0].accuracy.toFixed(2)} %** · ${result.leaderboard[0].trialId}`), metadata.currentDetails);
+    const best = at(result.leaderboard, 0);
+    assert.ok(metadata.currentDetails!.includes(`Best: **${best.accuracy.toFixed(2)} %** · ${best.trialId}`), metadata.currentDetails);
 
     const history = await handle.fetchHistory();
     const summaries = new Map<string, string[]>();

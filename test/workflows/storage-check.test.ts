@@ -19,6 +19,7 @@ import type { SearchSpec } from '../../src/api/search-spec.js';
 import { startS3Bucket, type S3Bucket } from '../helpers/infra.js';
 import { makeSearch } from '../helpers/search-builder.js';
 import { startSearchHarness, type SearchHarness } from './search-harness.js';
+import { at } from '../../src/common/indexing.js';
 
 const BUCKET = 'nasflow';
 const KEPT_KEY = 'searches/local/earlier/x1/spec.json';
@@ -93,7 +94,7 @@ void describe('a search with unusable storage fails at once, naming storage', ()
       const history = await handle.fetchHistory();
       const starts = (history.events ?? []).filter((e) => e.activityTaskStartedEventAttributes);
       assert.equal(starts.length, 1, 'one activity attempt');
-      assert.equal(starts[0].activityTaskStartedEventAttributes!.attempt, 1);
+      assert.equal(at(starts, 0).activityTaskStartedEventAttributes!.attempt, 1);
     });
   }
 

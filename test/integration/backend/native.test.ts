@@ -15,6 +15,7 @@ import { loadFastestBackend, type Tf } from '../../../src/trainer/backend/select
 import { NATIVE_KEY, defaultToolsDir } from '../../../src/trainer/backend/native-cache.js';
 import { ensureNativeProvisioned } from '../../../src/trainer/backend/provision.js';
 import { buildProbeNet, probeBatch } from '../../../src/trainer/backend/probe-net.js';
+import { at } from '../../../src/common/indexing.js';
 
 const repoRoot = join(import.meta.dirname, '..', '..', '..', '..');
 const toolsDir = defaultToolsDir(process.env);
@@ -40,7 +41,7 @@ function lossAndGrads(tf: Tf, model: ReturnType<typeof buildProbeNet>, x: Return
     const { value, grads } = tf.variableGrads(() =>
       tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as ReturnType<Tf['zeros']>) as never);
     const names = Object.keys(grads).sort();
-    return { loss: value.dataSync()[0], grads: names.map((n) => grads[n].dataSync() as Float32Array) };
+    return { loss: at(value.dataSync(), 0, 'loss'), grads: names.map((n) => grads[n]!.dataSync() as Float32Array) };
   });
 }
 
@@ -66,8 +67,9 @@ void test('native backend loads, matches pure-JS gradients, trains, and is much 
   assert.ok(Math.abs(native.loss - cpu.loss) <= 1e-3 * Math.abs(cpu.loss), `loss ${native.loss} vs ${cpu.loss}`);
   assert.equal(native.grads.length, cpu.grads.length);
   native.grads.forEach((g, i) => {
-    const scale = Math.max(1e-6, ...cpu.grads[i].map(Math.abs));
-    const worst = Math.max(...g.map((v, j) => Math.abs(v - cpu.grads[i][j])));
+    const expected = at(cpu.grads, i, 'gradient');
+    const scale = Math.max(1e-6, ...expected.map(Math.abs));
+    const worst = Math.max(...g.map((v, j) => Math.abs(v - at(expected, j, `gradient ${i} element`))));
     assert.ok(worst <= 2e-3 * scale, `gradient ${i}: max difference ${worst} vs scale ${scale}`);
   });
   // Measured ~100x apart; 10x leaves room for a busy shared machine.
@@ -78,7 +80,7 @@ void test('native backend loads, matches pure-JS gradients, trains, and is much 
   const history = await model.fit(data.x, data.y, { epochs: 12, batchSize: 32, shuffle: false, verbose: 0 });
   const losses = history.history.loss as number[];
   const accuracy = history.history.acc as number[];
-  assert.ok(losses.at(-1)! < 0.5 * losses[0], `loss went ${losses[0]} -> ${losses.at(-1)}`);
+  assert.ok(losses.at(-1)! < 0.5 * at(losses, 0), `loss went ${losses[0]} -> ${losses.at(-1)}`);
   assert.ok(accuracy.at(-1)! > 0.5, `final training accuracy ${accuracy.at(-1)} (chance is 0.1)`);
   tf.dispose([x, y, data.x, data.y]);
   model.dispose();

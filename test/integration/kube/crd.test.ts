@@ -90,6 +90,6 @@ void describe('NeuralArchitectureSearch CRD on a real apiserver', () => {
 
   void it('shows algorithm, phase, trials and best accuracy as printer columns', () => {
     const r = kubectl(['get', 'nas', 'nb201-evolution']);
-    assert.match(r.out.split('\n')[0], /NAME\s+ALGORITHM\s+PHASE\s+DONE\s+TOTAL\s+BEST\s+AGE/);
+    assert.match(r.out.split('\n')[0]!, /NAME\s+ALGORITHM\s+PHASE\s+DONE\s+TOTAL\s+BEST\s+AGE/);
   });
 });

@@ -13,6 +13,7 @@ import { parseAllDocuments } from 'yaml';
 import { startKube, type Handle } from '../../helpers/infra.js';
 import type { KubeEndpoints } from '../../../src/dev/kube.js';
 import { ensureTools } from '../../../src/dev/tools.js';
+import { at } from '../../../src/common/indexing.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..', '..');
 const CHART = join(ROOT, 'helm', 'nasflow');
@@ -65,7 +66,7 @@ void describe('Helm chart helm/nasflow', () => {
     return r.err;
   };
   const doc = (docs: Doc[], kind: string, name: string) => docs.find((d) => d.kind === kind && d.metadata.name === name);
-  const container = (docs: Doc[], component: 'operator' | 'worker') => docs.find((d) => d.kind === 'Deployment' && d.metadata.name === `nasflow-${component}`)!.spec!.template!.spec!.containers[0];
+  const container = (docs: Doc[], component: 'operator' | 'worker') => at(docs.find((d) => d.kind === 'Deployment' && d.metadata.name === `nasflow-${component}`)!.spec!.template!.spec!.containers, 0, 'container');
   const env = (docs: Doc[], component: 'operator' | 'worker') => Object.fromEntries((container(docs, component).env ?? []).map((e) => [e.name, e]));
 
   before(async () => {
@@ -94,7 +95,7 @@ void describe('Helm chart helm/nasflow', () => {
       'ValidatingAdmissionPolicy/nasflow-trial-policy', 'ValidatingAdmissionPolicyBinding/nasflow-trial-policy',
     ]);
     assert.deepEqual(container(docs, 'worker').args, ['--launcher=kubernetes', '--task-queue=nasflow', '--work-dir=/tmp/nasflow', '--metrics-address=0.0.0.0:9090']);
-    assert.equal(env(docs, 'worker').NASFLOW_TRIAL_IMAGE.value, 'ghcr.io/nasflow/trainer:0.1.0');
+    assert.equal(env(docs, 'worker').NASFLOW_TRIAL_IMAGE?.value, 'ghcr.io/nasflow/trainer:0.1.0');
   });
 
   void it('sets Roles in each served namespace when operator.watchNamespaces is provided, and ClusterRoles only when rbac.clusterWide is', () => {
@@ -105,7 +106,7 @@ void describe('Helm chart helm/nasflow', () => {
       assert.deepEqual(roles, ['nasflow-operator', 'nasflow-worker']);
     }
     assert.ok(container(docs, 'operator').args!.includes('--watch-namespace=team-a,team-b'));
-    assert.equal(env(docs, 'worker').NASFLOW_WATCH_NAMESPACE.value, 'team-a,team-b');
+    assert.equal(env(docs, 'worker').NASFLOW_WATCH_NAMESPACE?.value, 'team-a,team-b');
     const wide = render('rbac.clusterWide=true');
     assert.deepEqual(wide.filter((d) => d.kind === 'ClusterRole').map((d) => d.metadata.name).sort(), ['nasflow-operator', 'nasflow-worker']);
     assert.ok(!container(wide, 'operator').args!.some((a) => a.startsWith('--watch-namespace')));
@@ -114,20 +115,20 @@ void describe('Helm chart helm/nasflow', () => {
   });
 
   void it('sets TEMPORAL_UI_URL when temporal.uiUrl is provided, and omits it when unset', () => {
-    assert.equal(env(render('temporal.uiUrl=http://ui:8080'), 'operator').TEMPORAL_UI_URL.value, 'http://ui:8080');
+    assert.equal(env(render('temporal.uiUrl=http://ui:8080'), 'operator').TEMPORAL_UI_URL?.value, 'http://ui:8080');
     assert.equal(env(render(), 'operator').TEMPORAL_UI_URL, undefined);
   });
 
   void it('sets NASFLOW_TRIAL_REQUIRE_GPU=false when trial.requireGpu is false, and omits it by default', () => {
-    assert.equal(env(render('trial.requireGpu=false'), 'worker').NASFLOW_TRIAL_REQUIRE_GPU.value, 'false');
+    assert.equal(env(render('trial.requireGpu=false'), 'worker').NASFLOW_TRIAL_REQUIRE_GPU?.value, 'false');
     assert.equal(env(render(), 'worker').NASFLOW_TRIAL_REQUIRE_GPU, undefined);
   });
 
   void it('mounts the Temporal TLS Secret when temporal.tls.secretName is provided, and mounts nothing when TLS is off', () => {
     const docs = render('temporal.tls.enabled=true', 'temporal.tls.secretName=temporal-mtls');
     for (const c of ['operator', 'worker'] as const) {
-      assert.equal(env(docs, c).TEMPORAL_TLS.value, 'true');
-      assert.equal(env(docs, c).TEMPORAL_TLS_CERT.value, '/etc/nasflow/temporal-tls/tls.crt');
+      assert.equal(env(docs, c).TEMPORAL_TLS?.value, 'true');
+      assert.equal(env(docs, c).TEMPORAL_TLS_CERT?.value, '/etc/nasflow/temporal-tls/tls.crt');
     }
     const vols = docs.find((d) => d.metadata.name === 'nasflow-operator' && d.kind === 'Deployment')!.spec!.template!.spec!.volumes!;
     assert.deepEqual(vols.map((v) => v.name), ['temporal-tls']);
@@ -139,8 +140,8 @@ void describe('Helm chart helm/nasflow', () => {
   void it('sets NASFLOW_S3_ENDPOINT and the credentials Secret when provided, and omits them when unset', () => {
     const docs = render('s3.endpoint=http://minio.minio:9000', 's3.credentialsSecret=nasflow-s3');
     const e = env(docs, 'worker');
-    assert.equal(e.NASFLOW_S3_ENDPOINT.value, 'http://minio.minio:9000');
-    assert.equal(e.NASFLOW_TRIAL_S3_SECRET.value, 'nasflow-s3');
+    assert.equal(e.NASFLOW_S3_ENDPOINT?.value, 'http://minio.minio:9000');
+    assert.equal(e.NASFLOW_TRIAL_S3_SECRET?.value, 'nasflow-s3');
     assert.ok(e.AWS_SECRET_ACCESS_KEY);
     const plain = env(render(), 'worker');
     assert.equal(plain.NASFLOW_S3_ENDPOINT, undefined);
@@ -173,7 +174,7 @@ void describe('Helm chart helm/nasflow', () => {
       const k = container(docs, c);
       assert.deepEqual(k.livenessProbe!.httpGet, { path: '/healthz', port: 'metrics' });
       assert.deepEqual(k.readinessProbe!.httpGet, { path: '/readyz', port: 'metrics' });
-      assert.equal(k.ports![0].containerPort, 9090);
+      assert.equal(k.ports?.[0]?.containerPort, 9090);
       assert.ok(k.resources!.limits!.cpu && k.resources!.limits!.memory, `${c} limits`);
       assert.equal(doc(docs, 'Deployment', `nasflow-${c}`)!.spec!.template!.spec!.automountServiceAccountToken, true);
       assert.equal(doc(docs, 'ServiceAccount', `nasflow-${c}`)!.automountServiceAccountToken, false);
@@ -189,7 +190,9 @@ void describe('Helm chart helm/nasflow', () => {
   void it('sets a ServiceMonitor and the Grafana dashboard when provided, and omits them by default', () => {
     const docs = render('metrics.serviceMonitor.enabled=true', 'metrics.dashboard.enabled=true');
     assert.ok(doc(docs, 'ServiceMonitor', 'nasflow'));
-    const dashboard = JSON.parse(doc(docs, 'ConfigMap', 'nasflow-dashboard')!.data!['nasflow.json']) as { panels: { targets: { expr: string }[] }[] };
+    const dashboardJson = doc(docs, 'ConfigMap', 'nasflow-dashboard')!.data?.['nasflow.json'];
+    assert.ok(dashboardJson, 'the dashboard ConfigMap holds nasflow.json');
+    const dashboard = JSON.parse(dashboardJson) as { panels: { targets: { expr: string }[] }[] };
     const exprs = dashboard.panels.flatMap((p) => p.targets.map((t) => t.expr)).join('\n');
     for (const m of ['nasflow_trials_started_total', 'nasflow_trial_duration_seconds_bucket', 'nasflow_algorithm_step_duration_seconds_bucket', 'nasflow_launcher_errors_total', 'nasflow_operator_leader']) assert.match(exprs, new RegExp(m));
     assert.ok(!render().some((d) => d.kind === 'ServiceMonitor' || d.kind === 'ConfigMap'));
@@ -197,7 +200,9 @@ void describe('Helm chart helm/nasflow', () => {
 
   void it('gives the operator the policy JSON and renders it as CEL; policy.admission=false omits the admission policy', () => {
     const docs = render('policy.allowedStorageSecrets={team-s3}', 'policy.maxGpusPerSearch=null');
-    const policy = JSON.parse(env(docs, 'operator').NASFLOW_POLICY.value!) as Record<string, unknown>;
+    const policyJson = env(docs, 'operator').NASFLOW_POLICY?.value;
+    assert.ok(policyJson, 'the operator has NASFLOW_POLICY');
+    const policy = JSON.parse(policyJson) as Record<string, unknown>;
     assert.deepEqual(policy.allowedStorageSecrets, ['team-s3']);
     assert.equal('maxGpusPerSearch' in policy, false, 'a null rule is no rule');
     const cel = doc(docs, 'ValidatingAdmissionPolicy', 'nasflow-trial-policy')!.spec!.validations!.map((v) => v.expression).join('\n');
@@ -209,7 +214,9 @@ void describe('Helm chart helm/nasflow', () => {
 
   void it('passes trial pod extras to the worker when provided', () => {
     const docs = render('trial.podLabels.team=vision', 'trial.terminationGracePeriodSeconds=300', 'trial.volumes[0].name=data', 'trial.volumes[0].persistentVolumeClaim.claimName=cifar', 'trial.volumeMounts[0].name=data', 'trial.volumeMounts[0].mountPath=/data');
-    const extras = JSON.parse(env(docs, 'worker').NASFLOW_TRIAL_POD_EXTRAS.value!) as Record<string, unknown>;
+    const extrasJson = env(docs, 'worker').NASFLOW_TRIAL_POD_EXTRAS?.value;
+    assert.ok(extrasJson, 'the worker has NASFLOW_TRIAL_POD_EXTRAS');
+    const extras = JSON.parse(extrasJson) as Record<string, unknown>;
     assert.deepEqual(extras.podLabels, { team: 'vision' });
     assert.equal(extras.terminationGracePeriodSeconds, 300);
     assert.deepEqual(extras.volumeMounts, [{ name: 'data', mountPath: '/data' }]);

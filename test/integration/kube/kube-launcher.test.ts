@@ -24,6 +24,7 @@ import type { TrialRef } from '../../../src/launch/launcher.js';
 import { GROUP, PLURAL, VERSION, resourceSearchId } from '../../../src/api/resource-spec.js';
 import { makeSearch } from '../../helpers/search-builder.js';
 import { makeResource } from './resource-builder.js';
+import { at } from '../../../src/common/indexing.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..', '..');
 const NS = 'default';
@@ -85,9 +86,10 @@ void describe('KubeLauncher on a real apiserver with kwok GPU nodes', () => {
     await launcher.launch(trial);
     const jobs = await adapter.listJobs(NS, 'nasflow.io/search=gpu-search');
     assert.equal(jobs.length, 1);
-    assert.equal(jobs[0].metadata!.ownerReferences![0].uid, trial.searchId.split('/')[2]);
-    const env = Object.fromEntries(jobs[0].spec!.template.spec!.containers[0].env!.map((e) => [e.name, e]));
-    assert.deepEqual(JSON.parse(JSON.stringify(env.AWS_ACCESS_KEY_ID.valueFrom)), { secretKeyRef: { name: 's3-creds', key: 'AWS_ACCESS_KEY_ID' } });
+    const job = at(jobs, 0);
+    assert.equal(at(job.metadata!.ownerReferences!, 0, 'owner reference').uid, trial.searchId.split('/')[2]);
+    const env = Object.fromEntries(at(job.spec!.template.spec!.containers, 0, 'container').env!.map((e) => [e.name, e]));
+    assert.deepEqual(JSON.parse(JSON.stringify(env.AWS_ACCESS_KEY_ID?.valueFrom)), { secretKeyRef: { name: 's3-creds', key: 'AWS_ACCESS_KEY_ID' } });
     const pod = await podOf(trial);
     await eventually(async () => assert.match((await core.readNamespacedPod({ namespace: NS, name: pod.metadata!.name! })).spec!.nodeName ?? '', /^gpu-node-\d$/), TIMEOUTS.medium);
     const state = await eventually(async () => {

@@ -14,6 +14,7 @@ import { stringify } from 'yaml';
 import { startCrdApiserver, type CrdApiserver } from './crd-apiserver.js';
 import { checkResource, problemLines } from '../../../src/cli/spec-document.js';
 import { API, CORPUS, FULL_MACRO, manifestOf } from './spec-corpus.js';
+import { at } from '../../../src/common/indexing.js';
 
 
 void describe('CLI validator and apiserver agree on the spec corpus', () => {
@@ -53,7 +54,7 @@ void describe('CLI validator and apiserver agree on the spec corpus', () => {
   });
 
   void it('rejects the old key N written in YAML (kubectl reads it as false), naming cellsPerStage', () => {
-    const manifest = manifestOf({ title: 'old N', valid: false, spec: { ...CORPUS[1].spec, macro: { N: 2 } } }, 999);
+    const manifest = manifestOf({ title: 'old N', valid: false, spec: { ...at(CORPUS, 1).spec, macro: { N: 2 } } }, 999);
     const text = stringify(manifest); // YAML 1.2 writes N unquoted; kubectl's YAML 1.1 reads the key as false
     assert.match(text, /\n {4}N: 2\n/);
     const r = kubectl(['apply', '-f', '-'], text);

@@ -34,6 +34,7 @@ void describe('LocalLauncher checks that a recorded pid is still the trial proce
   const attemptDirOf = (workDir: string): string => {
     const trials = join(workDir, 'trials');
     const [hash] = readdirSync(trials);
+    assert.ok(hash, `no trial folder under ${trials}`);
     return join(trials, hash, 'attempt-1');
   };
 

@@ -14,6 +14,7 @@ import { EXIT_BAD_INPUT, EXIT_NUMERICAL } from '../../../src/api/exit-codes.js';
 import { writeSynthetic } from '../../../src/trainer/synth.js';
 import { tinySpec } from '../../unit/trainer/fixtures/tiny-model.js';
 import { NASFLOW_BIN, TINY_TRAIN, startNode } from './process-helpers.js';
+import { at } from '../../../src/common/indexing.js';
 
 const EXAMPLE = join(import.meta.dirname, '..', '..', '..', '..', 'examples', 'trial-tiny.json');
 
@@ -54,7 +55,7 @@ void describe('trainer: bad spec, unusable data, NaN', () => {
   };
   const withOps = (op: string): Record<string, unknown> => {
     const g = structuredClone(example.genotype) as { normal: { blocks: { ops: string[] }[] } };
-    g.normal.blocks[2].ops[1] = op;
+    at(g.normal.blocks, 2, 'block').ops[1] = op;
     return { ...example, genotype: g };
   };
 

@@ -40,5 +40,5 @@ export async function waitFor(what: string, check: () => boolean | Promise<boole
 /** The JSON result the trainer prints as its last stdout line. */
 export function lastJsonLine(stdout: string): Record<string, unknown> {
   const lines = stdout.trim().split('\n');
-  return JSON.parse(lines[lines.length - 1]) as Record<string, unknown>;
+  return JSON.parse(lines[lines.length - 1]!) as Record<string, unknown>;
 }

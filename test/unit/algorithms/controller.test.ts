@@ -14,6 +14,7 @@ for (const method of ['reinforce', 'ppo'] as const) {
       const rewards: number[] = [];
       for (let step = 0; step < 120; step++) {
         const [p] = algo.propose(trialIdsFor('c', step, 1));
+        assert.ok(p);
         rewards.push(convs(p.genotype));
         algo.observe([{ trialId: p.trialId, status: 'succeeded', accuracy: 80 + convs(p.genotype) }]);
       }
@@ -31,6 +32,7 @@ void describe('LSTM controller state', () => {
     const a = ControllerSearch.create('nasnet-rl', nb201Space, 2, { hidden: 8, batchSize: 2, lr: 0.05 });
     for (let s = 0; s < 6; s++) {
       const [p] = a.propose(trialIdsFor('w', s, 1));
+      assert.ok(p);
       a.observe([{ trialId: p.trialId, status: 'succeeded', accuracy: 70 + convs(p.genotype) }]);
     }
     const state = JSON.parse(JSON.stringify(a.state()));

@@ -35,6 +35,7 @@ void describe('per-op latency lookup table', () => {
     const table = { base: 10, entries: Object.fromEntries(nb201Space.decisions().flatMap((d) => [0, 1, 2, 3, 4].map((c) => [`${d.name}=${c}`, c * 2]))) };
     const algo = ControllerSearch.create('mnasnet-rl', nb201Space, 1, { hidden: 8, reward: { kind: 'mnasnet', target: 20, alpha: 0, beta: -1 }, latencyTable: table });
     const [p] = algo.propose(trialIdsFor('t', 0, 1));
+    assert.ok(p);
     algo.observe([{ trialId: p.trialId, status: 'succeeded', accuracy: 80 }]);
     const latency = tableLatency(nb201Space, p.genotype, table);
     assert.equal(algo.best()?.score, mnasnetReward(80, latency, 20, 0, -1));

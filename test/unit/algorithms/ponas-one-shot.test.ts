@@ -14,6 +14,7 @@ import { oneShotPlan, supernetTrialId, supernetTrialSpec, winningSlot, withRow }
 import { ponasSpace } from '../../../src/space/ponas.js';
 import { isPonasOneShot, parseSearchSpec } from '../../../src/api/search-spec.js';
 import { parseSupernetSpec } from '../../../src/trainer/supernet/spec.js';
+import { at } from '../../../src/common/indexing.js';
 
 const spec = parseSearchSpec({
   name: 'p',
@@ -46,7 +47,7 @@ describe('PONAS one-shot: cost table', () => {
     assert.equal(ponasCostTableFor(spec).inputSize, 224);
     const atTrialSize = parseSearchSpec({ ...spec, algorithm: { ponas: {} } });
     assert.equal(ponasCostTableFor(atTrialSize).inputSize, 8);
-    assert.ok(ponasCostTableFor(spec).costs[0][0] > 100 * ponasCostTableFor(atTrialSize).costs[0][0], 'costs grow with the input');
+    assert.ok(at(at(ponasCostTableFor(spec).costs, 0), 0) > 100 * at(at(ponasCostTableFor(atTrialSize).costs, 0), 0), 'costs grow with the input');
   });
 });
 
@@ -90,6 +91,7 @@ describe('PONAS search seeded with a measured table', () => {
     const budget = (cheapest + dearest) / 2;
     const search = PonasSearch.create(ponasSpace, 3, { costs, budget, table });
     const [first, second] = search.propose(['a', 'b']);
+    assert.ok(first && second);
     // 12^19 networks are too many to enumerate; the next test compares with brute force on a slice.
     const chosen = ponasSpace.encode(first.genotype);
     assert.ok(tableCost({ metric: 'flops', unit: 'MFLOPs', inputSize: 224, costs }, chosen) <= budget + 1e-9);
@@ -99,16 +101,16 @@ describe('PONAS search seeded with a measured table', () => {
     assert.notDeepEqual(ponasSpace.encode(second.genotype), chosen);
     const small = PonasSearch.create(ponasSpace, 3, { costs, table, budget: cheapest + 1e-9 });
     const cheapestChoice = costs.map((row) => row.indexOf(Math.min(...row)));
-    assert.deepEqual(ponasSpace.encode(small.propose(['c'])[0].genotype), cheapestChoice, 'a budget at the minimum forces the cheapest network');
+    assert.deepEqual(ponasSpace.encode(at(small.propose(['c']), 0).genotype), cheapestChoice, 'a budget at the minimum forces the cheapest network');
   });
 
   it('matches brute force on a 3-layer slice with the other layers pinned', () => {
     const costs = ponasCostTableFor(spec).costs;
     const rng = Rng.seeded(4);
     const table = costs.map((row, l) => row.map((_, c) => (l < 3 ? Math.round(rng.next() * 1000) / 10 : c === 0 ? 0 : null)));
-    for (const budget of [costs.reduce((s, row, l) => s + (l < 3 ? Math.min(...row) : row[0]), 0) + 0.5, Infinity]) {
+    for (const budget of [costs.reduce((s, row, l) => s + (l < 3 ? Math.min(...row) : at(row, 0)), 0) + 0.5, Infinity]) {
       const expected = bruteForce(table, costs, budget)!;
-      const got = ponasSpace.encode(PonasSearch.create(ponasSpace, 1, { costs, table, budget: Number.isFinite(budget) ? budget : undefined }).propose(['x'])[0].genotype);
+      const got = ponasSpace.encode(at(PonasSearch.create(ponasSpace, 1, { costs, table, budget: Number.isFinite(budget) ? budget : undefined }).propose(['x']), 0).genotype);
       assert.deepEqual(got, expected.choice, `budget ${budget}`);
     }
   });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { Rng } from '../../../src/common/rng.js';
 import { bruteForce, paretoFront, selectUnderBudget } from '../../../src/algorithms/ponas/select.js';
 import { contextFor, nextEvaluations } from '../../../src/algorithms/ponas/schedule.js';
+import { at } from '../../../src/common/indexing.js';
 
 function instance(rng: Rng, layers: number, candidates: number, holes = false): { acc: (number | null)[][]; cost: number[][] } {
   const acc: (number | null)[][] = Array.from({ length: layers }, () => Array.from({ length: candidates }, (): number | null => (holes && rng.next() < 0.15 ? null : 60 + rng.next() * 20)));
@@ -27,7 +28,7 @@ void describe('PONAS exact budgeted selection', () => {
           if (dp && bf) {
             assert.ok(Math.abs(dp.value - bf.value) < 1e-9, `budget ${budget}: dp ${dp.value} vs brute force ${bf.value}`);
             assert.ok(dp.cost <= budget);
-            const recomputed = dp.choice.reduce((a, c, l) => a + (acc[l][c] as number), 0);
+            const recomputed = dp.choice.reduce((a, c, l) => a + (at(at(acc, l), c) as number), 0);
             assert.ok(Math.abs(recomputed - dp.value) < 1e-9, 'the choice does not add up to its value');
           }
         }
@@ -40,8 +41,10 @@ void describe('PONAS exact budgeted selection', () => {
     const front = paretoFront(acc, cost);
     assert.ok(front.length > 3);
     for (let i = 1; i < front.length; i++) {
-      assert.ok(front[i].cost >= front[i - 1].cost, 'cost must not fall along the front');
-      assert.ok(front[i].value > front[i - 1].value, 'value must rise along the front');
+      const prev = front[i - 1]!;
+      const next = front[i]!;
+      assert.ok(next.cost >= prev.cost, 'cost must not fall along the front');
+      assert.ok(next.value > prev.value, 'value must rise along the front');
     }
     // Every point is the exhaustive optimum at its own cost.
     for (const p of front) assert.ok(Math.abs((bruteForce(acc, cost, p.cost)?.value ?? NaN) - p.value) < 1e-9);
@@ -59,7 +62,7 @@ void describe('PONAS exact budgeted selection', () => {
       times.push(performance.now() - t0);
       assert.ok(choice && choice.cost <= budget);
     }
-    const median = times.sort((a, b) => a - b)[2];
+    const median = times.sort((a, b) => a - b)[2]!;
     assert.ok(median < 100, `median selection time ${median.toFixed(1)} ms`);
   });
 

@@ -16,6 +16,7 @@ import { nb201Space } from '../../../src/space/nb201.js';
 import { drive, newDriver } from '../../conformance/cases.js';
 import { WITH_TOY } from './toy-registry.js';
 import { TOY } from './toy/definition.js';
+import { at } from '../../../src/common/indexing.js';
 
 type Node = { properties?: Record<string, Node>; description?: string; 'x-kubernetes-validations'?: { rule: string; fieldPath?: string }[] };
 
@@ -31,15 +32,17 @@ void describe('a toy algorithm added by one folder and one registry line', () =>
     assert.equal(spec.safeParse({ ...base, algorithm: { bestOfK: { k: 0 } } }).success, false);
     const two = spec.safeParse({ ...base, algorithm: { bestOfK: {}, random: {} } });
     assert.equal(two.success, false);
-    assert.match(two.error!.issues[0].message, /set exactly one of random, evolution, nasnetRL, mnasnetRL, pnas, ponas, bestOfK/);
+    assert.match(at(two.error!.issues, 0).message, /set exactly one of random, evolution, nasnetRL, mnasnetRL, pnas, ponas, bestOfK/);
   });
 
   void it('gets a CRD schema with descriptions and is part of the CEL one-of', () => {
     const crd = resourceOpenApiSchema({ specObject: resourceSpecObjectWith(algorithmOneOf(WITH_TOY)), rules }) as Node;
-    const specNode = crd.properties!.spec;
-    const toy = specNode.properties!.algorithm.properties!.bestOfK;
+    const specNode = crd.properties?.spec;
+    assert.ok(specNode, 'the CRD has spec');
+    const toy = specNode.properties?.algorithm?.properties?.bestOfK;
+    assert.ok(toy, 'the CRD has spec.algorithm.bestOfK');
     assert.match(toy.description ?? '', /Best of k/);
-    assert.match(toy.properties!.k.description ?? '', /Samples drawn per proposal/);
+    assert.match(toy.properties?.k?.description ?? '', /Samples drawn per proposal/);
     assert.match(specNode['x-kubernetes-validations']!.find((r) => r.fieldPath === '.algorithm')!.rule, /has\(self\.algorithm\.bestOfK\)/);
   });
 

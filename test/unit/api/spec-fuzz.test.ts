@@ -12,6 +12,7 @@ import { Rng } from '../../../src/common/rng.js';
 import { parseSearchSpec } from '../../../src/api/search-spec.js';
 import { checkSpecText } from '../../../src/cli/spec-file.js';
 import { CORPUS, manifestOf } from '../../integration/kube/spec-corpus.js';
+import { at } from '../../../src/common/indexing.js';
 
 const SEED = 15;
 const DATA_CASES = 450;
@@ -42,7 +43,7 @@ function mutate(spec: Json, rng: Rng): Json {
   const parentPath = path.slice(0, -1);
   let parent: Json = copy;
   for (const p of parentPath) parent = parent[p] as Json;
-  const key = path[path.length - 1];
+  const key = at(path, path.length - 1, 'path key');
   switch (rng.int(5)) {
     case 0: delete parent[key]; break;
     case 1: parent[key] = rng.pick(VALUES); break;
@@ -54,11 +55,11 @@ function mutate(spec: Json, rng: Rng): Json {
 }
 
 function mutateText(text: string, rng: Rng): string {
-  const at = rng.int(text.length + 1);
+  const pos = rng.int(text.length + 1);
   switch (rng.int(4)) {
-    case 0: return text.slice(0, at) + rng.pick(TEXT_BITS) + text.slice(at);
-    case 1: return text.slice(0, at) + text.slice(Math.min(text.length, at + 1 + rng.int(20)));
-    case 2: return text.slice(0, at);
+    case 0: return text.slice(0, pos) + rng.pick(TEXT_BITS) + text.slice(pos);
+    case 1: return text.slice(0, pos) + text.slice(Math.min(text.length, pos + 1 + rng.int(20)));
+    case 2: return text.slice(0, pos);
     default: {
       const lines = text.split('\n');
       const i = rng.int(lines.length);
@@ -76,7 +77,7 @@ function hostile(rng: Rng, i: number): string {
     case 2: return ['a: &a [x, x, x, x, x, x, x, x, x]', ...Array.from({ length: 8 }, (_, k) => `${String.fromCharCode(98 + k)}: &${String.fromCharCode(98 + k)} [${Array(9).fill(`*${String.fromCharCode(97 + k)}`).join(', ')}]`)].join('\n');
     case 3: return 'name: &n [*n]\n';
     case 4: return `name: ${'y'.repeat(1024 * 1024 + rng.int(10))}\n`;
-    default: return `${stringify(CORPUS[0].spec)}---\n${stringify(CORPUS[0].spec)}`;
+    default: return `${stringify(at(CORPUS, 0).spec)}---\n${stringify(at(CORPUS, 0).spec)}`;
   }
 }
 

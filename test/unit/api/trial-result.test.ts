@@ -4,6 +4,7 @@ import { searchAccuracy, trainedCost, trialResultSchema, trialSeconds, type Trai
 import { answerTrial } from '../../../src/launch/benchmark-answer.js';
 import { makeSearch } from '../../helpers/search-builder.js';
 import { parseSearchSpec } from '../../../src/api/search-spec.js';
+import { at } from '../../../src/common/indexing.js';
 
 const benchmark = { schemaVersion: 1, kind: 'benchmark', benchmark: 'cifar10', valAccuracy: 0.9012, testAccuracy: 0.9345, simulatedSeconds: 1200, readyAtMs: 0 };
 
@@ -26,10 +27,10 @@ describe('result.json: one contract for every writer', () => {
   void it('rejects a percent where the contract says fraction, and a file of no known kind, naming the field', () => {
     const percent = trialResultSchema.safeParse({ ...benchmark, valAccuracy: 90.12 });
     assert.equal(percent.success, false);
-    assert.deepEqual(percent.error!.issues[0].path, ['valAccuracy']);
+    assert.deepEqual(at(percent.error!.issues, 0).path, ['valAccuracy']);
     const unknown = trialResultSchema.safeParse({ valAccuracy: 0.9 });
     assert.equal(unknown.success, false);
-    assert.deepEqual(unknown.error!.issues[0].path, ['kind']);
+    assert.deepEqual(at(unknown.error!.issues, 0).path, ['kind']);
   });
 
   void it('gives a trained trial the cost its search constrains: measured latency, or analytic FLOPs and params in millions', () => {

@@ -6,6 +6,7 @@ import { costBench, feasibleOptimum } from '../../../src/bench/cost-bench.js';
 import { nb201Evaluator } from '../../../src/bench/evaluator.js';
 import { loadNb201, loadNb201Latency, nb201LatencyDevices } from '../../../src/bench/nb201-table.js';
 import { fromArchString } from '../../../src/space/nb201.js';
+import { at } from '../../../src/common/indexing.js';
 
 const BIN = fileURLToPath(new URL('../../../../bin/nasflow.js', import.meta.url));
 const controller = { hidden: 32, lr: 0.02, batchSize: 5, method: 'reinforce' as const };
@@ -16,7 +17,7 @@ void describe('NAS-Bench-201 latency from nb201-hwlatency.json', () => {
     assert.equal(devices.length, 27);
     for (const d of ['pixel3', 'raspi4', 'fpga', 'eyeriss', '2080ti_1']) assert.ok(devices.includes(d), d);
     const table = loadNb201('nb201-cifar10');
-    const row = table.rows[0];
+    const row = at(table.rows, 0);
     const e = nb201Evaluator(table, { cost: 'latency', latency: loadNb201Latency('pixel3') }).evaluate(fromArchString(row.arch));
     assert.equal(e.cost, 3.6058); // row 0, column pixel3 of the file
     assert.equal(e.accuracy, row.val12);

@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkCudaLibraries, CUDA_SONAMES, dlopenProblem, formatCudaLibsCheck } from '../../../src/doctor/cuda-libs.js';
+import { at } from '../../../src/common/indexing.js';
 
 void describe('CUDA library check', () => {
   void it('dlopens a real shared library and reports one that cannot load', () => {
@@ -30,8 +31,8 @@ void describe('CUDA library check', () => {
       assert.equal(c.ok, false);
       const failed = c.results.filter((r) => !r.ok).map((r) => [r.name, r.problem]);
       assert.deepEqual(failed.map(([n]) => n), ['libcufft.so.11', 'libnccl.so.2']);
-      assert.match(String(failed[1][1]), /missing: expected .*nvidia\/nccl\/lib\/libnccl\.so\.2 \(from the nvidia-nccl-cu12 wheel\)/);
-      assert.ok(loaded[0].endsWith('libcudnn.so.9'), 'cuDNN first');
+      assert.match(String(at(failed, 1)[1]), /missing: expected .*nvidia\/nccl\/lib\/libnccl\.so\.2 \(from the nvidia-nccl-cu12 wheel\)/);
+      assert.ok(at(loaded, 0).endsWith('libcudnn.so.9'), 'cuDNN first');
       assert.ok(loaded.some((p) => p.endsWith('libcudnn_engines_precompiled.so.9')));
       assert.ok(loaded.at(-1)!.endsWith('libtensorflow_cc.so.2'));
       assert.match(formatCudaLibsCheck(c), /FAIL libnccl\.so\.2.*\n[\s\S]*CUDA library check FAILED/);

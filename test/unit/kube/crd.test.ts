@@ -14,6 +14,7 @@ import { isAmbiguousYamlKey } from '../../../src/api/yaml-keys.js';
 import type { z } from 'zod';
 import { withAlgorithmsTable } from '../../../src/algorithms/docs-table.js';
 import { ALGORITHMS } from '../../../src/algorithms/catalog.js';
+import { at } from '../../../src/common/indexing.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..', '..');
 
@@ -93,8 +94,10 @@ void describe('generated CRD', () => {
     const rules = (spec as Node & { 'x-kubernetes-validations': { rule: string; fieldPath?: string }[] })['x-kubernetes-validations'];
     assert.match(rules.find((r) => r.fieldPath === '.algorithm')!.rule, /exists_one/);
     const budget = spec.properties!.budget as Node;
-    assert.equal(budget.properties!.parallelism['x-kubernetes-validations'], undefined, 'parallelism is mutable');
-    assert.equal((budget.properties!.trialRetries['x-kubernetes-validations'] as { rule: string }[])[0].rule, 'self == oldSelf');
+    const { parallelism, trialRetries } = budget.properties!;
+    assert.ok(parallelism && trialRetries, 'budget has parallelism and trialRetries');
+    assert.equal(parallelism['x-kubernetes-validations'], undefined, 'parallelism is mutable');
+    assert.equal(at(trialRetries['x-kubernetes-validations'] as { rule: string }[], 0).rule, 'self == oldSelf');
   });
 });
 

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EventsV1Event } from '@kubernetes/client-node';
 import { EventRecorder, type EventsApi } from '../../../src/kube/event-recorder.js';
+import { at } from '../../../src/common/indexing.js';
 
 class RecordingApi implements EventsApi {
   created: EventsV1Event[] = [];
@@ -28,7 +29,7 @@ void describe('EventRecorder', () => {
   void it('writes an events.k8s.io/v1 Event regarding the resource', async () => {
     const api = new RecordingApi();
     await make(api, { t: 0 }).record(target, 'Warning', 'PolicyRejected', 'Validate', 'image x is not allowed');
-    const e = api.created[0];
+    const e = at(api.created, 0);
     assert.equal(e.reason, 'PolicyRejected');
     assert.equal(e.type, 'Warning');
     assert.equal(e.reportingController, 'nasflow.io/operator');
@@ -54,7 +55,7 @@ void describe('EventRecorder', () => {
     const r = make(api, clock);
     for (let i = 0; i < 20_000; i++) await r.record(target, 'Warning', 'TrialFailed', 'RunTrial', `trial ${i} failed`);
     assert.equal(api.created.length, 6);
-    assert.equal(api.created[5].reason, 'EventsThrottled');
+    assert.equal(at(api.created, 5).reason, 'EventsThrottled');
     assert.equal(r.stats.dropped, 20_000 - 5);
     clock.t = 600_000; // a new window: a new budget
     await r.record(target, 'Warning', 'TrialFailed', 'RunTrial', 'trial 20000 failed');

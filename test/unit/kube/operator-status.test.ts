@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildStatus, sameStatus, setCondition } from '../../../src/operator/status.js';
 import type { SearchProgress } from '../../../src/common/search-types.js';
+import { at } from '../../../src/common/indexing.js';
 
 const T0 = new Date('2026-01-01T00:00:00Z');
 const T1 = new Date('2026-01-01T00:01:00Z');
@@ -65,8 +66,8 @@ void describe('buildStatus', () => {
   void it('reports an invalid spec as Failed with the field in the message', () => {
     const s = buildStatus({ ...base, previous: undefined, view: { kind: 'invalid', message: 'spec.budget.maxFailedTrials: must not exceed budget.maxTrials (2)' } });
     assert.equal(s.phase, 'Failed');
-    assert.match(s.conditions![0].message, /spec\.budget\.maxFailedTrials/);
-    assert.equal(s.conditions![0].type, 'InvalidSpec');
+    assert.match(at(s.conditions!, 0).message, /spec\.budget\.maxFailedTrials/);
+    assert.equal(at(s.conditions!, 0).type, 'InvalidSpec');
   });
 
   void it('truncates long messages', () => {
@@ -90,9 +91,9 @@ void describe('setCondition', () => {
   void it('keeps lastTransitionTime while the status holds, moves it on a change', () => {
     const a = setCondition(undefined, c, T0);
     const b = setCondition(a, { ...c, message: 'other' }, T1);
-    assert.equal(b[0].lastTransitionTime, T0.toISOString());
+    assert.equal(at(b, 0).lastTransitionTime, T0.toISOString());
     const d = setCondition(b, { ...c, status: 'False', reason: 'Paused' }, T1);
-    assert.equal(d[0].lastTransitionTime, T1.toISOString());
+    assert.equal(at(d, 0).lastTransitionTime, T1.toISOString());
     assert.equal(d.length, 1, 'keyed by type');
   });
 });

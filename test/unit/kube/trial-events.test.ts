@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SearchProgress, TrialOutcome } from '../../../src/common/search-types.js';
 import { trialEvents } from '../../../src/operator/trial-events.js';
+import { at } from '../../../src/common/indexing.js';
 
 const progress = (counts: Partial<SearchProgress['counts']>, recent: TrialOutcome[] = []): SearchProgress => ({
   searchId: 's', algorithm: 'random', phase: 'Running', maxTrials: 100, parallelism: 2, running: [], recent, elapsedMs: 0, runs: 1,
@@ -33,7 +34,7 @@ void describe('trial events', () => {
   void it('records infrastructure retries with one fixed note (deduplicated into a series by the recorder)', () => {
     const a = trialEvents(prev(0, 0), progress({ infraRetries: 1 }));
     const b = trialEvents(prev(0, 1), progress({ infraRetries: 4 }));
-    assert.equal(a[0].reason, 'TrialRetried');
-    assert.equal(a[0].note, b[0].note);
+    assert.equal(at(a, 0).reason, 'TrialRetried');
+    assert.equal(at(a, 0).note, at(b, 0).note);
   });
 });

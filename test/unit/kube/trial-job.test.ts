@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { buildTrialJob, jobNameFor, trialLabel, type TrialJobInput } from '../../../src/kube/trial-job.js';
 import { trialStateOf } from '../../../src/kube/job-status.js';
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
+import { at } from '../../../src/common/indexing.js';
 
 const SEARCH_ID = 'team-a/cifar/0d2f6c1e-1111-2222-3333-444455556666';
 const TRIAL_ID = `${SEARCH_ID}/3/1`;
@@ -22,7 +23,7 @@ function input(over: Partial<TrialJobInput> = {}): TrialJobInput {
 void describe('buildTrialJob', () => {
   const job = buildTrialJob(input());
   const pod = job.spec!.template.spec!;
-  const trainer = pod.containers[0];
+  const trainer = at(pod.containers, 0, 'container');
 
   void it('names the Job from the trial id, DNS-safe and within 63 characters', () => {
     assert.match(job.metadata!.name!, /^cifar-[0-9a-f]{8}-r3-1$/);
@@ -64,6 +65,7 @@ void describe('buildTrialJob', () => {
     assert.equal(pod.restartPolicy, 'Never');
     assert.equal(job.spec!.podReplacementPolicy, 'Failed');
     const [ignore, fail] = job.spec!.podFailurePolicy!.rules;
+    assert.ok(ignore && fail, 'two pod failure rules');
     assert.equal(ignore.action, 'Ignore');
     assert.deepEqual(ignore.onPodConditions, [{ type: 'DisruptionTarget', status: 'True' }]);
     assert.equal(fail.action, 'FailJob');
@@ -84,17 +86,18 @@ void describe('buildTrialJob', () => {
 
   void it('passes the spec URI, attempt and S3 settings by env, credentials from the Secret', () => {
     const env = Object.fromEntries(trainer.env!.map((e) => [e.name, e]));
-    assert.equal(env.NASFLOW_TRIAL_SPEC.value, `s3://bucket/searches/${TRIAL_ID}/spec.json`);
-    assert.equal(env.NASFLOW_TRIAL_ATTEMPT.value, '1');
-    assert.equal(env.NASFLOW_S3_ENDPOINT.value, 'http://minio:9000');
-    assert.deepEqual(env.AWS_ACCESS_KEY_ID.valueFrom, { secretKeyRef: { name: 'default-s3', key: 'AWS_ACCESS_KEY_ID' } });
+    assert.equal(env.NASFLOW_TRIAL_SPEC?.value, `s3://bucket/searches/${TRIAL_ID}/spec.json`);
+    assert.equal(env.NASFLOW_TRIAL_ATTEMPT?.value, '1');
+    assert.equal(env.NASFLOW_S3_ENDPOINT?.value, 'http://minio:9000');
+    assert.deepEqual(env.AWS_ACCESS_KEY_ID?.valueFrom, { secretKeyRef: { name: 'default-s3', key: 'AWS_ACCESS_KEY_ID' } });
+    assert.ok(env.AWS_SECRET_ACCESS_KEY, 'AWS_SECRET_ACCESS_KEY is set');
     assert.equal(env.AWS_SECRET_ACCESS_KEY.value, undefined, 'never a literal secret');
     const own = buildTrialJob(input({ storageSecretRef: { name: 'team-s3', accessKeyIdKey: 'id', secretAccessKeyKey: 'key' } }));
-    const ownEnv = Object.fromEntries(own.spec!.template.spec!.containers[0].env!.map((e) => [e.name, e]));
-    assert.deepEqual(ownEnv.AWS_SECRET_ACCESS_KEY.valueFrom, { secretKeyRef: { name: 'team-s3', key: 'key' } });
+    const ownEnv = Object.fromEntries(at(own.spec!.template.spec!.containers, 0).env!.map((e) => [e.name, e]));
+    assert.deepEqual(ownEnv.AWS_SECRET_ACCESS_KEY?.valueFrom, { secretKeyRef: { name: 'team-s3', key: 'key' } });
   });
 
-  const envOf = (j: V1Job) => Object.fromEntries(j.spec!.template.spec!.containers[0].env!.map((e) => [e.name, e.value]));
+  const envOf = (j: V1Job) => Object.fromEntries(at(j.spec!.template.spec!.containers, 0).env!.map((e) => [e.name, e.value]));
   const gpuCases: [string, Partial<TrialJobInput>, string | undefined][] = [
     ['requires a GPU when the pod requests nvidia.com/gpu in limits', {}, '1'],
     ['requires a GPU when the pod requests nvidia.com/gpu in requests', { template: { resources: { requests: { 'nvidia.com/gpu': '2' } }, ttlSecondsAfterFinished: 600 } }, '1'],
@@ -108,7 +111,7 @@ void describe('buildTrialJob', () => {
 
   void it('omits credentials when neither the resource nor the worker names a Secret', () => {
     const j = buildTrialJob(input({ defaults: { image: 'x' } }));
-    assert.ok(!j.spec!.template.spec!.containers[0].env!.some((e) => e.name.startsWith('AWS_')));
+    assert.ok(!at(j.spec!.template.spec!.containers, 0).env!.some((e) => e.name.startsWith('AWS_')));
   });
 
   void it('requests GPUs as string quantities and cleans up by TTL', () => {
@@ -126,7 +129,7 @@ void describe('buildTrialJob', () => {
     assert.deepEqual(p.tolerations, [{ key: 'nvidia.com/gpu', operator: 'Exists' }]);
     assert.equal(p.priorityClassName, 'low');
     assert.equal(p.serviceAccountName, 'trainer');
-    assert.equal(p.containers[0].image, 'own:1');
+    assert.equal(at(p.containers, 0).image, 'own:1');
   });
 });
 

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildTrialJob } from '../../../src/kube/trial-job.js';
 import { parseTrialPodExtras } from '../../../src/kube/trial-pod-extras.js';
+import { at } from '../../../src/common/indexing.js';
 
 const job = (extras: object) => buildTrialJob({
   namespace: 'team-a', searchName: 'cifar', searchId: 'team-a/cifar/u1', trialId: 'team-a/cifar/u1/0/0', attempt: 1, specUri: 's3://b/spec.json',
@@ -22,10 +23,10 @@ void describe('trial pod extras', () => {
     assert.equal(pod.metadata!.annotations!['example.com/owner'], 'ana');
     assert.equal(pod.spec!.terminationGracePeriodSeconds, 300);
     assert.deepEqual(pod.spec!.volumes!.map((v) => v.name), ['tmp', 'data']);
-    const c = pod.spec!.containers[0];
+    const c = at(pod.spec!.containers, 0);
     assert.deepEqual(c.volumeMounts!.map((m) => m.mountPath), ['/tmp', '/data']);
     assert.equal(c.env!.at(-1)!.name, 'TF_CPP_MIN_LOG_LEVEL');
-    assert.equal(c.env![0].name, 'NASFLOW_TRIAL_SPEC');
+    assert.equal(at(c.env!, 0).name, 'NASFLOW_TRIAL_SPEC');
   });
 
   void it('omits everything when no extras are set', () => {

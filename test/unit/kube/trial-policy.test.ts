@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseResourceSpec, type ResourceSpec } from '../../../src/api/resource-spec.js';
 import { imageAllowed, parseTrialPolicy, policyViolations, type TrialPolicy } from '../../../src/kube/trial-policy.js';
+import { at } from '../../../src/common/indexing.js';
 
 const base = { algorithm: { random: {} }, space: 'nb201', dataset: 'file:///data/cifar10', budget: { maxTrials: 4, parallelism: 2 }, storage: 's3://bucket/p' };
 const spec = (extra: Record<string, unknown> = {}): ResourceSpec => parseResourceSpec({ ...base, ...extra });
@@ -31,8 +32,8 @@ void describe('trial policy', () => {
   void it('refuses an image outside the list naming the field, but always allows the worker default', () => {
     const p = policy({ allowedImages: ['ghcr.io/nasflow/'] });
     const v = policyViolations(spec({ template: { image: 'docker.io/evil:1' } }), p);
-    assert.equal(v[0].field, 'spec.template.image');
-    assert.match(v[0].message, /docker\.io\/evil:1 is not allowed.*allowed: ghcr\.io\/nasflow\//);
+    assert.equal(at(v, 0).field, 'spec.template.image');
+    assert.match(at(v, 0).message, /docker\.io\/evil:1 is not allowed.*allowed: ghcr\.io\/nasflow\//);
     assert.deepEqual(fields(spec({ template: { image: 'other.example/t:1' } }), p, { image: 'other.example/t:1' }), []);
   });
 
@@ -60,7 +61,7 @@ void describe('trial policy', () => {
     assert.deepEqual(fields(gpus(4, 1), p), ['spec.template.resources.limits.nvidia.com/gpu']);
     const v = policyViolations(gpus(2, 5), p);
     assert.deepEqual(v.map((x) => x.field), ['spec.budget.parallelism']);
-    assert.match(v[0].message, /10 GPUs, above the cluster's maximum of 8/);
+    assert.match(at(v, 0).message, /10 GPUs, above the cluster's maximum of 8/);
   });
 
   void it('names the field and the fix for a bad policy document', () => {

@@ -44,7 +44,7 @@ tester.run('allowed-imports in workflows/', rule, {
     "import type { createActivities } from '../activities/search.activities.js';",
     "import { type createActivities } from '../activities/search.activities.js';",
   ].map((code) => ({ code, filename: inWorkflows, options: [workflowRule] })),
-  invalid: [
+  invalid: ([
     ["import { setTimeout } from 'node:timers';", 'notAllowed'],
     ["import { inspect } from 'node:util';", 'notAllowed'],
     ["import { EventEmitter } from 'events';", 'notAllowed'],
@@ -54,7 +54,7 @@ tester.run('allowed-imports in workflows/', rule, {
     ["import { createSearch } from '../src/algorithms/registry.js';", 'notAllowed'],
     ["export { storeFor } from '../src/store/index.js';", 'notAllowed'],
     ["const m = await import('../src/kube/adapter.js');", 'notAllowed'],
-  ].map(([code, messageId]) => ({ code, filename: inWorkflows, options: [workflowRule], errors: [{ messageId }] })),
+  ] satisfies [string, string][]).map(([code, messageId]) => ({ code, filename: inWorkflows, options: [workflowRule], errors: [{ messageId }] })),
 });
 
 tester.run('allowed-imports in src/algorithms/', rule, {

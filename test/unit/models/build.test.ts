@@ -14,6 +14,7 @@ import { TfjsNet } from '../../../src/models/tfjs-net.js';
 import { withSeededRandom } from '../../../src/trainer/seeded-random.js';
 import { applyOp, CELL_OPS, factorizedReduction } from '../../../src/models/ops.js';
 import { getSpace, NASNET_A, NASNET_OPS, PNAS_OPS } from '../../../src/space/index.js';
+import { at } from '../../../src/common/indexing.js';
 
 const CHILD = { stem: 'cifar', inputSize: 32, N: 2, F: 16, classes: 10 } as const;
 let dir = '';
@@ -38,7 +39,7 @@ void describe('cell op table: tfjs and the cost model agree', () => {
         void it(`${op} stride ${stride} from ${inputC} channels to 8`, () => {
           const { model, cost, shape } = both(inputC, 9, (net, x) => applyOp(net.n, x, op, { filters: 8, stride }));
           assert.equal(trainableParams(model), cost.params);
-          assert.deepEqual(model.outputs[0].shape.slice(1), [shape.h, shape.w, shape.c]);
+          assert.deepEqual(at(model.outputs, 0).shape.slice(1), [shape.h, shape.w, shape.c]);
           assert.deepEqual([shape.h, shape.c], [Math.ceil(9 / stride), 8]);
           const y = model.predict(tf.randomNormal([1, 9, 9, inputC])) as tf.Tensor;
           assert.ok(y.dataSync().every(Number.isFinite));
@@ -53,7 +54,7 @@ void describe('cell op table: tfjs and the cost model agree', () => {
     void it(`factorized reduction to ${filters} filters halves 7x7 and matches the cost model`, () => {
       const { model, cost, shape } = both(5, 7, (net, x) => factorizedReduction(net.n, x, filters, 2));
       assert.equal(trainableParams(model), cost.params);
-      assert.deepEqual(model.outputs[0].shape.slice(1), [4, 4, filters]);
+      assert.deepEqual(at(model.outputs, 0).shape.slice(1), [4, 4, filters]);
       assert.equal(shape.c, filters);
       model.dispose();
     });
@@ -136,11 +137,13 @@ void describe('NASNet-A CIFAR child (N=2, F=16)', () => {
     model.compile({ optimizer: tf.train.momentum(0.025, 0.9), loss: ['categoricalCrossentropy', 'categoricalCrossentropy'] });
     const x = tf.randomNormal([2, 32, 32, 3], 0, 1, 'float32', 0);
     const labels = tf.oneHot(tf.tensor1d([3, 7], 'int32'), 10).toFloat();
-    const before = model.trainableWeights[0].read().dataSync().slice();
+    const before = at(model.trainableWeights, 0).read().dataSync().slice();
     const h = await seeded(() => model.fit(x, [labels, labels], { batchSize: 2, epochs: 1, verbose: 0 }));
-    const loss = h.history.loss[0] as number;
+    const losses = h.history.loss;
+    assert.ok(losses, 'fit reports the loss');
+    const loss = at(losses, 0) as number;
     assert.ok(Number.isFinite(loss) && loss > 0, `loss ${loss}`);
-    const afterW = model.trainableWeights[0].read().dataSync();
+    const afterW = at(model.trainableWeights, 0).read().dataSync();
     assert.ok(afterW.some((v, i) => v !== before[i]), 'weights should change');
     assert.ok(afterW.every(Number.isFinite));
     model.dispose();

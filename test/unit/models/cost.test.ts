@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { Rng } from '../../../src/common/rng.js';
 import { costOf, costOfDef, getModel, listModels, DEFAULT_MACROS } from '../../../src/models/index.js';
 import { getSpace, NASNET_A, nasnetSpace } from '../../../src/space/index.js';
+import { at } from '../../../src/common/indexing.js';
 
 const REQUIRED = ['nasnet-a-mobile', 'nasnet-a-large', 'nasnet-a-cifar', 'pnasnet-5-mobile', 'pnasnet-5-large', 'mnasnet-a1', 'mnasnet-b1', 'ponas-a', 'ponas-b', 'ponas-c'];
 
@@ -75,7 +76,7 @@ void describe('analytic cost model on 10,000 samples per space', () => {
 
   void it('rejects a bad genotype before costing it, naming the field', () => {
     const bad = structuredClone(NASNET_A) as unknown as { normal: { blocks: { ops: string[] }[] } };
-    bad.normal.blocks[0].ops[0] = 'sep_9x9';
+    at(bad.normal.blocks, 0).ops[0] = 'sep_9x9';
     assert.throws(() => costOf(nasnetSpace, bad), /normal\.blocks\[0\]\.ops\[0\]: expected one of/);
   });
 });

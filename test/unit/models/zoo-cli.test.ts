@@ -49,6 +49,7 @@ void describe('shape traces match the reference shapes', () => {
       const trace = new Map(shapeTrace(getModel(name).def()).map((s) => [s.label, s.shape]));
       for (const line of lines) {
         const [label, shape] = line.split(' ');
+        assert.ok(label && shape, `malformed expected line ${line}`);
         assert.equal(trace.get(label), shape, label);
       }
     });

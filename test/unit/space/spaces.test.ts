@@ -6,6 +6,7 @@ import {
   createNasnetSpace, NASNET_A, PNASNET_5, expandPnasCell, initialPnasCells, pnasTokens, parseStage, formatStage,
   type SearchSpace,
 } from '../../../src/space/index.js';
+import { at } from '../../../src/common/indexing.js';
 
 const SPACES: SearchSpace<unknown>[] = [nasnetSpace, pnasSpace, mnasnetSpace, ponasSpace, createPnasSpace({ blocks: 2 })] as SearchSpace<unknown>[];
 
@@ -30,7 +31,10 @@ for (const space of SPACES) {
         assert.deepEqual(space.parse(json), g);
         const seq = space.encode(g);
         assert.equal(seq.length, decisions.length);
-        seq.forEach((v, k) => assert.ok(v >= 0 && v < (decisions[k].validChoices ?? decisions[k].choices), `decision ${decisions[k].name}=${v}`));
+        seq.forEach((v, k) => {
+          const d = at(decisions, k, 'decision');
+          assert.ok(v >= 0 && v < (d.validChoices ?? d.choices), `decision ${d.name}=${v}`);
+        });
         assert.deepEqual(space.decode(seq), g);
       }
     });
@@ -145,10 +149,10 @@ void describe('pnas space', () => {
   void it('parses PNASNet-5 and rejects a concat combiner and a NASNet-only op', () => {
     assert.deepEqual(pnasSpace.parse(PNASNET_5), PNASNET_5);
     const concat = structuredClone(PNASNET_5) as unknown as { blocks: { combine: string; ops: string[] }[] };
-    concat.blocks[3].combine = 'concat';
+    at(concat.blocks, 3).combine = 'concat';
     expectGenotypeError(() => pnasSpace.parse(concat), 'blocks[3].combine');
     const op = structuredClone(PNASNET_5) as unknown as { blocks: { ops: string[] }[] };
-    op.blocks[0].ops[0] = 'max_pool_5x5';
+    at(op.blocks, 0).ops[0] = 'max_pool_5x5';
     expectGenotypeError(() => pnasSpace.parse(op), 'blocks[0].ops[0]');
     expectGenotypeError(() => createPnasSpace({ blocks: 4 }).parse(PNASNET_5), 'blocks');
   });
@@ -158,7 +162,7 @@ void describe('pnas space', () => {
     assert.equal(first.length, 136);
     const space1 = createPnasSpace({ blocks: 1 });
     assert.equal(new Set(first.map((g) => space1.hash(g))).size, 136);
-    const next = expandPnasCell(first[0]);
+    const next = expandPnasCell(at(first, 0));
     // 3 states x 8 ops = 24 branch choices; unordered pairs with repetition = 24 * 25 / 2.
     assert.equal(next.length, 300);
     const space2 = createPnasSpace({ blocks: 2 });
@@ -190,7 +194,7 @@ void describe('mnasnet space', () => {
 
   void it('rejects a bad kernel naming the block field', () => {
     const g = structuredClone(mnasnetSpace.sample(Rng.seeded(4))) as unknown as { blocks: Record<string, unknown>[] };
-    g.blocks[5].kernel = 7;
+    at(g.blocks, 5).kernel = 7;
     expectGenotypeError(() => mnasnetSpace.parse(g), 'blocks[5].kernel');
   });
 });
@@ -199,7 +203,7 @@ void describe('ponas space', () => {
   void it('has 12 candidates per layer over 19 layers and rejects bad layers', () => {
     assert.equal(ponasSpace.size(), 12n ** 19n);
     const g = structuredClone(ponasSpace.sample(Rng.seeded(5))) as unknown as { layers: Record<string, unknown>[] };
-    g.layers[18].expansion = 4;
+    at(g.layers, 18).expansion = 4;
     expectGenotypeError(() => ponasSpace.parse(g), 'layers[18].expansion');
     expectGenotypeError(() => ponasSpace.parse({ layers: [] }), 'layers');
   });

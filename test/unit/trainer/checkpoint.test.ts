@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { LocalStore } from '../../../src/store/local-store.js';
 import { CHECKPOINT_LATEST, checkpointStateKey, checkpointWeightsKey } from '../../../src/api/store-layout.js';
 import { findLatestCheckpoint, saveCheckpoint, type CheckpointInput } from '../../../src/trainer/checkpoint.js';
+import { at } from '../../../src/common/indexing.js';
 
 const input = (step: number): CheckpointInput => ({
   trainingHash: 'h',
@@ -54,7 +55,7 @@ void describe('checkpoints', () => {
     assert.equal((await findLatestCheckpoint(store))?.state.step, 10);
     // Weights of step 10 corrupted after the fact: hash mismatch, fall back to 5.
     const w = await store.get(checkpointWeightsKey(10));
-    w[0] ^= 0xff;
+    w[0] = at(w, 0) ^ 0xff;
     await store.put(checkpointWeightsKey(10), w);
     assert.equal((await findLatestCheckpoint(store))?.state.step, 5);
     // LATEST pointing nowhere, or garbage: the listing still finds step 5.

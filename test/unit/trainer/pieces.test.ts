@@ -12,6 +12,7 @@ import { EXIT_BAD_INPUT, EXIT_NUMERICAL, EXIT_PREEMPTED, EXIT_RETRYABLE } from '
 import { BadSpecError, NumericalError, PreemptedError, UnusableDataError, exitCodeFor } from '../../../src/trainer/errors.js';
 import { GenotypeError } from '../../../src/space/types.js';
 import { InvalidUriError } from '../../../src/store/uri.js';
+import { at } from '../../../src/common/indexing.js';
 
 await tf.setBackend('cpu');
 
@@ -41,22 +42,22 @@ void describe('synthetic dataset', () => {
     const { train } = synthesize({ classes: 4, train: 400, test: 0, seed: 3 });
     const means = Array.from({ length: 4 }, () => [0, 0, 0, 0]);
     for (let i = 0; i < train.count; i++) {
-      const m = means[train.labels[i]];
+      const m = at(means, at(train.labels, i), 'label');
       for (let ch = 0; ch < 3; ch++) {
-        for (let p = 0; p < 1024; p++) m[ch] += train.images[i * IMAGE_BYTES + ch * 1024 + p] / 1024;
+        for (let p = 0; p < 1024; p++) m[ch]! += train.images[i * IMAGE_BYTES + ch * 1024 + p]! / 1024;
       }
-      m[3]++;
+      m[3]!++;
     }
-    const centroids = means.map((m) => m.slice(0, 3).map((v) => v / m[3]));
+    const centroids = means.map((m) => m.slice(0, 3).map((v) => v / m[3]!));
     // A nearest-centroid classifier on mean colour alone must beat chance by far.
     let correct = 0;
     for (let i = 0; i < train.count; i++) {
       const colour = [0, 1, 2].map((ch) => {
         let s = 0;
-        for (let p = 0; p < 1024; p++) s += train.images[i * IMAGE_BYTES + ch * 1024 + p];
+        for (let p = 0; p < 1024; p++) s += train.images[i * IMAGE_BYTES + ch * 1024 + p]!;
         return s / 1024;
       });
-      const dist = centroids.map((c) => c.reduce((d, v, k) => d + (v - colour[k]) ** 2, 0));
+      const dist = centroids.map((c) => c.reduce((d, v, k) => d + (v - colour[k]!) ** 2, 0));
       if (dist.indexOf(Math.min(...dist)) === train.labels[i]) correct++;
     }
     assert.ok(correct / train.count > 0.6, `nearest-centroid accuracy ${correct / train.count}`);
@@ -70,8 +71,8 @@ void describe('augmentation and batches', () => {
     const x = makeBatch(train, [0], { imageSize: 4, padCrop: 0, flip: false, cutout: 0 }, null);
     assert.equal(x.length, 4 * 4 * 3);
     let sum = 0;
-    for (let y = 0; y < 8; y++) for (let xx = 0; xx < 8; xx++) sum += train.images[0 * 1024 + y * 32 + xx];
-    assert.ok(Math.abs(x[0] - (sum / 64 / 255 - 0.4914) / 0.247) < 1e-5);
+    for (let y = 0; y < 8; y++) for (let xx = 0; xx < 8; xx++) sum += train.images[0 * 1024 + y * 32 + xx]!;
+    assert.ok(Math.abs(at(x, 0) - (sum / 64 / 255 - 0.4914) / 0.247) < 1e-5);
   });
   void it('draws the same augmentation from the same RNG state, and a flip mirrors the image', () => {
     const args = { imageSize: 32, padCrop: 4, flip: true, cutout: 8 };
@@ -115,9 +116,9 @@ void describe('optimizers', () => {
     opt.apply([g], 0.1); // g' = g + 0.1 w = [0.6, 0.3]; v = g'; w -= 0.1 v
     opt.apply([g], 0.1); // w = [0.94, -2.03]; g' = [0.594, 0.297]; v = 0.9 v + g'
     const v = [0.9 * 0.6 + 0.594, 0.9 * 0.3 + 0.297];
-    const expected = [0.94 - 0.1 * v[0], -2.03 - 0.1 * v[1]];
+    const expected = [0.94 - 0.1 * v[0]!, -2.03 - 0.1 * v[1]!];
     const got = w.dataSync();
-    expected.forEach((e, i) => assert.ok(Math.abs(got[i] - e) < 1e-6, `${got[i]} vs ${e}`));
+    expected.forEach((e, i) => assert.ok(Math.abs(at(got, i) - e) < 1e-6, `${got[i]} vs ${e}`));
   });
   void it('rmsprop follows s = rho s + (1-rho) g^2, u = m u + lr g / sqrt(s + eps)', () => {
     const w = tf.variable(tf.tensor1d([1]));
@@ -125,8 +126,8 @@ void describe('optimizers', () => {
     opt.apply([tf.tensor1d([2])], 0.1);
     const s = 0.1 * 4;
     const u = (0.1 * 2) / Math.sqrt(s + 1e-3);
-    assert.ok(Math.abs(w.dataSync()[0] - (1 - u)) < 1e-6);
-    assert.deepEqual(Array.from(opt.getState().slots[0]), [Math.fround(s)]);
+    assert.ok(Math.abs(at(w.dataSync(), 0) - (1 - u)) < 1e-6);
+    assert.deepEqual(Array.from(at(opt.getState().slots, 0)), [Math.fround(s)]);
   });
   void it('restores its state exactly from getState()', () => {
     const w = tf.variable(tf.tensor1d([1, 2, 3]));
@@ -142,7 +143,7 @@ void describe('optimizers', () => {
   void it('clips by global norm', () => {
     const { grads, norm } = clipByGlobalNorm(tf, [tf.tensor1d([3]), tf.tensor1d([4])], 1);
     assert.equal(norm, 5);
-    assert.ok(Math.abs(grads[0].dataSync()[0] - 0.6) < 1e-6);
+    assert.ok(Math.abs(at(at(grads, 0).dataSync(), 0) - 0.6) < 1e-6);
   });
 });
 
