@@ -30,7 +30,7 @@ interface Peak { gflops: number; how: string }
 function theoreticalPeak(): Peak {
   const info = readFileSync('/proc/cpuinfo', 'utf8');
   const mhz = Number(info.match(/^cpu MHz\s*:\s*([\d.]+)/m)?.[1] ?? 0);
-  const flags = info.match(/^flags\s*:(.*)$/m)?.[1].split(/\s+/) ?? [];
+  const flags = info.match(/^flags\s*:(.*)$/m)?.[1]?.split(/\s+/) ?? [];
   const amd = /AuthenticAMD/.test(info);
   const lanes = flags.includes('avx512f') && !amd ? 16 : flags.includes('avx2') || flags.includes('avx') ? 8 : 4;
   const fmaFactor = flags.includes('fma') ? 2 : 1;
@@ -124,24 +124,24 @@ async function main(): Promise<void> {
   for (const batch of BATCHES) {
     // Native is measured before and after the pure-JS run and averaged, so both see the same
     // (shared, fluctuating) machine load as nearly as possible.
-    const nativeRates: Rate[] = [];
+    let nativeBefore: Rate | undefined;
     if (native) {
       await tf.setBackend('tensorflow');
-      nativeRates.push(await measure(tf, batch, 3, Number(values['native-seconds']) / 2));
+      nativeBefore = await measure(tf, batch, 3, Number(values['native-seconds']) / 2);
     }
     await tf.setBackend('cpu');
     const pure = await measure(tf, batch, Number(values['cpu-steps']), 0);
     row('pure JS (cpu)', batch, pure);
-    if (!native) continue;
+    if (!nativeBefore) continue; // not native
     await tf.setBackend('tensorflow');
-    nativeRates.push(await measure(tf, batch, 3, Number(values['native-seconds']) / 2));
-    const mean = (f: (r: Rate) => number): number => (f(nativeRates[0]) + f(nativeRates[1])) / 2;
+    const nativeAfter = await measure(tf, batch, 3, Number(values['native-seconds']) / 2);
+    const mean = (f: (r: Rate) => number): number => (f(nativeBefore) + f(nativeAfter)) / 2;
     const nativeRate = { imagesPerSecond: mean((r) => r.imagesPerSecond), cpuShare: mean((r) => r.cpuShare) };
     row('native (tfjs-node, TF 2.21 C API)', batch, nativeRate);
     const perCpu = (r: Rate): number => r.imagesPerSecond / r.cpuShare;
     ratios.push(`batch ${batch}: native / pure JS = ${(nativeRate.imagesPerSecond / pure.imagesPerSecond).toFixed(1)}x `
       + `in images/s, ${(perCpu(nativeRate) / perCpu(pure)).toFixed(1)}x in images per CPU-second `
-      + `(native runs: ${nativeRates.map((r) => r.imagesPerSecond.toFixed(1)).join(' and ')} images/s)`);
+      + `(native runs: ${[nativeBefore, nativeAfter].map((r) => r.imagesPerSecond.toFixed(1)).join(' and ')} images/s)`);
   }
   console.log('\n' + rows.join('\n'));
   for (const line of ratios) console.log(line);

@@ -14,6 +14,7 @@ import { stopService } from '../src/dev/service.js';
 import { startTemporal } from '../src/dev/temporal.js';
 import { TOOLS } from '../src/dev/tool-catalog.js';
 import { ensureTools, toolPath, toolsDir } from '../src/dev/tools.js';
+import { at } from '../src/common/indexing.js';
 import { machineLine, table, writeSection } from './report.js';
 
 const ROUNDS = 3;
@@ -26,7 +27,7 @@ function rssMiB(pid: number): number {
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
+  return at(s, Math.floor(s.length / 2), 'median sample');
 }
 
 async function main(): Promise<void> {

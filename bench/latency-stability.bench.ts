@@ -11,6 +11,7 @@ import { loadBackend } from '../src/trainer/backend.js';
 import { measureLatency } from '../src/trainer/latency.js';
 import { buildDef, networkDef } from '../src/models/build.js';
 import { getSpace } from '../src/space/index.js';
+import { at } from '../src/common/indexing.js';
 import { Rng } from '../src/common/rng.js';
 import { machineLine, table, writeSection } from './report.js';
 
@@ -35,13 +36,15 @@ for (let n = 0; n < NETS; n++) {
     const spreads: number[] = [];
     for (let r = 0; r < REPEATS; r++) {
       const m = measureLatency(backend.tf, model, { batches: [1], imageSize: 32, runs, now: () => performance.now() });
-      medians.push(m.batches[0].medianMs);
-      spreads.push(m.batches[0].relativeStd);
+      const { medianMs, relativeStd } = at(m.batches, 0, 'latency batch');
+      medians.push(medianMs);
+      spreads.push(relativeStd);
     }
-    const mid = [...medians].sort((a, b) => a - b)[Math.floor(medians.length / 2)];
+    const mid = at([...medians].sort((a, b) => a - b), Math.floor(medians.length / 2), 'median repeat');
     const between = (Math.max(...medians) - Math.min(...medians)) / mid;
-    rows.push([`net ${n + 1}`, runs, mid.toFixed(2), `${(100 * Math.max(...spreads)).toFixed(1)} %`, `${(100 * between).toFixed(1)} %`]);
-    console.log(rows[rows.length - 1].join(' | '));
+    const row = [`net ${n + 1}`, runs, mid.toFixed(2), `${(100 * Math.max(...spreads)).toFixed(1)} %`, `${(100 * between).toFixed(1)} %`];
+    rows.push(row);
+    console.log(row.join(' | '));
   }
   model.dispose();
 }

@@ -5,6 +5,7 @@
  *   node dist/bench/latency.bench.js [--seeds 5] [--constraint hard|soft] [--devices pixel3:10,raspi4:25]
  * Writes the `latency-nb201` section of BENCHMARKS.md.
  */
+import { at } from '../src/common/indexing.js';
 import { costBench, type CostBenchReport } from '../src/bench/cost-bench.js';
 import { NB201_ALGORITHM_ARGS } from '../src/bench/nb201-defaults.js';
 import { machineLine, table, writeSection } from './report.js';
@@ -12,7 +13,10 @@ import { machineLine, table, writeSection } from './report.js';
 const argv = process.argv.slice(2);
 const opt = (name: string, dflt: string): string => {
   const i = argv.indexOf(name);
-  return i >= 0 ? argv[i + 1] : dflt;
+  if (i < 0) return dflt;
+  const value = argv[i + 1];
+  if (value === undefined) throw new Error(`${name}: expected a value after it`);
+  return value;
 };
 const SEEDS = Number(opt('--seeds', '5'));
 const CONSTRAINT = opt('--constraint', 'hard');
@@ -30,14 +34,15 @@ for (const [device, target] of DEVICES) {
   });
   const o = r.optimum;
   for (const a of r.rows) {
-    const [c100, c300] = a.checkpoints;
+    const [c100, c300] = [at(a.checkpoints, 0, 'checkpoint'), at(a.checkpoints, 1, 'checkpoint')];
     const fmt = (c: typeof c100) => `${c.bestFeasibleTest.toFixed(2)} ± ${c.bestFeasibleTestStd.toFixed(2)}${c.seedsWithoutFeasible ? ` (${c.seedsWithoutFeasible} none)` : ''}`;
-    rows.push([
+    const row = [
       `${device} ≤ ${target} ms (${(100 * o.feasibleShare).toFixed(0)} % fit)`, a.algorithm, fmt(c100), fmt(c300),
       `${o.testOfBestByVal12.toFixed(2)} / ${o.bestTest.toFixed(2)}`, `${(100 * c300.within03).toFixed(0)} %`,
       `${(100 * c100.withinTargetShare).toFixed(1)} % / ${(100 * c300.withinTargetShare).toFixed(1)} %`,
-    ]);
-    console.log(rows[rows.length - 1].join(' | '));
+    ];
+    rows.push(row);
+    console.log(row.join(' | '));
   }
 }
 const minutes = (performance.now() - started) / 60000;

@@ -8,6 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
+import { at } from '../src/common/indexing.js';
 import { Rng } from '../src/common/rng.js';
 import { buildDef, costOf, costOfDef, getModel, listModels, networkDef, type NetworkDef } from '../src/models/index.js';
 import { getSpace, NASNET_A } from '../src/space/index.js';
@@ -45,7 +46,7 @@ function medianBuildMs(def: NetworkDef, reps: number): number {
     times.push(performance.now() - start);
     model.dispose();
   }
-  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
+  return at(times.sort((a, b) => a - b), Math.floor(times.length / 2), 'median build time');
 }
 
 /** Inference images/s: one warm-up batch, then batches until `seconds` have passed (at least 2). */

@@ -16,6 +16,7 @@ import { bruteForce, paretoFront, selectUnderBudget } from '../src/algorithms/po
 import { PnasSearch } from '../src/algorithms/pnas/pnas-search.js';
 import { pnasProgressiveSpace } from '../src/algorithms/pnas/pnas-progression.js';
 import { trialIdsFor } from '../src/algorithms/types.js';
+import { at } from '../src/common/indexing.js';
 import { Rng, fnv1a32 } from '../src/common/rng.js';
 
 const argv = process.argv.slice(2);
@@ -83,7 +84,7 @@ function costSection(): void {
   for (const [name, alpha, beta] of [['soft (w = -0.07)', -0.07, -0.07], ['hard (alpha 0, beta -1)', 0, -1]] as const) {
     const { optimum, rows } = costBench({ benchmark: 'nb201-cifar10', cost: 'flops', target: 40, alpha, beta, checkpoints: [100], seeds: 20, controller: nasnetRl });
     for (const r of rows) {
-      const c = r.checkpoints[0];
+      const c = at(r.checkpoints, 0, 'checkpoint');
       console.log(`| ${name} | ${r.algorithm} | ${(100 * c.withinTargetShare).toFixed(1)}% | ${c.bestFeasibleTest.toFixed(2)} | ${optimum.testOfBestByVal12.toFixed(2)} / ${optimum.bestTest.toFixed(2)} |`);
     }
   }
@@ -119,7 +120,7 @@ function ponasSection(): void {
   console.log('| check | result |');
   console.log('|---|---|');
   console.log(`| agreement with brute force, 100 random 5x4 instances (real-valued costs) | ${agree}/100 |`);
-  console.log(`| 19 layers x 12 candidates: Pareto front + budgeted pick, median of 21 | ${times[10].toFixed(1)} ms (paper: ~10 s) |`);
+  console.log(`| 19 layers x 12 candidates: Pareto front + budgeted pick, median of 21 | ${at(times, 10, 'timing').toFixed(1)} ms (paper: ~10 s) |`);
   console.log(`| Pareto front size (19 x 12) | ${front} points |`);
 }
 

@@ -4,6 +4,7 @@
  * validation accuracy) and optionally `cost`; reports use `test` (200-epoch test accuracy).
  * `seconds` is a simulated training time so asynchronous workers can be replayed on a clock.
  */
+import { at } from '../common/indexing.js';
 import { nb201Space, toArchString, type Nb201Genotype } from '../space/nb201.js';
 import type { Nb201Row, Nb201Table } from './nb201-table.js';
 
@@ -35,7 +36,7 @@ export function nb201RowCost(row: Nb201Row, cost: Exclude<Nb201Cost, 'none'>, la
   if (cost === 'flops') return row.flopsM;
   if (cost === 'params') return row.paramsM;
   if (!latency) throw new Error('nb201 cost latency: no latency column (pass --device, one of the nb201-hwlatency.json devices)');
-  return latency[row.idx];
+  return at(latency, row.idx, 'nb201 latency row');
 }
 
 export function nb201Evaluator(table: Nb201Table, args: Nb201EvaluatorArgs = {}): Evaluator<Nb201Genotype> {

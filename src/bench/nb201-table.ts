@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { at } from '../common/indexing.js';
 
 export const NB201_BENCHMARKS = ['nb201-cifar10', 'nb201-cifar100', 'nb201-imagenet16-120'] as const;
 export type Nb201Benchmark = (typeof NB201_BENCHMARKS)[number];
@@ -72,7 +73,7 @@ export function loadNb201(benchmark: Nb201Benchmark, dir = defaultDataDir()): Nb
   const c = (name: string): number => column(raw, name);
   const k = (name: string): number => column(costs, name);
   const rows: Nb201Row[] = raw.rows.map((r, i) => {
-    const cr = costs.rows[i];
+    const cr = at(costs.rows, i, 'nb201-cifar10 row');
     if (cr[k('arch')] !== r[c('arch')]) throw new Error(`benchmark files disagree on row ${i}'s arch`);
     return {
       idx: r[c('idx')] as number,

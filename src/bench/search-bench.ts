@@ -3,6 +3,7 @@
  * summarises the test accuracy (test200) of the architecture that is best by the search's own
  * signal (val12), as the benchmark's protocol prescribes (Dong & Yang 2020, Sec. 5).
  */
+import { at } from '../common/indexing.js';
 import { createAlgorithm, restoreAlgorithm, type AlgorithmArgs } from '../algorithms/registry.js';
 import { trialIdsFor, type AlgorithmState, type SearchAlgorithm } from '../algorithms/types.js';
 import { PnasSearch } from '../algorithms/pnas/pnas-search.js';
@@ -67,11 +68,11 @@ export function benchSearch(args: BenchArgs, now: () => number): BenchSummary {
     const algo = createAlgorithm(args.algorithm, nb201Space, seed, algoArgs);
     const trace = runSearch(algo, evaluator, { trials: args.trials, workers: args.workers, searchId: `bench-${seed}` });
     const curve = bestTestCurve(trace);
-    finals.push(curve[curve.length - 1]);
+    finals.push(at(curve, curve.length - 1, 'best-test curve entry'));
     vals.push(Math.max(...trace.finished.filter((t) => !t.failed).map((t) => t.evaluation.accuracy)));
     NB201_THRESHOLDS[args.benchmark].forEach((thr, k) => {
       const i = curve.findIndex((v) => v >= thr);
-      reachedAt[k].push(i < 0 ? null : i + 1);
+      reachedAt[k]!.push(i < 0 ? null : i + 1);
     });
     if (algo instanceof PnasSearch) {
       const rhos = algo.correlations().map((c) => c.spearman).filter(Number.isFinite);
@@ -90,8 +91,8 @@ export function benchSearch(args: BenchArgs, now: () => number): BenchSummary {
     stdTestAccuracy: std(finals),
     meanValAccuracy: mean(vals),
     thresholds: NB201_THRESHOLDS[args.benchmark].map((threshold, k) => {
-      const hit = reachedAt[k].filter((v): v is number => v !== null).sort((a, b) => a - b);
-      return { threshold, reachedFraction: hit.length / args.seeds, medianTrials: hit.length ? hit[Math.floor((hit.length - 1) / 2)] : null };
+      const hit = reachedAt[k]!.filter((v): v is number => v !== null).sort((a, b) => a - b);
+      return { threshold, reachedFraction: hit.length / args.seeds, medianTrials: hit.length ? hit[Math.floor((hit.length - 1) / 2)]! : null };
     }),
     wallSeconds,
     msPerTrial: (wallSeconds * 1000) / (args.seeds * args.trials),

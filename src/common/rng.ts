@@ -56,7 +56,7 @@ export class Rng {
     s[0] ^= s[3];
     s[2] ^= t;
     s[3] = rotl(s[3], 11);
-    for (let i = 0; i < 4; i++) s[i] = s[i] >>> 0;
+    s[0] >>>= 0; s[1] >>>= 0; s[2] >>>= 0; s[3] >>>= 0;
     return result;
   }
 
@@ -75,7 +75,7 @@ export class Rng {
 
   pick<T>(items: readonly T[]): T {
     if (items.length === 0) throw new Error('rng.pick needs a non-empty list');
-    return items[this.int(items.length)];
+    return items[this.int(items.length)]!;
   }
 
   /** Standard normal deviate (Box-Muller; uses Math.log/cos, fine outside workflow code). */
@@ -89,7 +89,7 @@ export class Rng {
   shuffle<T>(items: T[]): T[] {
     for (let i = items.length - 1; i > 0; i--) {
       const j = this.int(i + 1);
-      [items[i], items[j]] = [items[j], items[i]];
+      [items[i], items[j]] = [items[j]!, items[i]!];
     }
     return items;
   }

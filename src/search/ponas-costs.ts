@@ -5,6 +5,7 @@
  * folds `base` into row 0, so that the summed row entries of a genotype equal its whole cost and
  * a budget applies to the network as built.
  */
+import { at } from '../common/indexing.js';
 import { costOf, DEFAULT_MACROS, type MacroConfig } from '../models/index.js';
 import { PONAS_CANDIDATES, PONAS_SKELETON, type PonasLayer } from '../space/ponas.js';
 import type { SearchSpec } from '../api/search-spec.js';
@@ -33,18 +34,19 @@ export function ponasCostTable(macro: Partial<MacroConfig>, metric: PonasCostMet
     const c = costOf('ponas', { layers }, macro);
     return metric === 'flops' ? c.multAdds / 1e6 : c.params / 1e6;
   };
-  const baseline = PONAS_SKELETON.map(() => PONAS_CANDIDATES[0]);
+  const first = at(PONAS_CANDIDATES, 0, 'PONAS candidate');
+  const baseline = PONAS_SKELETON.map(() => first);
   const whole = measure(baseline);
-  const costs = PONAS_SKELETON.map((_, l) =>
-    PONAS_CANDIDATES.map((candidate, c) => {
-      if (c === 0) return 0;
-      const layers = [...baseline];
-      layers[l] = candidate;
-      return measure(layers) - whole;
-    }),
-  );
+  const delta = (l: number, c: number, candidate: PonasLayer): number => {
+    if (c === 0) return 0;
+    const layers = [...baseline];
+    layers[l] = candidate;
+    return measure(layers) - whole;
+  };
   // Every entry is relative to candidate 0 at that layer; row 0 carries the whole baseline network.
-  costs[0] = costs[0].map((d) => d + whole);
+  const costs = PONAS_SKELETON.map((_, l) =>
+    PONAS_CANDIDATES.map((candidate, c) => (l === 0 ? delta(l, c, candidate) + whole : delta(l, c, candidate))),
+  );
   return {
     metric,
     unit: costUnit(metric),
@@ -63,5 +65,5 @@ export function ponasCostTableFor(spec: SearchSpec): PonasCostTable {
 
 /** The cost of a choice (candidate index per layer) read from the table. */
 export function tableCost(table: PonasCostTable, choice: readonly number[]): number {
-  return choice.reduce((sum, c, l) => sum + table.costs[l][c], 0);
+  return choice.reduce((sum, c, l) => sum + at(at(table.costs, l, 'cost table layer'), c, `layer ${l} candidate`), 0);
 }

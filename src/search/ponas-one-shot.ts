@@ -5,6 +5,7 @@
  * these functions return, the workflow only counts steps.
  */
 import { argmax } from '../algorithms/ponas/schedule.js';
+import { at } from '../common/indexing.js';
 import { PONAS_CANDIDATES, PONAS_SKELETON } from '../space/ponas.js';
 import { ponasSupernetSettings, type SearchSpec } from '../api/search-spec.js';
 
@@ -88,7 +89,7 @@ export interface AccuracyTableFile {
 export function withRow(file: AccuracyTableFile | undefined, plan: OneShotPlan, row: MeasuredRow): AccuracyTableFile {
   const rows = [...(file?.rows ?? []).filter((r) => r.layer !== row.layer), row].sort((a, b) => a.layer - b.layer);
   const table = PONAS_SKELETON.map(() => PONAS_CANDIDATES.map((): number | null => null));
-  for (const r of rows) for (const a of r.accuracies) table[r.layer][a.candidate] = Math.round(a.accuracy * 1e6) / 1e4;
+  for (const r of rows) for (const a of r.accuracies) at(table, r.layer, 'PONAS layer')[a.candidate] = Math.round(a.accuracy * 1e6) / 1e4;
   return { schemaVersion: 1, candidates: plan.candidates, layers: plan.layers, rows, table };
 }
 

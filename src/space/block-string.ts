@@ -59,17 +59,20 @@ export function parseStage(text: string, field = 'stage'): StageSpec {
     else {
       const m = FIELD.exec(part);
       if (!m) throw new GenotypeError(field, `unknown stage option ${JSON.stringify(part)} in ${JSON.stringify(text)}; expected r<n>, k<n>, s<n>, e<n>, c<n>, se<ratio>, nsk or psk`);
-      values[m[1]] = Number(m[2]);
+      values[m[1]!] = Number(m[2]);
     }
   }
-  for (const key of ['r', 'k', 's', 'c']) {
-    if (!Number.isInteger(values[key]) || values[key] < 1) {
-      throw new GenotypeError(`${field}.${key}`, `expected a positive integer ${key}<n> in ${JSON.stringify(text)}; received ${values[key] ?? 'nothing'}`);
+  const required = (key: 'r' | 'k' | 's' | 'c'): number => {
+    const v = values[key];
+    if (v === undefined || !Number.isInteger(v) || v < 1) {
+      throw new GenotypeError(`${field}.${key}`, `expected a positive integer ${key}<n> in ${JSON.stringify(text)}; received ${v ?? 'nothing'}`);
     }
-  }
+    return v;
+  };
+  const [repeats, kernel, stride, out] = [required('r'), required('k'), required('s'), required('c')];
   const expansion = type === 'ir' ? values.e ?? 1 : 1;
   if (!Number.isInteger(expansion) || expansion < 1) throw new GenotypeError(`${field}.e`, `expected a positive integer expansion; received ${expansion}`);
   const se = values.se ?? 0;
   if (!(se >= 0 && se <= 1)) throw new GenotypeError(`${field}.se`, `expected a ratio in [0, 1]; received ${se}`);
-  return { type, repeats: values.r, kernel: values.k, stride: values.s, expansion, out: values.c, se, skip };
+  return { type, repeats, kernel, stride, expansion, out, se, skip };
 }

@@ -120,7 +120,10 @@ function parseConcat(value: unknown, blocks: number, field: string): number[] {
   if (!Array.isArray(value) || value.length === 0) throw new GenotypeError(field, `expected a non-empty array of state indices; received ${JSON.stringify(value)}`);
   const out = value.map((v, i) => parseState(v, blocks + 1, `${field}[${i}]`, `the concat of a ${blocks}-block cell`));
   out.forEach((v, i) => {
-    if (i > 0 && v <= out[i - 1]) throw new GenotypeError(`${field}[${i}]`, `expected strictly ascending state indices; received ${JSON.stringify(value)}`);
+    const prev = out[i - 1];
+    if (prev !== undefined && v <= prev) {
+      throw new GenotypeError(`${field}[${i}]`, `expected strictly ascending state indices; received ${JSON.stringify(value)}`);
+    }
   });
   return out;
 }
@@ -191,8 +194,9 @@ export function decodeCell(seq: readonly number[], offset: number, grammar: Cell
   const blocks: unknown[] = [];
   let p = offset;
   for (let b = 0; b < grammar.blocks; b++) {
-    const combine = per === 5 ? grammar.combines[seq[p + 4]] : grammar.combines[0];
-    blocks.push({ inputs: [seq[p], seq[p + 1]], ops: [grammar.ops[seq[p + 2]] ?? seq[p + 2], grammar.ops[seq[p + 3]] ?? seq[p + 3]], combine: combine ?? seq[p + 4] });
+    const [op0, op1] = [seq[p + 2]!, seq[p + 3]!]; // in range: seq.length >= need
+    const combine = per === 5 ? grammar.combines[seq[p + 4]!] : grammar.combines[0];
+    blocks.push({ inputs: [seq[p], seq[p + 1]], ops: [grammar.ops[op0] ?? op0, grammar.ops[op1] ?? op1], combine: combine ?? seq[p + 4] });
     p += per;
   }
   return [parseCell({ blocks }, grammar, path), p];
@@ -224,10 +228,10 @@ export function cellCount(grammar: CellGrammar): bigint {
  */
 export function mutateCell(cell: CellGenotype, grammar: CellGrammar, rng: Rng): CellGenotype {
   const b = rng.int(cell.blocks.length);
-  const block = cell.blocks[b];
+  const block = cell.blocks[b]!;
   const kinds = ['input', 'op', ...(grammar.combines.length > 1 ? ['combine'] : [])];
   const kind = rng.pick(kinds);
-  const side = rng.int(2);
+  const side = rng.int(2) as 0 | 1;
   const other = <T>(values: readonly T[], current: T): T => {
     const rest = values.filter((v) => v !== current);
     return rng.pick(rest);

@@ -16,6 +16,7 @@
  */
 import { stableHash, canonicalJson } from '../common/hash.js';
 import type { Rng } from '../common/rng.js';
+import { at } from '../common/indexing.js';
 import { formatStage, type StageSpec } from './block-string.js';
 import { GenotypeError, type Decision, type SearchSpace } from './types.js';
 
@@ -65,11 +66,11 @@ const DECISIONS: readonly Decision[] = Array.from({ length: NBLOCKS }, (_, b) =>
 export function mnasnetStages(g: MnasnetGenotype): StageSpec[] {
   return g.blocks.map((b, i) => ({
     type: b.op === 'conv' ? 'cn' : b.op === 'dconv' ? 'ds' : 'ir',
-    repeats: Math.max(1, MNASNET_SKELETON.layers[i] + b.layerDelta),
+    repeats: Math.max(1, at(MNASNET_SKELETON.layers, i, 'mnasnet block') + b.layerDelta),
     kernel: b.kernel,
-    stride: MNASNET_SKELETON.strides[i],
+    stride: at(MNASNET_SKELETON.strides, i, 'mnasnet block'),
     expansion: b.op === 'mbconv3' ? 3 : b.op === 'mbconv6' ? 6 : 1,
-    out: Math.round(MNASNET_SKELETON.filters[i] * b.filterMult),
+    out: Math.round(at(MNASNET_SKELETON.filters, i, 'mnasnet block') * b.filterMult),
     se: b.se,
     skip: b.skip,
   }));
@@ -101,8 +102,8 @@ function canonical(g: MnasnetGenotype): MnasnetGenotype {
   return {
     blocks: g.blocks.map((b, i) => {
       const layerDelta = MNASNET_SKELETON.layers[i] === 1 && b.layerDelta === -1 ? 0 : b.layerDelta;
-      const cin = i === 0 ? MNASNET_SKELETON.stemFilters : stages[i - 1].out;
-      const s = stages[i];
+      const cin = i === 0 ? MNASNET_SKELETON.stemFilters : stages[i - 1]!.out;
+      const s = stages[i]!; // one stage per block
       const identityUnusable = s.repeats === 1 && (s.stride !== 1 || cin !== s.out);
       return { ...b, layerDelta, skip: b.skip === 'identity' && identityUnusable ? 'none' : b.skip };
     }),
@@ -119,7 +120,10 @@ function encode(g: MnasnetGenotype): number[] {
 function decode(seq: readonly number[]): MnasnetGenotype {
   if (seq.length !== DECISIONS.length) throw new GenotypeError('sequence', `expected ${DECISIONS.length} decisions; received ${seq.length}`);
   const blocks = Array.from({ length: NBLOCKS }, (_, b) =>
-    Object.fromEntries(FIELDS.map(([key, values], f) => [key, values[seq[b * FIELDS.length + f]] ?? seq[b * FIELDS.length + f]])),
+    Object.fromEntries(FIELDS.map(([key, values], f) => {
+      const v = seq[b * FIELDS.length + f]!; // seq.length === NBLOCKS * FIELDS.length
+      return [key, values[v] ?? v];
+    })),
   );
   return parse({ blocks });
 }
@@ -134,7 +138,8 @@ function mutate(g: MnasnetGenotype, rng: Rng): MnasnetGenotype {
   for (let attempt = 0; attempt < 100; attempt++) {
     const i = rng.int(seq.length);
     const next = [...seq];
-    next[i] = (seq[i] + 1 + rng.int(DECISIONS[i].choices - 1)) % DECISIONS[i].choices;
+    const { choices } = at(DECISIONS, i, 'mnasnet decision');
+    next[i] = (seq[i]! + 1 + rng.int(choices - 1)) % choices;
     const out = decode(next);
     if (hash(out) !== before) return out;
   }

@@ -77,13 +77,13 @@ export const nb201Space: SearchSpace<Nb201Genotype> = {
   hash: (g) => stableHash(toArchString(g)),
   describe: toArchString,
   sample(rng: Rng): Nb201Genotype {
-    return { edges: NB201_EDGES.map(() => NB201_OPS[rng.int(NB201_OPS.length)]) };
+    return { edges: NB201_EDGES.map(() => rng.pick(NB201_OPS)) };
   },
   mutate(g: Nb201Genotype, rng: Rng): Nb201Genotype {
     const edges = [...g.edges];
     const e = rng.int(edges.length);
     const others = NB201_OPS.filter((op) => op !== edges[e]);
-    edges[e] = others[rng.int(others.length)];
+    edges[e] = rng.pick(others);
     return { edges };
   },
   size: () => BigInt(NB201_OPS.length) ** BigInt(NB201_EDGES.length),

@@ -11,6 +11,7 @@
  */
 import { stableHash, canonicalJson } from '../common/hash.js';
 import type { Rng } from '../common/rng.js';
+import { at } from '../common/indexing.js';
 import { formatStage, type StageSpec } from './block-string.js';
 import { GenotypeError, type Decision, type SearchSpace } from './types.js';
 
@@ -30,10 +31,10 @@ export const PONAS_CANDIDATES: readonly PonasLayer[] = ([3, 6] as const).flatMap
 );
 
 /** Output channels and stride of the 19 searchable layers (PONAS config.yml). */
-export const PONAS_SKELETON: readonly { out: number; stride: number }[] = [
+export const PONAS_SKELETON: readonly { out: number; stride: number }[] = ([
   [32, 2], [32, 1], [40, 2], [40, 1], [40, 1], [40, 1], [80, 2], [80, 1], [80, 1], [80, 1],
   [96, 1], [96, 1], [96, 1], [96, 1], [192, 2], [192, 1], [192, 1], [192, 1], [320, 1],
-].map(([out, stride]) => ({ out, stride }));
+] as const).map(([out, stride]) => ({ out, stride }));
 
 const DECISIONS: readonly Decision[] = PONAS_SKELETON.map((_, i) => ({ name: `layer${i + 1}`, kind: 'candidate', choices: PONAS_CANDIDATES.length }));
 
@@ -44,10 +45,10 @@ export const PONAS_FIXED_FIRST: StageSpec = { type: 'ds', repeats: 1, kernel: 3,
 export function ponasStages(g: PonasGenotype): StageSpec[] {
   return [
     PONAS_FIXED_FIRST,
-    ...g.layers.map((l, i): StageSpec => ({
-      type: 'ir', repeats: 1, kernel: l.kernel, stride: PONAS_SKELETON[i].stride, expansion: l.expansion,
-      out: PONAS_SKELETON[i].out, se: l.se ? 0.25 : 0, skip: 'identity',
-    })),
+    ...g.layers.map((l, i): StageSpec => {
+      const { out, stride } = at(PONAS_SKELETON, i, 'PONAS layer');
+      return { type: 'ir', repeats: 1, kernel: l.kernel, stride, expansion: l.expansion, out, se: l.se ? 0.25 : 0, skip: 'identity' };
+    }),
   ];
 }
 
@@ -83,7 +84,7 @@ function decode(seq: readonly number[]): PonasGenotype {
 function mutate(g: PonasGenotype, rng: Rng): PonasGenotype {
   const seq = encode(g);
   const i = rng.int(seq.length);
-  seq[i] = (seq[i] + 1 + rng.int(PONAS_CANDIDATES.length - 1)) % PONAS_CANDIDATES.length;
+  seq[i] = (seq[i]! + 1 + rng.int(PONAS_CANDIDATES.length - 1)) % PONAS_CANDIDATES.length;
   return decode(seq);
 }
 

@@ -9,6 +9,7 @@
  * function of the weights and the Rng state.
  */
 import * as tf from '@tensorflow/tfjs';
+import { at } from '../../common/indexing.js';
 import type { Rng } from '../../common/rng.js';
 import type { Decision } from '../../space/types.js';
 import { ParamSet, useCpuBackend, type AdamArgs } from '../nn/params.js';
@@ -76,11 +77,11 @@ export class LstmPolicy {
         let choice = 0;
         const valid = d.validChoices ?? d.choices;
         for (; choice < valid - 1; choice++) {
-          u -= probs[choice];
+          u -= probs[choice]!;
           if (u < 0) break;
         }
         sequence.push(choice);
-        logp += Math.log(Math.max(probs[choice], 1e-30));
+        logp += Math.log(Math.max(probs[choice]!, 1e-30));
         x = tf.gather(this.kinds.get(d.kind)!.embedding, [choice]) as tf.Tensor2D;
       }
       return { sequence, logp };
@@ -98,7 +99,7 @@ export class LstmPolicy {
     this.decisions.forEach((d, t) => {
       [h, c] = this.cell(x, h, c);
       const logSoftmax = tf.logSoftmax(this.logits(d, h));
-      const chosen = sequences.map((s) => s[t]);
+      const chosen = sequences.map((s) => at(s, t, 'decision'));
       const oneHot = tf.oneHot(tf.tensor1d(chosen, 'int32'), this.kinds.get(d.kind)!.width);
       logp = logp.add(logSoftmax.mul(oneHot).sum(1));
       const p = tf.exp(logSoftmax);
@@ -126,7 +127,7 @@ export class LstmPolicy {
 
   private cell(x: tf.Tensor2D, h: tf.Tensor2D, c: tf.Tensor2D): [tf.Tensor2D, tf.Tensor2D] {
     const z = tf.concat([x, h], 1).matMul(this.kernel).add(this.bias);
-    const [i, f, g, o] = tf.split(z, 4, 1);
+    const [i, f, g, o] = tf.split(z, 4, 1) as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
     const cNext = tf.sigmoid(f.add(1)).mul(c).add(tf.sigmoid(i).mul(tf.tanh(g))) as tf.Tensor2D;
     const hNext = tf.sigmoid(o).mul(tf.tanh(cNext)) as tf.Tensor2D;
     return [hNext, cNext];

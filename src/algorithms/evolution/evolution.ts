@@ -53,9 +53,9 @@ export class RegularizedEvolution<G> extends BaseSearch<G> {
     if (this.counts.proposed < this.config.population || population.length === 0) {
       return this.unseen(() => this.space.sample(this.rng));
     }
-    let parent = population[this.rng.int(population.length)];
+    let parent = this.rng.pick(population);
     for (let i = 1; i < this.config.sample; i++) {
-      const c = population[this.rng.int(population.length)];
+      const c = this.rng.pick(population);
       if ((c.score as number) > (parent.score as number)) parent = c;
     }
     return this.unseen(() => this.space.mutate(parent.genotype, this.rng));

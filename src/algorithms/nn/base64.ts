@@ -11,10 +11,10 @@ export function float32ToBase64(values: Float32Array): string {
   values.forEach((v, i) => view.setFloat32(i * 4, v, true));
   let out = '';
   for (let i = 0; i < bytes.length; i += 3) {
-    const n = (bytes[i] << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
-    out += ALPHABET[(n >> 18) & 63] + ALPHABET[(n >> 12) & 63];
-    out += i + 1 < bytes.length ? ALPHABET[(n >> 6) & 63] : '=';
-    out += i + 2 < bytes.length ? ALPHABET[n & 63] : '=';
+    const n = (bytes[i]! << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
+    out += ALPHABET.charAt((n >> 18) & 63) + ALPHABET.charAt((n >> 12) & 63);
+    out += i + 1 < bytes.length ? ALPHABET.charAt((n >> 6) & 63) : '=';
+    out += i + 2 < bytes.length ? ALPHABET.charAt(n & 63) : '=';
   }
   return out;
 }

@@ -52,7 +52,7 @@ export class ParamSet {
   /** One Adam step on the gradients of `loss` (a scalar built from `this.vars`). Returns the loss. */
   minimize(loss: () => tf.Scalar, args: AdamArgs): number {
     const { value, grads } = tf.variableGrads(loss, this.vars);
-    const lossValue = value.dataSync()[0];
+    const lossValue = value.dataSync()[0]!;
     this.step++;
     const b1 = args.beta1 ?? 0.9;
     const b2 = args.beta2 ?? 0.999;
@@ -61,10 +61,13 @@ export class ParamSet {
     tf.tidy(() => {
       this.vars.forEach((p, i) => {
         const g = grads[p.name];
-        const m = this.m[i].mul(b1).add(g.mul(1 - b1));
-        const v = this.v[i].mul(b2).add(g.square().mul(1 - b2));
-        this.m[i].assign(m);
-        this.v[i].assign(v);
+        if (g === undefined) throw new Error(`minimize: the loss does not depend on variable ${p.name} (${i} of ${this.vars.length})`);
+        // m and v are parallel to vars: add() pushes to all three.
+        const [mVar, vVar] = [this.m[i]!, this.v[i]!];
+        const m = mVar.mul(b1).add(g.mul(1 - b1));
+        const v = vVar.mul(b2).add(g.square().mul(1 - b2));
+        mVar.assign(m);
+        vVar.assign(v);
         p.assign(p.sub(m.mul(lrT).div(v.sqrt().add(eps))));
       });
     });
@@ -97,7 +100,7 @@ export class ParamSet {
       t.assign(tf.tensor(data.subarray(o, o + t.size), t.shape));
       o += t.size;
     }
-    this.step = data[o];
+    this.step = data[o]!; // o === expected - 1 === data.length - 1
   }
 
   dispose(): void {

@@ -13,6 +13,7 @@
  * proposal time, so the surrogate's rank correlation on that beam (architectures it had not seen)
  * is reported once their results arrive.
  */
+import { at } from '../../common/indexing.js';
 import { Rng } from '../../common/rng.js';
 import type { SearchSpace } from '../../space/types.js';
 import { BaseSearch, unpackState, type BaseInit, type TrialRecord } from '../base.js';
@@ -167,9 +168,11 @@ export class PnasSearch<G> extends BaseSearch<G> {
       candidates = this.pool(progression ? (t) => progression.blocks(t.genotype) === progression.maxBlocks : () => true);
     }
     const scores = this.predict(candidates);
-    const order = candidates.map((_, i) => i).sort((a, b) => scores[b] - scores[a] || a - b);
-    const top = order.slice(0, this.data.config.beam);
-    this.enqueue(top.map((i) => candidates[i]), top.map((i) => scores[i]));
+    const top = candidates
+      .map((genotype, i) => ({ genotype, score: at(scores, i, 'surrogate prediction'), i }))
+      .sort((a, b) => b.score - a.score || a.i - b.i)
+      .slice(0, this.data.config.beam);
+    this.enqueue(top.map((c) => c.genotype), top.map((c) => c.score));
   }
 
   private enqueue(genotypes: readonly G[], predicted: readonly number[] | undefined): void {
@@ -183,9 +186,13 @@ export class PnasSearch<G> extends BaseSearch<G> {
   }
 
   private recordCorrelation(): void {
-    const done = this.data.roundTrials.filter((id) => id in this.data.predicted && this.trials.get(id)?.status === 'succeeded');
+    const done = this.data.roundTrials.flatMap((id) => {
+      const predicted = this.data.predicted[id];
+      const trial = this.trials.get(id);
+      return predicted !== undefined && trial?.status === 'succeeded' ? [{ predicted, score: trial.score as number }] : [];
+    });
     if (done.length < 2) return;
-    const rho = spearman(done.map((id) => this.data.predicted[id]), done.map((id) => this.trials.get(id)!.score as number));
+    const rho = spearman(done.map((d) => d.predicted), done.map((d) => d.score));
     this.data.correlations.push({ round: this.data.round, ...(this.data.blocks > 0 ? { blocks: this.data.blocks } : {}), size: done.length, spearman: rho });
   }
 
@@ -195,7 +202,7 @@ export class PnasSearch<G> extends BaseSearch<G> {
     const parents = this.topSucceeded(filter, 10);
     const wanted = this.data.config.pool;
     for (let i = 0; i < wanted * 4 && out.length < wanted; i++) {
-      const g = parents.length > 0 && i % 2 === 0 ? this.space.mutate(parents[i % parents.length].genotype, this.rng) : this.space.sample(this.rng);
+      const g = parents.length > 0 && i % 2 === 0 ? this.space.mutate(parents[i % parents.length]!.genotype, this.rng) : this.space.sample(this.rng);
       out.push(g);
       if (out.length === wanted) break;
     }

@@ -10,6 +10,7 @@
  * reproducible and their weights (with the Adam moments) travel in the state blob.
  */
 import * as tf from '@tensorflow/tfjs';
+import { at } from '../../common/indexing.js';
 import type { Rng } from '../../common/rng.js';
 import { ParamSet, useCpuBackend } from '../nn/params.js';
 
@@ -68,6 +69,7 @@ export class Surrogate {
   /** Fits on (token sequences, targets), continuing from the current weights. */
   fit(sequences: readonly number[][], targets: readonly number[], rng: Rng): void {
     if (sequences.length === 0) return;
+    if (targets.length !== sequences.length) throw new Error(`surrogate fit: expected ${sequences.length} targets; received ${targets.length}`);
     const mean = targets.reduce((a, b) => a + b, 0) / targets.length;
     const std = Math.sqrt(targets.reduce((a, b) => a + (b - mean) ** 2, 0) / targets.length) || 1;
     this.norm = { mean, std };
@@ -79,8 +81,8 @@ export class Surrogate {
         const order = rng.shuffle([...rows]);
         for (let s = 0; s < order.length; s += this.config.batch) {
           const idx = order.slice(s, s + this.config.batch);
-          const x = idx.map((i) => this.pad(sequences[i]));
-          const t = tf.tensor1d(idx.map((i) => y[i]));
+          const x = idx.map((i) => this.pad(sequences[i]!));
+          const t = tf.tensor1d(idx.map((i) => y[i]!));
           m.params.minimize(() => tf.losses.meanSquaredError(t, m.forward(x)) as tf.Scalar, { lr: this.config.lr });
           t.dispose();
         }
@@ -103,7 +105,7 @@ export class Surrogate {
   }
 
   load(blobs: readonly string[], norm: { mean: number; std: number }): void {
-    blobs.forEach((b, i) => this.members[i].params.load(b));
+    blobs.forEach((b, i) => at(this.members, i, 'surrogate member').params.load(b));
     this.norm = norm;
   }
 
@@ -150,11 +152,12 @@ function lstmMember(c: SurrogateConfig, rng: Rng): Member {
   const embedding = params.add([c.vocab, h], rng, 0.1);
   // One [h, h] matrix per gate and input, instead of one [2h, 4h] kernel: tfjs's CPU concat/split
   // dominate otherwise.
-  const gates = ['i', 'f', 'g', 'o'].map(() => ({
+  const gate = (): { wx: tf.Variable; wh: tf.Variable; b: tf.Variable } => ({
     wx: params.add([h, h], rng, Math.sqrt(3 / (2 * h))),
     wh: params.add([h, h], rng, Math.sqrt(3 / (2 * h))),
     b: params.add([h], rng, 0),
-  }));
+  });
+  const gates = { i: gate(), f: gate(), g: gate(), o: gate() };
   const wOut = params.add([h, 1], rng, Math.sqrt(3 / h));
   const bOut = params.add([1], rng, 0);
   return {
@@ -164,8 +167,9 @@ function lstmMember(c: SurrogateConfig, rng: Rng): Member {
       let hState: tf.Tensor2D = tf.zeros([n, h]);
       let cState: tf.Tensor2D = tf.zeros([n, h]);
       for (let step = 0; step < c.length; step++) {
-        const x = tf.gather(embedding, tf.tensor1d(rows.map((r) => r[step]), 'int32')) as tf.Tensor2D;
-        const [i, f, g, o] = gates.map((w) => x.matMul(w.wx).add(hState.matMul(w.wh)).add(w.b));
+        const x = tf.gather(embedding, tf.tensor1d(rows.map((r) => r[step]!), 'int32')) as tf.Tensor2D;
+        const pre = (w: typeof gates.i): tf.Tensor => x.matMul(w.wx).add(hState.matMul(w.wh)).add(w.b);
+        const [i, f, g, o] = [pre(gates.i), pre(gates.f), pre(gates.g), pre(gates.o)];
         cState = tf.sigmoid(f.add(1)).mul(cState).add(tf.sigmoid(i).mul(tf.tanh(g))) as tf.Tensor2D;
         hState = tf.sigmoid(o).mul(tf.tanh(cState)) as tf.Tensor2D;
       }
@@ -185,10 +189,11 @@ export function spearman(a: readonly number[], b: readonly number[]): number {
   let num = 0;
   let da = 0;
   let db = 0;
-  for (let i = 0; i < n; i++) {
-    num += (ra[i] - ma) * (rb[i] - mb);
-    da += (ra[i] - ma) ** 2;
-    db += (rb[i] - mb) ** 2;
+  for (const [i, x] of ra.entries()) {
+    const y = rb[i]!;
+    num += (x - ma) * (y - mb);
+    da += (x - ma) ** 2;
+    db += (y - mb) ** 2;
   }
   return da === 0 || db === 0 ? NaN : num / Math.sqrt(da * db);
 }
@@ -197,9 +202,10 @@ function ranks(v: readonly number[]): number[] {
   const order = v.map((x, i) => [x, i] as const).sort((p, q) => p[0] - q[0]);
   const r = new Array<number>(v.length);
   for (let i = 0; i < order.length; ) {
+    const value = order[i]![0];
     let j = i;
-    while (j + 1 < order.length && order[j + 1][0] === order[i][0]) j++;
-    for (let k = i; k <= j; k++) r[order[k][1]] = (i + j) / 2;
+    while (order[j + 1]?.[0] === value) j++;
+    for (const [, index] of order.slice(i, j + 1)) r[index] = (i + j) / 2;
     i = j + 1;
   }
   return r;

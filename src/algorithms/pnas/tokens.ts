@@ -5,6 +5,7 @@
  * cells grow one block at a time. Without one, the surrogate reads the controller decision
  * sequence: token = 1 + (offset of the decision's kind) + choice, token 0 being padding.
  */
+import { at } from '../../common/indexing.js';
 import type { SearchSpace } from '../../space/types.js';
 
 export interface Progression<G> {
@@ -49,5 +50,5 @@ export function tokenizerFor<G>(space: SearchSpace<G>): Tokenizer<G> {
     }
   }
   const kindOffsets = decisions.map((d) => offsets.get(d.kind) as number);
-  return { vocab, length: decisions.length, tokens: (g) => space.encode(g).map((v, i) => kindOffsets[i] + v) };
+  return { vocab, length: decisions.length, tokens: (g) => space.encode(g).map((v, i) => at(kindOffsets, i, 'decision') + v) };
 }

@@ -11,6 +11,7 @@
  * without it each entry is whatever the evaluator reports for that architecture (e.g. a tabular
  * benchmark).
  */
+import { at } from '../../common/indexing.js';
 import { Rng } from '../../common/rng.js';
 import type { SearchSpace } from '../../space/types.js';
 import { BaseSearch, unpackState, type BaseInit, type TrialRecord } from '../base.js';
@@ -129,8 +130,8 @@ export class PonasSearch<G> extends BaseSearch<G> {
 
   private fill(t: TrialRecord<G>): void {
     for (const [l, c] of this.data.cells[t.id] ?? []) {
-      this.data.table[l][c] = t.status === 'succeeded' ? (t.score as number) : null;
-      this.data.filled[l][c] = true;
+      at(this.data.table, l, 'PONAS table layer')[c] = t.status === 'succeeded' ? (t.score as number) : null;
+      at(this.data.filled, l, 'PONAS table layer')[c] = true;
     }
   }
 

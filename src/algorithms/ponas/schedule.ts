@@ -4,11 +4,12 @@
  * a row is evaluated with the other layers held at a context architecture, and the row must be
  * complete before the next one starts, because the next row's context uses this row's winner.
  */
+import { at } from '../../common/indexing.js';
 
 /** Cells still to evaluate: the unfilled candidates of the first incomplete layer in `order`. */
 export function nextEvaluations(filled: readonly (readonly boolean[])[], order: readonly number[]): { layer: number; candidates: number[] } | undefined {
   for (const layer of order) {
-    const candidates = filled[layer].flatMap((f, c) => (f ? [] : [c]));
+    const candidates = at(filled, layer, 'layer').flatMap((f, c) => (f ? [] : [c]));
     if (candidates.length > 0) return { layer, candidates };
   }
   return undefined;
@@ -28,7 +29,7 @@ export function contextFor(
   return reference.map((ref, l) => {
     if (l === layer) return candidate;
     if (!complete[l]) return ref;
-    return argmax(table[l]) ?? ref;
+    return argmax(at(table, l, 'layer')) ?? ref;
   });
 }
 

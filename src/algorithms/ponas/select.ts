@@ -11,6 +11,7 @@
  * and the best choice under any budget is read off it. Exact for real-valued costs (no budget
  * discretisation); entries of `null` (failed evaluations) are never chosen.
  */
+import { at } from '../../common/indexing.js';
 import { AlgorithmError } from '../types.js';
 
 export interface FrontPoint {
@@ -31,34 +32,45 @@ interface Node {
 
 export type Table = readonly (readonly (number | null)[])[];
 
-function check(accuracy: Table, cost: Table): void {
+/** A candidate of one layer that has both an accuracy and a cost. */
+interface Option {
+  readonly candidate: number;
+  readonly value: number;
+  readonly cost: number;
+}
+
+/** Checks that the tables pair up, and returns each layer's evaluated candidates in candidate order. */
+function options(accuracy: Table, cost: Table): Option[][] {
   if (accuracy.length !== cost.length || accuracy.length === 0) {
     throw new AlgorithmError('ponas.cost', `expected one cost row per layer (${accuracy.length}); received ${cost.length}`);
   }
-  accuracy.forEach((row, l) => {
-    if (row.length !== cost[l].length) throw new AlgorithmError(`ponas.cost[${l}]`, `expected ${row.length} candidates; received ${cost[l].length}`);
-    if (!row.some((v, c) => v !== null && cost[l][c] !== null)) throw new AlgorithmError(`ponas.accuracy[${l}]`, 'expected at least one evaluated candidate');
+  return accuracy.map((row, l) => {
+    const costRow = cost[l]!; // as many rows as accuracy, checked above
+    if (row.length !== costRow.length) throw new AlgorithmError(`ponas.cost[${l}]`, `expected ${row.length} candidates; received ${costRow.length}`);
+    const out = row.flatMap((value, candidate) => {
+      const k = costRow[candidate]!;
+      return value !== null && k !== null ? [{ candidate, value, cost: k }] : [];
+    });
+    if (out.length === 0) throw new AlgorithmError(`ponas.accuracy[${l}]`, 'expected at least one evaluated candidate');
+    return out;
   });
 }
 
 /** The Pareto front, cost ascending and value strictly ascending (monotone). */
 export function paretoFront(accuracy: Table, cost: Table): FrontPoint[] {
-  check(accuracy, cost);
+  const perLayer = options(accuracy, cost);
   const layers: Node[][] = [];
   let current: Node[] = [{ cost: 0, value: 0, prev: -1, candidate: -1 }];
-  accuracy.forEach((row, l) => {
+  for (const layerOptions of perLayer) {
     const expanded: Node[] = [];
     current.forEach((n, i) => {
-      row.forEach((v, c) => {
-        const k = cost[l][c];
-        if (v !== null && k !== null) expanded.push({ cost: n.cost + k, value: n.value + v, prev: i, candidate: c });
-      });
+      for (const o of layerOptions) expanded.push({ cost: n.cost + o.cost, value: n.value + o.value, prev: i, candidate: o.candidate });
     });
     layers.push(current);
     current = prune(expanded);
-  });
+  }
   layers.push(current);
-  return current.map((_, i) => ({ cost: current[i].cost, value: current[i].value, choice: backtrack(layers, i) }));
+  return current.map((n, i) => ({ cost: n.cost, value: n.value, choice: backtrack(layers, i) }));
 }
 
 /** The best choice with total cost <= budget, or undefined when nothing fits. */
@@ -76,15 +88,18 @@ export function bestUnder(front: readonly FrontPoint[], budget: number): FrontPo
 function prune(nodes: Node[]): Node[] {
   nodes.sort((a, b) => a.cost - b.cost || b.value - a.value);
   const out: Node[] = [];
-  for (const n of nodes) if (out.length === 0 || n.value > out[out.length - 1].value) out.push(n);
+  for (const n of nodes) {
+    const last = out.at(-1);
+    if (last === undefined || n.value > last.value) out.push(n);
+  }
   return out;
 }
 
 function backtrack(layers: Node[][], index: number): number[] {
   const choice: number[] = [];
   let i = index;
-  for (let l = layers.length - 1; l >= 1; l--) {
-    const n = layers[l][i];
+  for (const layer of layers.slice(1).reverse()) {
+    const n = at(layer, i, 'Pareto node');
     choice.unshift(n.candidate);
     i = n.prev;
   }
@@ -93,7 +108,7 @@ function backtrack(layers: Node[][], index: number): number[] {
 
 /** Exhaustive search (for tests and tiny instances): every combination, best under the budget. */
 export function bruteForce(accuracy: Table, cost: Table, budget: number): FrontPoint | undefined {
-  check(accuracy, cost);
+  const perLayer = options(accuracy, cost);
   let best: FrontPoint | undefined;
   const choice = new Array<number>(accuracy.length).fill(0);
   const visit = (l: number, c: number, v: number): void => {
@@ -102,12 +117,10 @@ export function bruteForce(accuracy: Table, cost: Table, budget: number): FrontP
       if (!best || v > best.value || (v === best.value && c < best.cost)) best = { cost: c, value: v, choice: [...choice] };
       return;
     }
-    accuracy[l].forEach((a, k) => {
-      const w = cost[l][k];
-      if (a === null || w === null) return;
-      choice[l] = k;
-      visit(l + 1, c + w, v + a);
-    });
+    for (const o of perLayer[l]!) {
+      choice[l] = o.candidate;
+      visit(l + 1, c + o.cost, v + o.value);
+    }
   };
   visit(0, 0, 0);
   return best;

@@ -173,7 +173,7 @@ export class ControllerSearch<G> extends BaseSearch<G> {
   }
 
   private logProbOf(sequence: number[]): number {
-    return tf.tidy(() => this.policy.evaluate([sequence]).logp.dataSync()[0]);
+    return tf.tidy(() => this.policy.evaluate([sequence]).logp.dataSync()[0]!);
   }
 
   private finishedByHash(hash: string): TrialRecord<G> | undefined {

@@ -7,6 +7,7 @@
  * (`ir_r2_k3_s2_e6_c24`, see block-string.ts), so a table measured per block configuration plugs
  * in directly; for any other space, one key per decision, `<decision name>=<choice index>`.
  */
+import { at } from '../../common/indexing.js';
 import type { SearchSpace } from '../../space/types.js';
 import { mnasnetStages, type MnasnetGenotype } from '../../space/mnasnet.js';
 import { formatStage } from '../../space/block-string.js';
@@ -22,7 +23,7 @@ export interface LatencyTable {
 export function latencyKeys<G>(space: SearchSpace<G>, genotype: G): string[] {
   if (space.name === 'mnasnet') return mnasnetStages(genotype as unknown as MnasnetGenotype).map(formatStage);
   const decisions = space.decisions();
-  return space.encode(genotype).map((choice, i) => `${decisions[i].name}=${choice}`);
+  return space.encode(genotype).map((choice, i) => `${at(decisions, i, 'decision').name}=${choice}`);
 }
 
 export function tableLatency<G>(space: SearchSpace<G>, genotype: G, table: LatencyTable): number {
