@@ -39,7 +39,9 @@ export function trainStep(
     const { main, aux } = heads(model.apply(xs, { training: true }) as tfc.Tensor | tfc.Tensor[]);
     logits = tf.keep(main);
     let loss = tf.losses.softmaxCrossEntropy(ys, main, undefined, args.labelSmoothing) as tfc.Scalar;
-    if (aux && args.auxWeight > 0) {
+    // Added even at weight 0: then the aux head's variables get zero gradients instead of none,
+    // which the optimizer (one slot per variable) needs; recipe.auxWeight 0 with macro.auxHead is valid.
+    if (aux) {
       const auxLoss = tf.losses.softmaxCrossEntropy(ys, aux, undefined, args.labelSmoothing);
       loss = loss.add(auxLoss.mul(args.auxWeight));
     }

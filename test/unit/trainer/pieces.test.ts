@@ -6,6 +6,7 @@ import { makeBatch } from '../../../src/trainer/augment.js';
 import { IMAGE_BYTES, RECORD_BYTES, decodeRecords, encodeRecords } from '../../../src/trainer/cifar-format.js';
 import { Optimizer, clipByGlobalNorm } from '../../../src/trainer/optimizers.js';
 import { learningRate } from '../../../src/trainer/schedule.js';
+import { trainStep } from '../../../src/trainer/steps.js';
 import { synthesize } from '../../../src/trainer/synth.js';
 import { withSeededRandom } from '../../../src/trainer/seeded-random.js';
 import { EXIT_BAD_INPUT, EXIT_NUMERICAL, EXIT_PREEMPTED, EXIT_RETRYABLE } from '../../../src/api/exit-codes.js';
@@ -105,6 +106,40 @@ void describe('learning-rate schedules', () => {
     const exp = { ...lr, schedule: 'exponential' as const, warmupEpochs: 0 };
     assert.ok(Math.abs(learningRate(exp, 10, 10, 3) - 0.05) < 1e-12);
     assert.ok(Math.abs(learningRate(exp, 20, 10, 3) - 0.025) < 1e-12);
+  });
+});
+
+void describe('train step', () => {
+  /** A two-head model like a cell network with macro.auxHead: a shared layer, a main and an aux head. */
+  const twoHeads = () => {
+    const input = tf.input({ shape: [2, 2, 3] });
+    const flat = tf.layers.flatten().apply(input) as tf.SymbolicTensor;
+    const shared = tf.layers.dense({ units: 4, name: 'shared' }).apply(flat) as tf.SymbolicTensor;
+    const main = tf.layers.dense({ units: 3, name: 'main' }).apply(shared) as tf.SymbolicTensor;
+    const aux = tf.layers.dense({ units: 3, name: 'aux' }).apply(shared) as tf.SymbolicTensor;
+    return tf.model({ inputs: input, outputs: [main, aux] });
+  };
+  const args = { classes: 3, labelSmoothing: 0, gradClipNorm: 0, lr: 0.1 };
+  const x = new Float32Array(2 * 2 * 2 * 3).map((_, i) => Math.sin(i));
+
+  void it('trains a model with an aux head at recipe.auxWeight 0: the aux head stays put, the rest learns', () => {
+    const model = withSeededRandom(Rng.seeded('step/aux0'), twoHeads);
+    const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+    const opt = new Optimizer(tf, { type: 'sgd-momentum', momentum: 0.9, nesterov: false }, 0, vars);
+    const before = vars.map((v) => Array.from(v.dataSync()));
+    const { loss } = trainStep(tf, model, opt, x, [0, 2], 2, { ...args, auxWeight: 0 });
+    assert.ok(Number.isFinite(loss), `loss ${loss}`);
+    const moved = vars.map((v, i) => Array.from(v.dataSync()).some((w, j) => w !== at(before, i)[j]));
+    const names = model.trainableWeights.map((w) => w.name);
+    assert.deepEqual(names.filter((_, i) => moved[i]).sort(), names.filter((n) => !n.startsWith('aux')).sort());
+  });
+  void it('with auxWeight > 0 the aux head learns too', () => {
+    const model = withSeededRandom(Rng.seeded('step/aux0'), twoHeads);
+    const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+    const opt = new Optimizer(tf, { type: 'sgd-momentum', momentum: 0.9, nesterov: false }, 0, vars);
+    const before = vars.map((v) => Array.from(v.dataSync()));
+    trainStep(tf, model, opt, x, [0, 2], 2, { ...args, auxWeight: 0.4 });
+    assert.ok(vars.every((v, i) => Array.from(v.dataSync()).some((w, j) => w !== at(before, i)[j])));
   });
 });
 
