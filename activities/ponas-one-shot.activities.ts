@@ -6,8 +6,17 @@
 import { createFromSpec, spaceFor } from '../src/search/algorithm-from-spec.js';
 import { costUnit, ponasCostTableFor } from '../src/search/ponas-costs.js';
 import {
-  ACCURACY_TABLE, COST_TABLE, SELECTION_TABLE, oneShotPlan, stepSummary, supernetTrialId, supernetTrialSpec, winningSlot, withRow,
-  type AccuracyTableFile, type MeasuredRow,
+  ACCURACY_TABLE,
+  COST_TABLE,
+  SELECTION_TABLE,
+  oneShotPlan,
+  stepSummary,
+  supernetTrialId,
+  supernetTrialSpec,
+  winningSlot,
+  withRow,
+  type AccuracyTableFile,
+  type MeasuredRow,
 } from '../src/search/ponas-one-shot.js';
 import { PonasSearch } from '../src/algorithms/ponas/ponas-search.js';
 import { PONAS_CANDIDATES } from '../src/space/ponas.js';
@@ -64,7 +73,11 @@ export async function planOneShot(store: ObjectStore, { searchId, spec }: Search
   const plan = oneShotPlan(spec);
   const reference = algorithm.reference();
   const budget = spec.algorithm.ponas?.budget;
-  const cheapest = costs.costs.reduce((sum, row, l) => sum + (l < plan.layers ? Math.min(...plan.candidates.map((c) => at(row, c, 'candidate'))) : at(row, at(reference, l, 'layer'), 'reference candidate')), 0);
+  const cheapest = costs.costs.reduce(
+    (sum, row, l) =>
+      sum + (l < plan.layers ? Math.min(...plan.candidates.map((c) => at(row, c, 'candidate'))) : at(row, at(reference, l, 'layer'), 'reference candidate')),
+    0,
+  );
   if (budget !== undefined && budget < cheapest) {
     throw new SpecError(
       'algorithm.ponas.budget',
@@ -77,7 +90,12 @@ export async function planOneShot(store: ObjectStore, { searchId, spec }: Search
 
 export function createPonasOneShotActivities(deps: SearchActivityDeps) {
   /** Writes the trial spec of supernet step `step` (deterministic, so a retry writes the same). */
-  async function prepareSupernetTrial({ searchId, spec, step, fixed }: SearchRef & { step: number; fixed: number[] }): Promise<{ trialId: string; summary: string }> {
+  async function prepareSupernetTrial({
+    searchId,
+    spec,
+    step,
+    fixed,
+  }: SearchRef & { step: number; fixed: number[] }): Promise<{ trialId: string; summary: string }> {
     const { store, uriOf } = deps.openStorage(spec.storage);
     const trialId = supernetTrialId(searchId, step);
     const body = supernetTrialSpec(spec, {
@@ -127,7 +145,10 @@ export function createPonasOneShotActivities(deps: SearchActivityDeps) {
     const { front, pick } = algorithm.selection();
     const budget = spec.algorithm.ponas?.budget;
     if (!pick) {
-      throw new SpecError('algorithm.ponas.budget', `${budget} ${unit} is below every network the measured table allows (cheapest ${at(front, 0, 'front point').cost.toFixed(3)} ${unit}); raise the budget`);
+      throw new SpecError(
+        'algorithm.ponas.budget',
+        `${budget} ${unit} is below every network the measured table allows (cheapest ${at(front, 0, 'front point').cost.toFixed(3)} ${unit}); raise the budget`,
+      );
     }
     const summary: SelectionSummary = { summary: space.describe(space.decode(pick.choice)), cost: round(pick.cost), unit, frontSize: front.length };
     await putJson(store, tableKey(searchId, SELECTION_TABLE), { budget: budget ?? null, unit, pick, front });

@@ -228,7 +228,10 @@ export function createSearchActivities(rawDeps: SearchActivityDeps) {
     }
     const result = parsed.data;
     const outcome: TrialOutcome = {
-      trialId: ref.trialId, status: 'succeeded', accuracy: searchAccuracy(result.valAccuracy), attempt: ref.attempt,
+      trialId: ref.trialId,
+      status: 'succeeded',
+      accuracy: searchAccuracy(result.valAccuracy),
+      attempt: ref.attempt,
       seconds: trialSeconds(result) || waitedSeconds,
     };
     if (result.kind !== 'ponas-supernet' && result.testAccuracy !== undefined) outcome.testAccuracy = searchAccuracy(result.testAccuracy);
@@ -265,4 +268,3 @@ export function createSearchActivities(rawDeps: SearchActivityDeps) {
 }
 
 export type SearchActivities = ReturnType<typeof createSearchActivities>;
-

@@ -24,7 +24,10 @@ import { modelMultAdds, trainingFlopsPerExample } from '../src/trainer/backend/m
 
 const BATCHES = [32, 64];
 
-interface Peak { gflops: number; how: string }
+interface Peak {
+  gflops: number;
+  how: string;
+}
 
 /** Theoretical FP32 peak from /proc/cpuinfo: cores x MHz x FLOPs/cycle (see the docblock). */
 function theoreticalPeak(): Peak {
@@ -50,14 +53,19 @@ function matmulPeak(tf: Tf): Peak {
   for (let i = 0; i < 6; i++) {
     const start = performance.now();
     // Nothing is returned from tidy: it would walk a returned Float32Array element by element.
-    tf.tidy(() => { tf.matMul(a, a).dataSync(); });
+    tf.tidy(() => {
+      tf.matMul(a, a).dataSync();
+    });
     best = Math.min(best, performance.now() - start);
   }
   a.dispose();
   return { gflops: (2 * n ** 3) / best / 1e6, how: `best of 6 ${n}x${n} float32 matmuls on the native backend` };
 }
 
-interface Rate { imagesPerSecond: number; cpuShare: number }
+interface Rate {
+  imagesPerSecond: number;
+  cpuShare: number;
+}
 
 /**
  * Images/s of train steps at one batch size: a warm-up, then steps until the budget is spent.
@@ -88,10 +96,12 @@ async function measure(tf: Tf, batch: number, minSteps: number, minSeconds: numb
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: {
-    'cpu-steps': { type: 'string', default: '1' },
-    'native-seconds': { type: 'string', default: '8' },
-  } });
+  const { values } = parseArgs({
+    options: {
+      'cpu-steps': { type: 'string', default: '1' },
+      'native-seconds': { type: 'string', default: '8' },
+    },
+  });
   const repoRoot = join(import.meta.dirname, '..', '..');
   const toolsDir = defaultToolsDir(process.env);
   const status = ensureNativeProvisioned({ repoRoot, toolsDir });
@@ -102,22 +112,25 @@ async function main(): Promise<void> {
 
   const probe = buildProbeNet(tf, { seed: 1 });
   const flopsPerImage = trainingFlopsPerExample(probe);
-  console.log(`probe net: ${probe.countParams()} params, ${(modelMultAdds(probe) / 1e6).toFixed(2)} M mult-adds/image forward, `
-    + `${(flopsPerImage / 1e6).toFixed(1)} MFLOP/image per training step (6 x mult-adds)`);
+  console.log(
+    `probe net: ${probe.countParams()} params, ${(modelMultAdds(probe) / 1e6).toFixed(2)} M mult-adds/image forward, ` +
+      `${(flopsPerImage / 1e6).toFixed(1)} MFLOP/image per training step (6 x mult-adds)`,
+  );
   probe.dispose();
 
   const peaks = [theoreticalPeak()];
   if (native) peaks.push(matmulPeak(tf));
   for (const p of peaks) console.log(`peak ${p.gflops.toFixed(1)} GFLOP/s: ${p.how}`);
 
-  const rows = ['| backend | batch | images/s | CPU share | images/CPU-s | GFLOP/s | % of est. peak | % of matmul peak |',
-    '|---|---|---|---|---|---|---|---|'];
+  const rows = ['| backend | batch | images/s | CPU share | images/CPU-s | GFLOP/s | % of est. peak | % of matmul peak |', '|---|---|---|---|---|---|---|---|'];
   const row = (label: string, batch: number, rate: Rate): void => {
     const gflops = (rate.imagesPerSecond * flopsPerImage) / 1e9;
     const pct = peaks.map((p) => `${((100 * gflops) / p.gflops).toFixed(2)}%`);
-    rows.push(`| ${label} | ${batch} | ${rate.imagesPerSecond.toFixed(2)} | ${rate.cpuShare.toFixed(2)} | `
-      + `${(rate.imagesPerSecond / rate.cpuShare).toFixed(2)} | `
-      + `${gflops.toFixed(2)} | ${pct[0]} | ${pct[1] ?? 'n/a'} |`);
+    rows.push(
+      `| ${label} | ${batch} | ${rate.imagesPerSecond.toFixed(2)} | ${rate.cpuShare.toFixed(2)} | ` +
+        `${(rate.imagesPerSecond / rate.cpuShare).toFixed(2)} | ` +
+        `${gflops.toFixed(2)} | ${pct[0]} | ${pct[1] ?? 'n/a'} |`,
+    );
     console.log(rows.at(-1));
   };
   const ratios: string[] = [];
@@ -139,9 +152,11 @@ async function main(): Promise<void> {
     const nativeRate = { imagesPerSecond: mean((r) => r.imagesPerSecond), cpuShare: mean((r) => r.cpuShare) };
     row('native (tfjs-node, TF 2.21 C API)', batch, nativeRate);
     const perCpu = (r: Rate): number => r.imagesPerSecond / r.cpuShare;
-    ratios.push(`batch ${batch}: native / pure JS = ${(nativeRate.imagesPerSecond / pure.imagesPerSecond).toFixed(1)}x `
-      + `in images/s, ${(perCpu(nativeRate) / perCpu(pure)).toFixed(1)}x in images per CPU-second `
-      + `(native runs: ${[nativeBefore, nativeAfter].map((r) => r.imagesPerSecond.toFixed(1)).join(' and ')} images/s)`);
+    ratios.push(
+      `batch ${batch}: native / pure JS = ${(nativeRate.imagesPerSecond / pure.imagesPerSecond).toFixed(1)}x ` +
+        `in images/s, ${(perCpu(nativeRate) / perCpu(pure)).toFixed(1)}x in images per CPU-second ` +
+        `(native runs: ${[nativeBefore, nativeAfter].map((r) => r.imagesPerSecond.toFixed(1)).join(' and ')} images/s)`,
+    );
   }
   console.log('\n' + rows.join('\n'));
   for (const line of ratios) console.log(line);

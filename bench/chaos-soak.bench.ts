@@ -41,7 +41,14 @@ const parallelism = Number(values.parallelism);
 const summaries: ChaosSoakSummary[] = [];
 for (const seed of seeds) {
   const s = await runChaosSoak({
-    seed, trials, kills, serverRestarts, clientRestarts, parallelism, secondsPerSimulatedHour: pace, log: (m) => console.error(`[soak] ${m}`),
+    seed,
+    trials,
+    kills,
+    serverRestarts,
+    clientRestarts,
+    parallelism,
+    secondsPerSimulatedHour: pace,
+    log: (m) => console.error(`[soak] ${m}`),
   });
   summaries.push(s);
   console.log(formatSummary(s));
@@ -49,14 +56,34 @@ for (const seed of seeds) {
 
 /** What went wrong, per seed, under the table. */
 function notes(all: readonly ChaosSoakSummary[]): string[] {
-  const lines = all.flatMap((s) => formatSummary(s).split('\n').slice(1).filter((l) => !/^ {2}(clients|logs)/.test(l)).map((l) => `- seed ${s.seed}:${l.slice(1)}`));
+  const lines = all.flatMap((s) =>
+    formatSummary(s)
+      .split('\n')
+      .slice(1)
+      .filter((l) => !/^ {2}(clients|logs)/.test(l))
+      .map((l) => `- seed ${s.seed}:${l.slice(1)}`),
+  );
   return lines.length ? ['', ...lines] : [];
 }
 
 const command = `node dist/bench/chaos-soak.bench.js --seeds ${seeds.join(',')} --trials ${trials} --kills ${kills} --server-restarts ${serverRestarts} --client-restarts ${clientRestarts} --pace ${pace}`;
 const rows = summaries.map((s) => [
-  s.seed, s.outcome, `${s.succeeded}/${s.trials}`, `${s.kills.SIGKILL} / ${s.kills.SIGTERM}`, s.serverRestarts, s.clientRestarts,
-  s.duplicates, s.missing, s.unaccountedAttempts, s.infraRetries, s.launches, s.interruptedLaunches, s.workflowRuns, s.nondeterminism, `${s.replayFailures.length}/${s.replayedRuns}`, s.wallSeconds,
+  s.seed,
+  s.outcome,
+  `${s.succeeded}/${s.trials}`,
+  `${s.kills.SIGKILL} / ${s.kills.SIGTERM}`,
+  s.serverRestarts,
+  s.clientRestarts,
+  s.duplicates,
+  s.missing,
+  s.unaccountedAttempts,
+  s.infraRetries,
+  s.launches,
+  s.interruptedLaunches,
+  s.workflowRuns,
+  s.nondeterminism,
+  `${s.replayFailures.length}/${s.replayedRuns}`,
+  s.wallSeconds,
 ]);
 if (!values['no-write']) {
   writeSection(
@@ -72,10 +99,30 @@ if (!values['no-write']) {
       'port and database (one graceful, one SIGKILL), and the client killed and a new one attached. Afterwards every run of the',
       "workflow is replayed against the current workflow code, and trials are audited from the launcher's `launches.log` and the store:",
       'duplicates = (trial, attempt) launched twice + trials counted beyond their results; missing = trials without a result;',
-      'unaccounted attempts = attempts beyond each trial\'s first that the search did not count as infrastructure retries;',
+      "unaccounted attempts = attempts beyond each trial's first that the search did not count as infrastructure retries;",
       'launches interrupted = attempts claimed whose process never started because the worker died in between (retried, each an infra retry).',
       '',
-      table(['seed', 'outcome', 'trials', 'kills SIGKILL / SIGTERM', 'server restarts', 'client restarts', 'duplicates', 'missing', 'unaccounted attempts', 'infra retries', 'trial processes', 'launches interrupted', 'workflow runs', 'nondeterminism', 'replay failures', 'wall s'], rows),
+      table(
+        [
+          'seed',
+          'outcome',
+          'trials',
+          'kills SIGKILL / SIGTERM',
+          'server restarts',
+          'client restarts',
+          'duplicates',
+          'missing',
+          'unaccounted attempts',
+          'infra retries',
+          'trial processes',
+          'launches interrupted',
+          'workflow runs',
+          'nondeterminism',
+          'replay failures',
+          'wall s',
+        ],
+        rows,
+      ),
       ...notes(summaries),
     ].join('\n'),
   );

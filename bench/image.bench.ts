@@ -48,10 +48,18 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { 'no-write': { type: 'boolean', default: false } } });
   const dir = cacheDir();
   const runner = commandRunner(process.env);
-  const build = () => buildImage({
-    repoRoot: REPO, cacheDir: dir, target: 'trainer', flavour: 'cpu', storage: storageIn(dir, process.env), runner,
-    caBundle: process.env.SSL_CERT_FILE ?? '/etc/ssl/certs/ca-certificates.crt', log: (m) => console.error(m), now: () => performance.now(),
-  });
+  const build = () =>
+    buildImage({
+      repoRoot: REPO,
+      cacheDir: dir,
+      target: 'trainer',
+      flavour: 'cpu',
+      storage: storageIn(dir, process.env),
+      runner,
+      caBundle: process.env.SSL_CERT_FILE ?? '/etc/ssl/certs/ca-certificates.crt',
+      log: (m) => console.error(m),
+      now: () => performance.now(),
+    });
   const first = await build();
   const warmStarted = performance.now();
   const warm = await build();
@@ -70,11 +78,16 @@ async function main(): Promise<void> {
     await client.send(new CreateBucketCommand({ Bucket: BUCKET }));
     const store = new S3Store(client, BUCKET);
     const bin = join(REPO, 'bin', 'nasflow.js');
-    const node = (args: string[]) => new Promise<number>((resolve) => {
-      const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env, NASFLOW_TF_BACKEND: '' }, stdio: ['ignore', 'ignore', 'inherit'] });
-      child.on('exit', (code) => resolve(code ?? 1));
-    });
-    if (await node(['dataset', 'synth', '--out', `s3://${BUCKET}/data`, '--train', '160', '--test', '32', '--seed', '3']) !== 0) throw new Error('dataset synth failed');
+    const node = (args: string[]) =>
+      new Promise<number>((resolve) => {
+        const child = spawn(process.execPath, [bin, ...args], {
+          env: { ...process.env, ...env, NASFLOW_TF_BACKEND: '' },
+          stdio: ['ignore', 'ignore', 'inherit'],
+        });
+        child.on('exit', (code) => resolve(code ?? 1));
+      });
+    if ((await node(['dataset', 'synth', '--out', `s3://${BUCKET}/data`, '--train', '160', '--test', '32', '--seed', '3'])) !== 0)
+      throw new Error('dataset synth failed');
     const example = JSON.parse(readFileSync(join(REPO, 'examples', 'trial-tiny.json'), 'utf8')) as Record<string, unknown>;
     const spec = async (search: string) => {
       const key = trialSpecKey(search, `${search}/0/0`);
@@ -83,26 +96,44 @@ async function main(): Promise<void> {
     };
     const runcSpec = await spec('runc');
     const bareSpec = await spec('bare');
-    const runc = await timed(() => startContainer(unpacked, { args: ['nasflow', 'train', '--spec', runcSpec], env, uid: 1000, gid: 1000 }, work, `bench-${process.pid}`).exited);
+    const runc = await timed(
+      () => startContainer(unpacked, { args: ['nasflow', 'train', '--spec', runcSpec], env, uid: 1000, gid: 1000 }, work, `bench-${process.pid}`).exited,
+    );
     const bare = await timed(() => node(['train', '--spec', bareSpec]));
     if (runc.code !== 0 || bare.code !== 0) throw new Error(`trial-tiny failed: runc exit ${runc.code}, bare exit ${bare.code}`);
-    const trainer = async (search: string) => (await getJson(store, trialResultKey(search, `${search}/0/0`))) as { wallSeconds: number; backendPackage: string };
+    const trainer = async (search: string) =>
+      (await getJson(store, trialResultKey(search, `${search}/0/0`))) as { wallSeconds: number; backendPackage: string };
     const [r, b] = [await trainer('runc'), await trainer('bare')];
     const mb = (n: number) => `${(n / 1e6).toFixed(0)} MB`;
     const md = [
       `Machine: ${machineLine()} (shared; other jobs ran beside it).`,
       '',
-      table(['image', 'build', 'seconds', 'compressed', 'uncompressed', 'digest'], [
-        ['trainer (CPU)', first.cached ? 'last real build' : 'this run', first.buildSeconds, mb(first.compressedBytes), mb(first.uncompressedBytes), `\`${first.digest.slice(0, 19)}…\``],
-        ['trainer (CPU)', 'warm: unchanged tree (no-op)', warmSeconds.toFixed(2), '', '', warm.cached ? 'cached' : 'REBUILT'],
-        ...(gpu ? [['trainer (GPU)', 'last real build', gpu.buildSeconds, mb(gpu.compressedBytes), mb(gpu.uncompressedBytes), `\`${gpu.digest.slice(0, 19)}…\``]] : []),
-      ]),
+      table(
+        ['image', 'build', 'seconds', 'compressed', 'uncompressed', 'digest'],
+        [
+          [
+            'trainer (CPU)',
+            first.cached ? 'last real build' : 'this run',
+            first.buildSeconds,
+            mb(first.compressedBytes),
+            mb(first.uncompressedBytes),
+            `\`${first.digest.slice(0, 19)}…\``,
+          ],
+          ['trainer (CPU)', 'warm: unchanged tree (no-op)', warmSeconds.toFixed(2), '', '', warm.cached ? 'cached' : 'REBUILT'],
+          ...(gpu
+            ? [['trainer (GPU)', 'last real build', gpu.buildSeconds, mb(gpu.compressedBytes), mb(gpu.uncompressedBytes), `\`${gpu.digest.slice(0, 19)}…\``]]
+            : []),
+        ],
+      ),
       '',
-      table(['trial-tiny', 'process wall s', 'trainer wall s', 'backend'], [
-        ['under runc (image)', runc.seconds.toFixed(1), r.wallSeconds.toFixed(1), r.backendPackage],
-        ['bare process', bare.seconds.toFixed(1), b.wallSeconds.toFixed(1), b.backendPackage],
-        ['ratio runc / bare', (runc.seconds / bare.seconds).toFixed(2), (r.wallSeconds / b.wallSeconds).toFixed(2), ''],
-      ]),
+      table(
+        ['trial-tiny', 'process wall s', 'trainer wall s', 'backend'],
+        [
+          ['under runc (image)', runc.seconds.toFixed(1), r.wallSeconds.toFixed(1), r.backendPackage],
+          ['bare process', bare.seconds.toFixed(1), b.wallSeconds.toFixed(1), b.backendPackage],
+          ['ratio runc / bare', (runc.seconds / bare.seconds).toFixed(2), (r.wallSeconds / b.wallSeconds).toFixed(2), ''],
+        ],
+      ),
     ].join('\n');
     console.log(md);
     if (!values['no-write']) writeSection('image', md);

@@ -40,7 +40,11 @@ for (let n = 0; n < NETS; n++) {
       medians.push(medianMs);
       spreads.push(relativeStd);
     }
-    const mid = at([...medians].sort((a, b) => a - b), Math.floor(medians.length / 2), 'median repeat');
+    const mid = at(
+      [...medians].sort((a, b) => a - b),
+      Math.floor(medians.length / 2),
+      'median repeat',
+    );
     const between = (Math.max(...medians) - Math.min(...medians)) / mid;
     const row = [`net ${n + 1}`, runs, mid.toFixed(2), `${(100 * Math.max(...spreads)).toFixed(1)} %`, `${(100 * between).toFixed(1)} %`];
     rows.push(row);

@@ -21,7 +21,9 @@ const opt = (name: string, dflt: string): string => {
 const SEEDS = Number(opt('--seeds', '5'));
 const CONSTRAINT = opt('--constraint', 'hard');
 /** Targets near the device's median latency (about 30-46 % of cells feasible). */
-const DEVICES = opt('--devices', 'pixel3:10,raspi4:25,fpga:3').split(',').map((d) => d.split(':') as [string, string]);
+const DEVICES = opt('--devices', 'pixel3:10,raspi4:25,fpga:3')
+  .split(',')
+  .map((d) => d.split(':') as [string, string]);
 const [alpha, beta] = CONSTRAINT === 'soft' ? [-0.07, -0.07] : [0, -1];
 const CHECKPOINTS = [100, 300];
 
@@ -29,16 +31,28 @@ const rows: (string | number)[][] = [];
 const started = performance.now();
 for (const [device, target] of DEVICES) {
   const r: CostBenchReport = costBench({
-    benchmark: 'nb201-cifar10', cost: 'latency', device, target: Number(target), alpha, beta, checkpoints: CHECKPOINTS, seeds: SEEDS,
+    benchmark: 'nb201-cifar10',
+    cost: 'latency',
+    device,
+    target: Number(target),
+    alpha,
+    beta,
+    checkpoints: CHECKPOINTS,
+    seeds: SEEDS,
     controller: NB201_ALGORITHM_ARGS['nasnet-rl'] ?? {},
   });
   const o = r.optimum;
   for (const a of r.rows) {
     const [c100, c300] = [at(a.checkpoints, 0, 'checkpoint'), at(a.checkpoints, 1, 'checkpoint')];
-    const fmt = (c: typeof c100) => `${c.bestFeasibleTest.toFixed(2)} ± ${c.bestFeasibleTestStd.toFixed(2)}${c.seedsWithoutFeasible ? ` (${c.seedsWithoutFeasible} none)` : ''}`;
+    const fmt = (c: typeof c100) =>
+      `${c.bestFeasibleTest.toFixed(2)} ± ${c.bestFeasibleTestStd.toFixed(2)}${c.seedsWithoutFeasible ? ` (${c.seedsWithoutFeasible} none)` : ''}`;
     const row = [
-      `${device} ≤ ${target} ms (${(100 * o.feasibleShare).toFixed(0)} % fit)`, a.algorithm, fmt(c100), fmt(c300),
-      `${o.testOfBestByVal12.toFixed(2)} / ${o.bestTest.toFixed(2)}`, `${(100 * c300.within03).toFixed(0)} %`,
+      `${device} ≤ ${target} ms (${(100 * o.feasibleShare).toFixed(0)} % fit)`,
+      a.algorithm,
+      fmt(c100),
+      fmt(c300),
+      `${o.testOfBestByVal12.toFixed(2)} / ${o.bestTest.toFixed(2)}`,
+      `${(100 * c300.within03).toFixed(0)} %`,
       `${(100 * c100.withinTargetShare).toFixed(1)} % / ${(100 * c300.withinTargetShare).toFixed(1)} %`,
     ];
     rows.push(row);

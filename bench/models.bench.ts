@@ -46,7 +46,11 @@ function medianBuildMs(def: NetworkDef, reps: number): number {
     times.push(performance.now() - start);
     model.dispose();
   }
-  return at(times.sort((a, b) => a - b), Math.floor(times.length / 2), 'median build time');
+  return at(
+    times.sort((a, b) => a - b),
+    Math.floor(times.length / 2),
+    'median build time',
+  );
 }
 
 /** Inference images/s: one warm-up batch, then batches until `seconds` have passed (at least 2). */
@@ -68,18 +72,27 @@ function forwardImagesPerSecond(def: NetworkDef, batch: number, seconds: number)
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { samples: { type: 'string', default: '5000' }, seconds: { type: 'string', default: '10' }, write: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: { samples: { type: 'string', default: '5000' }, seconds: { type: 'string', default: '10' }, write: { type: 'boolean', default: false } },
+  });
   await tf.setBackend('cpu');
   const samples = Number(values.samples);
   const seconds = Number(values.seconds);
   const mobile = getModel('nasnet-a-mobile').def();
   const child = networkDef('nasnet', NASNET_A, { stem: 'cifar', inputSize: 32, N: 2, F: 16, classes: 10 });
   const rows: (string | number)[][] = [];
-  for (const [label, def, batch] of [['nasnet-a-mobile @224', mobile, 1], ['NASNet-A CIFAR child N=2 F=16 @32', child, 32]] as const) {
+  for (const [label, def, batch] of [
+    ['nasnet-a-mobile @224', mobile, 1],
+    ['NASNet-A CIFAR child N=2 F=16 @32', child, 32],
+  ] as const) {
     const cost = costOfDef(def);
     rows.push([
-      label, cost.params.toLocaleString('en-US'), `${(cost.multAdds / 1e6).toFixed(1)}M`, `${medianBuildMs(def, 3).toFixed(0)} ms`,
-      batch, forwardImagesPerSecond(def, batch, seconds).toFixed(2),
+      label,
+      cost.params.toLocaleString('en-US'),
+      `${(cost.multAdds / 1e6).toFixed(1)}M`,
+      `${medianBuildMs(def, 3).toFixed(0)} ms`,
+      batch,
+      forwardImagesPerSecond(def, batch, seconds).toFixed(2),
     ]);
   }
   const md = [

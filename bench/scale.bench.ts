@@ -77,10 +77,18 @@ function num(flag: string, min: number): number {
 }
 
 const opts = {
-  trials: num('trials', 1), nodes: num('nodes', 1), parallelism: num('parallelism', 1),
-  minSeconds: num('min-seconds', 0), maxSeconds: num('max-seconds', 0),
-  faults: !a['no-faults'], seed: num('seed', 0), fastDisk: !a['slow-disk'], jobTtlSeconds: num('job-ttl', 0),
-  replay: !a['no-replay'], limitSeconds: num('limit-minutes', 1) * 60, keepDir: a['keep-dir'] ?? false,
+  trials: num('trials', 1),
+  nodes: num('nodes', 1),
+  parallelism: num('parallelism', 1),
+  minSeconds: num('min-seconds', 0),
+  maxSeconds: num('max-seconds', 0),
+  faults: !a['no-faults'],
+  seed: num('seed', 0),
+  fastDisk: !a['slow-disk'],
+  jobTtlSeconds: num('job-ttl', 0),
+  replay: !a['no-replay'],
+  limitSeconds: num('limit-minutes', 1) * 60,
+  keepDir: a['keep-dir'] ?? false,
   ...(a.crd ? { crdPath: a.crd } : {}),
   log: (line: string) => console.error(`${new Date().toISOString().slice(11, 19)} ${line}`),
 };
@@ -115,24 +123,56 @@ function report(r: ScaleResult, args: string): string {
     `Measured ${machineLine()}; load average ${f1(r.loadAverage.start)} at the start, ${f1(r.loadAverage.middle)} halfway, ${f1(r.loadAverage.end)} at the end (the machine is shared).`,
     `Reproduce: \`npm run build && node dist/bench/scale.bench.js ${args}\`.${a.note ? ` ${a.note}` : ''}`,
     '',
-    table(['figure', 'value'], [
-      ['search phase', r.phase],
-      ['wall / ideal', `**${(r.wallSeconds / r.idealSeconds).toFixed(3)}** (${f1(r.wallSeconds)} s / ${f1(r.idealSeconds)} s; ideal = sum of simulated training times / parallelism, mean ${f1(r.meanTrialSeconds)} s per trial)`],
-      ['concurrent running trial pods', `peak ${r.concurrency.peak}, median ${r.concurrency.median} while trials remained to launch; ${o.parallelism} first reached after ${r.concurrency.reachedParallelismAtS !== undefined ? `${f1(r.concurrency.reachedParallelismAtS)} s` : 'never'}`],
-      ['trials', `${r.trials.succeeded} succeeded, ${r.trials.failed} failed, ${r.trials.launched} launched, ${r.trials.trained} trained`],
-      r.phase === 'Succeeded'
-        ? ['lost / duplicated', `**${r.trials.lost} / ${r.trials.duplicated}**`]
-        : ['lost / duplicated', `not finished at the time limit: ${r.trials.launched - r.trials.trained} launched trials still training, ${o.trials - r.trials.launched} not launched yet (not lost); trained twice: **${r.trials.duplicated}**`],
-      ['infra retries', `${r.trials.podReplacements} pods replaced inside their Job (evicted or on a deleted node), ${r.trials.workflowInfraRetries} new attempts by the workflow`],
-      ['faults', `${[...faultCounts].map(([k, n]) => `${k} x${n}`).join(', ') || 'none'} (${r.faults.length} of ${r.faultsPlanned} planned)`],
-      ['history', `${r.history.runs} runs (${r.history.continueAsNew} continue-as-new), events per run mean ${r.history.meanEvents}, max ${r.history.maxEvents}; workflow task failures ${r.history.taskFailures} (nondeterminism ${r.history.nondeterminism}); replay ${r.history.replayFailures === undefined ? 'not run' : `${r.history.runs - r.history.replayFailures}/${r.history.runs} runs replay`}`],
-      ['apiserver requests', `${f1(r.requests.perSecond)}/s (${r.requests.total} in all); busiest: ${r.requests.top.map((t) => `${t.what} ${f1(t.perSecond)}/s`).join(', ')}`],
-      ['simulator errors', String(r.simulatorErrors)],
-      ['stack start-up (not in wall)', `${f1(r.stackSeconds)} s`],
-    ]),
+    table(
+      ['figure', 'value'],
+      [
+        ['search phase', r.phase],
+        [
+          'wall / ideal',
+          `**${(r.wallSeconds / r.idealSeconds).toFixed(3)}** (${f1(r.wallSeconds)} s / ${f1(r.idealSeconds)} s; ideal = sum of simulated training times / parallelism, mean ${f1(r.meanTrialSeconds)} s per trial)`,
+        ],
+        [
+          'concurrent running trial pods',
+          `peak ${r.concurrency.peak}, median ${r.concurrency.median} while trials remained to launch; ${o.parallelism} first reached after ${r.concurrency.reachedParallelismAtS !== undefined ? `${f1(r.concurrency.reachedParallelismAtS)} s` : 'never'}`,
+        ],
+        ['trials', `${r.trials.succeeded} succeeded, ${r.trials.failed} failed, ${r.trials.launched} launched, ${r.trials.trained} trained`],
+        r.phase === 'Succeeded'
+          ? ['lost / duplicated', `**${r.trials.lost} / ${r.trials.duplicated}**`]
+          : [
+              'lost / duplicated',
+              `not finished at the time limit: ${r.trials.launched - r.trials.trained} launched trials still training, ${o.trials - r.trials.launched} not launched yet (not lost); trained twice: **${r.trials.duplicated}**`,
+            ],
+        [
+          'infra retries',
+          `${r.trials.podReplacements} pods replaced inside their Job (evicted or on a deleted node), ${r.trials.workflowInfraRetries} new attempts by the workflow`,
+        ],
+        ['faults', `${[...faultCounts].map(([k, n]) => `${k} x${n}`).join(', ') || 'none'} (${r.faults.length} of ${r.faultsPlanned} planned)`],
+        [
+          'history',
+          `${r.history.runs} runs (${r.history.continueAsNew} continue-as-new), events per run mean ${r.history.meanEvents}, max ${r.history.maxEvents}; workflow task failures ${r.history.taskFailures} (nondeterminism ${r.history.nondeterminism}); replay ${r.history.replayFailures === undefined ? 'not run' : `${r.history.runs - r.history.replayFailures}/${r.history.runs} runs replay`}`,
+        ],
+        [
+          'apiserver requests',
+          `${f1(r.requests.perSecond)}/s (${r.requests.total} in all); busiest: ${r.requests.top.map((t) => `${t.what} ${f1(t.perSecond)}/s`).join(', ')}`,
+        ],
+        ['simulator errors', String(r.simulatorErrors)],
+        ['stack start-up (not in wall)', `${f1(r.stackSeconds)} s`],
+      ],
+    ),
     '',
-    table(['process', 'processes', 'CPU s', 'CPU share of wall', 'CPU ms per trial', 'peak RSS MiB'],
-      r.processes.sort((x, y) => y.cpuSeconds - x.cpuSeconds).map((p) => [p.role, p.processes, f1(p.cpuSeconds), `${((100 * p.cpuSeconds) / r.wallSeconds).toFixed(0)} %`, perTrial(p.cpuSeconds).toFixed(0), p.peakRssMiB.toFixed(0)])),
+    table(
+      ['process', 'processes', 'CPU s', 'CPU share of wall', 'CPU ms per trial', 'peak RSS MiB'],
+      r.processes
+        .sort((x, y) => y.cpuSeconds - x.cpuSeconds)
+        .map((p) => [
+          p.role,
+          p.processes,
+          f1(p.cpuSeconds),
+          `${((100 * p.cpuSeconds) / r.wallSeconds).toFixed(0)} %`,
+          perTrial(p.cpuSeconds).toFixed(0),
+          p.peakRssMiB.toFixed(0),
+        ]),
+    ),
     '',
     `All processes together: ${perTrial(cpuAll).toFixed(0)} CPU ms per trial. NASNet's pace (450 slots, trials of 60 s: 7.5 trials/s) would need ${((perTrial(cpuAll) / 1000) * 7.5).toFixed(1)} cores for the control path at this cost; this run's pace (${f1(r.trials.trained / r.wallSeconds)} trials/s) used ${f1(cpuAll / r.wallSeconds)}.`,
     '',

@@ -41,7 +41,9 @@ function row(s: BenchSummary, published = ''): string {
 
 function nb201Section(): BenchSummary[] {
   console.log('\n## 1. NAS-Bench-201, 100 trials: test200 of the best-by-val12 architecture (mean +- sd over seeds)\n');
-  console.log('| benchmark | algorithm | seeds | test200 (ours) | val12 best | published (NB201 paper) | thresholds: % seeds reached / median trials | ms/trial | replay |');
+  console.log(
+    '| benchmark | algorithm | seeds | test200 (ours) | val12 best | published (NB201 paper) | thresholds: % seeds reached / median trials | ms/trial | replay |',
+  );
   console.log('|---|---|---|---|---|---|---|---|---|');
   const out: BenchSummary[] = [];
   const plan: [Nb201Benchmark, string, number][] = [];
@@ -65,7 +67,10 @@ function surrogateSection(summaries: BenchSummary[]): void {
   console.log('| surrogate | protocol | rho (mean +- sd) |');
   console.log('|---|---|---|');
   const mlp = NB201_ALGORITHM_ARGS.pnas?.surrogate ?? {};
-  for (const [name, args] of [['mlp-ensemble', mlp], ['lstm', { kind: 'lstm' as const, hidden: 16, epochs: 50, lr: 0.01, batch: 16 }]] as const) {
+  for (const [name, args] of [
+    ['mlp-ensemble', mlp],
+    ['lstm', { kind: 'lstm' as const, hidden: 16, epochs: 50, lr: 0.01, batch: 16 }],
+  ] as const) {
     const rhos = [0, 1, 2, 3, 4].map((seed) => randomSplitCorrelation(table, args, seed));
     console.log(`| ${name} | fit on 100 random cells, 500 held-out random cells, 5 splits | ${mean(rhos).toFixed(3)} +- ${std(rhos).toFixed(3)} |`);
   }
@@ -81,11 +86,25 @@ function costSection(): void {
   console.log('| constraint | algorithm | proposals within target | best feasible test200 (by val12) | table best feasible (by val12 / by test) |');
   console.log('|---|---|---|---|---|');
   const nasnetRl = NB201_ALGORITHM_ARGS['nasnet-rl'] ?? {};
-  for (const [name, alpha, beta] of [['soft (w = -0.07)', -0.07, -0.07], ['hard (alpha 0, beta -1)', 0, -1]] as const) {
-    const { optimum, rows } = costBench({ benchmark: 'nb201-cifar10', cost: 'flops', target: 40, alpha, beta, checkpoints: [100], seeds: 20, controller: nasnetRl });
+  for (const [name, alpha, beta] of [
+    ['soft (w = -0.07)', -0.07, -0.07],
+    ['hard (alpha 0, beta -1)', 0, -1],
+  ] as const) {
+    const { optimum, rows } = costBench({
+      benchmark: 'nb201-cifar10',
+      cost: 'flops',
+      target: 40,
+      alpha,
+      beta,
+      checkpoints: [100],
+      seeds: 20,
+      controller: nasnetRl,
+    });
     for (const r of rows) {
       const c = at(r.checkpoints, 0, 'checkpoint');
-      console.log(`| ${name} | ${r.algorithm} | ${(100 * c.withinTargetShare).toFixed(1)}% | ${c.bestFeasibleTest.toFixed(2)} | ${optimum.testOfBestByVal12.toFixed(2)} / ${optimum.bestTest.toFixed(2)} |`);
+      console.log(
+        `| ${name} | ${r.algorithm} | ${(100 * c.withinTargetShare).toFixed(1)}% | ${c.bestFeasibleTest.toFixed(2)} | ${optimum.testOfBestByVal12.toFixed(2)} / ${optimum.bestTest.toFixed(2)} |`,
+      );
     }
   }
   console.log('\nLatency targets on measured devices: `node dist/bench/latency.bench.js` (section latency-nb201).');
@@ -136,13 +155,18 @@ function progressionSection(): void {
     let maxBlocks = 0;
     for (let round = 0; round < 500; round++) {
       const batch = algo.propose(trialIdsFor('prog', round, 8));
-      if (batch.length === 0 || maxBlocks === 5 && algo.correlations().some((c) => c.blocks === 5)) break;
+      if (batch.length === 0 || (maxBlocks === 5 && algo.correlations().some((c) => c.blocks === 5))) break;
       trials += batch.length;
       for (const p of batch) maxBlocks = Math.max(maxBlocks, p.genotype.blocks.length);
       algo.observe(batch.map((p) => ({ trialId: p.trialId, status: 'succeeded' as const, accuracy: evaluate(p.genotype, p.hash) })));
     }
-    const rhos = algo.correlations().map((c) => `B${c.blocks}: ${c.spearman.toFixed(2)}`).join(', ');
-    console.log(`- ${kind}: ${trials} trials (136 one-block cells + 4 beams of 8), reached B = ${maxBlocks}, beam rho ${rhos}, ${((now() - t0) / 1000).toFixed(1)} s`);
+    const rhos = algo
+      .correlations()
+      .map((c) => `B${c.blocks}: ${c.spearman.toFixed(2)}`)
+      .join(', ');
+    console.log(
+      `- ${kind}: ${trials} trials (136 one-block cells + 4 beams of 8), reached B = ${maxBlocks}, beam rho ${rhos}, ${((now() - t0) / 1000).toFixed(1)} s`,
+    );
   }
 }
 

@@ -47,19 +47,23 @@ function imagesPerSecond(tf: TF, batch: number, minSteps: number, minSeconds: nu
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: {
-    'cpu-steps': { type: 'string', default: '1' },
-    'native-seconds': { type: 'string', default: '20' },
-    batches: { type: 'string', default: '32,64' },
-    backends: { type: 'string', default: 'cpu,native' },
-    'no-write': { type: 'boolean', default: false },
-  } });
+  const { values } = parseArgs({
+    options: {
+      'cpu-steps': { type: 'string', default: '1' },
+      'native-seconds': { type: 'string', default: '20' },
+      batches: { type: 'string', default: '32,64' },
+      backends: { type: 'string', default: 'cpu,native' },
+      'no-write': { type: 'boolean', default: false },
+    },
+  });
   const batches = values.batches.split(',').map(Number);
   const loaded = await loadFastestBackend({ order: ['tfjs-node', 'cpu'] });
   const { tf } = loaded;
   const cost = costOfDef(DEF);
   const flopsPerImage = 6 * cost.multAdds;
-  console.log(`CIFAR child (NASNet-A, N=2, F=16, 32x32): ${cost.params} params, ${(cost.multAdds / 1e6).toFixed(1)} M mult-adds/image, ~${(flopsPerImage / 1e6).toFixed(0)} MFLOP per training image`);
+  console.log(
+    `CIFAR child (NASNet-A, N=2, F=16, 32x32): ${cost.params} params, ${(cost.multAdds / 1e6).toFixed(1)} M mult-adds/image, ~${(flopsPerImage / 1e6).toFixed(0)} MFLOP per training image`,
+  );
   const wanted = values.backends.split(',');
   const backends = [...(wanted.includes('cpu') ? ['cpu'] : []), ...(wanted.includes('native') && tf.getBackend() !== 'cpu' ? [tf.getBackend()] : [])];
   const rates: Record<string, Record<number, number>> = {};
@@ -68,9 +72,8 @@ async function main(): Promise<void> {
     await tf.setBackend(backend);
     rates[backend] = {};
     for (const batch of batches) {
-      const rate = backend === 'cpu'
-        ? imagesPerSecond(tf, batch, Number(values['cpu-steps']), 0)
-        : imagesPerSecond(tf, batch, 3, Number(values['native-seconds']));
+      const rate =
+        backend === 'cpu' ? imagesPerSecond(tf, batch, Number(values['cpu-steps']), 0) : imagesPerSecond(tf, batch, 3, Number(values['native-seconds']));
       rates[backend][batch] = rate;
       const name = backend === 'cpu' ? 'pure JS (@tensorflow/tfjs cpu)' : `native (${loaded.backend})`;
       const ratio = backend === 'cpu' ? '1x' : rates.cpu?.[batch] ? `${(rate / rates.cpu[batch]).toFixed(0)}x` : 'n/a';
@@ -83,7 +86,7 @@ async function main(): Promise<void> {
     '',
     `Measured by \`node dist/bench/trainer.bench.js\` on ${machineLine()}. Model: NASNet-A CIFAR-10 search child`,
     `(N=2, F=16, 32x32, 10 classes), ${cost.params} params, ${(cost.multAdds / 1e6).toFixed(1)} M mult-adds per image; one step =`,
-    'forward + cross-entropy with label smoothing + backward + global-norm clip + SGD-momentum (the trainer\'s own step).',
+    "forward + cross-entropy with label smoothing + backward + global-norm clip + SGD-momentum (the trainer's own step).",
     'GFLOP/s counts 6 x mult-adds per trained image. Pure JS runs one timed step per batch size (a step takes minutes).',
     '',
     table(['backend', 'batch', 'images/s', 'GFLOP/s', 'vs pure JS'], rows),

@@ -24,7 +24,10 @@ function isTypeOnly(node) {
 
 /** The target of `spec` as the allow-list names it: a repository path or a package name. */
 function target(spec, filename) {
-  if (spec.startsWith('.')) return relative(root, resolve(dirname(filename), spec)).split('\\').join('/');
+  if (spec.startsWith('.'))
+    return relative(root, resolve(dirname(filename), spec))
+      .split('\\')
+      .join('/');
   return packageName(spec);
 }
 
@@ -36,16 +39,18 @@ export default {
   meta: {
     type: 'problem',
     docs: { description: 'imports outside an allow-list of packages and folders' },
-    schema: [{
-      type: 'object',
-      properties: {
-        allow: { type: 'array', items: { type: 'string' } },
-        typeOnly: { type: 'array', items: { type: 'string' } },
-        why: { type: 'string' },
+    schema: [
+      {
+        type: 'object',
+        properties: {
+          allow: { type: 'array', items: { type: 'string' } },
+          typeOnly: { type: 'array', items: { type: 'string' } },
+          why: { type: 'string' },
+        },
+        required: ['allow', 'why'],
+        additionalProperties: false,
       },
-      required: ['allow', 'why'],
-      additionalProperties: false,
-    }],
+    ],
     messages: {
       notAllowed: "'{{spec}}' is not allowed here: {{why}}. Allowed: {{allowed}}.",
       typesOnly: "'{{spec}}' may be imported for its types only here (`import type`): {{why}}.",

@@ -50,11 +50,11 @@ if (needsImage && process.getuid?.() === 0 && process.env.NASFLOW_TEST_IMAGE_BUI
 // go missing from the report; measured: 317 of 324 unit tests reported). A test may run 15 minutes
 // at most, and the whole run 80 (CI allows 90), so a file that keeps a handle open cannot stall CI.
 const WHOLE_RUN_MS = 80 * 60 * 1000;
-const result = spawnSync(
-  process.execPath,
-  ['--test', `--test-concurrency=${concurrency}`, '--test-timeout=900000', '--test-reporter=spec', ...files],
-  { stdio: 'inherit', timeout: WHOLE_RUN_MS, killSignal: 'SIGKILL' },
-);
+const result = spawnSync(process.execPath, ['--test', `--test-concurrency=${concurrency}`, '--test-timeout=900000', '--test-reporter=spec', ...files], {
+  stdio: 'inherit',
+  timeout: WHOLE_RUN_MS,
+  killSignal: 'SIGKILL',
+});
 if (imageBuild && imageBuild.exitCode === null) imageBuild.kill('SIGTERM');
 if (result.error) console.error(`test run stopped: ${result.error.message} (limit ${WHOLE_RUN_MS / 60000} minutes)`);
 process.exit(result.status ?? 1);

@@ -49,9 +49,26 @@ export class SearchBook {
 
   static fresh(maxTrials: number, parallelism: number, startedAtMs: number): SearchBook {
     return new SearchBook({
-      phase: 'Initializing', maxTrials, parallelism, stopping: false, cancelling: false, paused: false,
-      succeeded: 0, failed: 0, userFailures: 0, infraRetries: 0, cancelled: 0, nextRound: 0, stateVersion: 0,
-      running: [], pending: [], leaderboard: [], recent: [], startedAtMs, runs: 1, exhausted: false,
+      phase: 'Initializing',
+      maxTrials,
+      parallelism,
+      stopping: false,
+      cancelling: false,
+      paused: false,
+      succeeded: 0,
+      failed: 0,
+      userFailures: 0,
+      infraRetries: 0,
+      cancelled: 0,
+      nextRound: 0,
+      stateVersion: 0,
+      running: [],
+      pending: [],
+      leaderboard: [],
+      recent: [],
+      startedAtMs,
+      runs: 1,
+      exhausted: false,
     });
   }
 

@@ -17,9 +17,7 @@
  *   end of the activation (`applyControls`, driven by the workflow function), after the handlers;
  * - nothing that decides reads the clock or the history length: the run counts its own events.
  */
-import {
-  ApplicationFailure, CancellationScope, isCancellation, proxyActivities, setCurrentDetails, sleep, upsertSearchAttributes,
-} from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, isCancellation, proxyActivities, setCurrentDetails, sleep, upsertSearchAttributes } from '@temporalio/workflow';
 import type { ActivityOptions, SearchAttributeUpdatePair } from '@temporalio/common';
 import type { SearchActivities } from '../activities/search.activities.js';
 import { trialId } from '../src/common/ids.js';
@@ -73,13 +71,9 @@ export function defaultHistoryLimit(parallelism: number): number {
 
 /** A control the user sent (an update); applied at the end of the activation that carried it. */
 export type Control =
-  | { kind: 'pause' } | { kind: 'resume' } | { kind: 'stop' } | { kind: 'cancel' }
-  | { kind: 'parallelism'; n: number } | { kind: 'maxTrials'; n: number };
+  { kind: 'pause' } | { kind: 'resume' } | { kind: 'stop' } | { kind: 'cancel' } | { kind: 'parallelism'; n: number } | { kind: 'maxTrials'; n: number };
 
-export type RunEnd =
-  | { kind: 'completed' }
-  | { kind: 'failed'; failure: ApplicationFailure }
-  | { kind: 'continueAsNew' };
+export type RunEnd = { kind: 'completed' } | { kind: 'failed'; failure: ApplicationFailure } | { kind: 'continueAsNew' };
 
 export class SearchRun {
   /** Set once: the workflow function ends the run accordingly. */
@@ -107,10 +101,14 @@ export class SearchRun {
   /** First run: stores the spec and state 0; every run: re-attaches to carried trials and arms the deadline. */
   start(fresh: boolean): void {
     if (fresh) {
-      this.call('initSearch', () => steps.initSearch({ searchId: this.searchId, spec: this.spec }), (init) => {
-        if (init.oneShot) this.s.oneShot = { stage: 'meta', rowsDone: 0, rows: init.oneShot.layers, winners: [], fixed: [], stageTrials: 0 };
-        this.setPhase();
-      });
+      this.call(
+        'initSearch',
+        () => steps.initSearch({ searchId: this.searchId, spec: this.spec }),
+        (init) => {
+          if (init.oneShot) this.s.oneShot = { stage: 'meta', rowsDone: 0, rows: init.oneShot.layers, winners: [], fixed: [], stageTrials: 0 };
+          this.setPhase();
+        },
+      );
     } else {
       this.setPhase();
       this.showDetails();
@@ -174,12 +172,16 @@ export class SearchRun {
     const round = this.s.nextRound++;
     const trialIds = Array.from({ length: count }, (_, i) => trialId(this.searchId, round, i));
     const from = this.s.stateVersion;
-    this.call('proposeTrials', () => steps.proposeTrials({ searchId: this.searchId, spec: this.spec, fromVersion: from, toVersion: from + 1, trialIds }), (proposals) => {
-      this.s.stateVersion = from + 1;
-      if (proposals.length < count) this.proposeBlocked = true; // wait for results before asking again
-      if (proposals.length === 0 && this.s.running.length === 0 && this.unobserved.length === 0) this.s.exhausted = true;
-      this.s.pending.push(...proposals);
-    });
+    this.call(
+      'proposeTrials',
+      () => steps.proposeTrials({ searchId: this.searchId, spec: this.spec, fromVersion: from, toVersion: from + 1, trialIds }),
+      (proposals) => {
+        this.s.stateVersion = from + 1;
+        if (proposals.length < count) this.proposeBlocked = true; // wait for results before asking again
+        if (proposals.length === 0 && this.s.running.length === 0 && this.unobserved.length === 0) this.s.exhausted = true;
+        this.s.pending.push(...proposals);
+      },
+    );
   }
 
   /**
@@ -198,12 +200,16 @@ export class SearchRun {
 
   private observe(batch: TrialOutcome[]): void {
     const from = this.s.stateVersion;
-    this.call('observeTrials', () => steps.observeTrials({ searchId: this.searchId, spec: this.spec, fromVersion: from, toVersion: from + 1, outcomes: batch }), () => {
-      this.s.stateVersion = from + 1;
-      for (const o of batch) this.book.finish(o);
-      this.proposeBlocked = false;
-      this.publishProgress();
-    });
+    this.call(
+      'observeTrials',
+      () => steps.observeTrials({ searchId: this.searchId, spec: this.spec, fromVersion: from, toVersion: from + 1, outcomes: batch }),
+      () => {
+        this.s.stateVersion = from + 1;
+        for (const o of batch) this.book.finish(o);
+        this.proposeBlocked = false;
+        this.publishProgress();
+      },
+    );
   }
 
   /** Outcomes of child trials still running, once each, in arrival order. */
@@ -225,7 +231,10 @@ export class SearchRun {
     steps.launchTrial.executeWithOptions({ ...STEP_OPTIONS, summary: trialSummary('launch', t) }, [ref]).then(
       () => {
         if (this.ended || !this.isCurrent(t.trialId, attempt)) return;
-        awaitTrial.executeWithOptions({ ...AWAIT_OPTIONS, summary: trialSummary('train', t) }, [ref]).then((outcome) => this.onTrialExit(t.trialId, attempt, outcome), (err) => this.onTrialError(t.trialId, attempt, err));
+        awaitTrial.executeWithOptions({ ...AWAIT_OPTIONS, summary: trialSummary('train', t) }, [ref]).then(
+          (outcome) => this.onTrialExit(t.trialId, attempt, outcome),
+          (err) => this.onTrialError(t.trialId, attempt, err),
+        );
       },
       (err) => this.onTrialError(t.trialId, attempt, err),
     );
@@ -264,7 +273,12 @@ export class SearchRun {
     this.s.pending = [];
     const trialIds = this.book.cancelRunning();
     if (trialIds.length === 0) return then();
-    this.call('cancelTrials', () => steps.cancelTrials({ searchId: this.searchId, spec: this.spec, trialIds }), () => undefined, then);
+    this.call(
+      'cancelTrials',
+      () => steps.cancelTrials({ searchId: this.searchId, spec: this.spec, trialIds }),
+      () => undefined,
+      then,
+    );
   }
 
   private failTooManyTrials(): void {
@@ -291,11 +305,15 @@ export class SearchRun {
         return this.next();
       }
       const step = t.stage!;
-      return this.call('recordTableRow', () => steps.recordTableRow({ searchId: this.searchId, spec: this.spec, step }), (row) => {
-        o.fixed.push(row.winningSlot);
-        o.winners.push(row.winner);
-        o.rowsDone++;
-      });
+      return this.call(
+        'recordTableRow',
+        () => steps.recordTableRow({ searchId: this.searchId, spec: this.spec, step }),
+        (row) => {
+          o.fixed.push(row.winningSlot);
+          o.winners.push(row.winner);
+          o.rowsDone++;
+        },
+      );
     }
     if (this.s.running.length > 0) return; // the stage trial is still training
     if (this.s.stopping) {
@@ -306,18 +324,26 @@ export class SearchRun {
     if (this.s.paused) return;
     if (o.stage === 'table' && o.rowsDone >= o.rows) {
       const from = this.s.stateVersion;
-      return this.call('adoptAccuracyTable', () => steps.adoptAccuracyTable({ searchId: this.searchId, spec: this.spec, toVersion: from + 1 }), (selection) => {
-        o.selection = selection;
-        this.s.stateVersion = from + 1;
-        o.stage = 'children';
-        o.childrenSinceMs = Date.now(); // progress only (ETA), never a decision
-      });
+      return this.call(
+        'adoptAccuracyTable',
+        () => steps.adoptAccuracyTable({ searchId: this.searchId, spec: this.spec, toVersion: from + 1 }),
+        (selection) => {
+          o.selection = selection;
+          this.s.stateVersion = from + 1;
+          o.stage = 'children';
+          o.childrenSinceMs = Date.now(); // progress only (ETA), never a decision
+        },
+      );
     }
     const step = o.stage === 'meta' ? 0 : o.rowsDone + 1;
-    this.call('prepareSupernetTrial', () => steps.prepareSupernetTrial({ searchId: this.searchId, spec: this.spec, step, fixed: o.fixed }), ({ trialId: id, summary }) => {
-      this.s.running.push({ trialId: id, attempt: 1, summary, stage: step });
-      this.runTrial(this.book.runningTrial(id)!);
-    });
+    this.call(
+      'prepareSupernetTrial',
+      () => steps.prepareSupernetTrial({ searchId: this.searchId, spec: this.spec, step, fixed: o.fixed }),
+      ({ trialId: id, summary }) => {
+        this.s.running.push({ trialId: id, attempt: 1, summary, stage: step });
+        this.runTrial(this.book.runningTrial(id)!);
+      },
+    );
   }
 
   // ----- steps -----
@@ -449,9 +475,16 @@ export class SearchRun {
     const now = Date.now();
     const elapsedMs = now - s.startedAtMs;
     const p: SearchProgress = {
-      searchId: this.searchId, algorithm: this.algorithm, phase: s.phase, maxTrials: s.maxTrials, parallelism: s.parallelism,
+      searchId: this.searchId,
+      algorithm: this.algorithm,
+      phase: s.phase,
+      maxTrials: s.maxTrials,
+      parallelism: s.parallelism,
       counts: { succeeded: s.succeeded, failed: s.failed, infraRetries: s.infraRetries, running: s.running.length, cancelled: s.cancelled },
-      running: s.running.map((r) => r.trialId), recent: s.recent, elapsedMs, runs: s.runs,
+      running: s.running.map((r) => r.trialId),
+      recent: s.recent,
+      elapsedMs,
+      runs: s.runs,
     };
     if (s.leaderboard[0]) p.best = s.leaderboard[0];
     // Wall-clock rate so far: right for trained and simulated (benchmark) trials alike. PONAS's
@@ -495,4 +528,3 @@ function errorMessage(err: unknown): string {
   const top = err instanceof Error ? err.message : String(err);
   return (root === top ? top : `${top}: ${root}`).slice(0, 500);
 }
-

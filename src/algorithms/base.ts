@@ -8,14 +8,7 @@
  */
 import { Rng, type RngState } from '../common/rng.js';
 import type { SearchSpace } from '../space/types.js';
-import {
-  AlgorithmError,
-  type AlgorithmState,
-  type Proposal,
-  type SearchAlgorithm,
-  type TrialCounts,
-  type TrialResult,
-} from './types.js';
+import { AlgorithmError, type AlgorithmState, type Proposal, type SearchAlgorithm, type TrialCounts, type TrialResult } from './types.js';
 
 export interface TrialRecord<G> {
   readonly id: string;
@@ -158,9 +151,7 @@ export abstract class BaseSearch<G> implements SearchAlgorithm<G> {
 
   /** Succeeded trials in the order their results arrived. */
   protected succeeded(): TrialRecord<G>[] {
-    return [...this.trials.values()]
-      .filter((t) => t.status === 'succeeded')
-      .sort((a, b) => (a.finishedAt as number) - (b.finishedAt as number));
+    return [...this.trials.values()].filter((t) => t.status === 'succeeded').sort((a, b) => (a.finishedAt as number) - (b.finishedAt as number));
   }
 
   /** Draws from `draw` until the hash is unseen; falls back to uniform samples; undefined if none. */

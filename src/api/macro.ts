@@ -18,7 +18,13 @@ const macroShape = {
   filters: z.number().int().min(1).max(4096).optional().describe('Filters of the first stage (F in NASNet and PNAS; cell spaces only). Default: 8.'),
   classes: z.number().int().min(2).max(100_000).optional().describe('Output classes. Default: 10.'),
   stem: z.enum(['cifar', 'imagenet']).optional().describe('Cell spaces: cifar (3x3 stem conv) or imagenet (3x3/2 conv and two stem cells). Default: cifar.'),
-  stemMultiplier: z.number().int().min(1).max(16).optional().describe('Cell spaces: stem filters as a multiple of filters. Default: 3 for stem cifar, 1 for imagenet.'),
+  stemMultiplier: z
+    .number()
+    .int()
+    .min(1)
+    .max(16)
+    .optional()
+    .describe('Cell spaces: stem filters as a multiple of filters. Default: 3 for stem cifar, 1 for imagenet.'),
   skipReductionLayerInput: z.boolean().optional().describe('Cell spaces: a reduction cell also feeds the cell after next (TF-slim). Default: false.'),
   auxHead: z.boolean().optional().describe('Cell spaces: add the auxiliary classifier after the cell before the second reduction. Default: false.'),
   denseDropoutKeepProb: z.number().gt(0).max(1).optional().describe('Cell spaces: keep probability of the dropout before the classifier. Default: 1.'),
@@ -26,8 +32,11 @@ const macroShape = {
   stemFilters: z.number().int().min(1).max(4096).optional().describe('Block spaces (mnasnet, ponas): filters of the stem conv. Default: 32.'),
   headFilters: z.number().int().min(1).max(16_384).optional().describe('Block spaces: filters of the 1x1 head conv. Default: 1280.'),
   dropout: z.number().min(0).lt(1).optional().describe('Block spaces: dropout rate before the classifier. Default: 0.2.'),
-  activation: z.enum(['relu', 'relu6']).optional().describe('Block spaces: relu or relu6. Default: the space\'s (relu for mnasnet, relu6 for ponas).'),
-  seRule: z.enum(['input', 'expanded']).optional().describe('Block spaces: squeeze-and-excitation width from the block input or its expansion. Default: the space\'s.'),
+  activation: z.enum(['relu', 'relu6']).optional().describe("Block spaces: relu or relu6. Default: the space's (relu for mnasnet, relu6 for ponas)."),
+  seRule: z
+    .enum(['input', 'expanded'])
+    .optional()
+    .describe("Block spaces: squeeze-and-excitation width from the block input or its expansion. Default: the space's."),
 };
 
 /** The trial spec's macro: every field optional except classes. */
@@ -39,9 +48,18 @@ export const MACRO_DEFAULTS = { cellsPerStage: 1, filters: 8, classes: 10 } as c
 export const searchMacroSchema = z
   .object({
     ...macroShape,
-    cellsPerStage: macroShape.cellsPerStage.unwrap().default(MACRO_DEFAULTS.cellsPerStage).describe(macroShape.cellsPerStage.description ?? ''),
-    filters: macroShape.filters.unwrap().default(MACRO_DEFAULTS.filters).describe(macroShape.filters.description ?? ''),
-    classes: macroShape.classes.unwrap().default(MACRO_DEFAULTS.classes).describe(macroShape.classes.description ?? ''),
+    cellsPerStage: macroShape.cellsPerStage
+      .unwrap()
+      .default(MACRO_DEFAULTS.cellsPerStage)
+      .describe(macroShape.cellsPerStage.description ?? ''),
+    filters: macroShape.filters
+      .unwrap()
+      .default(MACRO_DEFAULTS.filters)
+      .describe(macroShape.filters.description ?? ''),
+    classes: macroShape.classes
+      .unwrap()
+      .default(MACRO_DEFAULTS.classes)
+      .describe(macroShape.classes.description ?? ''),
   })
   .strict()
   .describe('Macro network that trained trials build around the searched cells or blocks.');

@@ -25,7 +25,9 @@ const rmsprop = z
   })
   .strict();
 
-const optimizer = z.discriminatedUnion('type', [sgdMomentum, rmsprop]).describe('Optimizer: {type: sgd-momentum, momentum, nesterov} or {type: rmsprop, rho, momentum, epsilon}. Default: sgd-momentum with momentum 0.9.');
+const optimizer = z
+  .discriminatedUnion('type', [sgdMomentum, rmsprop])
+  .describe('Optimizer: {type: sgd-momentum, momentum, nesterov} or {type: rmsprop, rho, momentum, epsilon}. Default: sgd-momentum with momentum 0.9.');
 
 const lr = z
   .object({
@@ -53,10 +55,10 @@ const recipeShape = {
   batchSize: z.number().int().min(1).max(8192).default(32).describe('Images per optimizer step. Default: 32.'),
   optimizer: optimizer.default({ type: 'sgd-momentum', momentum: 0.9, nesterov: false }),
   lr: lr.default(lr.parse({})),
-  weightDecay: z.number().min(0).default(0).describe('L2 penalty added to each kernel\'s gradient (not to biases or BN). Default: 0.'),
+  weightDecay: z.number().min(0).default(0).describe("L2 penalty added to each kernel's gradient (not to biases or BN). Default: 0."),
   labelSmoothing: z.number().min(0).lt(1).default(0).describe('Label smoothing, in [0, 1). Default: 0.'),
   gradClipNorm: z.number().min(0).default(5).describe('Clip the global gradient norm to this value (0 disables). Default: 5.'),
-  auxWeight: z.number().min(0).default(0.4).describe('Weight of the auxiliary head\'s loss when the model has one. Default: 0.4.'),
+  auxWeight: z.number().min(0).default(0.4).describe("Weight of the auxiliary head's loss when the model has one. Default: 0.4."),
   dropPathKeepProb: z.number().gt(0).max(1).default(1).describe('Final keep probability of ScheduledDropPath (1 disables). Default: 1.'),
   checkpointEverySteps: z.number().int().min(1).default(50).describe('Checkpoint every this many optimizer steps, besides each epoch end. Default: 50.'),
   valFraction: z.number().gt(0).lt(1).default(0.1).describe('Fraction of the training split held out for validation (CIFAR-10: 5k of 50k). Default: 0.1.'),
@@ -65,7 +67,12 @@ const recipeShape = {
    * Short trials want about 0.9: at MnasNet/PONAS's 0.99 the moving statistics used for validation
    * still lag after a few hundred steps.
    */
-  batchNormMomentum: z.number().min(0).lt(1).optional().describe('Batch-norm moving-average momentum. Default: the architecture\'s (0.9 for CIFAR cells, 0.99 for MBConv chains, 0.9997 for ImageNet cells).'),
+  batchNormMomentum: z
+    .number()
+    .min(0)
+    .lt(1)
+    .optional()
+    .describe("Batch-norm moving-average momentum. Default: the architecture's (0.9 for CIFAR cells, 0.99 for MBConv chains, 0.9997 for ImageNet cells)."),
   maxTrainSamples: z.number().int().min(0).default(0).describe('Use at most this many training images (0 = all), for quick trials. Default: 0.'),
   augment: augment.default(augment.parse({})),
 };

@@ -45,7 +45,10 @@ const toleration = z
     key: z.string().max(317).optional().describe('Taint key the toleration applies to; empty matches all keys (with operator Exists).'),
     operator: z.enum(['Exists', 'Equal']).optional().describe('Exists or Equal. Default: Equal.'),
     value: z.string().max(63).optional().describe('Taint value for operator Equal.'),
-    effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional().describe('Taint effect to match: NoSchedule, PreferNoSchedule or NoExecute; empty matches all.'),
+    effect: z
+      .enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute'])
+      .optional()
+      .describe('Taint effect to match: NoSchedule, PreferNoSchedule or NoExecute; empty matches all.'),
     tolerationSeconds: z.number().int().min(0).optional().describe('For NoExecute: seconds the pod stays bound after the taint appears.'),
   })
   .strict();
@@ -53,10 +56,16 @@ const toleration = z
 /** Where and how trial pods run. Every field is optional: the worker's defaults fill the rest. */
 export const trialTemplateSchema = z
   .object({
-    image: z.string().min(1).max(512).optional().describe('Trainer image. Default: the worker\'s configured trial image.'),
-    imagePullPolicy: z.enum(['Always', 'IfNotPresent', 'Never']).optional().describe('Image pull policy of the trainer container: Always, IfNotPresent or Never.'),
+    image: z.string().min(1).max(512).optional().describe("Trainer image. Default: the worker's configured trial image."),
+    imagePullPolicy: z
+      .enum(['Always', 'IfNotPresent', 'Never'])
+      .optional()
+      .describe('Image pull policy of the trainer container: Always, IfNotPresent or Never.'),
     resources: z
-      .object({ requests: quantityMap.optional().describe('Minimum resources (cpu, memory, nvidia.com/gpu) by name, as quantities.'), limits: quantityMap.optional().describe('Maximum resources by name, as quantities; extended resources such as nvidia.com/gpu go here.') })
+      .object({
+        requests: quantityMap.optional().describe('Minimum resources (cpu, memory, nvidia.com/gpu) by name, as quantities.'),
+        limits: quantityMap.optional().describe('Maximum resources by name, as quantities; extended resources such as nvidia.com/gpu go here.'),
+      })
       .strict()
       .optional()
       .describe('Compute resources of the trainer container; request GPUs as limits: {nvidia.com/gpu: 1}.'),
@@ -69,10 +78,21 @@ export const trialTemplateSchema = z
     tolerations: z.array(toleration).max(LIMITS.tolerations).optional().describe('Taints trial pods tolerate (e.g. nvidia.com/gpu:NoSchedule on GPU nodes).'),
     /** Passed to the pod unchanged (core/v1 Affinity); the API server validates it on the Job. */
     affinity: z.record(z.string(), z.unknown()).optional().describe('Pod affinity and anti-affinity (core/v1 Affinity), passed to trial pods unchanged.'),
-    priorityClassName: z.string().min(1).max(253).optional().describe('PriorityClass of trial pods (lower priority lets serving workloads preempt trials, which then resume from checkpoints).'),
-    serviceAccountName: z.string().min(1).max(253).optional().describe('ServiceAccount trial pods run as. Default: the namespace\'s default.'),
+    priorityClassName: z
+      .string()
+      .min(1)
+      .max(253)
+      .optional()
+      .describe('PriorityClass of trial pods (lower priority lets serving workloads preempt trials, which then resume from checkpoints).'),
+    serviceAccountName: z.string().min(1).max(253).optional().describe("ServiceAccount trial pods run as. Default: the namespace's default."),
     /** Seconds a finished Job is kept before Kubernetes deletes it. Default: 3600. */
-    ttlSecondsAfterFinished: z.number().int().min(0).max(604_800).default(3600).describe('Seconds a finished trial Job is kept before Kubernetes deletes it. Default: 3600.'),
+    ttlSecondsAfterFinished: z
+      .number()
+      .int()
+      .min(0)
+      .max(604_800)
+      .default(3600)
+      .describe('Seconds a finished trial Job is kept before Kubernetes deletes it. Default: 3600.'),
   })
   .strict();
 
@@ -80,17 +100,31 @@ export const storageSecretRefSchema = z
   .object({
     name: z.string().min(1).max(253).describe('Name of the Secret.'),
     accessKeyIdKey: z.string().min(1).max(253).default('AWS_ACCESS_KEY_ID').describe('Key of the access key id in the Secret. Default: AWS_ACCESS_KEY_ID.'),
-    secretAccessKeyKey: z.string().min(1).max(253).default('AWS_SECRET_ACCESS_KEY').describe('Key of the secret access key in the Secret. Default: AWS_SECRET_ACCESS_KEY.'),
+    secretAccessKeyKey: z
+      .string()
+      .min(1)
+      .max(253)
+      .default('AWS_SECRET_ACCESS_KEY')
+      .describe('Key of the secret access key in the Secret. Default: AWS_SECRET_ACCESS_KEY.'),
   })
   .strict();
 
 /** The resource's spec fields for a given algorithm one-of, without cross-field rules. */
 export function resourceSpecObjectWith<A extends z.ZodType>(algorithm: A) {
-  return searchSpecObjectWith(algorithm).omit({ name: true }).extend({
-    template: trialTemplateSchema.default({ ttlSecondsAfterFinished: 3600 }).describe('Where and how trial pods run; unset fields take the worker\'s defaults (Helm values trial.*).'),
-    storageSecretRef: storageSecretRefSchema.optional().describe('Secret in the resource\'s namespace holding S3 credentials for trial pods. Default: the worker\'s configured Secret.'),
-    suspend: z.boolean().default(false).describe('true pauses the search: running trials finish, no new ones start; false resumes it. Default: false.'),
-  }).describe('The search: algorithm, search space, evaluator, budget, storage, and where trial pods run. Immutable after creation except budget.parallelism, budget.maxTrials and suspend.');
+  return searchSpecObjectWith(algorithm)
+    .omit({ name: true })
+    .extend({
+      template: trialTemplateSchema
+        .default({ ttlSecondsAfterFinished: 3600 })
+        .describe("Where and how trial pods run; unset fields take the worker's defaults (Helm values trial.*)."),
+      storageSecretRef: storageSecretRefSchema
+        .optional()
+        .describe("Secret in the resource's namespace holding S3 credentials for trial pods. Default: the worker's configured Secret."),
+      suspend: z.boolean().default(false).describe('true pauses the search: running trials finish, no new ones start; false resumes it. Default: false.'),
+    })
+    .describe(
+      'The search: algorithm, search space, evaluator, budget, storage, and where trial pods run. Immutable after creation except budget.parallelism, budget.maxTrials and suspend.',
+    );
 }
 
 /** The resource's spec fields, without cross-field rules. */
@@ -125,7 +159,11 @@ const condition = z
   .object({
     type: z.string().min(1).max(64),
     status: z.enum(['True', 'False', 'Unknown']),
-    reason: z.string().min(1).max(64).regex(/^[A-Z][A-Za-z0-9]*$/, 'must be PascalCase'),
+    reason: z
+      .string()
+      .min(1)
+      .max(64)
+      .regex(/^[A-Z][A-Za-z0-9]*$/, 'must be PascalCase'),
     message: z.string().max(LIMITS.messageChars),
     lastTransitionTime: z.string().meta({ format: 'date-time' }),
     observedGeneration: z.number().int().min(0).optional(),
@@ -174,7 +212,17 @@ export type Condition = z.infer<typeof condition>;
 export interface NeuralArchitectureSearch {
   apiVersion: typeof API_VERSION;
   kind: typeof KIND;
-  metadata: { name: string; namespace: string; uid: string; generation?: number; resourceVersion?: string; finalizers?: string[]; deletionTimestamp?: string | Date; labels?: Record<string, string>; annotations?: Record<string, string> };
+  metadata: {
+    name: string;
+    namespace: string;
+    uid: string;
+    generation?: number;
+    resourceVersion?: string;
+    finalizers?: string[];
+    deletionTimestamp?: string | Date;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
   spec: ResourceSpecInput;
   status?: ResourceStatus;
 }

@@ -22,14 +22,20 @@ import { at } from '../common/indexing.js';
 
 const dnsLabel = z
   .string()
-  .regex(/^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$/, 'must be a DNS label of at most 40 characters: lower-case letters, digits and "-", starting and ending with a letter or digit');
+  .regex(
+    /^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$/,
+    'must be a DNS label of at most 40 characters: lower-case letters, digits and "-", starting and ending with a letter or digit',
+  );
 
 type OneOfShape<D extends readonly AlgorithmDefinition[]> = { [E in D[number] as E['specKey']]: z.ZodOptional<E['settings']> };
 
 /** The algorithm one-of over a list of definitions: every member optional; SPEC_RULES requires exactly one. */
 export function algorithmOneOf<const D extends readonly AlgorithmDefinition[]>(definitions: D) {
   const shape = Object.fromEntries(definitions.map((d) => [d.specKey, d.settings.optional()])) as OneOfShape<D>;
-  return z.object(shape).strict().describe(`How the search chooses architectures: set exactly one member (${definitions.map((d) => d.specKey).join(', ')}); its fields tune it.`);
+  return z
+    .object(shape)
+    .strict()
+    .describe(`How the search chooses architectures: set exactly one member (${definitions.map((d) => d.specKey).join(', ')}); its fields tune it.`);
 }
 
 /** The built-in methods (src/algorithms/registry.ts). */
@@ -43,61 +49,126 @@ export const SPEC_RULES = specRules(ALGORITHM_KEYS);
 
 /** The spec's fields, for a given algorithm one-of, without cross-field rules. */
 export function searchSpecObjectWith<A extends z.ZodType>(algorithm: A) {
-  return z.object({
-    /** Search name (DNS label); the workflow id and trial Job names derive from it. */
-    name: dnsLabel,
-    algorithm,
-    /** Search space by registry name: nasnet, pnas, mnasnet, ponas, nb201. */
-    space: z.enum(['nasnet', 'pnas', 'mnasnet', 'ponas', 'nb201']).describe('Search space by registry name: nasnet, pnas, mnasnet, ponas or nb201.'),
-    /** Macro network for trained trials (src/api/macro.ts). */
-    macro: searchMacroSchema.default({ cellsPerStage: 1, filters: 8, classes: 10 }),
-    evaluator: z
-      .object({
-        /** train: run the trainer; benchmark: answer from a tabular benchmark. Default: train. */
-        type: z.enum(['train', 'benchmark']).default('train').describe('train: run the trainer in a Job; benchmark: answer from a tabular benchmark. Default: train.'),
-        /** Benchmark table for type benchmark. */
-        benchmark: z.enum(['nb201-cifar10', 'nb201-cifar100', 'nb201-imagenet16-120']).optional().describe('Benchmark table when type is benchmark: nb201-cifar10, nb201-cifar100 or nb201-imagenet16-120.'),
-        /** Seconds of wall time per simulated benchmark training hour (0: answer at once). Default: 0. */
-        secondsPerSimulatedHour: z.number().min(0).max(3600).default(0).describe('Wall seconds per simulated benchmark training hour (0 answers at once). Default: 0.'),
-        /**
-         * Where benchmark trials run: `inline` answers inside the worker; `process` runs each as a
-         * child process through the local launcher, like a trained trial. Default: inline.
-         */
-        runAs: z.enum(['inline', 'process']).default('inline').describe('Where benchmark trials run: inline (answered inside the worker) or process (each trial runs as a trial process, a Job under the Kubernetes launcher, like a trained trial). Default: inline.'),
-      })
-      .strict()
-      .default({ type: 'train', secondsPerSimulatedHour: 0, runAs: 'inline' })
-      .describe('How a trial is answered: by training (a Job per trial) or from a tabular benchmark.'),
-    budget: z
-      .object({
-        /** Trials to run in total. */
-        maxTrials: z.number().int().min(1).max(1_000_000).describe('Trials to run in total. May be changed while the search runs (not below the trials done or running).'),
-        /** Trials in flight at once. Default: 1. */
-        parallelism: z.number().int().min(1).max(10_000).default(1).describe('Trials (Jobs) in flight at once. May be changed while the search runs. Default: 1.'),
-        /** User failures (bad spec, NaN loss) tolerated before the search fails. Default: 3. */
-        maxFailedTrials: z.number().int().min(0).max(1_000_000).default(3).describe('User failures (trainer exit 2: bad spec or data; 3: NaN loss) tolerated before the search fails; at most maxTrials (or 3). Default: 3.'),
-        /** Attempts per trial for infrastructure failures. Default: 3. */
-        trialRetries: z.number().int().min(0).max(100).default(3).describe('Retries of a trial after infrastructure failures (eviction, node loss, exit codes other than 0, 2, 3); these do not count as failures. Default: 3.'),
-        /**
-         * Wall-clock seconds from the search's start after which it launches no new trial: running
-         * trials finish (as with stop) and the search completes. Default: no limit.
-         */
-        maxDurationSeconds: z.number().int().min(1).max(365 * 24 * 3600).optional().describe('Wall-clock seconds from the start after which no new trial launches; running trials finish and the search completes. Default: no limit.'),
-      })
-      .strict()
-      .describe('How many trials run, how many at once, and how many failures are tolerated.'),
-    /** Training recipe passed to the trainer (src/api/recipe.ts, docs/trainer.md). */
-    trial: recipeSchema.default(recipeSchema.parse({})).describe('Training recipe passed to every trial (src/api/recipe.ts, docs/trainer.md); strict: an unknown field is an error.'),
-    /** Dataset URI (CIFAR-10 binary batches): s3://bucket/prefix, file:///path or a path. */
-    dataset: z.string().min(1).optional().describe('Dataset URI (CIFAR-10 binary batches), e.g. s3://bucket/cifar10. Required when evaluator.type is train.'),
-    /**
-     * Where state, trial specs, checkpoints and results go: s3://bucket/prefix, file:///path or a
-     * path, at most 1024 characters (S3's key limit). The worker also probes it before the first trial.
-     */
-    storage: z.string().min(1).max(1024, 'must be at most 1024 characters (S3 keys are at most 1024 bytes)').describe('Where search state, trial specs, checkpoints and results go: s3://bucket/prefix, file:///path or a path, e.g. s3://bucket/nasflow. Before the first trial the worker writes, reads and deletes a probe object there; unusable storage fails the search at once (StorageError).'),
-    /** Seed of every random choice the search makes. Default: 0. */
-    seed: z.number().int().min(0).max(2 ** 32 - 1).default(0).describe('Seed of every random choice the search makes. Default: 0.'),
-  }).strict();
+  return z
+    .object({
+      /** Search name (DNS label); the workflow id and trial Job names derive from it. */
+      name: dnsLabel,
+      algorithm,
+      /** Search space by registry name: nasnet, pnas, mnasnet, ponas, nb201. */
+      space: z.enum(['nasnet', 'pnas', 'mnasnet', 'ponas', 'nb201']).describe('Search space by registry name: nasnet, pnas, mnasnet, ponas or nb201.'),
+      /** Macro network for trained trials (src/api/macro.ts). */
+      macro: searchMacroSchema.default({ cellsPerStage: 1, filters: 8, classes: 10 }),
+      evaluator: z
+        .object({
+          /** train: run the trainer; benchmark: answer from a tabular benchmark. Default: train. */
+          type: z
+            .enum(['train', 'benchmark'])
+            .default('train')
+            .describe('train: run the trainer in a Job; benchmark: answer from a tabular benchmark. Default: train.'),
+          /** Benchmark table for type benchmark. */
+          benchmark: z
+            .enum(['nb201-cifar10', 'nb201-cifar100', 'nb201-imagenet16-120'])
+            .optional()
+            .describe('Benchmark table when type is benchmark: nb201-cifar10, nb201-cifar100 or nb201-imagenet16-120.'),
+          /** Seconds of wall time per simulated benchmark training hour (0: answer at once). Default: 0. */
+          secondsPerSimulatedHour: z
+            .number()
+            .min(0)
+            .max(3600)
+            .default(0)
+            .describe('Wall seconds per simulated benchmark training hour (0 answers at once). Default: 0.'),
+          /**
+           * Where benchmark trials run: `inline` answers inside the worker; `process` runs each as a
+           * child process through the local launcher, like a trained trial. Default: inline.
+           */
+          runAs: z
+            .enum(['inline', 'process'])
+            .default('inline')
+            .describe(
+              'Where benchmark trials run: inline (answered inside the worker) or process (each trial runs as a trial process, a Job under the Kubernetes launcher, like a trained trial). Default: inline.',
+            ),
+        })
+        .strict()
+        .default({ type: 'train', secondsPerSimulatedHour: 0, runAs: 'inline' })
+        .describe('How a trial is answered: by training (a Job per trial) or from a tabular benchmark.'),
+      budget: z
+        .object({
+          /** Trials to run in total. */
+          maxTrials: z
+            .number()
+            .int()
+            .min(1)
+            .max(1_000_000)
+            .describe('Trials to run in total. May be changed while the search runs (not below the trials done or running).'),
+          /** Trials in flight at once. Default: 1. */
+          parallelism: z
+            .number()
+            .int()
+            .min(1)
+            .max(10_000)
+            .default(1)
+            .describe('Trials (Jobs) in flight at once. May be changed while the search runs. Default: 1.'),
+          /** User failures (bad spec, NaN loss) tolerated before the search fails. Default: 3. */
+          maxFailedTrials: z
+            .number()
+            .int()
+            .min(0)
+            .max(1_000_000)
+            .default(3)
+            .describe('User failures (trainer exit 2: bad spec or data; 3: NaN loss) tolerated before the search fails; at most maxTrials (or 3). Default: 3.'),
+          /** Attempts per trial for infrastructure failures. Default: 3. */
+          trialRetries: z
+            .number()
+            .int()
+            .min(0)
+            .max(100)
+            .default(3)
+            .describe(
+              'Retries of a trial after infrastructure failures (eviction, node loss, exit codes other than 0, 2, 3); these do not count as failures. Default: 3.',
+            ),
+          /**
+           * Wall-clock seconds from the search's start after which it launches no new trial: running
+           * trials finish (as with stop) and the search completes. Default: no limit.
+           */
+          maxDurationSeconds: z
+            .number()
+            .int()
+            .min(1)
+            .max(365 * 24 * 3600)
+            .optional()
+            .describe(
+              'Wall-clock seconds from the start after which no new trial launches; running trials finish and the search completes. Default: no limit.',
+            ),
+        })
+        .strict()
+        .describe('How many trials run, how many at once, and how many failures are tolerated.'),
+      /** Training recipe passed to the trainer (src/api/recipe.ts, docs/trainer.md). */
+      trial: recipeSchema
+        .default(recipeSchema.parse({}))
+        .describe('Training recipe passed to every trial (src/api/recipe.ts, docs/trainer.md); strict: an unknown field is an error.'),
+      /** Dataset URI (CIFAR-10 binary batches): s3://bucket/prefix, file:///path or a path. */
+      dataset: z.string().min(1).optional().describe('Dataset URI (CIFAR-10 binary batches), e.g. s3://bucket/cifar10. Required when evaluator.type is train.'),
+      /**
+       * Where state, trial specs, checkpoints and results go: s3://bucket/prefix, file:///path or a
+       * path, at most 1024 characters (S3's key limit). The worker also probes it before the first trial.
+       */
+      storage: z
+        .string()
+        .min(1)
+        .max(1024, 'must be at most 1024 characters (S3 keys are at most 1024 bytes)')
+        .describe(
+          'Where search state, trial specs, checkpoints and results go: s3://bucket/prefix, file:///path or a path, e.g. s3://bucket/nasflow. Before the first trial the worker writes, reads and deletes a probe object there; unusable storage fails the search at once (StorageError).',
+        ),
+      /** Seed of every random choice the search makes. Default: 0. */
+      seed: z
+        .number()
+        .int()
+        .min(0)
+        .max(2 ** 32 - 1)
+        .default(0)
+        .describe('Seed of every random choice the search makes. Default: 0.'),
+    })
+    .strict();
 }
 
 /** The spec's fields without cross-field rules (extend this, then apply `refineSearchSpec`). */

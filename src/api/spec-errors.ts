@@ -79,21 +79,35 @@ function unknownKeyProblem(schema: z.ZodType, parent: readonly PropertyKey[], ke
   const renamed = String(parent[parent.length - 1]) === 'macro' ? RENAMED_MACRO_KEYS[key] : undefined;
   if (renamed) return `unknown field: ${renamed.why}; use macro.${renamed.use}`;
   const known = keysAt(schema, parent);
-  if (known.includes(key)) return `unknown field ${shown(key)} for this kind of ${String(parent[parent.length - 1] ?? 'object')}: it belongs to another \`type\`; remove it or change type`;
+  if (known.includes(key))
+    return `unknown field ${shown(key)} for this kind of ${String(parent[parent.length - 1] ?? 'object')}: it belongs to another \`type\`; remove it or change type`;
   const near = nearest(key, known);
   const shownKey = shown(key);
   if (near) return `unknown field ${shownKey}; did you mean \`${near}\`?`;
   return known.length > 0 ? `unknown field ${shownKey}; valid fields here: ${known.join(', ')}` : `unknown field ${shownKey}`;
 }
 
-type Def = { type: string; values?: unknown[]; innerType?: z.ZodType; in?: z.ZodType; shape?: Record<string, z.ZodType>; element?: z.ZodType; valueType?: z.ZodType; options?: z.ZodType[] };
+type Def = {
+  type: string;
+  values?: unknown[];
+  innerType?: z.ZodType;
+  in?: z.ZodType;
+  shape?: Record<string, z.ZodType>;
+  element?: z.ZodType;
+  valueType?: z.ZodType;
+  options?: z.ZodType[];
+};
 const defOf = (s: z.ZodType): Def => (s as unknown as { _zod: { def: Def } })._zod.def;
 
 /** The object schemas reachable at `path` (several for a union). */
 function objectsAt(schema: z.ZodType, path: readonly PropertyKey[]): Record<string, z.ZodType>[] {
   const def = defOf(schema);
   switch (def.type) {
-    case 'optional': case 'default': case 'nullable': case 'readonly': case 'prefault':
+    case 'optional':
+    case 'default':
+    case 'nullable':
+    case 'readonly':
+    case 'prefault':
       return objectsAt(def.innerType!, path);
     case 'pipe':
       return objectsAt(def.in!, path);

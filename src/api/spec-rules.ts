@@ -10,7 +10,10 @@
 
 /** The parts of a defaulted spec the rules read (the resource's spec has the same fields). */
 export interface RuleSubject {
-  algorithm: Record<string, unknown> & { mnasnetRL?: { cost: { metric: string; device?: string } }; ponas?: { budget?: unknown; cost?: unknown; supernet?: unknown } };
+  algorithm: Record<string, unknown> & {
+    mnasnetRL?: { cost: { metric: string; device?: string } };
+    ponas?: { budget?: unknown; cost?: unknown; supernet?: unknown };
+  };
   space: string;
   evaluator: { type: string; benchmark?: string };
   budget: { maxTrials: number; maxFailedTrials: number };

@@ -17,7 +17,10 @@
  */
 /** A key that cannot name an object (empty, absolute, or with `.`/`..` segments). */
 export class InvalidKeyError extends Error {
-  constructor(readonly key: string, reason: string) {
+  constructor(
+    readonly key: string,
+    reason: string,
+  ) {
     super(`invalid object key ${JSON.stringify(key)}: ${reason}`);
     this.name = 'InvalidKeyError';
   }
@@ -38,21 +41,16 @@ export function checkKey(key: string): string {
 
 export const searchPrefix = (searchId: string): string => checkKey(`searches/${searchId}`);
 export const searchSpecKey = (searchId: string): string => `${searchPrefix(searchId)}/spec.json`;
-export const stateKey = (searchId: string, version: number | string): string =>
-  `${searchPrefix(searchId)}/state/${version}.json`;
-export const stateWeightsKey = (searchId: string, version: number | string): string =>
-  `${searchPrefix(searchId)}/state/${version}.weights.bin`;
+export const stateKey = (searchId: string, version: number | string): string => `${searchPrefix(searchId)}/state/${version}.json`;
+export const stateWeightsKey = (searchId: string, version: number | string): string => `${searchPrefix(searchId)}/state/${version}.weights.bin`;
 export const tableKey = (searchId: string, name: string): string => `${searchPrefix(searchId)}/tables/${name}.json`;
 
 /** The prefix under which one trial keeps its spec, checkpoints and result. */
-export const trialPrefix = (searchId: string, trialId: string): string =>
-  checkKey(`${searchPrefix(searchId)}/trials/${trialId}`);
+export const trialPrefix = (searchId: string, trialId: string): string => checkKey(`${searchPrefix(searchId)}/trials/${trialId}`);
 export const trialSpecKey = (searchId: string, trialId: string): string => `${trialPrefix(searchId, trialId)}/spec.json`;
-export const trialResultKey = (searchId: string, trialId: string): string =>
-  `${trialPrefix(searchId, trialId)}/result.json`;
+export const trialResultKey = (searchId: string, trialId: string): string => `${trialPrefix(searchId, trialId)}/result.json`;
 
-export const trialLogKey = (searchId: string, trialId: string, attempt: number): string =>
-  `${trialPrefix(searchId, trialId)}/logs/attempt-${attempt}.log`;
+export const trialLogKey = (searchId: string, trialId: string, attempt: number): string => `${trialPrefix(searchId, trialId)}/logs/attempt-${attempt}.log`;
 
 /** Keys relative to a trial's prefix (what the trainer writes through a prefixed store). */
 export const TRIAL_SPEC = 'spec.json';

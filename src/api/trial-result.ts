@@ -154,7 +154,9 @@ export const supernetResultSchema = z.object({
   lossCurve: z.array(z.number()),
   /** Mean validation accuracy of the evaluated paths (random paths for meta; the row's mean for progressive). */
   valAccuracy: fraction,
-  row: z.object({ layer: z.number().int(), accuracies: z.array(z.object({ slot: z.number().int(), candidate: z.number().int(), accuracy: z.number() })) }).optional(),
+  row: z
+    .object({ layer: z.number().int(), accuracies: z.array(z.object({ slot: z.number().int(), candidate: z.number().int(), accuracy: z.number() })) })
+    .optional(),
   backend: z.string(),
   backendPackage: z.string(),
   device: deviceSchema.optional(),

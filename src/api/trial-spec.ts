@@ -30,11 +30,14 @@ export const trialSpecSchema = z.object({
   /** Output prefix URI for checkpoints and result.json. Default: the spec's own directory. */
   output: z.string().min(1).optional(),
   /** Default: 0 */
-  seed: z.number().int().min(0).max(2 ** 32 - 1).default(0),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 32 - 1)
+    .default(0),
   /** Set when a tabular benchmark answers the trial instead of the trainer: what it needs to answer. */
-  benchmark: z
-    .object({ evaluator: searchSpecObject.shape.evaluator, algorithm: searchSpecObject.shape.algorithm })
-    .optional(),
+  benchmark: z.object({ evaluator: searchSpecObject.shape.evaluator, algorithm: searchSpecObject.shape.algorithm }).optional(),
 });
 
 export type TrialSpec = z.infer<typeof trialSpecSchema>;

@@ -58,9 +58,7 @@ export function runSearch<G>(algo: SearchAlgorithm<G>, evaluator: Evaluator<G>, 
     clock = t.finish;
     const failed = failureRate > 0 && Rng.seeded(t.trialId).next() < failureRate;
     algo.observe([
-      failed
-        ? { trialId: t.trialId, status: 'failed' }
-        : { trialId: t.trialId, status: 'succeeded', accuracy: t.evaluation.accuracy, cost: t.evaluation.cost },
+      failed ? { trialId: t.trialId, status: 'failed' } : { trialId: t.trialId, status: 'succeeded', accuracy: t.evaluation.accuracy, cost: t.evaluation.cost },
     ]);
     finished.push({ trialId: t.trialId, hash: t.hash, failed, evaluation: t.evaluation });
   }

@@ -75,7 +75,10 @@ export function benchSearch(args: BenchArgs, now: () => number): BenchSummary {
       reachedAt[k]!.push(i < 0 ? null : i + 1);
     });
     if (algo instanceof PnasSearch) {
-      const rhos = algo.correlations().map((c) => c.spearman).filter(Number.isFinite);
+      const rhos = algo
+        .correlations()
+        .map((c) => c.spearman)
+        .filter(Number.isFinite);
       if (rhos.length > 0) beamRhos.push(mean(rhos));
       heldRhos.push(heldOutCorrelation(algo, table, seed));
     }

@@ -13,9 +13,15 @@ export function heldOutCorrelation(algo: PnasSearch<Nb201Genotype>, table: Nb201
   const rng = Rng.seeded(`heldout/${seed}`);
   const stored = (algo.state().data as { trials: { genotype: { edges: string[] } }[] }).trials;
   const seen = new Set(stored.map((t) => t.genotype.edges.join(',')));
-  const rows = rng.shuffle([...table.rows]).filter((r) => !seen.has(fromArchString(r.arch).edges.join(','))).slice(0, count);
+  const rows = rng
+    .shuffle([...table.rows])
+    .filter((r) => !seen.has(fromArchString(r.arch).edges.join(',')))
+    .slice(0, count);
   const predicted = algo.predict(rows.map((r) => fromArchString(r.arch)));
-  return spearman(predicted, rows.map((r) => r.val12));
+  return spearman(
+    predicted,
+    rows.map((r) => r.val12),
+  );
 }
 
 /**
@@ -28,6 +34,13 @@ export function randomSplitCorrelation(table: Nb201Table, surrogate: SurrogateAr
   const fitRows = rows.slice(0, train);
   const evalRows = rows.slice(train, train + test);
   const s = new Surrogate(resolveSurrogateArgs(surrogate, tok.vocab, tok.length), Rng.seeded(`init/${seed}`));
-  s.fit(fitRows.map((r) => tok.tokens(fromArchString(r.arch))), fitRows.map((r) => r.val12), Rng.seeded(`fit/${seed}`));
-  return spearman(s.predict(evalRows.map((r) => tok.tokens(fromArchString(r.arch)))), evalRows.map((r) => r.val12));
+  s.fit(
+    fitRows.map((r) => tok.tokens(fromArchString(r.arch))),
+    fitRows.map((r) => r.val12),
+    Rng.seeded(`fit/${seed}`),
+  );
+  return spearman(
+    s.predict(evalRows.map((r) => tok.tokens(fromArchString(r.arch)))),
+    evalRows.map((r) => r.val12),
+  );
 }

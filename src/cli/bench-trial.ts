@@ -22,7 +22,11 @@ export function registerBenchTrialCommand(program: Command): void {
       const opened = openUri(opts.spec, process.env);
       try {
         const trial = parseTrialSpec(await getJson(opened.store, opened.key), opts.spec);
-        if (!trial.benchmark) throw new BadSpecError(`${opts.spec}#benchmark`, 'expected the benchmark a table-backed trial is answered from; this spec is for the trainer (nasflow train)');
+        if (!trial.benchmark)
+          throw new BadSpecError(
+            `${opts.spec}#benchmark`,
+            'expected the benchmark a table-backed trial is answered from; this spec is for the trainer (nasflow train)',
+          );
         const { delayMs, ...answer } = answerTrial(trial.benchmark, trial.genotype);
         await sleep(delayMs);
         const resultKey = opened.key.includes('/') ? `${opened.key.slice(0, opened.key.lastIndexOf('/'))}/result.json` : 'result.json';

@@ -34,9 +34,7 @@ function positiveInt(value: string, flag: string): number {
 }
 
 function formatLine(s: BenchSummary): string {
-  const thr = s.thresholds
-    .map((t) => `>=${t.threshold}: ${(100 * t.reachedFraction).toFixed(0)}% of seeds, median ${t.medianTrials ?? '-'} trials`)
-    .join('; ');
+  const thr = s.thresholds.map((t) => `>=${t.threshold}: ${(100 * t.reachedFraction).toFixed(0)}% of seeds, median ${t.medianTrials ?? '-'} trials`).join('; ');
   const sur = s.surrogate ? `  surrogate rho: beams ${s.surrogate.beamSpearman.toFixed(3)}, held-out ${s.surrogate.heldOutSpearman.toFixed(3)}` : '';
   return (
     `${s.algorithm.padEnd(22)} test ${s.meanTestAccuracy.toFixed(2)} +- ${s.stdTestAccuracy.toFixed(2)}  (val12 ${s.meanValAccuracy.toFixed(2)})` +
@@ -86,7 +84,8 @@ const UNIT: Record<CostMetric, string> = { flops: 'MFLOPs', params: 'M params', 
 
 /** mnasnet-rl against random and evolution under a cost target (Tan et al. 2019 reward). */
 function runCostBench(opts: Options): void {
-  if (!COST_METRICS.includes(opts.cost as CostMetric)) throw new Error(`--cost: expected one of ${COST_METRICS.join(', ')}; received ${JSON.stringify(opts.cost)}`);
+  if (!COST_METRICS.includes(opts.cost as CostMetric))
+    throw new Error(`--cost: expected one of ${COST_METRICS.join(', ')}; received ${JSON.stringify(opts.cost)}`);
   const cost = opts.cost as CostMetric;
   if (cost === 'latency' && !opts.device) throw new Error('--device: --cost latency needs a device of nb201-hwlatency.json, e.g. --device pixel3');
   if (cost === 'latency' && !nb201LatencyDevices().includes(opts.device as string)) {
@@ -95,7 +94,8 @@ function runCostBench(opts: Options): void {
   if (cost !== 'latency' && opts.device) throw new Error(`--device: only meaningful with --cost latency; received --cost ${cost}`);
   const target = Number(opts.target);
   if (!(target > 0)) throw new Error(`--target: expected a positive target in ${UNIT[cost]} for mnasnet-rl; received ${JSON.stringify(opts.target)}`);
-  if (opts.constraint !== 'soft' && opts.constraint !== 'hard') throw new Error(`--constraint: expected soft or hard; received ${JSON.stringify(opts.constraint)}`);
+  if (opts.constraint !== 'soft' && opts.constraint !== 'hard')
+    throw new Error(`--constraint: expected soft or hard; received ${JSON.stringify(opts.constraint)}`);
   if (!(NB201_BENCHMARKS as readonly string[]).includes(opts.benchmark)) {
     throw new Error(`--benchmark: expected one of ${NB201_BENCHMARKS.join(', ')}; received ${JSON.stringify(opts.benchmark)}`);
   }
@@ -123,7 +123,9 @@ function runCostBench(opts: Options): void {
 
 function printCostReport(report: CostBenchReport, title: string): void {
   const o = report.optimum;
-  console.log(`${title}: ${(100 * o.feasibleShare).toFixed(1)}% of cells feasible; table's best feasible test200: ${o.testOfBestByVal12.toFixed(2)} by val12, ${o.bestTest.toFixed(2)} by test`);
+  console.log(
+    `${title}: ${(100 * o.feasibleShare).toFixed(1)}% of cells feasible; table's best feasible test200: ${o.testOfBestByVal12.toFixed(2)} by val12, ${o.bestTest.toFixed(2)} by test`,
+  );
   for (const r of report.rows) {
     for (const c of r.checkpoints) {
       const none = c.seedsWithoutFeasible ? ` (${c.seedsWithoutFeasible} seeds found none)` : '';

@@ -35,7 +35,9 @@ export function registerDevCommands(program: Command): void {
 
   dev
     .command('up')
-    .description('start the chosen parts on 127.0.0.1, wait until ready, print endpoints (a part that ran before gets its ports and data back when the ports are free)')
+    .description(
+      'start the chosen parts on 127.0.0.1, wait until ready, print endpoints (a part that ran before gets its ports and data back when the ports are free)',
+    )
     .option('--temporal', 'Temporal dev server with Web UI')
     .option('--kube', 'kube-apiserver + etcd + controller manager + scheduler + kwok')
     .option('--gpu-nodes <n>', 'kwok GPU nodes (8 x nvidia.com/gpu each) to create with --kube', (v) => parseCount(v, '--gpu-nodes'), 0)
@@ -50,7 +52,7 @@ export function registerDevCommands(program: Command): void {
 
   dev
     .command('restart')
-    .description('stop and start again the dev stack\'s Temporal and/or S3 server on the same ports with the same data (running searches carry on)')
+    .description("stop and start again the dev stack's Temporal and/or S3 server on the same ports with the same data (running searches carry on)")
     .option('--temporal', 'only the Temporal dev server')
     .option('--s3', 'only the S3 server')
     .option('--json', 'print the state as JSON')

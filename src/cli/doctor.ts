@@ -11,7 +11,10 @@ export function registerDoctorCommands(program: Command): void {
   program
     .command('doctor')
     .description('check this machine (or pod) for training')
-    .option('--gpu', 'GPU check: visible NVIDIA devices, the TensorFlow build, a few probe-net training steps on the GPU and images/s; exits 1 without a usable GPU')
+    .option(
+      '--gpu',
+      'GPU check: visible NVIDIA devices, the TensorFlow build, a few probe-net training steps on the GPU and images/s; exits 1 without a usable GPU',
+    )
     .option('--cuda-libs', 'without a GPU: check that every CUDA library the GPU build of TensorFlow loads is in the image and dlopens')
     .option('--steps <n>', 'timed training steps', (v) => positiveInt(v, '--steps'), 20)
     .option('--batch <n>', 'images per step', (v) => positiveInt(v, '--batch'), 64)
@@ -19,7 +22,10 @@ export function registerDoctorCommands(program: Command): void {
     .action(async (o: { gpu?: boolean; cudaLibs?: boolean; steps: number; batch: number; json?: boolean }) => {
       if (o.cudaLibs) {
         const status = readNativeStatus(defaultToolsDir(process.env));
-        if (!status.ok || status.flavour !== 'gpu') throw new Error(`--cuda-libs needs the GPU build of the native backend (nasflow image build --gpu); found: ${status.ok ? `the ${status.flavour} build` : status.reason}`);
+        if (!status.ok || status.flavour !== 'gpu')
+          throw new Error(
+            `--cuda-libs needs the GPU build of the native backend (nasflow image build --gpu); found: ${status.ok ? `the ${status.flavour} build` : status.reason}`,
+          );
         const result = checkCudaLibraries(join(status.module, 'deps'));
         console.log(o.json ? JSON.stringify(result) : formatCudaLibsCheck(result));
         process.exitCode = result.ok ? 0 : 1;

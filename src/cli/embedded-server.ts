@@ -58,17 +58,21 @@ export async function joinEmbeddedServer(dir: string, env: NodeJS.ProcessEnv, lo
   mkdirSync(join(dir, 'users'), { recursive: true });
   const tools = await ensureTools({ env, only: ['temporal'], log });
   const registration = join(dir, 'users', String(process.pid));
-  const record = await withLock(join(dir, 'server.lock'), async () => {
-    let rec = serverRecord(dir);
-    if (!rec || !serverRuns(rec.pid)) {
-      const started = await startTemporal(tools.temporal.path, { dir, env, detached: true, ...(rec?.ports ? { ports: rec.ports } : {}) });
-      const { address, namespace, uiUrl } = started.endpoints;
-      rec = { address, namespace, uiUrl, pid: at(started.processes, 0, 'temporal process').pid, ...(started.ports ? { ports: started.ports } : {}) };
-      writeFileSync(join(dir, 'server.json'), JSON.stringify(rec));
-    }
-    writeFileSync(registration, '');
-    return rec;
-  }, 2 * 60_000);
+  const record = await withLock(
+    join(dir, 'server.lock'),
+    async () => {
+      let rec = serverRecord(dir);
+      if (!rec || !serverRuns(rec.pid)) {
+        const started = await startTemporal(tools.temporal.path, { dir, env, detached: true, ...(rec?.ports ? { ports: rec.ports } : {}) });
+        const { address, namespace, uiUrl } = started.endpoints;
+        rec = { address, namespace, uiUrl, pid: at(started.processes, 0, 'temporal process').pid, ...(started.ports ? { ports: started.ports } : {}) };
+        writeFileSync(join(dir, 'server.json'), JSON.stringify(rec));
+      }
+      writeFileSync(registration, '');
+      return rec;
+    },
+    2 * 60_000,
+  );
 
   let left = false;
   const onExit = (): void => leaveNow();
@@ -94,20 +98,26 @@ export async function joinEmbeddedServer(dir: string, env: NodeJS.ProcessEnv, lo
       if (left) return;
       left = true;
       process.removeListener('exit', onExit);
-      await withLock(join(dir, 'server.lock'), async () => {
-        rmSync(registration, { force: true });
-        const rec = serverRecord(dir);
-        if (otherUsers().length > 0 || !rec || !serverRuns(rec.pid)) return;
-        await stopService({ pid: rec.pid });
-        writeFileSync(join(dir, 'server.json'), JSON.stringify({ ...rec, pid: undefined }));
-      }, 2 * 60_000);
+      await withLock(
+        join(dir, 'server.lock'),
+        async () => {
+          rmSync(registration, { force: true });
+          const rec = serverRecord(dir);
+          if (otherUsers().length > 0 || !rec || !serverRuns(rec.pid)) return;
+          await stopService({ pid: rec.pid });
+          writeFileSync(join(dir, 'server.json'), JSON.stringify({ ...rec, pid: undefined }));
+        },
+        2 * 60_000,
+      );
     },
   };
 }
 
 function users(dir: string): number[] {
   try {
-    return readdirSync(join(dir, 'users')).map(Number).filter((pid) => Number.isInteger(pid) && pid > 0);
+    return readdirSync(join(dir, 'users'))
+      .map(Number)
+      .filter((pid) => Number.isInteger(pid) && pid > 0);
   } catch {
     return [];
   }

@@ -30,7 +30,10 @@ export class Interrupts {
   };
   private readonly onTerm = (sig: NodeJS.Signals): void => this.exitNow(sig === 'SIGHUP' ? 129 : 143);
 
-  constructor(private readonly target: Pick<TemporalTarget, 'leaveNow'>, private readonly log: (m: string) => void) {
+  constructor(
+    private readonly target: Pick<TemporalTarget, 'leaveNow'>,
+    private readonly log: (m: string) => void,
+  ) {
     process.on('SIGINT', this.onInt);
     process.on('SIGTERM', this.onTerm);
     process.on('SIGHUP', this.onTerm);
@@ -90,7 +93,12 @@ export async function follow(handle: Handle, target: TemporalTarget, interrupts:
     while (!interrupted) {
       if (!pending && Date.now() >= retryResultAt) {
         const a = (abort = new AbortController());
-        const p = (pending = target.client.withAbortSignal(a.signal, () => handle.result()).then((r): Settled => ({ ok: true, r }), (e: unknown): Settled => ({ ok: false, e })));
+        const p = (pending = target.client
+          .withAbortSignal(a.signal, () => handle.result())
+          .then(
+            (r): Settled => ({ ok: true, r }),
+            (e: unknown): Settled => ({ ok: false, e }),
+          ));
         void p.then((s) => {
           if (pending === p) settled = s;
           wake();
@@ -137,12 +145,16 @@ export async function follow(handle: Handle, target: TemporalTarget, interrupts:
         opts.log(`\nreconnected to Temporal at ${target.address} after ${formatDuration(Date.now() - lostAt)}`);
         lostAt = undefined;
       } else if (!reachable) {
-        if (lostAt === undefined) opts.log(`\nTemporal at ${target.address} does not answer; reconnecting (giving up after ${formatDuration(opts.reconnectMs)}; --reconnect-timeout)`);
+        if (lostAt === undefined)
+          opts.log(`\nTemporal at ${target.address} does not answer; reconnecting (giving up after ${formatDuration(opts.reconnectMs)}; --reconnect-timeout)`);
         lostAt ??= Date.now();
         view.reconnecting(Date.now() - lostAt);
         if (Date.now() - lostAt > opts.reconnectMs) {
           view.finish();
-          return { kind: 'lost', reason: `Temporal at ${target.address} has not answered for ${formatDuration(Date.now() - lostAt)}; the search goes on without this client: nasflow search status ${opts.searchId}` };
+          return {
+            kind: 'lost',
+            reason: `Temporal at ${target.address} has not answered for ${formatDuration(Date.now() - lostAt)}; the search goes on without this client: nasflow search status ${opts.searchId}`,
+          };
         }
         await sleep(1000);
       }

@@ -31,10 +31,7 @@ const GROUPS: Record<string, () => Promise<Register>> = {
   'bench-trial': async () => (await import('./bench-trial.js')).registerBenchTrialCommand,
 };
 
-const program = new Command('nasflow')
-  .description('Neural architecture search on Temporal and Kubernetes')
-  .showHelpAfterError()
-  .version('0.1.0');
+const program = new Command('nasflow').description('Neural architecture search on Temporal and Kubernetes').showHelpAfterError().version('0.1.0');
 
 /** Subcommands that load on their own, without their group's heavy modules (`search validate` needs no Temporal SDK). */
 const LIGHT: Record<string, () => Promise<Register>> = {

@@ -56,9 +56,13 @@ export function registerOperatorCommands(program: Command): void {
       const resyncMs = Number(flags.resyncMs);
       if (!Number.isInteger(resyncMs) || resyncMs < 100) throw new Error(`--resync-ms must be an integer of at least 100; received ${flags.resyncMs}`);
       const leaseSeconds = Number(flags.leaseSeconds);
-      if (!Number.isInteger(leaseSeconds) || leaseSeconds < 2) throw new Error(`--lease-seconds must be an integer of at least 2; received ${flags.leaseSeconds}`);
+      if (!Number.isInteger(leaseSeconds) || leaseSeconds < 2)
+        throw new Error(`--lease-seconds must be an integer of at least 2; received ${flags.leaseSeconds}`);
       const uiUrl = flags.uiUrl ?? env.TEMPORAL_UI_URL;
-      const watchNamespaces = (flags.watchNamespace ?? env.NASFLOW_WATCH_NAMESPACE ?? '').split(',').map((n) => n.trim()).filter(Boolean);
+      const watchNamespaces = (flags.watchNamespace ?? env.NASFLOW_WATCH_NAMESPACE ?? '')
+        .split(',')
+        .map((n) => n.trim())
+        .filter(Boolean);
       const policy = env.NASFLOW_POLICY ? parseTrialPolicy(env.NASFLOW_POLICY) : undefined;
       const identity = flags.identity ?? env.POD_NAME ?? `${hostname()}-${process.pid}`;
       const kube = new KubeAdapter(loadKubeConfig(env));
@@ -67,7 +71,15 @@ export function registerOperatorCommands(program: Command): void {
       const operator = new Operator({
         kube,
         events,
-        ...(policy ? { policy, policyDefaults: { ...(env.NASFLOW_TRIAL_IMAGE ? { image: env.NASFLOW_TRIAL_IMAGE } : {}), ...(env.NASFLOW_TRIAL_S3_SECRET ? { storageSecret: env.NASFLOW_TRIAL_S3_SECRET } : {}) } } : {}),
+        ...(policy
+          ? {
+              policy,
+              policyDefaults: {
+                ...(env.NASFLOW_TRIAL_IMAGE ? { image: env.NASFLOW_TRIAL_IMAGE } : {}),
+                ...(env.NASFLOW_TRIAL_S3_SECRET ? { storageSecret: env.NASFLOW_TRIAL_S3_SECRET } : {}),
+              },
+            }
+          : {}),
         temporal: new TemporalSearchControl(new Client({ connection, namespace }), flags.taskQueue),
         temporalNamespace: namespace,
         leaseNamespace: flags.leaseNamespace ?? env.POD_NAMESPACE ?? 'default',
@@ -81,15 +93,21 @@ export function registerOperatorCommands(program: Command): void {
         ...(watchNamespaces.length > 0 ? { watchNamespaces } : {}),
       });
       const metricsAddress = flags.metricsAddress ?? env.NASFLOW_METRICS_ADDRESS;
-      const health = metricsAddress ? await startHealthServer({
-        address: metricsAddress,
-        registry: createOperatorMetrics({
-          isLeader: () => operator.elector.isLeader, phases: () => operator.phases(), events: () => events.stats,
-          reconciles: () => ({ ok: operator.reconciles, error: operator.reconcileErrors }),
-        }),
-      }) : undefined;
+      const health = metricsAddress
+        ? await startHealthServer({
+            address: metricsAddress,
+            registry: createOperatorMetrics({
+              isLeader: () => operator.elector.isLeader,
+              phases: () => operator.phases(),
+              events: () => events.stats,
+              reconciles: () => ({ ok: operator.reconciles, error: operator.reconcileErrors }),
+            }),
+          })
+        : undefined;
       operator.start();
-      console.error(`nasflow operator: Temporal ${address} (${namespace}), watching ${watchNamespaces.length > 0 ? `namespaces ${watchNamespaces.join(', ')}` : 'all namespaces'}${policy ? ', trial policy on' : ''}${health ? `, metrics on http://${health.address}` : ''}`);
+      console.error(
+        `nasflow operator: Temporal ${address} (${namespace}), watching ${watchNamespaces.length > 0 ? `namespaces ${watchNamespaces.join(', ')}` : 'all namespaces'}${policy ? ', trial policy on' : ''}${health ? `, metrics on http://${health.address}` : ''}`,
+      );
       await new Promise<void>((resolve) => {
         for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => resolve());
       });

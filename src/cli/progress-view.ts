@@ -37,7 +37,11 @@ export function progressBar(stream: NodeJS.WriteStream = process.stderr): Progre
   return {
     update(p) {
       last = p;
-      draw(p, phaseText(p), p.etaMs !== undefined ? formatDuration(p.etaMs) : p.oneShot?.stageEtaMs !== undefined ? `supernet stages ${formatDuration(p.oneShot.stageEtaMs)}` : '?');
+      draw(
+        p,
+        phaseText(p),
+        p.etaMs !== undefined ? formatDuration(p.etaMs) : p.oneShot?.stageEtaMs !== undefined ? `supernet stages ${formatDuration(p.oneShot.stageEtaMs)}` : '?',
+      );
     },
     reconnecting(forMs) {
       if (last) draw(last, `reconnecting to Temporal (${formatDuration(forMs)})`, '?');
@@ -62,8 +66,9 @@ export function formatDuration(ms: number): string {
 }
 
 export function leaderboardTable(entries: readonly LeaderboardEntry[]): string {
-  const rows = entries.map((e, i) =>
-    `${String(i + 1).padStart(3)}  ${e.accuracy.toFixed(2).padStart(6)}%  ${e.testAccuracy !== undefined ? `${e.testAccuracy.toFixed(2).padStart(6)}%` : '      -'}  ${e.trialId}  ${e.summary}`,
+  const rows = entries.map(
+    (e, i) =>
+      `${String(i + 1).padStart(3)}  ${e.accuracy.toFixed(2).padStart(6)}%  ${e.testAccuracy !== undefined ? `${e.testAccuracy.toFixed(2).padStart(6)}%` : '      -'}  ${e.trialId}  ${e.summary}`,
   );
   return ['  #     val      test  trial  architecture', ...rows].join('\n');
 }

@@ -34,7 +34,10 @@ export async function searchStatus(handle: WorkflowHandle<typeof searchWorkflow>
   }
   const sa = d.typedSearchAttributes;
   const attributes = {
-    algorithm: sa.get(NAS_ALGORITHM), phase: sa.get(NAS_PHASE), trialsCompleted: sa.get(NAS_TRIALS_COMPLETED), bestAccuracy: sa.get(NAS_BEST_ACCURACY),
+    algorithm: sa.get(NAS_ALGORITHM),
+    phase: sa.get(NAS_PHASE),
+    trialsCompleted: sa.get(NAS_TRIALS_COMPLETED),
+    bestAccuracy: sa.get(NAS_BEST_ACCURACY),
   };
   if (status !== 'RUNNING') {
     let reason: string | undefined;
@@ -49,10 +52,16 @@ export async function searchStatus(handle: WorkflowHandle<typeof searchWorkflow>
   if (pollers > 0) {
     try {
       return await target.client.withDeadline(Date.now() + 15_000, async () => ({
-        status, progress: await handle.query(progressQuery), leaderboard: await handle.query(leaderboardQuery, 10),
+        status,
+        progress: await handle.query(progressQuery),
+        leaderboard: await handle.query(leaderboardQuery, 10),
       }));
     } catch {
-      return { status, attributes, note: 'the workflow did not answer the progress query within 15 s (its worker is busy); figures from its search attributes' };
+      return {
+        status,
+        attributes,
+        note: 'the workflow did not answer the progress query within 15 s (its worker is busy); figures from its search attributes',
+      };
     }
   }
   const note = target.embedded

@@ -17,7 +17,11 @@ export function registerValidateCommand(program: Command): void {
     .action((path: string, opts: { resource?: boolean }) => {
       const checked = checkSpecText(readSpecText(path), opts);
       if (!checked.value) {
-        process.stderr.write(`${path}: invalid ${opts.resource ? 'NeuralArchitectureSearch resource' : 'search spec'}:\n${problemLines(checked.problems).map((l) => `  ${l}\n`).join('')}`);
+        process.stderr.write(
+          `${path}: invalid ${opts.resource ? 'NeuralArchitectureSearch resource' : 'search spec'}:\n${problemLines(checked.problems)
+            .map((l) => `  ${l}\n`)
+            .join('')}`,
+        );
         process.exitCode = 1;
         return;
       }

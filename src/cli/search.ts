@@ -22,9 +22,7 @@ import { createSearchWorker, createSearchWorkerWhenReachable } from '../worker/w
 import { startHealthServer } from '../metrics/health-server.js';
 import { createSearchMetrics } from '../metrics/search-metrics.js';
 import type { searchWorkflow } from '../../workflows/search.workflow.js';
-import {
-  cancelUpdate, pauseUpdate, resumeUpdate, setMaxTrialsUpdate, setParallelismUpdate, stopUpdate,
-} from '../../workflows/search-handlers.js';
+import { cancelUpdate, pauseUpdate, resumeUpdate, setMaxTrialsUpdate, setParallelismUpdate, stopUpdate } from '../../workflows/search-handlers.js';
 import { follow, Interrupts } from './follow.js';
 import { connectTemporal, localHome, workflowUrl, type TemporalTarget } from './temporal-target.js';
 import { loadSpecFile } from './spec-file.js';
@@ -84,17 +82,30 @@ export function registerSearchCommands(program: Command): void {
     const started: { worker?: Worker } = {};
     const metrics = metricsAddress ? createSearchMetrics() : undefined;
     // Up before Temporal is reached: liveness answers while the worker waits out an outage; readiness does not.
-    const health = metrics && metricsAddress ? await startHealthServer({
-      registry: metrics.registry, address: metricsAddress,
-      ready: () => (started.worker?.getState() === 'RUNNING' ? true : `worker ${started.worker ? started.worker.getState().toLowerCase() : 'connecting to Temporal'}`),
-    }) : undefined;
+    const health =
+      metrics && metricsAddress
+        ? await startHealthServer({
+            registry: metrics.registry,
+            address: metricsAddress,
+            ready: () =>
+              started.worker?.getState() === 'RUNNING' ? true : `worker ${started.worker ? started.worker.getState().toLowerCase() : 'connecting to Temporal'}`,
+          })
+        : undefined;
     if (health) console.error(`nasflow worker: metrics and health on http://${health.address}`);
     const trainLauncher = await launcherFor(opts.launcher);
-    const { worker } = await createSearchWorkerWhenReachable({
-      address, namespace: opts.namespace ?? process.env.TEMPORAL_NAMESPACE ?? 'default', taskQueue: opts.taskQueue, env: process.env,
-      workDir: opts.workDir ?? join(localHome(process.env), 'launcher'), maxLocalTrials: positive(opts.maxLocalTrials, '--max-local-trials'),
-      ...(trainLauncher ? { trainLauncher } : {}), ...(metrics ? { metrics } : {}),
-    }, (line) => console.error(line));
+    const { worker } = await createSearchWorkerWhenReachable(
+      {
+        address,
+        namespace: opts.namespace ?? process.env.TEMPORAL_NAMESPACE ?? 'default',
+        taskQueue: opts.taskQueue,
+        env: process.env,
+        workDir: opts.workDir ?? join(localHome(process.env), 'launcher'),
+        maxLocalTrials: positive(opts.maxLocalTrials, '--max-local-trials'),
+        ...(trainLauncher ? { trainLauncher } : {}),
+        ...(metrics ? { metrics } : {}),
+      },
+      (line) => console.error(line),
+    );
     started.worker = worker;
     console.error(`nasflow worker: polling task queue ${opts.taskQueue} on ${address}`);
     try {
@@ -107,18 +118,22 @@ export function registerSearchCommands(program: Command): void {
 
   const search = program.command('search').description('run and steer architecture searches');
 
-  addFollowOptions(addConnOptions(
-    search
-      .command('run <spec>')
-      .description('start a search from a spec file (YAML or JSON) and follow it to the end (Ctrl-C pauses it)')
-      .option('--local', 'use the embedded default even if TEMPORAL_ADDRESS is set')
-      .option('--id <id>', 'search id suffix (default: random)')
-      .option('--max-local-trials <n>', 'trials run at once on this machine (default: the spec parallelism)'),
-  )).action(async (specPath: string, opts: ConnOpts & FollowFlags & { id?: string; maxLocalTrials?: string }) => {
+  addFollowOptions(
+    addConnOptions(
+      search
+        .command('run <spec>')
+        .description('start a search from a spec file (YAML or JSON) and follow it to the end (Ctrl-C pauses it)')
+        .option('--local', 'use the embedded default even if TEMPORAL_ADDRESS is set')
+        .option('--id <id>', 'search id suffix (default: random)')
+        .option('--max-local-trials <n>', 'trials run at once on this machine (default: the spec parallelism)'),
+    ),
+  ).action(async (specPath: string, opts: ConnOpts & FollowFlags & { id?: string; maxLocalTrials?: string }) => {
     const spec = loadSpecFile(specPath);
     const searchId = localSearchId(spec.name, opts.id ?? randomBytes(3).toString('hex'));
     await withTarget(opts, async (target, interrupts) => {
-      const worker = target.embedded ? await embeddedWorker(target, opts.maxLocalTrials ? positive(opts.maxLocalTrials, '--max-local-trials') : spec.budget.parallelism) : undefined;
+      const worker = target.embedded
+        ? await embeddedWorker(target, opts.maxLocalTrials ? positive(opts.maxLocalTrials, '--max-local-trials') : spec.budget.parallelism)
+        : undefined;
       try {
         const handle = await startSearch(target.client, spec, { searchId });
         announce(target, searchId);
@@ -129,41 +144,54 @@ export function registerSearchCommands(program: Command): void {
     });
   });
 
-  addFollowOptions(addConnOptions(search.command('resume <searchId>').description('resume a paused search (and follow it when embedded; Ctrl-C pauses it again)')))
-    .action(async (searchId: string, opts: ConnOpts & FollowFlags) => {
-      await withTarget(opts, async (target, interrupts) => {
-        const handle = searchHandle(target.client, searchId);
-        await mustBeRunning(handle, searchId);
-        const worker = target.embedded ? await embeddedWorker(target, Math.max(1, availableParallelism())) : undefined;
-        try {
-          const p = await handle.executeUpdate(resumeUpdate);
-          if (worker) await followAndReport(handle, target, interrupts, searchId, opts, 'pause');
-          else console.log(statusText(p));
-        } finally {
-          await shutdown(worker);
-        }
-      });
+  addFollowOptions(
+    addConnOptions(search.command('resume <searchId>').description('resume a paused search (and follow it when embedded; Ctrl-C pauses it again)')),
+  ).action(async (searchId: string, opts: ConnOpts & FollowFlags) => {
+    await withTarget(opts, async (target, interrupts) => {
+      const handle = searchHandle(target.client, searchId);
+      await mustBeRunning(handle, searchId);
+      const worker = target.embedded ? await embeddedWorker(target, Math.max(1, availableParallelism())) : undefined;
+      try {
+        const p = await handle.executeUpdate(resumeUpdate);
+        if (worker) await followAndReport(handle, target, interrupts, searchId, opts, 'pause');
+        else console.log(statusText(p));
+      } finally {
+        await shutdown(worker);
+      }
     });
+  });
 
   addConnOptions(search.command('list').description('list searches').option('--json', 'print JSON')).action(async (opts: ConnOpts & { json?: boolean }) => {
     await withTarget(opts, async (target) => {
       const rows: { workflowId: string; status: string; algorithm?: unknown; phase?: unknown; completed?: unknown; best?: unknown }[] = [];
       for await (const wf of target.client.workflow.list({ query: "WorkflowType = 'searchWorkflow'" })) {
         const sa = wf.typedSearchAttributes;
-        rows.push({ workflowId: wf.workflowId, status: wf.status.name, algorithm: sa.get(NAS_ALGORITHM), phase: sa.get(NAS_PHASE), completed: sa.get(NAS_TRIALS_COMPLETED), best: sa.get(NAS_BEST_ACCURACY) });
+        rows.push({
+          workflowId: wf.workflowId,
+          status: wf.status.name,
+          algorithm: sa.get(NAS_ALGORITHM),
+          phase: sa.get(NAS_PHASE),
+          completed: sa.get(NAS_TRIALS_COMPLETED),
+          best: sa.get(NAS_BEST_ACCURACY),
+        });
       }
       if (opts.json) console.log(JSON.stringify(rows));
-      else for (const r of rows) console.log(`${r.workflowId.replace(/^nas\//, '')}  ${String(r.algorithm ?? '-')}  ${String(r.phase ?? r.status)}  trials ${String(r.completed ?? 0)}  best ${r.best === undefined ? '-' : `${Number(r.best).toFixed(2)}%`}`);
+      else
+        for (const r of rows)
+          console.log(
+            `${r.workflowId.replace(/^nas\//, '')}  ${String(r.algorithm ?? '-')}  ${String(r.phase ?? r.status)}  trials ${String(r.completed ?? 0)}  best ${r.best === undefined ? '-' : `${Number(r.best).toFixed(2)}%`}`,
+          );
     });
   });
 
-  addConnOptions(search.command('status <searchId>').description('show progress and the leaderboard').option('--json', 'print JSON'))
-    .action(async (searchId: string, opts: ConnOpts & { json?: boolean }) => {
+  addConnOptions(search.command('status <searchId>').description('show progress and the leaderboard').option('--json', 'print JSON')).action(
+    async (searchId: string, opts: ConnOpts & { json?: boolean }) => {
       await withTarget(opts, async (target) => {
         const report = await searchStatus(searchHandle(target.client, searchId), target, searchId);
         console.log(opts.json ? JSON.stringify(report) : statusReportText(searchId, report));
       });
-    });
+    },
+  );
 
   // Updates need a worker to run the workflow task. On the embedded server no other command may
   // be running one (a paused search's `run` has exited), so the command runs its own meanwhile;
@@ -175,17 +203,23 @@ export function registerSearchCommands(program: Command): void {
     ['cancel', 'stop running trials now and complete as Cancelled', (h) => h.executeUpdate(cancelUpdate), 'follow'],
   ];
   for (const [name, description, apply, then] of controls) {
-    addFollowOptions(addConnOptions(search.command(`${name} <searchId>`).description(description))).action(async (searchId: string, opts: ConnOpts & FollowFlags) => {
-      await steer(searchId, opts, async (handle, target, interrupts) => {
-        const p = await apply(handle);
-        if (then === 'follow' || (then === 'follow-embedded' && target.embedded)) await followAndReport(handle, target, interrupts, searchId, opts, 'detach');
-        else console.log(statusText(p));
-      });
-    });
+    addFollowOptions(addConnOptions(search.command(`${name} <searchId>`).description(description))).action(
+      async (searchId: string, opts: ConnOpts & FollowFlags) => {
+        await steer(searchId, opts, async (handle, target, interrupts) => {
+          const p = await apply(handle);
+          if (then === 'follow' || (then === 'follow-embedded' && target.embedded)) await followAndReport(handle, target, interrupts, searchId, opts, 'detach');
+          else console.log(statusText(p));
+        });
+      },
+    );
   }
 
   addConnOptions(
-    search.command('set <searchId>').description('change a running search').option('--parallelism <n>', 'trials in flight').option('--max-trials <n>', 'trial budget'),
+    search
+      .command('set <searchId>')
+      .description('change a running search')
+      .option('--parallelism <n>', 'trials in flight')
+      .option('--max-trials <n>', 'trial budget'),
   ).action(async (searchId: string, opts: ConnOpts & { parallelism?: string; maxTrials?: string }) => {
     if (!opts.parallelism && !opts.maxTrials) throw new Error('search set: pass --parallelism <n> and/or --max-trials <n>');
     await steer(searchId, opts, async (handle) => {
@@ -205,7 +239,11 @@ interface FollowFlags {
 function addFollowOptions(cmd: Command): Command {
   return cmd
     .option('--json', 'print a JSON summary as the last line')
-    .option('--reconnect-timeout <seconds>', 'while following, how long the Temporal server may be unreachable before the CLI gives up (the search goes on)', '600');
+    .option(
+      '--reconnect-timeout <seconds>',
+      'while following, how long the Temporal server may be unreachable before the CLI gives up (the search goes on)',
+      '600',
+    );
 }
 
 async function withTarget(opts: ConnOpts, fn: (t: TemporalTarget, interrupts: Interrupts) => Promise<void>): Promise<void> {
@@ -246,14 +284,20 @@ async function mustBeRunning(handle: Handle, searchId: string): Promise<void> {
   const d = await handle.describe();
   if (d.status.name !== 'RUNNING') {
     const phase = d.typedSearchAttributes.get(NAS_PHASE);
-    throw new Error(`search ${searchId} has already ended (workflow ${d.status.name}${phase ? `, phase ${String(phase)}` : ''}); see: nasflow search status ${searchId}`);
+    throw new Error(
+      `search ${searchId} has already ended (workflow ${d.status.name}${phase ? `, phase ${String(phase)}` : ''}); see: nasflow search status ${searchId}`,
+    );
   }
 }
 
 async function embeddedWorker(target: TemporalTarget, maxLocalTrials: number): Promise<Worker> {
   quietRuntime();
   const { worker } = await createSearchWorker({
-    address: target.address, namespace: target.namespace, env: process.env, workDir: join(localHome(process.env), 'launcher'), maxLocalTrials,
+    address: target.address,
+    namespace: target.namespace,
+    env: process.env,
+    workDir: join(localHome(process.env), 'launcher'),
+    maxLocalTrials,
   });
   void worker.run();
   return worker;
@@ -272,9 +316,21 @@ function announce(target: TemporalTarget, searchId: string): void {
 }
 
 /** Shows progress until the search ends and reports how it ended (exit code and JSON line). */
-async function followAndReport(handle: Handle, target: TemporalTarget, interrupts: Interrupts, searchId: string, opts: FollowFlags, onInterrupt: 'pause' | 'detach'): Promise<void> {
+async function followAndReport(
+  handle: Handle,
+  target: TemporalTarget,
+  interrupts: Interrupts,
+  searchId: string,
+  opts: FollowFlags,
+  onInterrupt: 'pause' | 'detach',
+): Promise<void> {
   const started = Date.now();
-  const end = await follow(handle, target, interrupts, { searchId, reconnectMs: seconds(opts.reconnectTimeout, '--reconnect-timeout') * 1000, onInterrupt, log });
+  const end = await follow(handle, target, interrupts, {
+    searchId,
+    reconnectMs: seconds(opts.reconnectTimeout, '--reconnect-timeout') * 1000,
+    onInterrupt,
+    log,
+  });
   switch (end.kind) {
     case 'done': {
       const r = end.result;
@@ -304,7 +360,12 @@ function summary(r: SearchResult, wallSeconds: number): Record<string, unknown> 
     searchId: r.searchId,
     algorithm: r.progress.algorithm,
     phase: r.phase,
-    trials: { succeeded: r.progress.counts.succeeded, failed: r.progress.counts.failed, retried: r.progress.counts.infraRetries, cancelled: r.progress.counts.cancelled },
+    trials: {
+      succeeded: r.progress.counts.succeeded,
+      failed: r.progress.counts.failed,
+      retried: r.progress.counts.infraRetries,
+      cancelled: r.progress.counts.cancelled,
+    },
     best: best ? { trialId: best.trialId, valAccuracy: best.accuracy, testAccuracy: best.testAccuracy, genotype: best.summary } : null,
     ...(r.progress.oneShot ? { oneShot: r.progress.oneShot } : {}),
     wallSeconds: Math.round(wallSeconds * 10) / 10,
@@ -331,4 +392,3 @@ function positive(value: string, flag: string): number {
   if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} must be a positive integer; received "${value}"`);
   return n;
 }
-

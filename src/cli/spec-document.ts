@@ -24,7 +24,8 @@ const root = (problem: string): FieldProblem[] => [{ field: '(root)', problem }]
 
 /** Parses YAML (1.2 core schema; JSON is YAML) into plain data, or says why it cannot. */
 export function readYaml(text: string): Checked<unknown> {
-  if (text.length > DOCUMENT_LIMITS.chars) return { problems: root(`the document is ${text.length} characters long; a spec may be at most ${DOCUMENT_LIMITS.chars}`) };
+  if (text.length > DOCUMENT_LIMITS.chars)
+    return { problems: root(`the document is ${text.length} characters long; a spec may be at most ${DOCUMENT_LIMITS.chars}`) };
   let value: unknown;
   try {
     const doc = parseDocument(text, { uniqueKeys: true, merge: false, prettyErrors: false });
@@ -34,7 +35,8 @@ export function readYaml(text: string): Checked<unknown> {
   } catch (err) {
     const message = (err as Error).message;
     if (err instanceof RangeError) return { problems: root(`the document nests too deeply to read; a spec nests at most ${DOCUMENT_LIMITS.depth} levels`) };
-    if (/alias/i.test(message)) return { problems: root(`the document expands YAML aliases more than ${DOCUMENT_LIMITS.aliases} times (an alias bomb?); write the values out`) };
+    if (/alias/i.test(message))
+      return { problems: root(`the document expands YAML aliases more than ${DOCUMENT_LIMITS.aliases} times (an alias bomb?); write the values out`) };
     return { problems: root(`not valid YAML or JSON: ${firstLine(message)}`) };
   }
   const shape = shapeProblem(value, [], new Set(), 0);
@@ -63,7 +65,8 @@ function shapeProblem(value: unknown, path: PropertyKey[], ancestors: Set<object
 
 /** A search spec document (`nasflow search run` input): the spec with every default applied, or its problems. */
 export function checkSearchSpec(doc: unknown): Checked<SearchSpec> {
-  if (doc === null || doc === undefined) return { problems: root('the document is empty; expected a search spec (name, algorithm, space, budget, storage, ...)') };
+  if (doc === null || doc === undefined)
+    return { problems: root('the document is empty; expected a search spec (name, algorithm, space, budget, storage, ...)') };
   if (typeof doc !== 'object' || Array.isArray(doc)) return { problems: root(`expected a mapping of spec fields; received ${shown(doc)}`) };
   const problems = searchSpecProblems(doc);
   return problems.length > 0 ? { problems } : { value: parseSearchSpec(doc), problems: [] };
@@ -81,7 +84,8 @@ export function checkResource(doc: unknown): Checked<CheckedResource> {
   if (doc === null || doc === undefined) return { problems: root(`the document is empty; expected a ${KIND} manifest`) };
   if (typeof doc !== 'object' || Array.isArray(doc)) return { problems: root(`expected a ${KIND} manifest; received ${shown(doc)}`) };
   const m = doc as Record<string, unknown>;
-  if (m.kind !== KIND) return { problems: [{ field: 'kind', problem: `expected ${KIND} (this command checks nasflow search resources); received ${shown(m.kind ?? null)}` }] };
+  if (m.kind !== KIND)
+    return { problems: [{ field: 'kind', problem: `expected ${KIND} (this command checks nasflow search resources); received ${shown(m.kind ?? null)}` }] };
   const problems: FieldProblem[] = [];
   if (m.apiVersion !== API_VERSION) problems.push({ field: 'apiVersion', problem: `expected ${API_VERSION}; received ${shown(m.apiVersion ?? null)}` });
   const metadata = m.metadata;
@@ -96,7 +100,13 @@ export function checkResource(doc: unknown): Checked<CheckedResource> {
   const spec = parseResourceSpec(m.spec);
   const nameProblems = searchSpecProblems({ ...searchOnly(spec), name }).filter((p) => p.field === 'name');
   if (nameProblems.length > 0) return { problems: nameProblems.map((p) => ({ field: 'metadata.name', problem: p.problem })) };
-  return { value: { manifest: { apiVersion: API_VERSION, kind: KIND, metadata: metadata as Record<string, unknown>, spec }, search: searchSpecOf(name as string, spec) }, problems: [] };
+  return {
+    value: {
+      manifest: { apiVersion: API_VERSION, kind: KIND, metadata: metadata as Record<string, unknown>, spec },
+      search: searchSpecOf(name as string, spec),
+    },
+    problems: [],
+  };
 }
 
 function searchOnly(spec: ResourceSpec): Record<string, unknown> {

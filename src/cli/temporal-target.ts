@@ -26,7 +26,11 @@ export function localHome(env: NodeJS.ProcessEnv): string {
   return env.NASFLOW_HOME ?? join(env.HOME ?? homedir(), '.cache', 'nasflow', 'local');
 }
 
-export async function connectTemporal(opts: { address?: string; namespace?: string; local?: boolean }, env: NodeJS.ProcessEnv, log: (m: string) => void): Promise<TemporalTarget> {
+export async function connectTemporal(
+  opts: { address?: string; namespace?: string; local?: boolean },
+  env: NodeJS.ProcessEnv,
+  log: (m: string) => void,
+): Promise<TemporalTarget> {
   const address = opts.local ? undefined : (opts.address ?? env.TEMPORAL_ADDRESS);
   const namespace = opts.namespace ?? env.TEMPORAL_NAMESPACE ?? 'default';
   if (address) {
@@ -38,7 +42,10 @@ export async function connectTemporal(opts: { address?: string; namespace?: stri
   try {
     const connection = await Connection.connect({ address: server.address });
     return {
-      address: server.address, namespace: server.namespace, ...(server.uiUrl ? { uiUrl: server.uiUrl } : {}), embedded: true,
+      address: server.address,
+      namespace: server.namespace,
+      ...(server.uiUrl ? { uiUrl: server.uiUrl } : {}),
+      embedded: true,
       client: new Client({ connection, namespace: server.namespace }),
       leaveNow: () => server.leaveNow(),
       async close() {

@@ -26,7 +26,10 @@ export function registerTrainCommands(program: Command): void {
     .option('--spec <uri>', 'trial spec (s3://bucket/key, file:///path or a path); default: $NASFLOW_TRIAL_SPEC')
     .option('--dataset <uri>', "dataset prefix; overrides the spec's dataset")
     .option('--out <uri>', "output prefix; overrides the spec's output (default: the spec's directory)")
-    .option('--require-gpu', 'exit 2 instead of training on the CPU when no GPU is usable (default: $NASFLOW_REQUIRE_GPU=1, which trial Jobs that request nvidia.com/gpu set)')
+    .option(
+      '--require-gpu',
+      'exit 2 instead of training on the CPU when no GPU is usable (default: $NASFLOW_REQUIRE_GPU=1, which trial Jobs that request nvidia.com/gpu set)',
+    )
     .action(async (opts: TrainOptions) => {
       const code = await trainCommand(opts, defaultModelFactory);
       await exitAfterFlush(code);

@@ -42,7 +42,9 @@ export function registerZooCommands(program: Command): void {
       }
       console.log(`${'NAME'.padEnd(18)} ${'PARAMS'.padStart(12)} ${'MULT-ADDS'.padStart(12)} ${'INPUT'.padStart(5)} CLASSES`);
       for (const r of rows) {
-        console.log(`${r.name.padEnd(18)} ${r.params.toLocaleString('en-US').padStart(12)} ${`${(r.multAdds / 1e6).toFixed(1)}M`.padStart(12)} ${String(r.inputSize).padStart(5)} ${r.classes}`);
+        console.log(
+          `${r.name.padEnd(18)} ${r.params.toLocaleString('en-US').padStart(12)} ${`${(r.multAdds / 1e6).toFixed(1)}M`.padStart(12)} ${String(r.inputSize).padStart(5)} ${r.classes}`,
+        );
       }
     });
 
@@ -62,8 +64,12 @@ export function registerZooCommands(program: Command): void {
       for (const line of structure(entry)) console.log(line);
       console.log('shapes:');
       for (const s of info.shapes) console.log(`  ${s.label.padEnd(40)} ${s.shape}`);
-      console.log(`params ${info.params.toLocaleString('en-US')} (reference ${entry.reference.params?.toLocaleString('en-US') ?? 'n/a'}${entry.reference.paramsMismatch ? `; ${entry.reference.paramsMismatch}` : ''})`);
-      console.log(`mult-adds ${(info.multAdds / 1e6).toFixed(1)}M (reference ${entry.reference.multAdds ? `${(entry.reference.multAdds / 1e6).toFixed(1)}M` : 'n/a'}${entry.reference.multAddsScope === 'conv' ? ', conv layers only' : ''})`);
+      console.log(
+        `params ${info.params.toLocaleString('en-US')} (reference ${entry.reference.params?.toLocaleString('en-US') ?? 'n/a'}${entry.reference.paramsMismatch ? `; ${entry.reference.paramsMismatch}` : ''})`,
+      );
+      console.log(
+        `mult-adds ${(info.multAdds / 1e6).toFixed(1)}M (reference ${entry.reference.multAdds ? `${(entry.reference.multAdds / 1e6).toFixed(1)}M` : 'n/a'}${entry.reference.multAddsScope === 'conv' ? ', conv layers only' : ''})`,
+      );
       console.log(`sources: ${entry.reference.source}; ${entry.published.source}`);
     });
 }

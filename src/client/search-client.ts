@@ -14,7 +14,11 @@ export interface StartSearchOptions {
   historyLimit?: number;
 }
 
-export async function startSearch(client: Client, spec: SearchSpec, opts: StartSearchOptions): Promise<WorkflowHandleWithFirstExecutionRunId<typeof searchWorkflow>> {
+export async function startSearch(
+  client: Client,
+  spec: SearchSpec,
+  opts: StartSearchOptions,
+): Promise<WorkflowHandleWithFirstExecutionRunId<typeof searchWorkflow>> {
   const algorithm = algorithmName(spec);
   return client.workflow.start<typeof searchWorkflow>('searchWorkflow', {
     taskQueue: opts.taskQueue ?? TASK_QUEUE,
@@ -25,9 +29,20 @@ export async function startSearch(client: Client, spec: SearchSpec, opts: StartS
     workflowTaskTimeout: '60s',
     args: [{ searchId: opts.searchId, spec, algorithm, ...(opts.historyLimit ? { historyLimit: opts.historyLimit } : {}) }],
     memo: {
-      spec: { name: spec.name, algorithm, space: spec.space, evaluator: spec.evaluator.type, maxTrials: spec.budget.maxTrials, parallelism: spec.budget.parallelism, storage: spec.storage },
+      spec: {
+        name: spec.name,
+        algorithm,
+        space: spec.space,
+        evaluator: spec.evaluator.type,
+        maxTrials: spec.budget.maxTrials,
+        parallelism: spec.budget.parallelism,
+        storage: spec.storage,
+      },
     },
-    typedSearchAttributes: [{ key: NAS_ALGORITHM, value: algorithm }, { key: NAS_SEARCH_NAME, value: spec.name }],
+    typedSearchAttributes: [
+      { key: NAS_ALGORITHM, value: algorithm },
+      { key: NAS_SEARCH_NAME, value: spec.name },
+    ],
   });
 }
 

@@ -12,7 +12,9 @@ const WORKFLOW_TYPE = 1; // TASK_QUEUE_TYPE_WORKFLOW
  */
 export async function workflowPollers(client: Client, namespace: string, nowMs: number, taskQueue = TASK_QUEUE, recentMs = 90_000): Promise<number> {
   const res = await client.workflowService.describeTaskQueue({
-    namespace, taskQueue: { name: taskQueue, kind: NORMAL_KIND }, taskQueueType: WORKFLOW_TYPE,
+    namespace,
+    taskQueue: { name: taskQueue, kind: NORMAL_KIND },
+    taskQueueType: WORKFLOW_TYPE,
   });
   return (res.pollers ?? []).filter((p) => {
     const seconds = p.lastAccessTime?.seconds;

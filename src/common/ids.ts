@@ -26,6 +26,11 @@ export function trialJobName(searchName: string, id: string): string {
   const index = parts[parts.length - 1];
   const round = parts[parts.length - 2];
   const suffix = `-${stableHash(id, 8)}-r${round}-${index}`;
-  const base = searchName.toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/^-+/, '').slice(0, 63 - suffix.length).replace(/-+$/, '');
+  const base = searchName
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, '-')
+    .replace(/^-+/, '')
+    .slice(0, 63 - suffix.length)
+    .replace(/-+$/, '');
   return `${base || 'nas'}${suffix}`;
 }

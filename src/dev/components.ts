@@ -3,7 +3,15 @@ import type { ServiceProcess } from './service.js';
 import type { SearchAttributeType } from '@temporalio/common';
 import { NAS_SEARCH_ATTRIBUTES } from '../api/search-attributes.js';
 
-const CLI_TYPE_NAMES: Record<SearchAttributeType, string> = { KEYWORD: 'Keyword', INT: 'Int', DOUBLE: 'Double', TEXT: 'Text', BOOL: 'Bool', DATETIME: 'Datetime', KEYWORD_LIST: 'KeywordList' };
+const CLI_TYPE_NAMES: Record<SearchAttributeType, string> = {
+  KEYWORD: 'Keyword',
+  INT: 'Int',
+  DOUBLE: 'Double',
+  TEXT: 'Text',
+  BOOL: 'Bool',
+  DATETIME: 'Datetime',
+  KEYWORD_LIST: 'KeywordList',
+};
 
 export interface StartedComponent<E> {
   name: string;
@@ -24,6 +32,4 @@ export interface ComponentOptions {
 }
 
 /** Search attributes nasflow registers on the dev server (docs/design.md "Contracts"), as the CLI spells their types. */
-export const SEARCH_ATTRIBUTES: Readonly<Record<string, string>> = Object.fromEntries(
-  NAS_SEARCH_ATTRIBUTES.map((k) => [k.name, CLI_TYPE_NAMES[k.type]]),
-);
+export const SEARCH_ATTRIBUTES: Readonly<Record<string, string>> = Object.fromEntries(NAS_SEARCH_ATTRIBUTES.map((k) => [k.name, CLI_TYPE_NAMES[k.type]]));

@@ -72,7 +72,15 @@ export async function buildKubernetes(cmds: readonly string[], outDir: string, c
   const logFile = join(ctx.buildDir, `kubernetes-${version}.log`);
   mkdirSync(dir, { recursive: true });
   const env = goEnv(ctx);
-  const info = await step('kubernetes', 'go mod download k8s.io/kubernetes', logFile, 'go', ['mod', 'download', '-json', `k8s.io/kubernetes@v${version}`], ctx.buildDir, env);
+  const info = await step(
+    'kubernetes',
+    'go mod download k8s.io/kubernetes',
+    logFile,
+    'go',
+    ['mod', 'download', '-json', `k8s.io/kubernetes@v${version}`],
+    ctx.buildDir,
+    env,
+  );
   const goModPath = (JSON.parse(info) as { GoMod: string }).GoMod;
   const staging = [...readFileSync(goModPath, 'utf8').matchAll(/^\s+(k8s\.io\/[a-z0-9-]+) v0\.0\.0$/gm)].map((m) => m[1]);
   if (staging.length === 0) throw new ToolBuildError('kubernetes', 'read staging modules', `no v0.0.0 requirements in ${goModPath}`, logFile);

@@ -13,7 +13,7 @@ export function gpuNodeManifest(name: string, gpus: number): Record<string, unkn
         'kubernetes.io/arch': 'amd64',
         'kubernetes.io/os': 'linux',
         'kubernetes.io/hostname': name,
-        'type': 'kwok',
+        type: 'kwok',
         'nvidia.com/gpu.present': 'true',
         'nvidia.com/gpu.count': String(gpus),
       },

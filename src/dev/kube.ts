@@ -62,57 +62,126 @@ export async function startKube(tools: KubeTools, opts: KubeOptions): Promise<St
   try {
     const etcdUrl = `http://127.0.0.1:${etcdClient}`;
     const etcd = start('etcd', tools.etcd.path, [
-      '--name', 'nasflow', '--data-dir', opts.etcdDataDir ?? join(opts.dir, 'etcd'),
-      '--listen-client-urls', etcdUrl, '--advertise-client-urls', etcdUrl,
-      '--listen-peer-urls', `http://127.0.0.1:${etcdPeer}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${etcdPeer}`,
-      '--initial-cluster', `nasflow=http://127.0.0.1:${etcdPeer}`,
-      '--log-level', 'warn', '--quota-backend-bytes', String(2 * 1024 ** 3),
+      '--name',
+      'nasflow',
+      '--data-dir',
+      opts.etcdDataDir ?? join(opts.dir, 'etcd'),
+      '--listen-client-urls',
+      etcdUrl,
+      '--advertise-client-urls',
+      etcdUrl,
+      '--listen-peer-urls',
+      `http://127.0.0.1:${etcdPeer}`,
+      '--initial-advertise-peer-urls',
+      `http://127.0.0.1:${etcdPeer}`,
+      '--initial-cluster',
+      `nasflow=http://127.0.0.1:${etcdPeer}`,
+      '--log-level',
+      'warn',
+      '--quota-backend-bytes',
+      String(2 * 1024 ** 3),
     ]);
     await waitUntil('etcd', async () => (await fetch(`${etcdUrl}/health`)).ok, { timeoutMs: 30_000, proc: etcd });
 
     const apiserver = start('kube-apiserver', tools['kube-apiserver'].path, [
-      '--etcd-servers', etcdUrl,
-      '--bind-address', '127.0.0.1', '--advertise-address', '127.0.0.1', '--secure-port', String(apiPort),
-      '--cert-dir', join(opts.dir, 'certs'),
-      '--token-auth-file', files.tokens,
-      '--authorization-mode', 'RBAC',
-      '--service-cluster-ip-range', '10.96.0.0/16',
-      '--service-account-issuer', 'https://kubernetes.default.svc.cluster.local',
-      '--service-account-key-file', files.saPublic,
-      '--service-account-signing-key-file', files.saPrivate,
-      '--v', '1',
+      '--etcd-servers',
+      etcdUrl,
+      '--bind-address',
+      '127.0.0.1',
+      '--advertise-address',
+      '127.0.0.1',
+      '--secure-port',
+      String(apiPort),
+      '--cert-dir',
+      join(opts.dir, 'certs'),
+      '--token-auth-file',
+      files.tokens,
+      '--authorization-mode',
+      'RBAC',
+      '--service-cluster-ip-range',
+      '10.96.0.0/16',
+      '--service-account-issuer',
+      'https://kubernetes.default.svc.cluster.local',
+      '--service-account-key-file',
+      files.saPublic,
+      '--service-account-signing-key-file',
+      files.saPrivate,
+      '--v',
+      '1',
     ]);
     await waitUntil('kube-apiserver', async () => (await kubectl(kubeconfig, ['get', '--raw', '/readyz'])).code === 0, { timeoutMs: 120_000, proc: apiserver });
 
     start('kube-controller-manager', tools['kube-controller-manager'].path, [
-      '--kubeconfig', kubeconfig, '--leader-elect=false', '--bind-address', '127.0.0.1', '--secure-port', '0',
-      '--service-account-private-key-file', files.saPrivate, '--use-service-account-credentials=false',
-      '--controllers', '*,-nodeipam,-cloud-node-lifecycle,-service-lb-controller,-route',
-      '--v', '1',
+      '--kubeconfig',
+      kubeconfig,
+      '--leader-elect=false',
+      '--bind-address',
+      '127.0.0.1',
+      '--secure-port',
+      '0',
+      '--service-account-private-key-file',
+      files.saPrivate,
+      '--use-service-account-credentials=false',
+      '--controllers',
+      '*,-nodeipam,-cloud-node-lifecycle,-service-lb-controller,-route',
+      '--v',
+      '1',
     ]);
     start('kube-scheduler', tools['kube-scheduler'].path, [
-      '--kubeconfig', kubeconfig, '--leader-elect=false', '--bind-address', '127.0.0.1', '--secure-port', '0', '--v', '1',
+      '--kubeconfig',
+      kubeconfig,
+      '--leader-elect=false',
+      '--bind-address',
+      '127.0.0.1',
+      '--secure-port',
+      '0',
+      '--v',
+      '1',
     ]);
     start('kwok', tools.kwok.path, [
-      '--kubeconfig', kubeconfig, '--config', opts.kwokStages ?? kwokStagesPath(tools.kwok.path),
-      '--manage-all-nodes=false', '--manage-nodes-with-annotation-selector', 'kwok.x-k8s.io/node=fake', '--manage-nodes-with-label-selector', '',
-      '--server-address', `127.0.0.1:${kwokPort}`,
-      '--cidr', '10.244.0.0/16', '--node-ip', '10.0.0.1', '--node-lease-duration-seconds', '40',
+      '--kubeconfig',
+      kubeconfig,
+      '--config',
+      opts.kwokStages ?? kwokStagesPath(tools.kwok.path),
+      '--manage-all-nodes=false',
+      '--manage-nodes-with-annotation-selector',
+      'kwok.x-k8s.io/node=fake',
+      '--manage-nodes-with-label-selector',
+      '',
+      '--server-address',
+      `127.0.0.1:${kwokPort}`,
+      '--cidr',
+      '10.244.0.0/16',
+      '--node-ip',
+      '10.0.0.1',
+      '--node-lease-duration-seconds',
+      '40',
     ]);
 
     // The default service account appears once the controller manager runs; pods need it.
-    await waitUntil('kube-controller-manager', async () => (await kubectl(kubeconfig, ['get', 'serviceaccount', 'default', '-n', 'default'])).code === 0, { timeoutMs: 60_000 });
+    await waitUntil('kube-controller-manager', async () => (await kubectl(kubeconfig, ['get', 'serviceaccount', 'default', '-n', 'default'])).code === 0, {
+      timeoutMs: 60_000,
+    });
 
     const gpuNodes = Array.from({ length: opts.gpuNodes }, (_, i) => `gpu-node-${i}`);
     if (gpuNodes.length > 0) {
       const manifest = gpuNodes.map((name) => JSON.stringify(gpuNodeManifest(name, opts.gpusPerNode))).join('\n');
       const applied = await kubectl(kubeconfig, ['apply', '-f', '-'], manifest);
       if (applied.code !== 0) throw new Error(`creating GPU nodes failed: ${applied.output}`);
-      await waitUntil('kwok GPU nodes Ready', async () => {
-        const res = await kubectl(kubeconfig, ['get', 'nodes', '-o', 'jsonpath={range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}']);
-        const ready = res.output.split('\n').filter((s) => s.trim() === 'True').length;
-        return ready >= gpuNodes.length;
-      }, { timeoutMs: Math.max(60_000, gpuNodes.length * 500) });
+      await waitUntil(
+        'kwok GPU nodes Ready',
+        async () => {
+          const res = await kubectl(kubeconfig, [
+            'get',
+            'nodes',
+            '-o',
+            'jsonpath={range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}',
+          ]);
+          const ready = res.output.split('\n').filter((s) => s.trim() === 'True').length;
+          return ready >= gpuNodes.length;
+        },
+        { timeoutMs: Math.max(60_000, gpuNodes.length * 500) },
+      );
     }
     return { name: 'kube', processes, endpoints: { server, kubeconfig, token, gpuNodes } };
   } catch (err) {

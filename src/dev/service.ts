@@ -86,11 +86,7 @@ function isZombie(pid: number): boolean {
 }
 
 /** Polls `check` until it returns true; on timeout the error includes the service log's tail. */
-export async function waitUntil(
-  what: string,
-  check: () => Promise<boolean>,
-  opts: { timeoutMs: number; proc?: ServiceProcess },
-): Promise<void> {
+export async function waitUntil(what: string, check: () => Promise<boolean>, opts: { timeoutMs: number; proc?: ServiceProcess }): Promise<void> {
   const deadline = Date.now() + opts.timeoutMs;
   while (Date.now() < deadline) {
     if (opts.proc && !isAlive(opts.proc.pid)) {

@@ -71,7 +71,9 @@ export async function stackUp(sel: StackSelection, env: NodeJS.ProcessEnv, log: 
   const wanted = (['temporal', 's3', 'kube'] as const).filter((name) => sel[name]);
   const clash = wanted.filter((name) => existing?.components[name] && running(existing.components[name]));
   if (clash.length > 0) {
-    throw new Error(`a dev stack is already running (${clash.join(', ')}; state: ${stateFile(env)}). Run "nasflow dev restart" to restart it in place, or "nasflow dev down" first.`);
+    throw new Error(
+      `a dev stack is already running (${clash.join(', ')}; state: ${stateFile(env)}). Run "nasflow dev restart" to restart it in place, or "nasflow dev down" first.`,
+    );
   }
   const root = stackRoot(env);
   mkdirSync(root, { recursive: true });
@@ -102,7 +104,8 @@ export async function stackRestart(names: readonly string[] | undefined, env: No
   if (!state) throw new Error('no dev stack to restart (run "nasflow dev up")');
   const chosen = names ?? Object.keys(state.components).filter((n) => RESTARTABLE.includes(n));
   for (const name of chosen) {
-    if (!RESTARTABLE.includes(name)) throw new Error(`${name} cannot be restarted in place (it starts from a fresh etcd); run "nasflow dev down" and "nasflow dev up --${name}"`);
+    if (!RESTARTABLE.includes(name))
+      throw new Error(`${name} cannot be restarted in place (it starts from a fresh etcd); run "nasflow dev down" and "nasflow dev up --${name}"`);
     recorded(state, name, env);
   }
   for (const name of chosen) {
@@ -123,9 +126,21 @@ function recorded(state: StackState, name: string, env: NodeJS.ProcessEnv): Comp
   return component;
 }
 
-async function startComponent(name: string, root: string, prev: ComponentRecord | undefined, gpuNodes: number, env: NodeJS.ProcessEnv, log: (m: string) => void): Promise<ComponentRecord> {
+async function startComponent(
+  name: string,
+  root: string,
+  prev: ComponentRecord | undefined,
+  gpuNodes: number,
+  env: NodeJS.ProcessEnv,
+  log: (m: string) => void,
+): Promise<ComponentRecord> {
   const dir = join(root, name);
-  const record = (c: StartedComponent<object>): ComponentRecord => ({ processes: c.processes, endpoints: c.endpoints as Record<string, unknown>, dir, ...(c.ports ? { ports: c.ports } : {}) });
+  const record = (c: StartedComponent<object>): ComponentRecord => ({
+    processes: c.processes,
+    endpoints: c.endpoints as Record<string, unknown>,
+    dir,
+    ...(c.ports ? { ports: c.ports } : {}),
+  });
   if (name === 'temporal') {
     const tools = await ensureTools({ env, only: ['temporal'], log });
     return record(await startTemporal(tools.temporal.path, { dir, detached: true, ports: prev?.ports }));

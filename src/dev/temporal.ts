@@ -20,12 +20,26 @@ export interface TemporalEndpoints {
 export function devServerArgs(ports: readonly number[], dir: string): string[] {
   const [grpc, ui, http, metrics] = ports;
   return [
-    'server', 'start-dev',
-    '--ip', '127.0.0.1', '--ui-ip', '127.0.0.1',
-    '--port', String(grpc), '--ui-port', String(ui), '--http-port', String(http), '--metrics-port', String(metrics),
-    '--db-filename', join(dir, 'temporal.db'),
-    '--namespace', 'default',
-    '--log-level', 'warn',
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--ui-ip',
+    '127.0.0.1',
+    '--port',
+    String(grpc),
+    '--ui-port',
+    String(ui),
+    '--http-port',
+    String(http),
+    '--metrics-port',
+    String(metrics),
+    '--db-filename',
+    join(dir, 'temporal.db'),
+    '--namespace',
+    'default',
+    '--log-level',
+    'warn',
     ...Object.entries(SEARCH_ATTRIBUTES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
   ];
 }

@@ -8,20 +8,9 @@
  *   replaces each staging module with its matching v0.X.Y tag.
  * - `etcd-wrapper`: etcd's server lives in a library module; a three-line main calls etcdmain.
  */
-export type ToolName =
-  | 'temporal'
-  | 'etcd'
-  | 'kube-apiserver'
-  | 'kube-controller-manager'
-  | 'kube-scheduler'
-  | 'kwok'
-  | 'versitygw'
-  | 'helm';
+export type ToolName = 'temporal' | 'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'kwok' | 'versitygw' | 'helm';
 
-export type BuildRecipe =
-  | { kind: 'go-install'; pkg: string }
-  | { kind: 'k8s-wrapper'; cmd: string }
-  | { kind: 'etcd-wrapper'; module: string };
+export type BuildRecipe = { kind: 'go-install'; pkg: string } | { kind: 'k8s-wrapper'; cmd: string } | { kind: 'etcd-wrapper'; module: string };
 
 export interface ToolSpec {
   readonly name: ToolName;

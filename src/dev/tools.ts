@@ -74,7 +74,11 @@ async function build(spec: ToolSpec, dir: string, ctx: BuildContext): Promise<vo
     } else {
       // One build yields all Kubernetes binaries; install each that is still missing.
       const k8sTools = TOOLS.filter((t) => t.recipe.kind === 'k8s-wrapper');
-      await buildKubernetes(k8sTools.map((t) => (t.recipe as { cmd: string }).cmd), staging, ctx);
+      await buildKubernetes(
+        k8sTools.map((t) => (t.recipe as { cmd: string }).cmd),
+        staging,
+        ctx,
+      );
       for (const t of k8sTools) {
         if (!existsSync(toolPath(dir, t))) install(join(staging, t.name), toolPath(dir, t));
       }

@@ -67,7 +67,11 @@ export function checkCudaLibraries(deps: string, load: (path: string) => string 
   }
   // cuDNN 9 loads its engines (libcudnn_*.so.9) lazily; each must resolve too.
   const cudnnLib = join(nvidia, 'cudnn', 'lib');
-  for (const f of existsSync(cudnnLib) ? readdirSync(cudnnLib).filter((n) => /^libcudnn_.*\.so\.9$/.test(n)).sort() : []) {
+  for (const f of existsSync(cudnnLib)
+    ? readdirSync(cudnnLib)
+        .filter((n) => /^libcudnn_.*\.so\.9$/.test(n))
+        .sort()
+    : []) {
     const problem = load(join(cudnnLib, f));
     results.push({ name: f, path: join(cudnnLib, f), ok: problem === undefined, ...(problem ? { problem } : {}) });
   }
@@ -83,7 +87,7 @@ export function formatCudaLibsCheck(c: CudaLibsCheck): string {
   return [
     `CUDA libraries of ${c.deps}:`,
     ...c.results.map((r) => `  ${r.ok ? 'ok  ' : 'FAIL'} ${r.name}${r.problem ? `: ${r.problem}` : ''}`),
-    '  (libcuda.so.1 comes from the node\'s NVIDIA driver, mounted into GPU pods by the NVIDIA container runtime)',
+    "  (libcuda.so.1 comes from the node's NVIDIA driver, mounted into GPU pods by the NVIDIA container runtime)",
     c.ok ? 'every CUDA library TensorFlow loads resolves' : 'CUDA library check FAILED',
   ].join('\n');
 }

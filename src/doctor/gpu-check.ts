@@ -50,7 +50,8 @@ export async function checkGpu(loaded: LoadedBackend, visible: GpuFacts, o: { st
 }
 
 function adviceFor(d: Device, last: number, first: number): string {
-  if (d.kind === 'cpu') return `NO GPU: training ran on the CPU (${d.reason}). See docs/gpu.md: GPU image, NVIDIA driver >= 525 on the node, nvidia.com/gpu in the pod's resources.`;
+  if (d.kind === 'cpu')
+    return `NO GPU: training ran on the CPU (${d.reason}). See docs/gpu.md: GPU image, NVIDIA driver >= 525 on the node, nvidia.com/gpu in the pod's resources.`;
   return `the GPU trained but the loss did not go down (${first.toFixed(4)} -> ${last.toFixed(4)}): the GPU arithmetic is suspect; report this with the output above`;
 }
 

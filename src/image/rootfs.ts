@@ -61,7 +61,11 @@ async function debootstrap(r: Runner, cacheDir: string, key: string, tarball: st
   const logFile = join(cacheDir, `rootfs-${key}.log`);
   log(`debootstrap ${recipe.variant} ${recipe.suite} from ${recipe.mirror} (first build only; about a minute or more; log: ${logFile})`);
   try {
-    await r.run('debootstrap', [`--variant=${recipe.variant}`, `--arch=${recipe.arch}`, `--include=${recipe.include.join(',')}`, recipe.suite, staging, recipe.mirror], { logFile });
+    await r.run(
+      'debootstrap',
+      [`--variant=${recipe.variant}`, `--arch=${recipe.arch}`, `--include=${recipe.include.join(',')}`, recipe.suite, staging, recipe.mirror],
+      { logFile },
+    );
     // Downloaded .debs and package lists are build leftovers; apt-get update refetches lists.
     rmSync(join(staging, 'var', 'cache', 'apt', 'archives'), { recursive: true, force: true });
     mkdirSync(join(staging, 'var', 'cache', 'apt', 'archives', 'partial'), { recursive: true });

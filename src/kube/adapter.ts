@@ -109,7 +109,9 @@ export class KubeAdapter {
   }
 
   readSearch(namespace: string, name: string): Promise<NeuralArchitectureSearch | undefined> {
-    return orUndefined(this.custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL, name }) as Promise<NeuralArchitectureSearch>);
+    return orUndefined(
+      this.custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL, name }) as Promise<NeuralArchitectureSearch>,
+    );
   }
 
   async patchSearchStatus(namespace: string, name: string, status: ResourceStatus): Promise<void> {
@@ -122,7 +124,12 @@ export class KubeAdapter {
    */
   async setSearchFinalizers(s: NeuralArchitectureSearch, finalizers: string[]): Promise<void> {
     const body = { metadata: { finalizers, resourceVersion: s.metadata.resourceVersion } };
-    await orUndefined(this.custom.patchNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: s.metadata.namespace, plural: PLURAL, name: s.metadata.name, body }, MERGE_PATCH));
+    await orUndefined(
+      this.custom.patchNamespacedCustomObject(
+        { group: GROUP, version: VERSION, namespace: s.metadata.namespace, plural: PLURAL, name: s.metadata.name, body },
+        MERGE_PATCH,
+      ),
+    );
   }
 
   /** A list+watch cache of every NeuralArchitectureSearch in the cluster (or in one namespace). */
@@ -131,7 +138,10 @@ export class KubeAdapter {
     const list = () =>
       (namespace
         ? this.custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL })
-        : this.custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL })) as Promise<{ items: (NeuralArchitectureSearch & KubernetesObject)[]; metadata: { resourceVersion?: string } }>;
+        : this.custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL })) as Promise<{
+        items: (NeuralArchitectureSearch & KubernetesObject)[];
+        metadata: { resourceVersion?: string };
+      }>;
     return makeInformer(this.kc, path, list);
   }
 
@@ -154,7 +164,12 @@ export class KubeAdapter {
 
   /** Updates a recorded Event's series (count, last time seen) instead of writing a new Event. */
   async patchEventSeries(namespace: string, name: string, series: { count: number; lastObservedTime: Date }): Promise<void> {
-    await orUndefined(this.events.patchNamespacedEvent({ namespace, name, body: { series: { count: series.count, lastObservedTime: microTime(series.lastObservedTime) } } }, MERGE_PATCH));
+    await orUndefined(
+      this.events.patchNamespacedEvent(
+        { namespace, name, body: { series: { count: series.count, lastObservedTime: microTime(series.lastObservedTime) } } },
+        MERGE_PATCH,
+      ),
+    );
   }
 
   readLease(namespace: string, name: string): Promise<V1Lease | undefined> {

@@ -7,14 +7,14 @@
  */
 
 const DOCS: Record<string, string> = {
-  'status': 'Summary of the search, mirrored from its workflow by the operator. Per-trial history lives in Temporal and the object store.',
+  status: 'Summary of the search, mirrored from its workflow by the operator. Per-trial history lives in Temporal and the object store.',
   'status.phase': 'Pending, Initializing, Running, Paused, Suspended, Stopping, Succeeded, Failed or Cancelled.',
   'status.observedGeneration': 'The metadata.generation this status reflects.',
   'status.algorithm': 'Registry name of the algorithm the search runs.',
   'status.conditions': 'Kubernetes-style conditions keyed by type: WorkflowStarted, Running, Finished, InvalidSpec.',
   'status.conditions[].type': 'Condition type.',
   'status.conditions[].status': 'True, False or Unknown.',
-  'status.conditions[].reason': 'PascalCase reason for the condition\'s last transition.',
+  'status.conditions[].reason': "PascalCase reason for the condition's last transition.",
   'status.conditions[].message': 'Human-readable detail (truncated).',
   'status.conditions[].lastTransitionTime': 'When the status last changed.',
   'status.conditions[].observedGeneration': 'The metadata.generation the condition was set from.',

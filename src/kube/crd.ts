@@ -42,19 +42,49 @@ const IMMUTABLE_BUDGET_FIELDS = ['maxFailedTrials', 'trialRetries'];
 
 /** A property name as CEL spells it: names that are CEL keywords are escaped (Kubernetes CEL rules). */
 function celField(name: string): string {
-  return ['true', 'false', 'null', 'in', 'as', 'break', 'const', 'continue', 'else', 'for', 'function', 'if', 'import', 'let', 'loop', 'package', 'namespace', 'return', 'var', 'void', 'while'].includes(name) ? `__${name}__` : name;
+  return [
+    'true',
+    'false',
+    'null',
+    'in',
+    'as',
+    'break',
+    'const',
+    'continue',
+    'else',
+    'for',
+    'function',
+    'if',
+    'import',
+    'let',
+    'loop',
+    'package',
+    'namespace',
+    'return',
+    'var',
+    'void',
+    'while',
+  ].includes(name)
+    ? `__${name}__`
+    : name;
 }
 
 /** CEL rules by schema path (relative to the resource root), with the spec's cross-field rules. */
 function rulesFor(specRules: readonly SpecRule[]): Record<string, Rule[]> {
   const RULES: Record<string, Rule[]> = {
-    '': [{
-      rule: 'self.metadata.name.matches("^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$")',
-      message: `metadata.name must be a DNS label of at most ${LIMITS.nameChars} characters (trial Job names derive from it)`,
-    }],
-    'spec': [
+    '': [
+      {
+        rule: 'self.metadata.name.matches("^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$")',
+        message: `metadata.name must be a DNS label of at most ${LIMITS.nameChars} characters (trial Job names derive from it)`,
+      },
+    ],
+    spec: [
       ...specRules.map((r): Rule => ({ rule: r.cel, message: r.message, fieldPath: `.${r.path.join('.')}`, ...(r.reason ? { reason: r.reason } : {}) })),
-      { rule: 'has(self.dataset) == has(oldSelf.dataset) && has(self.storageSecretRef) == has(oldSelf.storageSecretRef)', message: 'dataset and storageSecretRef cannot be added or removed after creation', reason: 'FieldValueForbidden' },
+      {
+        rule: 'has(self.dataset) == has(oldSelf.dataset) && has(self.storageSecretRef) == has(oldSelf.storageSecretRef)',
+        message: 'dataset and storageSecretRef cannot be added or removed after creation',
+        reason: 'FieldValueForbidden',
+      },
     ],
     'spec.macro': Object.entries(RENAMED_MACRO_KEYS).map(([key, r]) => ({
       rule: `!has(self.${celField(key)})`,
@@ -62,8 +92,14 @@ function rulesFor(specRules: readonly SpecRule[]): Record<string, Rule[]> {
       reason: 'FieldValueForbidden' as const,
     })),
   };
-  for (const f of IMMUTABLE_SPEC_FIELDS) (RULES[`spec.${f}`] ??= []).push({ rule: 'self == oldSelf', message: `spec.${f} is immutable after creation`, reason: 'FieldValueForbidden' });
-  for (const f of IMMUTABLE_BUDGET_FIELDS) (RULES[`spec.budget.${f}`] ??= []).push({ rule: 'self == oldSelf', message: `spec.budget.${f} is immutable after creation`, reason: 'FieldValueForbidden' });
+  for (const f of IMMUTABLE_SPEC_FIELDS)
+    (RULES[`spec.${f}`] ??= []).push({ rule: 'self == oldSelf', message: `spec.${f} is immutable after creation`, reason: 'FieldValueForbidden' });
+  for (const f of IMMUTABLE_BUDGET_FIELDS)
+    (RULES[`spec.budget.${f}`] ??= []).push({
+      rule: 'self == oldSelf',
+      message: `spec.budget.${f} is immutable after creation`,
+      reason: 'FieldValueForbidden',
+    });
   return RULES;
 }
 
@@ -160,13 +196,22 @@ function mergeUnion(node: Schema, path: string): Rule[] {
   const members = node.anyOf as Schema[];
   const first = at(members, 0, `${path}: union member`);
   delete node.anyOf;
-  const types = members.map((m) => m.type).sort().join(',');
+  const types = members
+    .map((m) => m.type)
+    .sort()
+    .join(',');
   if (types === 'integer,string') {
     node['x-kubernetes-int-or-string'] = true;
     const str = members.find((m) => m.type === 'string')!;
     node.maxLength = str.maxLength; // bounds the CEL cost estimate of the pattern match
-    if (str.pattern !== QUANTITY_PATTERN) throw new Error(`${path}: only quantity unions (string|integer) are representable; received pattern ${String(str.pattern)}`);
-    return [{ rule: `type(self) == int ? self >= 0 : self.matches('${QUANTITY_PATTERN.replaceAll('\\', '\\\\')}')`, message: 'must be a Kubernetes quantity such as 1, 500m or 16Gi' }];
+    if (str.pattern !== QUANTITY_PATTERN)
+      throw new Error(`${path}: only quantity unions (string|integer) are representable; received pattern ${String(str.pattern)}`);
+    return [
+      {
+        rule: `type(self) == int ? self >= 0 : self.matches('${QUANTITY_PATTERN.replaceAll('\\', '\\\\')}')`,
+        message: 'must be a Kubernetes quantity such as 1, 500m or 16Gi',
+      },
+    ];
   }
   if (members.every((m) => Array.isArray(m.enum) && m.type === first.type)) {
     Object.assign(node, { type: first.type, enum: members.flatMap((m) => m.enum as unknown[]) });
@@ -176,7 +221,7 @@ function mergeUnion(node: Schema, path: string): Rule[] {
   const tagged = members.map((m) => (m.type === 'object' && m.properties?.type ? { properties: m.properties, tag: m.properties.type } : undefined));
   if (tagged.every((t) => t !== undefined)) {
     const props: Record<string, Schema> = {};
-    for (const { properties } of tagged) for (const [k, v] of Object.entries(properties)) props[k] = k === 'type' ? props.type ?? { ...v, enum: [] } : v;
+    for (const { properties } of tagged) for (const [k, v] of Object.entries(properties)) props[k] = k === 'type' ? (props.type ?? { ...v, enum: [] }) : v;
     const tags = tagged.flatMap((t) => t.tag.enum as unknown[]);
     props.type = { ...props.type, enum: tags, description: `One of: ${tags.join(', ')}.` };
     const everywhere = (k: string): boolean => tagged.every((t) => k in t.properties);
@@ -186,7 +231,14 @@ function mergeUnion(node: Schema, path: string): Rule[] {
     return tagged.flatMap(({ properties, tag: tagSchema }) => {
       const tag = (tagSchema.enum as string[])[0];
       const foreign = Object.keys(props).filter((k) => !(k in properties));
-      return foreign.length === 0 ? [] : [{ rule: `self.type != '${tag}' || !(${foreign.map((k) => `has(self.${celField(k)})`).join(' || ')})`, message: `type ${tag} takes none of: ${foreign.join(', ')}` }];
+      return foreign.length === 0
+        ? []
+        : [
+            {
+              rule: `self.type != '${tag}' || !(${foreign.map((k) => `has(self.${celField(k)})`).join(' || ')})`,
+              message: `type ${tag} takes none of: ${foreign.join(', ')}`,
+            },
+          ];
     });
   }
   throw new Error(`${path}: this union is not representable in a structural schema; received member types ${types}`);
@@ -197,26 +249,31 @@ export function crdObject(): Record<string, unknown> {
   return {
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
-    metadata: { name: `${PLURAL}.${GROUP}`, annotations: { 'nasflow.io/generated-by': 'npm run gen:crd (scripts/gen-crd.js) from src/api/resource-spec.ts; do not edit' } },
+    metadata: {
+      name: `${PLURAL}.${GROUP}`,
+      annotations: { 'nasflow.io/generated-by': 'npm run gen:crd (scripts/gen-crd.js) from src/api/resource-spec.ts; do not edit' },
+    },
     spec: {
       group: GROUP,
       scope: 'Namespaced',
       names: { kind: KIND, listKind: `${KIND}List`, plural: PLURAL, singular: KIND.toLowerCase(), shortNames: ['nas'], categories: ['nasflow'] },
-      versions: [{
-        name: VERSION,
-        served: true,
-        storage: true,
-        subresources: { status: {} },
-        additionalPrinterColumns: [
-          { name: 'Algorithm', type: 'string', jsonPath: '.status.algorithm' },
-          { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
-          { name: 'Done', type: 'integer', jsonPath: '.status.trials.completed', description: 'Trials finished (succeeded + failed)' },
-          { name: 'Total', type: 'integer', jsonPath: '.spec.budget.maxTrials' },
-          { name: 'Best', type: 'string', jsonPath: '.status.best.accuracy', description: 'Best validation accuracy (%)' },
-          { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
-        ],
-        schema: { openAPIV3Schema: resourceOpenApiSchema() },
-      }],
+      versions: [
+        {
+          name: VERSION,
+          served: true,
+          storage: true,
+          subresources: { status: {} },
+          additionalPrinterColumns: [
+            { name: 'Algorithm', type: 'string', jsonPath: '.status.algorithm' },
+            { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
+            { name: 'Done', type: 'integer', jsonPath: '.status.trials.completed', description: 'Trials finished (succeeded + failed)' },
+            { name: 'Total', type: 'integer', jsonPath: '.spec.budget.maxTrials' },
+            { name: 'Best', type: 'string', jsonPath: '.status.best.accuracy', description: 'Best validation accuracy (%)' },
+            { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+          ],
+          schema: { openAPIV3Schema: resourceOpenApiSchema() },
+        },
+      ],
     },
   };
 }

@@ -84,7 +84,7 @@ export function helmReadme(valuesYaml: string, chart: { name: string; version: s
     'helm install nasflow ./helm/nasflow --set image.repository=ghcr.io/me/nasflow --set trial.image=ghcr.io/me/trainer:0.1.0-gpu …',
     '```',
     '',
-    '`--creds user:token` passes registry credentials (default: skopeo\'s auth file); `--out FILE` keeps a copy of the',
+    "`--creds user:token` passes registry credentials (default: skopeo's auth file); `--out FILE` keeps a copy of the",
     'archive. Without `--push` the build prints the archive path and digest (`~/.cache/nasflow/images`).',
     '',
     '## Values',

@@ -38,7 +38,10 @@ export class TrialJobCache implements JobLookup {
   private readonly verifiedAt = new Map<string, number>();
   private readonly verifyEveryMs: number;
 
-  constructor(private readonly kube: Pick<KubeAdapter, 'trialJobInformer'>, private readonly opts: TrialJobCacheOptions) {
+  constructor(
+    private readonly kube: Pick<KubeAdapter, 'trialJobInformer'>,
+    private readonly opts: TrialJobCacheOptions,
+  ) {
     this.verifyEveryMs = opts.verifyEveryMs ?? 60_000;
   }
 

@@ -30,9 +30,7 @@ export function trialStateOf(job: V1Job | undefined, pods: readonly V1Pod[]): Tr
 
 /** The trainer's terminated state in the most recently started failed pod. */
 function lastTerminated(pods: readonly V1Pod[]): { exitCode: number; reason?: string; message?: string } | undefined {
-  const failed = pods
-    .filter((p) => p.status?.phase === 'Failed')
-    .sort((a, b) => time(b.metadata?.creationTimestamp) - time(a.metadata?.creationTimestamp));
+  const failed = pods.filter((p) => p.status?.phase === 'Failed').sort((a, b) => time(b.metadata?.creationTimestamp) - time(a.metadata?.creationTimestamp));
   for (const p of failed) {
     const t = p.status?.containerStatuses?.find((c) => c.name === TRAINER_CONTAINER)?.state?.terminated;
     if (t) return { exitCode: t.exitCode, reason: t.reason, message: t.message };

@@ -77,7 +77,7 @@ export class KubeLauncher implements Launcher {
 
   async poll(trial: TrialRef): Promise<TrialState> {
     const { namespace, name } = this.jobOf(trial);
-    const job = this.opts.jobs?.lookup(namespace, name) ?? await this.opts.api.readJob(namespace, name);
+    const job = this.opts.jobs?.lookup(namespace, name) ?? (await this.opts.api.readJob(namespace, name));
     if (!job) return { state: 'missing' };
     const failed = job.status?.conditions?.some((c) => c.type === 'Failed' && c.status === 'True');
     const pods = failed ? await this.opts.api.listJobPods(namespace, name) : [];
@@ -137,7 +137,10 @@ export function createKubeLauncherFromEnv(env: NodeJS.ProcessEnv): Launcher {
   if (env.NASFLOW_TRIAL_POD_EXTRAS) defaults.extras = parseTrialPodExtras(env.NASFLOW_TRIAL_POD_EXTRAS);
   const api = new KubeAdapter(loadKubeConfig(env));
   const cacheOpts = { now: () => Date.now(), log: (line: string) => console.error(`${new Date().toISOString()} ${line}`) };
-  const namespaces = (env.NASFLOW_WATCH_NAMESPACE ?? '').split(',').map((n) => n.trim()).filter(Boolean);
+  const namespaces = (env.NASFLOW_WATCH_NAMESPACE ?? '')
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
   const jobs = namespaces.length === 0 ? new TrialJobCache(api, cacheOpts) : namespacedJobCaches(api, namespaces, cacheOpts);
   jobs.start();
   return new KubeLauncher({ api, defaults, localNamespace: env.NASFLOW_TRIAL_NAMESPACE || namespaces[0] || 'default', jobs });
@@ -147,8 +150,14 @@ export function createKubeLauncherFromEnv(env: NodeJS.ProcessEnv): Launcher {
  * One Job watch per served namespace (NASFLOW_WATCH_NAMESPACE=a,b): with namespaced Roles the
  * worker may not list Jobs cluster-wide. A Job in a namespace not watched is read directly.
  */
-function namespacedJobCaches(api: KubeAdapter, namespaces: string[], opts: ConstructorParameters<typeof TrialJobCache>[1]): JobLookup & { start(): void; stop(): Promise<void> } {
-  const caches = new Map(namespaces.map((ns) => [ns, new TrialJobCache({ trialJobInformer: (selector) => api.trialJobInformer(selector, ns) }, opts)] as const));
+function namespacedJobCaches(
+  api: KubeAdapter,
+  namespaces: string[],
+  opts: ConstructorParameters<typeof TrialJobCache>[1],
+): JobLookup & { start(): void; stop(): Promise<void> } {
+  const caches = new Map(
+    namespaces.map((ns) => [ns, new TrialJobCache({ trialJobInformer: (selector) => api.trialJobInformer(selector, ns) }, opts)] as const),
+  );
   return {
     start: () => caches.forEach((c) => c.start()),
     stop: async () => {

@@ -89,40 +89,62 @@ export function policyViolations(spec: ResourceSpec, policy: TrialPolicy, defaul
   const t = spec.template;
   const list = (l: readonly string[] | undefined) => (l && l.length > 0 ? l.join(', ') : 'none');
   if (t.image !== undefined && t.image !== defaults.image && !imageAllowed(t.image, policy.allowedImages)) {
-    out.push({ field: 'spec.template.image', message: `image ${t.image} is not allowed by the cluster's policy (allowed: ${list(policy.allowedImages)}); use an allowed image or omit the field for the default` });
+    out.push({
+      field: 'spec.template.image',
+      message: `image ${t.image} is not allowed by the cluster's policy (allowed: ${list(policy.allowedImages)}); use an allowed image or omit the field for the default`,
+    });
   }
   if (t.serviceAccountName !== undefined && !anyAllowed(policy.allowedServiceAccounts) && !policy.allowedServiceAccounts!.includes(t.serviceAccountName)) {
-    out.push({ field: 'spec.template.serviceAccountName', message: `service account ${t.serviceAccountName} is not allowed (allowed: ${list(policy.allowedServiceAccounts)}); omit it for the default` });
+    out.push({
+      field: 'spec.template.serviceAccountName',
+      message: `service account ${t.serviceAccountName} is not allowed (allowed: ${list(policy.allowedServiceAccounts)}); omit it for the default`,
+    });
   }
   if (t.nodeSelector && policy.allowedNodeSelectors) {
     for (const [key, value] of Object.entries(t.nodeSelector)) {
       const values = policy.allowedNodeSelectors[key];
       if (!values || !(values.includes('*') || values.includes(value))) {
-        out.push({ field: `spec.template.nodeSelector.${key}`, message: `node selector ${key}=${value} is not allowed (allowed keys: ${list(Object.keys(policy.allowedNodeSelectors))})` });
+        out.push({
+          field: `spec.template.nodeSelector.${key}`,
+          message: `node selector ${key}=${value} is not allowed (allowed keys: ${list(Object.keys(policy.allowedNodeSelectors))})`,
+        });
       }
     }
   }
   if (t.tolerations && !anyAllowed(policy.allowedTolerationKeys)) {
     t.tolerations.forEach((tol, i) => {
       if (!tol.key || !policy.allowedTolerationKeys!.includes(tol.key)) {
-        out.push({ field: `spec.template.tolerations[${i}]`, message: `toleration of ${tol.key ? `key ${tol.key}` : 'every taint (no key)'} is not allowed (allowed keys: ${list(policy.allowedTolerationKeys)})` });
+        out.push({
+          field: `spec.template.tolerations[${i}]`,
+          message: `toleration of ${tol.key ? `key ${tol.key}` : 'every taint (no key)'} is not allowed (allowed keys: ${list(policy.allowedTolerationKeys)})`,
+        });
       }
     });
   }
   const secret = spec.storageSecretRef;
   if (secret && secret.name !== defaults.storageSecret) {
     if (!anyAllowed(policy.allowedStorageSecrets) && !policy.allowedStorageSecrets!.includes(secret.name)) {
-      out.push({ field: 'spec.storageSecretRef.name', message: `Secret ${secret.name} is not allowed for trial pods (allowed: ${list(policy.allowedStorageSecrets)}); omit storageSecretRef for the default credentials` });
+      out.push({
+        field: 'spec.storageSecretRef.name',
+        message: `Secret ${secret.name} is not allowed for trial pods (allowed: ${list(policy.allowedStorageSecrets)}); omit storageSecretRef for the default credentials`,
+      });
     }
   }
   if (secret && !policy.allowCustomSecretKeys) {
     for (const k of ['accessKeyIdKey', 'secretAccessKeyKey'] as const) {
-      if (secret[k] !== STANDARD_KEYS[k]) out.push({ field: `spec.storageSecretRef.${k}`, message: `custom Secret key ${secret[k]} is not allowed; store the credential under ${STANDARD_KEYS[k]}` });
+      if (secret[k] !== STANDARD_KEYS[k])
+        out.push({
+          field: `spec.storageSecretRef.${k}`,
+          message: `custom Secret key ${secret[k]} is not allowed; store the credential under ${STANDARD_KEYS[k]}`,
+        });
     }
   }
   const gpus = gpusPerTrial(t.resources);
   if (policy.maxGpusPerTrial !== undefined && gpus > policy.maxGpusPerTrial) {
-    out.push({ field: `spec.template.resources.limits.${GPU_RESOURCE}`, message: `${gpus} GPUs per trial is above the cluster's maximum of ${policy.maxGpusPerTrial}` });
+    out.push({
+      field: `spec.template.resources.limits.${GPU_RESOURCE}`,
+      message: `${gpus} GPUs per trial is above the cluster's maximum of ${policy.maxGpusPerTrial}`,
+    });
   }
   out.push(...searchGpuViolations(gpus, spec.budget.parallelism, policy));
   return out;
@@ -131,7 +153,12 @@ export function policyViolations(spec: ResourceSpec, policy: TrialPolicy, defaul
 /** The per-search GPU cap alone (also checked when parallelism is edited on a running search). */
 export function searchGpuViolations(gpus: number, parallelism: number, policy: TrialPolicy): PolicyViolation[] {
   if (policy.maxGpusPerSearch === undefined || gpus * parallelism <= policy.maxGpusPerSearch) return [];
-  return [{ field: 'spec.budget.parallelism', message: `${parallelism} trials at once x ${gpus} GPUs is ${gpus * parallelism} GPUs, above the cluster's maximum of ${policy.maxGpusPerSearch} per search; lower budget.parallelism` }];
+  return [
+    {
+      field: 'spec.budget.parallelism',
+      message: `${parallelism} trials at once x ${gpus} GPUs is ${gpus * parallelism} GPUs, above the cluster's maximum of ${policy.maxGpusPerSearch} per search; lower budget.parallelism`,
+    },
+  ];
 }
 
 /** One status message for all violations (the condition's message is truncated by the caller). */

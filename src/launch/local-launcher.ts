@@ -84,7 +84,11 @@ export class LocalLauncher implements Launcher {
     child.unref();
     const startTicks = processStartTicks(child.pid!);
     const record: LaunchRecord = {
-      trialId: trial.trialId, attempt: trial.attempt, pid: child.pid!, startedAt: new Date().toISOString(), ...(startTicks === undefined ? {} : { startTicks }),
+      trialId: trial.trialId,
+      attempt: trial.attempt,
+      pid: child.pid!,
+      startedAt: new Date().toISOString(),
+      ...(startTicks === undefined ? {} : { startTicks }),
     };
     writeFileSync(join(dir, 'launch.json'), JSON.stringify(record));
     appendFileSync(this.launchLog, `${JSON.stringify(record)}\n`);
@@ -103,7 +107,9 @@ export class LocalLauncher implements Launcher {
     if (proc === undefined) {
       if (!existsSync(dir)) return { state: 'missing' };
       const claimedMs = Date.now() - statSync(dir).mtimeMs;
-      return claimedMs < LAUNCH_GRACE_MS ? { state: 'running' } : { state: 'exited', exitCode: 137, message: 'launch was interrupted before the trial process started' };
+      return claimedMs < LAUNCH_GRACE_MS
+        ? { state: 'running' }
+        : { state: 'exited', exitCode: 137, message: 'launch was interrupted before the trial process started' };
     }
     if (isTrialProcess(proc.pid, proc.marker, proc.startTicks)) return { state: 'running' };
     // The shell died without recording an exit (kill -9 of the group, machine restart): infrastructure.

@@ -45,7 +45,10 @@ export async function startHealthServer(o: HealthServerOptions): Promise<HealthS
       return r === true ? reply(200, 'ready\n') : reply(503, `not ready: ${r}\n`);
     }
     if (path === '/metrics') {
-      o.registry.metrics().then((text) => reply(200, text, o.registry.contentType), (err: unknown) => reply(500, `${String(err)}\n`));
+      o.registry.metrics().then(
+        (text) => reply(200, text, o.registry.contentType),
+        (err: unknown) => reply(500, `${String(err)}\n`),
+      );
       return;
     }
     reply(404, 'not found: try /metrics, /healthz or /readyz\n');
@@ -57,9 +60,10 @@ export async function startHealthServer(o: HealthServerOptions): Promise<HealthS
   const bound = server.address() as AddressInfo;
   return {
     address: `${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}`,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -20,27 +20,38 @@ export function createOperatorMetrics(src: OperatorMetricsSource, opts: { proces
   if (opts.processMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'nasflow_operator_' });
   const registers = [registry];
   new Gauge({
-    name: 'nasflow_operator_leader', help: '1 while this replica holds the leader Lease.', registers,
+    name: 'nasflow_operator_leader',
+    help: '1 while this replica holds the leader Lease.',
+    registers,
     collect() {
       this.set(src.isLeader() ? 1 : 0);
     },
   });
   new Gauge({
-    name: 'nasflow_searches', help: 'NeuralArchitectureSearch resources by phase (reported by the leader).', labelNames: ['phase'] as const, registers,
+    name: 'nasflow_searches',
+    help: 'NeuralArchitectureSearch resources by phase (reported by the leader).',
+    labelNames: ['phase'] as const,
+    registers,
     collect() {
       this.reset();
       for (const p of src.phases()) this.inc({ phase: p || 'None' });
     },
   });
   new Gauge({
-    name: 'nasflow_operator_events', help: 'Kubernetes Events: created, series patches, and dropped by the per-search budget (since start).', labelNames: ['result'] as const, registers,
+    name: 'nasflow_operator_events',
+    help: 'Kubernetes Events: created, series patches, and dropped by the per-search budget (since start).',
+    labelNames: ['result'] as const,
+    registers,
     collect() {
       const s = src.events();
       for (const [result, n] of Object.entries(s)) this.set({ result }, n);
     },
   });
   new Counter({
-    name: 'nasflow_operator_reconciles_total', help: 'Reconciles by result (ok; error: retried at the next resync).', labelNames: ['result'] as const, registers,
+    name: 'nasflow_operator_reconciles_total',
+    help: 'Reconciles by result (ok; error: retried at the next resync).',
+    labelNames: ['result'] as const,
+    registers,
     collect() {
       // The operator counts; the counter reports its totals (monotonic, so reset + inc is exact).
       this.reset();

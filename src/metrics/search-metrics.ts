@@ -35,18 +35,39 @@ export function createSearchMetrics(opts: { processMetrics?: boolean } = {}): Se
     registry,
     trialsStarted: new Counter({ name: 'nasflow_trials_started_total', help: 'Trials launched (first attempts).', labelNames: trialLabels, registers }),
     trialsSucceeded: new Counter({ name: 'nasflow_trials_succeeded_total', help: 'Trials that finished with a result.', labelNames: trialLabels, registers }),
-    trialsFailed: new Counter({ name: 'nasflow_trials_failed_total', help: 'Trial attempts that failed, by class (user: counts against maxFailedTrials; infra: retried).', labelNames: [...trialLabels, 'failure'] as const, registers }),
-    trialsRetried: new Counter({ name: 'nasflow_trials_retried_total', help: 'Trial attempts after the first (infrastructure retries).', labelNames: trialLabels, registers }),
+    trialsFailed: new Counter({
+      name: 'nasflow_trials_failed_total',
+      help: 'Trial attempts that failed, by class (user: counts against maxFailedTrials; infra: retried).',
+      labelNames: [...trialLabels, 'failure'] as const,
+      registers,
+    }),
+    trialsRetried: new Counter({
+      name: 'nasflow_trials_retried_total',
+      help: 'Trial attempts after the first (infrastructure retries).',
+      labelNames: trialLabels,
+      registers,
+    }),
     trialsRunning: new Gauge({ name: 'nasflow_trials_running', help: 'Trials this worker is awaiting now.', labelNames: trialLabels, registers }),
     trialDuration: new Histogram({
-      name: 'nasflow_trial_duration_seconds', help: 'Seconds a trial took (trainer time, or simulated seconds for benchmark evaluators).',
-      labelNames: ['algorithm', 'outcome'] as const, buckets: [1, 10, 60, 300, 900, 1800, 3600, 7200, 14_400, 28_800, 86_400], registers,
+      name: 'nasflow_trial_duration_seconds',
+      help: 'Seconds a trial took (trainer time, or simulated seconds for benchmark evaluators).',
+      labelNames: ['algorithm', 'outcome'] as const,
+      buckets: [1, 10, 60, 300, 900, 1800, 3600, 7200, 14_400, 28_800, 86_400],
+      registers,
     }),
     stepDuration: new Histogram({
-      name: 'nasflow_algorithm_step_duration_seconds', help: 'Seconds of an algorithm step (propose: controller sampling, surrogate ranking; observe: controller update, surrogate fit).',
-      labelNames: ['algorithm', 'step'] as const, buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300], registers,
+      name: 'nasflow_algorithm_step_duration_seconds',
+      help: 'Seconds of an algorithm step (propose: controller sampling, surrogate ranking; observe: controller update, surrogate fit).',
+      labelNames: ['algorithm', 'step'] as const,
+      buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300],
+      registers,
     }),
-    launcherErrors: new Counter({ name: 'nasflow_launcher_errors_total', help: 'Errors launching or polling trials (apiserver, store or process errors; retried by Temporal).', labelNames: ['operation'] as const, registers }),
+    launcherErrors: new Counter({
+      name: 'nasflow_launcher_errors_total',
+      help: 'Errors launching or polling trials (apiserver, store or process errors; retried by Temporal).',
+      labelNames: ['operation'] as const,
+      registers,
+    }),
   };
 }
 

@@ -25,9 +25,7 @@ import type { Net } from './net.js';
 import { TfjsNet, type BnArgs, type Tf } from './tfjs-net.js';
 
 /** A fully resolved network: cells on a cell skeleton, or stages on an MBConv chain. */
-export type NetworkDef =
-  | { kind: 'cells'; family: CellFamily; macro: CellMacro }
-  | { kind: 'chain'; stages: readonly StageSpec[]; macro: ChainMacro };
+export type NetworkDef = { kind: 'cells'; family: CellFamily; macro: CellMacro } | { kind: 'chain'; stages: readonly StageSpec[]; macro: ChainMacro };
 
 export type MacroConfig = CellMacro | ChainMacro;
 

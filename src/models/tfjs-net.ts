@@ -31,8 +31,12 @@ export class TfjsNet implements Net<ST> {
   conv(t: ST, a: ConvArgs): ST {
     return this.apply(
       this.tf.layers.conv2d({
-        filters: a.filters, kernelSize: [a.kernel[0], a.kernel[1]], strides: strides(a.stride), padding: a.padding ?? 'same',
-        dilationRate: a.dilation ?? 1, useBias: a.bias ?? false,
+        filters: a.filters,
+        kernelSize: [a.kernel[0], a.kernel[1]],
+        strides: strides(a.stride),
+        padding: a.padding ?? 'same',
+        dilationRate: a.dilation ?? 1,
+        useBias: a.bias ?? false,
       }),
       t,
     );
@@ -40,7 +44,14 @@ export class TfjsNet implements Net<ST> {
 
   depthwise(t: ST, a: DepthwiseArgs): ST {
     return this.apply(
-      this.tf.layers.depthwiseConv2d({ kernelSize: a.kernel, strides: a.stride ?? 1, dilationRate: a.dilation ?? 1, padding: 'same', depthMultiplier: 1, useBias: false }),
+      this.tf.layers.depthwiseConv2d({
+        kernelSize: a.kernel,
+        strides: a.stride ?? 1,
+        dilationRate: a.dilation ?? 1,
+        padding: 'same',
+        depthMultiplier: 1,
+        useBias: false,
+      }),
       t,
     );
   }
@@ -63,8 +74,24 @@ export class TfjsNet implements Net<ST> {
   }
 
   shift(t: ST): ST {
-    const padded = this.apply(this.tf.layers.zeroPadding2d({ padding: [[0, 1], [0, 1]] }), t);
-    return this.apply(this.tf.layers.cropping2D({ cropping: [[1, 0], [1, 0]] }), padded);
+    const padded = this.apply(
+      this.tf.layers.zeroPadding2d({
+        padding: [
+          [0, 1],
+          [0, 1],
+        ],
+      }),
+      t,
+    );
+    return this.apply(
+      this.tf.layers.cropping2D({
+        cropping: [
+          [1, 0],
+          [1, 0],
+        ],
+      }),
+      padded,
+    );
   }
 
   add(a: ST, b: ST): ST {

@@ -50,7 +50,12 @@ export function registerModel(entry: ZooEntry): void {
 
 /** Registered model names, optionally filtered by a `*` wildcard pattern (e.g. `nasnet-*`). */
 export function listModels(pattern = '*'): string[] {
-  const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\-]/g, '\\$&')).join('.*')}$`);
+  const re = new RegExp(
+    `^${pattern
+      .split('*')
+      .map((p) => p.replace(/[.+?^${}()|[\]\\-]/g, '\\$&'))
+      .join('.*')}$`,
+  );
   return [...registry.keys()].filter((n) => re.test(n));
 }
 
@@ -71,64 +76,121 @@ const SRC = {
 
 function nasnet(name: string, macro: CellMacro, reference: ZooFigures, published: ZooFigures): void {
   registerModel({
-    name, family: 'nasnet', inputSize: macro.inputSize, classes: macro.classes, reference, published,
+    name,
+    family: 'nasnet',
+    inputSize: macro.inputSize,
+    classes: macro.classes,
+    reference,
+    published,
     def: () => ({ kind: 'cells', family: { kind: 'nasnet', normal: NASNET_A.normal, reduction: NASNET_A.reduction }, macro }),
   });
 }
 
 function pnas(name: string, macro: CellMacro, reference: ZooFigures, published: ZooFigures): void {
   registerModel({
-    name, family: 'pnas', inputSize: macro.inputSize, classes: macro.classes, reference, published,
+    name,
+    family: 'pnas',
+    inputSize: macro.inputSize,
+    classes: macro.classes,
+    reference,
+    published,
     def: () => ({ kind: 'cells', family: { kind: 'pnas', cell: PNASNET_5 }, macro }),
   });
 }
 
 function chain(name: string, family: 'mnasnet' | 'ponas', stages: StageSpec[], reference: ZooFigures, published: ZooFigures): void {
-  const macro = family === 'mnasnet'
-    ? ({ inputSize: 224, classes: 1000, activation: 'relu', seRule: 'input' } as const)
-    : ({ inputSize: 224, classes: 1000, activation: 'relu6', seRule: 'expanded' } as const);
+  const macro =
+    family === 'mnasnet'
+      ? ({ inputSize: 224, classes: 1000, activation: 'relu', seRule: 'input' } as const)
+      : ({ inputSize: 224, classes: 1000, activation: 'relu6', seRule: 'expanded' } as const);
   registerModel({ name, family, inputSize: 224, classes: 1000, reference, published, def: () => ({ kind: 'chain', stages, macro }) });
 }
 
 const imagenet = { stem: 'imagenet', inputSize: 224, classes: 1000 } as const;
 
-nasnet('nasnet-a-mobile', { ...imagenet, N: 4, F: 44 },
+nasnet(
+  'nasnet-a-mobile',
+  { ...imagenet, N: 4, F: 44 },
   { params: 5_289_978, multAdds: 563.6e6, source: `${SRC.imgclsmob}; ${SRC.derived}` },
-  { params: 5.3e6, multAdds: 564e6, confirmed: true, source: `${SRC.nasnetPaper} (Table 3)` });
-nasnet('nasnet-a-large', { ...imagenet, inputSize: 331, N: 6, F: 168, stemMultiplier: 3, skipReductionLayerInput: true },
+  { params: 5.3e6, multAdds: 564e6, confirmed: true, source: `${SRC.nasnetPaper} (Table 3)` },
+);
+nasnet(
+  'nasnet-a-large',
+  { ...imagenet, inputSize: 331, N: 6, F: 168, stemMultiplier: 3, skipReductionLayerInput: true },
   { params: 88_753_150, multAdds: 23_783.4e6, source: `${SRC.imgclsmob}; ${SRC.derived}` },
-  { params: 88.9e6, multAdds: 23.8e9, confirmed: true, source: `${SRC.nasnetPaper} (Table 2)` });
-nasnet('nasnet-a-cifar', { stem: 'cifar', inputSize: 32, classes: 10, N: 6, F: 32, stemMultiplier: 3 },
+  { params: 88.9e6, multAdds: 23.8e9, confirmed: true, source: `${SRC.nasnetPaper} (Table 2)` },
+);
+nasnet(
+  'nasnet-a-cifar',
+  { stem: 'cifar', inputSize: 32, classes: 10, N: 6, F: 32, stemMultiplier: 3 },
   { params: 3_346_538, multAdds: 544.3e6, derived: true, source: SRC.derived },
-  { params: 3.3e6, confirmed: true, source: `${SRC.nasnetPaper} (Table 1, NASNet-A 6 @ 768)` });
-pnas('pnasnet-5-mobile', { ...imagenet, N: 3, F: 54, skipReductionLayerInput: true },
+  { params: 3.3e6, confirmed: true, source: `${SRC.nasnetPaper} (Table 1, NASNet-A 6 @ 768)` },
+);
+pnas(
+  'pnasnet-5-mobile',
+  { ...imagenet, N: 3, F: 54, skipReductionLayerInput: true },
   {
-    params: 5_064_455, multAdds: 587.2e6, derived: true, source: SRC.derived,
+    params: 5_064_455,
+    multAdds: 587.2e6,
+    derived: true,
+    source: SRC.derived,
     // TF-slim factorized_reduction gives path 2 the odd filter; stem cell 1 reduces conv0 (32 channels) to 27.
-    paramsMismatch: 'we count 32 more: TF-slim factorized_reduction gives the odd filter to path 2 (27 = 13 + 14 filters over 32 channels in stem cell 1); the reference counter appears to use 2 x 13',
+    paramsMismatch:
+      'we count 32 more: TF-slim factorized_reduction gives the odd filter to path 2 (27 = 13 + 14 filters over 32 channels in stem cell 1); the reference counter appears to use 2 x 13',
   },
-  { params: 5.1e6, multAdds: 588e6, source: SRC.ponas });
-pnas('pnasnet-5-large', { ...imagenet, inputSize: 331, N: 4, F: 216, stemMultiplier: 3, skipReductionLayerInput: true },
+  { params: 5.1e6, multAdds: 588e6, source: SRC.ponas },
+);
+pnas(
+  'pnasnet-5-large',
+  { ...imagenet, inputSize: 331, N: 4, F: 216, stemMultiplier: 3, skipReductionLayerInput: true },
   { params: 86_057_668, multAdds: 24_937.4e6, source: `${SRC.imgclsmob}; ${SRC.derived}` },
-  { params: 86.1e6, multAdds: 25.0e9, confirmed: false, source: `${SRC.pnas} (unconfirmed)` });
+  { params: 86.1e6, multAdds: 25.0e9, confirmed: false, source: `${SRC.pnas} (unconfirmed)` },
+);
 
 const stages = (text: string): StageSpec[] => text.split(' ').map((s, i) => parseStage(s, `stages[${i}]`));
-chain('mnasnet-a1', 'mnasnet',
-  stages('ds_r1_k3_s1_c16_nsk ir_r2_k3_s2_e6_c24 ir_r3_k5_s2_e3_c40_se0.25 ir_r4_k3_s2_e6_c80 ir_r2_k3_s1_e6_c112_se0.25 ir_r3_k5_s2_e6_c160_se0.25 ir_r1_k3_s1_e6_c320'),
+chain(
+  'mnasnet-a1',
+  'mnasnet',
+  stages(
+    'ds_r1_k3_s1_c16_nsk ir_r2_k3_s2_e6_c24 ir_r3_k5_s2_e3_c40_se0.25 ir_r4_k3_s2_e6_c80 ir_r2_k3_s1_e6_c112_se0.25 ir_r3_k5_s2_e6_c160_se0.25 ir_r1_k3_s1_e6_c320',
+  ),
   { params: 3_887_038, multAdds: 311.6e6, source: `${SRC.imgclsmob}; ${SRC.derived}` },
-  { params: 3.9e6, multAdds: 312e6, confirmed: true, source: SRC.mnasPaper });
-chain('mnasnet-b1', 'mnasnet',
+  { params: 3.9e6, multAdds: 312e6, confirmed: true, source: SRC.mnasPaper },
+);
+chain(
+  'mnasnet-b1',
+  'mnasnet',
   stages('ds_r1_k3_s1_c16_nsk ir_r3_k3_s2_e3_c24 ir_r3_k5_s2_e3_c40 ir_r3_k5_s2_e6_c80 ir_r2_k3_s1_e6_c96 ir_r4_k5_s2_e6_c192 ir_r1_k3_s1_e6_c320_nsk'),
   { params: 4_383_312, multAdds: 314.4e6, source: `${SRC.imgclsmob}; ${SRC.derived}` },
-  { source: 'parameters and mult-adds not confirmed from the paper text' });
+  { source: 'parameters and mult-adds not confirmed from the paper text' },
+);
 
 const PONAS = {
-  'ponas-a': ['e6k5 e3k5 e3k7se e3k5se e3k5 e3k7 e6k7se e3k5se e3k5se e3k5se e3k5 e3k7 e3k7 e3k7se e6k7se e3k7se e3k5 e3k7se e6k5se', 5_104_022, 327.63e6, 326e6],
-  'ponas-b': ['e6k3se e3k7se e6k5 e3k5se e3k5 e3k5 e6k7 e3k5se e3k5se e3k5se e6k5se e3k7 e3k7 e3k7se e6k7se e3k7se e3k5 e3k7 e6k5se', 5_083_322, 349.88e6, 349e6],
-  'ponas-c': ['e6k5 e3k7se e6k5se e3k5se e3k5 e3k7 e6k7 e3k5se e3k7se e6k5se e6k5se e3k7 e3k7 e6k5se e6k7se e3k7se e3k5 e3k7se e6k5se', 5_587_622, 378.07e6, 376e6],
+  'ponas-a': [
+    'e6k5 e3k5 e3k7se e3k5se e3k5 e3k7 e6k7se e3k5se e3k5se e3k5se e3k5 e3k7 e3k7 e3k7se e6k7se e3k7se e3k5 e3k7se e6k5se',
+    5_104_022,
+    327.63e6,
+    326e6,
+  ],
+  'ponas-b': [
+    'e6k3se e3k7se e6k5 e3k5se e3k5 e3k5 e6k7 e3k5se e3k5se e3k5se e6k5se e3k7 e3k7 e3k7se e6k7se e3k7se e3k5 e3k7 e6k5se',
+    5_083_322,
+    349.88e6,
+    349e6,
+  ],
+  'ponas-c': [
+    'e6k5 e3k7se e6k5se e3k5se e3k5 e3k7 e6k7 e3k5se e3k7se e6k5se e6k5se e3k7 e3k7 e6k5se e6k7se e3k7se e3k5 e3k7se e6k5se',
+    5_587_622,
+    378.07e6,
+    376e6,
+  ],
 } as const;
 for (const [name, [layers, params, macs, flops]] of Object.entries(PONAS)) {
-  chain(name, 'ponas', ponasStages(parsePonasLayers(layers)),
+  chain(
+    name,
+    'ponas',
+    ponasStages(parsePonasLayers(layers)),
     { params, multAdds: macs, derived: true, multAddsScope: 'conv', source: `${SRC.derived} (conv MACs incl. SE, without FC)` },
-    { params: Math.round(params / 1e5) * 1e5, multAdds: flops, multAddsScope: 'conv', source: SRC.ponas });
+    { params: Math.round(params / 1e5) * 1e5, multAdds: flops, multAddsScope: 'conv', source: SRC.ponas },
+  );
 }

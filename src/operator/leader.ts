@@ -91,7 +91,10 @@ export class LeaderElector {
     const spec = { holderIdentity: this.o.identity, leaseDurationSeconds: seconds, renewTime: microTime(now) };
     try {
       if (!lease) {
-        await this.o.api.createLease(this.o.namespace, { metadata: { name: this.name, namespace: this.o.namespace }, spec: { ...spec, acquireTime: microTime(now), leaseTransitions: 0 } });
+        await this.o.api.createLease(this.o.namespace, {
+          metadata: { name: this.name, namespace: this.o.namespace },
+          spec: { ...spec, acquireTime: microTime(now), leaseTransitions: 0 },
+        });
         return true;
       }
       const held = lease.spec?.holderIdentity;
@@ -100,8 +103,11 @@ export class LeaderElector {
       if (held && held !== this.o.identity && !expired) return false;
       const mine = held === this.o.identity;
       lease.spec = {
-        ...lease.spec, ...spec,
-        ...(mine ? { acquireTime: microTime(lease.spec?.acquireTime ?? now) } : { acquireTime: microTime(now), leaseTransitions: (lease.spec?.leaseTransitions ?? 0) + 1 }),
+        ...lease.spec,
+        ...spec,
+        ...(mine
+          ? { acquireTime: microTime(lease.spec?.acquireTime ?? now) }
+          : { acquireTime: microTime(now), leaseTransitions: (lease.spec?.leaseTransitions ?? 0) + 1 }),
       };
       await this.o.api.replaceLease(this.o.namespace, lease);
       return true;

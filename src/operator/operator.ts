@@ -62,12 +62,24 @@ export class Operator {
 
   constructor(private readonly o: OperatorOptions) {
     this.reconciler = new SearchReconciler({
-      kube: o.kube, temporal: o.temporal, now: o.now, temporalNamespace: o.temporalNamespace, log: o.log, ...(o.uiUrl ? { uiUrl: o.uiUrl } : {}),
-      ...(o.policy ? { policy: o.policy } : {}), ...(o.policyDefaults ? { policyDefaults: o.policyDefaults } : {}), ...(o.events ? { events: o.events } : {}),
+      kube: o.kube,
+      temporal: o.temporal,
+      now: o.now,
+      temporalNamespace: o.temporalNamespace,
+      log: o.log,
+      ...(o.uiUrl ? { uiUrl: o.uiUrl } : {}),
+      ...(o.policy ? { policy: o.policy } : {}),
+      ...(o.policyDefaults ? { policyDefaults: o.policyDefaults } : {}),
+      ...(o.events ? { events: o.events } : {}),
     });
     this.elector = new LeaderElector({
-      api: o.kube, namespace: o.leaseNamespace, identity: o.identity, now: o.now, log: o.log,
-      ...(o.leaseSeconds ? { leaseSeconds: o.leaseSeconds } : {}), ...(o.leaseRetryMs ? { retryMs: o.leaseRetryMs } : {}),
+      api: o.kube,
+      namespace: o.leaseNamespace,
+      identity: o.identity,
+      now: o.now,
+      log: o.log,
+      ...(o.leaseSeconds ? { leaseSeconds: o.leaseSeconds } : {}),
+      ...(o.leaseRetryMs ? { retryMs: o.leaseRetryMs } : {}),
     });
     this.elector.onChange((leading) => void (leading ? this.lead() : this.follow()));
   }

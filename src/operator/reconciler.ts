@@ -16,7 +16,17 @@ import { workflowIdFor } from '../common/ids.js';
 import { LABEL_SEARCH } from '../kube/trial-job.js';
 import type { EventTarget } from '../kube/event-recorder.js';
 import { policyViolations, searchGpuViolations, gpusPerTrial, violationMessage, type PolicyDefaults, type TrialPolicy } from '../kube/trial-policy.js';
-import { API_VERSION, KIND, FINALIZER, parseResourceSpec, resourceSearchId, searchSpecOf, type NeuralArchitectureSearch, type ResourceSpec, type ResourceStatus } from '../api/resource-spec.js';
+import {
+  API_VERSION,
+  KIND,
+  FINALIZER,
+  parseResourceSpec,
+  resourceSearchId,
+  searchSpecOf,
+  type NeuralArchitectureSearch,
+  type ResourceSpec,
+  type ResourceStatus,
+} from '../api/resource-spec.js';
 import { isSpecError } from '../api/search-spec.js';
 import type { SearchControl } from './search-control.js';
 import { trialEvents } from './trial-events.js';
@@ -51,7 +61,11 @@ export interface ReconcilerDeps {
 }
 
 const CLOSED: Record<string, 'Succeeded' | 'Failed' | 'Cancelled'> = {
-  COMPLETED: 'Succeeded', FAILED: 'Failed', TIMED_OUT: 'Failed', CANCELLED: 'Cancelled', TERMINATED: 'Cancelled',
+  COMPLETED: 'Succeeded',
+  FAILED: 'Failed',
+  TIMED_OUT: 'Failed',
+  CANCELLED: 'Cancelled',
+  TERMINATED: 'Cancelled',
 };
 
 export class SearchReconciler {
@@ -98,7 +112,13 @@ export class SearchReconciler {
     if (outcome) {
       if (s.status?.completionTime && s.status.observedGeneration === s.metadata.generation) return; // final status written
       const o = await this.d.temporal.outcome(searchId);
-      return this.writeStatus(s, searchId, { kind: 'closed', outcome, ...(o.progress ? { progress: o.progress } : {}), ...(o.message ? { message: o.message } : {}), ...(wf.closeTime ? { closedAt: wf.closeTime } : {}) });
+      return this.writeStatus(s, searchId, {
+        kind: 'closed',
+        outcome,
+        ...(o.progress ? { progress: o.progress } : {}),
+        ...(o.message ? { message: o.message } : {}),
+        ...(wf.closeTime ? { closedAt: wf.closeTime } : {}),
+      });
     }
     let progress = await this.d.temporal.progress(searchId);
     if (await this.applyEdits(s, searchId, spec, progress)) progress = await this.d.temporal.progress(searchId);
@@ -122,8 +142,15 @@ export class SearchReconciler {
     if (p.phase === 'Stopping' || p.phase === 'Cancelled') return false;
     const overGpus = this.d.policy ? searchGpuViolations(gpusPerTrial(spec.template.resources), parallelism, this.d.policy) : [];
     if (p.parallelism !== parallelism && overGpus.length > 0) {
-      await this.event(s, 'Warning', 'PolicyRejected', 'SetParallelism', `parallelism ${p.parallelism} -> ${parallelism} not applied: ${violationMessage(overGpus)}`);
-    } else if (p.parallelism !== parallelism) await attempt(`parallelism ${p.parallelism} -> ${parallelism}`, () => this.d.temporal.setParallelism(searchId, parallelism));
+      await this.event(
+        s,
+        'Warning',
+        'PolicyRejected',
+        'SetParallelism',
+        `parallelism ${p.parallelism} -> ${parallelism} not applied: ${violationMessage(overGpus)}`,
+      );
+    } else if (p.parallelism !== parallelism)
+      await attempt(`parallelism ${p.parallelism} -> ${parallelism}`, () => this.d.temporal.setParallelism(searchId, parallelism));
     if (p.maxTrials !== maxTrials) await attempt(`maxTrials ${p.maxTrials} -> ${maxTrials}`, () => this.d.temporal.setMaxTrials(searchId, maxTrials));
     if (spec.suspend && p.phase !== 'Paused') await attempt('suspended', () => this.d.temporal.pause(searchId));
     if (!spec.suspend && p.phase === 'Paused') await attempt('resumed', () => this.d.temporal.resume(searchId));
@@ -133,8 +160,14 @@ export class SearchReconciler {
   private async writeStatus(s: NeuralArchitectureSearch, searchId: string, view: WorkflowView): Promise<void> {
     const workflowId = workflowIdFor(searchId);
     const next = buildStatus({
-      previous: s.status, generation: s.metadata.generation ?? 0, workflowId, view, now: this.d.now(),
-      ...(this.d.uiUrl ? { workflowUrl: `${this.d.uiUrl.replace(/\/+$/, '')}/namespaces/${this.d.temporalNamespace}/workflows/${encodeURIComponent(workflowId)}` } : {}),
+      previous: s.status,
+      generation: s.metadata.generation ?? 0,
+      workflowId,
+      view,
+      now: this.d.now(),
+      ...(this.d.uiUrl
+        ? { workflowUrl: `${this.d.uiUrl.replace(/\/+$/, '')}/namespaces/${this.d.temporalNamespace}/workflows/${encodeURIComponent(workflowId)}` }
+        : {}),
     });
     if (sameStatus(s.status, next)) return;
     await this.d.kube.patchSearchStatus(s.metadata.namespace, s.metadata.name, next);
@@ -143,7 +176,13 @@ export class SearchReconciler {
     }
     if (next.phase && next.phase !== s.status?.phase) {
       const failed = next.phase === 'Failed';
-      await this.event(s, failed ? 'Warning' : 'Normal', failed ? 'SearchFailed' : `Search${next.phase}`, 'UpdateStatus', `phase ${s.status?.phase ?? 'none'} -> ${next.phase}${next.message ? `: ${next.message}` : ''}`);
+      await this.event(
+        s,
+        failed ? 'Warning' : 'Normal',
+        failed ? 'SearchFailed' : `Search${next.phase}`,
+        'UpdateStatus',
+        `phase ${s.status?.phase ?? 'none'} -> ${next.phase}${next.message ? `: ${next.message}` : ''}`,
+      );
     }
   }
 
@@ -160,7 +199,10 @@ export class SearchReconciler {
     for (const j of jobs) {
       if (j.metadata?.ownerReferences?.some((o) => o.uid === uid)) await this.d.kube.deleteJob(namespace, j.metadata.name!);
     }
-    await this.d.kube.setSearchFinalizers(s, finalizers.filter((f) => f !== FINALIZER));
+    await this.d.kube.setSearchFinalizers(
+      s,
+      finalizers.filter((f) => f !== FINALIZER),
+    );
     this.d.log(`${namespace}/${name}: cancelled workflow ${workflowIdFor(searchId)}, deleted ${jobs.length} Jobs, removed finalizer`);
   }
 }

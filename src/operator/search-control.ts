@@ -7,9 +7,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, WorkflowNotF
 import { searchHandle, startSearch } from '../client/search-client.js';
 import type { SearchProgress } from '../common/search-types.js';
 import type { SearchSpec } from '../api/search-spec.js';
-import {
-  cancelUpdate, pauseUpdate, progressQuery, resumeUpdate, setMaxTrialsUpdate, setParallelismUpdate,
-} from '../../workflows/search-handlers.js';
+import { cancelUpdate, pauseUpdate, progressQuery, resumeUpdate, setMaxTrialsUpdate, setParallelismUpdate } from '../../workflows/search-handlers.js';
 
 export type WorkflowStatusName = 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELLED' | 'TERMINATED' | 'TIMED_OUT' | 'CONTINUED_AS_NEW' | 'UNKNOWN' | 'PAUSED';
 
@@ -35,7 +33,10 @@ export interface SearchControl {
 }
 
 export class TemporalSearchControl implements SearchControl {
-  constructor(private readonly client: Client, private readonly taskQueue: string) {}
+  constructor(
+    private readonly client: Client,
+    private readonly taskQueue: string,
+  ) {}
 
   async describe(searchId: string): Promise<WorkflowSummary | undefined> {
     try {

@@ -62,7 +62,14 @@ export function buildStatus(i: StatusInput): ResourceStatus {
     const p = v.progress;
     out.algorithm = p.algorithm;
     const completed = p.counts.succeeded + p.counts.failed;
-    out.trials = { succeeded: p.counts.succeeded, failed: p.counts.failed, running: p.counts.running, completed, infraRetries: p.counts.infraRetries, maxTrials: p.maxTrials };
+    out.trials = {
+      succeeded: p.counts.succeeded,
+      failed: p.counts.failed,
+      running: p.counts.running,
+      completed,
+      infraRetries: p.counts.infraRetries,
+      maxTrials: p.maxTrials,
+    };
     if (p.best) {
       out.best = { trialId: p.best.trialId, accuracy: decimal(p.best.accuracy), summary: truncate(p.best.summary) };
       if (p.best.testAccuracy !== undefined) out.best.testAccuracy = decimal(p.best.testAccuracy);
@@ -77,7 +84,13 @@ export function buildStatus(i: StatusInput): ResourceStatus {
     out.phase = phase;
     const launching = phase === 'Running' || phase === 'Initializing';
     const stage = p.oneShot && p.oneShot.stage !== 'children' ? `${oneShotStageText(p.oneShot)}; ` : '';
-    conditions = cond(conditions, CONDITION.Running, launching ? 'True' : 'False', launching ? 'TrialsLaunching' : phase, `${stage}${p.counts.running} trials running, ${p.counts.succeeded + p.counts.failed}/${p.maxTrials} done`);
+    conditions = cond(
+      conditions,
+      CONDITION.Running,
+      launching ? 'True' : 'False',
+      launching ? 'TrialsLaunching' : phase,
+      `${stage}${p.counts.running} trials running, ${p.counts.succeeded + p.counts.failed}/${p.maxTrials} done`,
+    );
     conditions = cond(conditions, CONDITION.Finished, 'False', 'InProgress', 'the search is in progress');
     delete out.message;
     return { ...out, conditions };
@@ -97,6 +110,11 @@ export function sameStatus(a: ResourceStatus | undefined, b: ResourceStatus): bo
 
 function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v && typeof v === 'object') return `{${Object.keys(v).sort().filter((k) => (v as Record<string, unknown>)[k] !== undefined).map((k) => `${k}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  if (v && typeof v === 'object')
+    return `{${Object.keys(v)
+      .sort()
+      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${k}:${canonical((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
   return JSON.stringify(v);
 }

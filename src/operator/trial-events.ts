@@ -24,14 +24,30 @@ export function trialEvents(previous: ResourceStatus['trials'] | undefined, p: S
     // One Event per failed trial with the trainer's reason; failures past the recent window are summarised.
     const failed = p.recent.filter((o) => o.status === 'failed').slice(0, newFailures);
     for (const o of failed) {
-      out.push({ type: 'Warning', reason: 'TrialFailed', action: 'RunTrial', note: `trial ${o.trialId} attempt ${o.attempt} failed (${o.failure ?? 'user'}): ${o.reason ?? 'no reason reported'}` });
+      out.push({
+        type: 'Warning',
+        reason: 'TrialFailed',
+        action: 'RunTrial',
+        note: `trial ${o.trialId} attempt ${o.attempt} failed (${o.failure ?? 'user'}): ${o.reason ?? 'no reason reported'}`,
+      });
     }
     const unnamed = p.counts.failed - (previous?.failed ?? 0) - failed.length;
-    if (unnamed > 0) out.push({ type: 'Warning', reason: 'TrialFailed', action: 'RunTrial', note: `${unnamed} more trials failed since the last status update; see the workflow history for each reason` });
+    if (unnamed > 0)
+      out.push({
+        type: 'Warning',
+        reason: 'TrialFailed',
+        action: 'RunTrial',
+        note: `${unnamed} more trials failed since the last status update; see the workflow history for each reason`,
+      });
   }
   if (p.counts.infraRetries > (previous?.infraRetries ?? 0)) {
     // A fixed note: repeats become one Event whose series count grows (status.trials.infraRetries has the total).
-    out.push({ type: 'Normal', reason: 'TrialRetried', action: 'RetryTrial', note: 'trial attempts failed for infrastructure reasons (eviction, preemption, node loss) and were retried from their last checkpoint; status.trials.infraRetries has the total' });
+    out.push({
+      type: 'Normal',
+      reason: 'TrialRetried',
+      action: 'RetryTrial',
+      note: 'trial attempts failed for infrastructure reasons (eviction, preemption, node loss) and were retried from their last checkpoint; status.trials.infraRetries has the total',
+    });
   }
   return out;
 }

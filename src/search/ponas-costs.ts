@@ -44,9 +44,7 @@ export function ponasCostTable(macro: Partial<MacroConfig>, metric: PonasCostMet
     return measure(layers) - whole;
   };
   // Every entry is relative to candidate 0 at that layer; row 0 carries the whole baseline network.
-  const costs = PONAS_SKELETON.map((_, l) =>
-    PONAS_CANDIDATES.map((candidate, c) => (l === 0 ? delta(l, c, candidate) + whole : delta(l, c, candidate))),
-  );
+  const costs = PONAS_SKELETON.map((_, l) => PONAS_CANDIDATES.map((candidate, c) => (l === 0 ? delta(l, c, candidate) + whole : delta(l, c, candidate))));
   return {
     metric,
     unit: costUnit(metric),

@@ -58,9 +58,10 @@ export function supernetTrialSpec(spec: SearchSpec, a: StageTrialArgs): Record<s
     kind: 'ponas-supernet',
     trialId: a.trialId,
     supernet: { classes: spec.macro.classes, widthMultiplier: s.widthMultiplier, layers: plan.layers, candidates: plan.candidates, stemStride: s.stemStride },
-    phase: a.step === 0
-      ? { type: 'meta' }
-      : { type: 'progressive', layer, fixed: a.fixed, init: a.previousOutputUri, fineTuneSteps: s.fineTuneSteps, evalPaths: s.evalPaths },
+    phase:
+      a.step === 0
+        ? { type: 'meta' }
+        : { type: 'progressive', layer, fixed: a.fixed, init: a.previousOutputUri, fineTuneSteps: s.fineTuneSteps, evalPaths: s.evalPaths },
     recipe: a.step === 0 ? { ...spec.trial, ...s.metaTrial } : spec.trial,
     dataset: spec.dataset,
     output: a.outputUri,

@@ -58,7 +58,11 @@ export function parseStage(text: string, field = 'stage'): StageSpec {
     else if (part === 'psk') skip = 'pool';
     else {
       const m = FIELD.exec(part);
-      if (!m) throw new GenotypeError(field, `unknown stage option ${JSON.stringify(part)} in ${JSON.stringify(text)}; expected r<n>, k<n>, s<n>, e<n>, c<n>, se<ratio>, nsk or psk`);
+      if (!m)
+        throw new GenotypeError(
+          field,
+          `unknown stage option ${JSON.stringify(part)} in ${JSON.stringify(text)}; expected r<n>, k<n>, s<n>, e<n>, c<n>, se<ratio>, nsk or psk`,
+        );
       values[m[1]!] = Number(m[2]);
     }
   }
@@ -70,7 +74,7 @@ export function parseStage(text: string, field = 'stage'): StageSpec {
     return v;
   };
   const [repeats, kernel, stride, out] = [required('r'), required('k'), required('s'), required('c')];
-  const expansion = type === 'ir' ? values.e ?? 1 : 1;
+  const expansion = type === 'ir' ? (values.e ?? 1) : 1;
   if (!Number.isInteger(expansion) || expansion < 1) throw new GenotypeError(`${field}.e`, `expected a positive integer expansion; received ${expansion}`);
   const se = values.se ?? 0;
   if (!(se >= 0 && se <= 1)) throw new GenotypeError(`${field}.se`, `expected a ratio in [0, 1]; received ${se}`);

@@ -117,7 +117,8 @@ export function parseCell(json: unknown, grammar: CellGrammar, path: string): Ce
 }
 
 function parseConcat(value: unknown, blocks: number, field: string): number[] {
-  if (!Array.isArray(value) || value.length === 0) throw new GenotypeError(field, `expected a non-empty array of state indices; received ${JSON.stringify(value)}`);
+  if (!Array.isArray(value) || value.length === 0)
+    throw new GenotypeError(field, `expected a non-empty array of state indices; received ${JSON.stringify(value)}`);
   const out = value.map((v, i) => parseState(v, blocks + 1, `${field}[${i}]`, `the concat of a ${blocks}-block cell`));
   out.forEach((v, i) => {
     const prev = out[i - 1];
@@ -158,9 +159,11 @@ export function canonicalCell(cell: CellGenotype, grammar: CellGrammar): CellGen
 
 /** `b0=sep_5x5(h_i)+sep_3x3(h_i-1); ...` */
 export function describeCell(cell: CellGenotype): string {
-  return cell.blocks
-    .map((b, k) => `b${k}=${b.ops[0]}(${stateName(b.inputs[0])})${b.combine === 'add' ? '+' : '|'}${b.ops[1]}(${stateName(b.inputs[1])})`)
-    .join('; ') + (cell.concat ? `; concat(${cell.concat.map(stateName).join(',')})` : '');
+  return (
+    cell.blocks
+      .map((b, k) => `b${k}=${b.ops[0]}(${stateName(b.inputs[0])})${b.combine === 'add' ? '+' : '|'}${b.ops[1]}(${stateName(b.inputs[1])})`)
+      .join('; ') + (cell.concat ? `; concat(${cell.concat.map(stateName).join(',')})` : '')
+  );
 }
 
 /** The decision layout of one cell; `prefix` names the cell (e.g. `normal.`). */

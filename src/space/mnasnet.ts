@@ -79,7 +79,10 @@ export function mnasnetStages(g: MnasnetGenotype): StageSpec[] {
 function parse(json: unknown): MnasnetGenotype {
   const blocks = (json as { blocks?: unknown } | null)?.blocks;
   if (!Array.isArray(blocks) || blocks.length !== NBLOCKS) {
-    throw new GenotypeError('blocks', `expected an array of ${NBLOCKS} blocks; received ${Array.isArray(blocks) ? `${blocks.length} blocks` : JSON.stringify(blocks)}`);
+    throw new GenotypeError(
+      'blocks',
+      `expected an array of ${NBLOCKS} blocks; received ${Array.isArray(blocks) ? `${blocks.length} blocks` : JSON.stringify(blocks)}`,
+    );
   }
   return {
     blocks: blocks.map((raw, i) => {
@@ -120,10 +123,12 @@ function encode(g: MnasnetGenotype): number[] {
 function decode(seq: readonly number[]): MnasnetGenotype {
   if (seq.length !== DECISIONS.length) throw new GenotypeError('sequence', `expected ${DECISIONS.length} decisions; received ${seq.length}`);
   const blocks = Array.from({ length: NBLOCKS }, (_, b) =>
-    Object.fromEntries(FIELDS.map(([key, values], f) => {
-      const v = seq[b * FIELDS.length + f]!; // seq.length === NBLOCKS * FIELDS.length
-      return [key, values[v] ?? v];
-    })),
+    Object.fromEntries(
+      FIELDS.map(([key, values], f) => {
+        const v = seq[b * FIELDS.length + f]!; // seq.length === NBLOCKS * FIELDS.length
+        return [key, values[v] ?? v];
+      }),
+    ),
   );
   return parse({ blocks });
 }

@@ -13,15 +13,37 @@
 import { stableHash, canonicalJson } from '../common/hash.js';
 import type { Rng } from '../common/rng.js';
 import {
-  canonicalCell, cellCount, cellDecisions, decodeCell, describeCell, encodeCell, mutateCell, parseCell,
-  sampleCell, serializeCell, type CellCombine, type CellGenotype, type CellGrammar,
+  canonicalCell,
+  cellCount,
+  cellDecisions,
+  decodeCell,
+  describeCell,
+  encodeCell,
+  mutateCell,
+  parseCell,
+  sampleCell,
+  serializeCell,
+  type CellCombine,
+  type CellGenotype,
+  type CellGrammar,
 } from './cell.js';
 import { GenotypeError, type SearchSpace } from './types.js';
 
 /** The 13 operations of Zoph et al. Sec. 3 (order = controller softmax index). */
 export const NASNET_OPS = [
-  'identity', 'conv_1x3_3x1', 'conv_1x7_7x1', 'dil_conv_3x3', 'avg_pool_3x3', 'max_pool_3x3', 'max_pool_5x5',
-  'max_pool_7x7', 'conv_1x1', 'conv_3x3', 'sep_3x3', 'sep_5x5', 'sep_7x7',
+  'identity',
+  'conv_1x3_3x1',
+  'conv_1x7_7x1',
+  'dil_conv_3x3',
+  'avg_pool_3x3',
+  'max_pool_3x3',
+  'max_pool_5x5',
+  'max_pool_7x7',
+  'conv_1x1',
+  'conv_3x3',
+  'sep_3x3',
+  'sep_5x5',
+  'sep_7x7',
 ] as const;
 
 export interface NasnetGenotype {

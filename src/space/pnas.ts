@@ -13,15 +13,24 @@
 import { stableHash, canonicalJson } from '../common/hash.js';
 import type { Rng } from '../common/rng.js';
 import {
-  canonicalCell, cellCount, cellDecisions, decodeCell, describeCell, encodeCell, mutateCell, parseCell,
-  sampleCell, serializeCell, type CellBlock, type CellGenotype, type CellGrammar,
+  canonicalCell,
+  cellCount,
+  cellDecisions,
+  decodeCell,
+  describeCell,
+  encodeCell,
+  mutateCell,
+  parseCell,
+  sampleCell,
+  serializeCell,
+  type CellBlock,
+  type CellGenotype,
+  type CellGrammar,
 } from './cell.js';
 import { GenotypeError, type SearchSpace } from './types.js';
 
 /** The 8 operations of Liu et al. Sec. 3.1 (order = token id). */
-export const PNAS_OPS = [
-  'sep_3x3', 'sep_5x5', 'sep_7x7', 'conv_1x7_7x1', 'identity', 'avg_pool_3x3', 'max_pool_3x3', 'dil_conv_3x3',
-] as const;
+export const PNAS_OPS = ['sep_3x3', 'sep_5x5', 'sep_7x7', 'conv_1x7_7x1', 'identity', 'avg_pool_3x3', 'max_pool_3x3', 'dil_conv_3x3'] as const;
 
 export type PnasGenotype = CellGenotype;
 

@@ -31,10 +31,29 @@ export const PONAS_CANDIDATES: readonly PonasLayer[] = ([3, 6] as const).flatMap
 );
 
 /** Output channels and stride of the 19 searchable layers (PONAS config.yml). */
-export const PONAS_SKELETON: readonly { out: number; stride: number }[] = ([
-  [32, 2], [32, 1], [40, 2], [40, 1], [40, 1], [40, 1], [80, 2], [80, 1], [80, 1], [80, 1],
-  [96, 1], [96, 1], [96, 1], [96, 1], [192, 2], [192, 1], [192, 1], [192, 1], [320, 1],
-] as const).map(([out, stride]) => ({ out, stride }));
+export const PONAS_SKELETON: readonly { out: number; stride: number }[] = (
+  [
+    [32, 2],
+    [32, 1],
+    [40, 2],
+    [40, 1],
+    [40, 1],
+    [40, 1],
+    [80, 2],
+    [80, 1],
+    [80, 1],
+    [80, 1],
+    [96, 1],
+    [96, 1],
+    [96, 1],
+    [96, 1],
+    [192, 2],
+    [192, 1],
+    [192, 1],
+    [192, 1],
+    [320, 1],
+  ] as const
+).map(([out, stride]) => ({ out, stride }));
 
 const DECISIONS: readonly Decision[] = PONAS_SKELETON.map((_, i) => ({ name: `layer${i + 1}`, kind: 'candidate', choices: PONAS_CANDIDATES.length }));
 
@@ -59,13 +78,18 @@ export function ponasCandidateIndex(layer: PonasLayer): number {
 function parse(json: unknown): PonasGenotype {
   const layers = (json as { layers?: unknown } | null)?.layers;
   if (!Array.isArray(layers) || layers.length !== PONAS_SKELETON.length) {
-    throw new GenotypeError('layers', `expected an array of ${PONAS_SKELETON.length} layers; received ${Array.isArray(layers) ? `${layers.length} layers` : JSON.stringify(layers)}`);
+    throw new GenotypeError(
+      'layers',
+      `expected an array of ${PONAS_SKELETON.length} layers; received ${Array.isArray(layers) ? `${layers.length} layers` : JSON.stringify(layers)}`,
+    );
   }
   return {
     layers: layers.map((raw, i): PonasLayer => {
       const o = (raw ?? {}) as Record<string, unknown>;
-      if (o.expansion !== 3 && o.expansion !== 6) throw new GenotypeError(`layers[${i}].expansion`, `expected one of 3, 6; received ${JSON.stringify(o.expansion)}`);
-      if (o.kernel !== 3 && o.kernel !== 5 && o.kernel !== 7) throw new GenotypeError(`layers[${i}].kernel`, `expected one of 3, 5, 7; received ${JSON.stringify(o.kernel)}`);
+      if (o.expansion !== 3 && o.expansion !== 6)
+        throw new GenotypeError(`layers[${i}].expansion`, `expected one of 3, 6; received ${JSON.stringify(o.expansion)}`);
+      if (o.kernel !== 3 && o.kernel !== 5 && o.kernel !== 7)
+        throw new GenotypeError(`layers[${i}].kernel`, `expected one of 3, 5, 7; received ${JSON.stringify(o.kernel)}`);
       if (typeof o.se !== 'boolean') throw new GenotypeError(`layers[${i}].se`, `expected true or false; received ${JSON.stringify(o.se)}`);
       return { expansion: o.expansion, kernel: o.kernel, se: o.se };
     }),
@@ -109,10 +133,13 @@ export function formatPonasLayers(g: PonasGenotype): string {
 }
 
 export function parsePonasLayers(text: string): PonasGenotype {
-  const layers = text.trim().split(/\s+/).map((tok, i) => {
-    const m = /^e(\d+)k(\d+)(se)?$/.exec(tok);
-    if (!m) throw new GenotypeError(`layers[${i}]`, `expected a token like e6k5 or e3k7se; received ${JSON.stringify(tok)}`);
-    return { expansion: Number(m[1]), kernel: Number(m[2]), se: m[3] === 'se' };
-  });
+  const layers = text
+    .trim()
+    .split(/\s+/)
+    .map((tok, i) => {
+      const m = /^e(\d+)k(\d+)(se)?$/.exec(tok);
+      if (!m) throw new GenotypeError(`layers[${i}]`, `expected a token like e6k5 or e3k7se; received ${JSON.stringify(tok)}`);
+      return { expansion: Number(m[1]), kernel: Number(m[2]), se: m[3] === 'se' };
+    });
   return parse({ layers });
 }

@@ -40,7 +40,6 @@ export function isInvalidKey(err: unknown): err is InvalidKeyError {
   return err instanceof InvalidKeyError;
 }
 
-
 /** Reads a key as UTF-8 text. */
 export async function getText(store: ObjectStore, key: string): Promise<string> {
   return new TextDecoder().decode(await store.get(key));

@@ -67,9 +67,7 @@ export class S3Store implements ObjectStore {
     const keys: string[] = [];
     let token: string | undefined;
     do {
-      const out = await this.client.send(
-        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }),
-      );
+      const out = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }));
       for (const item of out.Contents ?? []) if (item.Key !== undefined) keys.push(item.Key);
       token = out.IsTruncated ? out.NextContinuationToken : undefined;
     } while (token !== undefined);

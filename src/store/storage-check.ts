@@ -72,7 +72,12 @@ export async function checkStorage(uri: string, open: (uri: string) => ObjectSto
     const store = open(uri);
     await store.put(probeKey, body);
     const back = new TextDecoder().decode(await store.get(probeKey));
-    if (back !== body) throw new StorageError(uri, 'a probe object read back differs from what was written', 'check the store for a proxy or lifecycle rule that rewrites objects');
+    if (back !== body)
+      throw new StorageError(
+        uri,
+        'a probe object read back differs from what was written',
+        'check the store for a proxy or lifecycle rule that rewrites objects',
+      );
     await store.delete(probeKey);
   } catch (err) {
     throw classifyProbeError(uri, loc, err);
@@ -101,9 +106,9 @@ const S3_PERMANENT: Record<string, (bucket: string) => string> = {
   AccessDenied: (b) => `grant the worker's credentials s3:PutObject, s3:GetObject and s3:DeleteObject on s3://${b}`,
   AllAccessDisabled: (b) => `enable access to s3://${b}`,
   InvalidAccessKeyId: () => 'set AWS_ACCESS_KEY_ID (or the storage Secret) to a key the server knows',
-  SignatureDoesNotMatch: () => 'set AWS_SECRET_ACCESS_KEY (or the storage Secret) to the key\'s secret',
-  PermanentRedirect: () => 'set AWS_REGION to the bucket\'s region (or NASFLOW_S3_ENDPOINT to its endpoint)',
-  AuthorizationHeaderMalformed: () => 'set AWS_REGION to the bucket\'s region',
+  SignatureDoesNotMatch: () => "set AWS_SECRET_ACCESS_KEY (or the storage Secret) to the key's secret",
+  PermanentRedirect: () => "set AWS_REGION to the bucket's region (or NASFLOW_S3_ENDPOINT to its endpoint)",
+  AuthorizationHeaderMalformed: () => "set AWS_REGION to the bucket's region",
   CredentialsProviderError: () => 'provide credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, a mounted credentials file or a workload identity',
 };
 
@@ -124,7 +129,11 @@ export function classifyProbeError(uri: string, loc: StoreLocation, err: unknown
   if (fix) return new StorageError(uri, `cannot write a probe object (${e?.name})`, fix(loc.bucket));
   // Other 4xx answers (but not 408 timeout / 429 throttling) will be the same on every retry.
   if (status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429) {
-    return new StorageError(uri, `cannot write a probe object (HTTP ${status} ${e?.name ?? ''}: ${(e?.message ?? '').slice(0, 200)})`, `check the bucket s3://${loc.bucket} and the worker's S3 settings`);
+    return new StorageError(
+      uri,
+      `cannot write a probe object (HTTP ${status} ${e?.name ?? ''}: ${(e?.message ?? '').slice(0, 200)})`,
+      `check the bucket s3://${loc.bucket} and the worker's S3 settings`,
+    );
   }
   return err;
 }

@@ -9,13 +9,14 @@ import { LocalStore } from './local-store.js';
 import { withPrefix, type ObjectStore } from './object-store.js';
 import { S3Store, s3ClientFromEnv, type S3Env } from './s3-store.js';
 
-export type StoreLocation =
-  | { kind: 's3'; bucket: string; key: string }
-  | { kind: 'file'; path: string };
+export type StoreLocation = { kind: 's3'; bucket: string; key: string } | { kind: 'file'; path: string };
 
 /** A URI that names no supported store (wrong scheme, no bucket). */
 export class InvalidUriError extends Error {
-  constructor(readonly uri: string, readonly reason: string) {
+  constructor(
+    readonly uri: string,
+    readonly reason: string,
+  ) {
     super(`invalid store URI ${shortUri(uri)}: ${reason}`);
     this.name = 'InvalidUriError';
   }
@@ -58,7 +59,10 @@ export interface OpenedUri {
 export function openUri(uri: string, env: S3Env): OpenedUri {
   const loc = parseStoreUri(uri);
   if (loc.kind === 'file') {
-    const key = loc.path.split(sep).filter((p) => p !== '').join('/');
+    const key = loc.path
+      .split(sep)
+      .filter((p) => p !== '')
+      .join('/');
     return { store: new LocalStore('/'), key, close: () => undefined };
   }
   const client = s3ClientFromEnv(env);

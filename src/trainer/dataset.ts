@@ -30,11 +30,12 @@ export async function loadCifarDataset(store: ObjectStore, uri: string, args: Sp
     if ((err as { name?: string }).name === 'NoSuchBucket') throw new UnusableDataError(uri, 'bucket does not exist');
     throw err;
   }
-  const trainKeys = keys
-    .filter((k) => TRAIN_FILE.test(k))
-    .sort((a, b) => Number(TRAIN_FILE.exec(a)?.[1]) - Number(TRAIN_FILE.exec(b)?.[1]));
+  const trainKeys = keys.filter((k) => TRAIN_FILE.test(k)).sort((a, b) => Number(TRAIN_FILE.exec(a)?.[1]) - Number(TRAIN_FILE.exec(b)?.[1]));
   if (trainKeys.length === 0) {
-    throw new UnusableDataError(uri, `expected CIFAR-10 binary files data_batch_<n>.bin, found ${keys.length === 0 ? 'no objects' : keys.slice(0, 5).join(', ')}`);
+    throw new UnusableDataError(
+      uri,
+      `expected CIFAR-10 binary files data_batch_<n>.bin, found ${keys.length === 0 ? 'no objects' : keys.slice(0, 5).join(', ')}`,
+    );
   }
   const read = async (key: string): Promise<ImageSet> => {
     let bytes: Uint8Array;

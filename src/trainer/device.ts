@@ -14,7 +14,6 @@ import type { Device } from '../api/trial-result.js';
 
 export type { Device };
 
-
 /** What the container can see of NVIDIA GPUs. */
 export interface GpuFacts {
   /** Minor numbers of `/dev/nvidia<N>` device nodes. */
@@ -44,7 +43,10 @@ export function decideDevice(gpus: GpuFacts, b: BackendFacts): Device {
   if (b.backend !== 'tensorflow') return { kind: 'cpu', reason: `${seen}; the pure-JS ${b.backend} backend is in use (the native backend did not load)` };
   if (b.flavour !== 'gpu') return { kind: 'cpu', reason: `${seen}; the native backend is the CPU build (tensorflow-cpu); the GPU image has the CUDA build` };
   if (visible === 0) return { kind: 'cpu', reason: seen };
-  return { kind: 'cpu', reason: `${seen} but TensorFlow found no usable GPU (driver too old or CUDA libraries failed to load; see TensorFlow's log above and docs/gpu.md)` };
+  return {
+    kind: 'cpu',
+    reason: `${seen} but TensorFlow found no usable GPU (driver too old or CUDA libraries failed to load; see TensorFlow's log above and docs/gpu.md)`,
+  };
 }
 
 /** One line for the log. */
@@ -55,9 +57,11 @@ export function describeDevice(d: Device): string {
 
 /** The message a trial that requires a GPU exits with when it has none. */
 export function gpuRequiredMessage(d: Device & { kind: 'cpu' }): string {
-  return `this trial requires a GPU (its pod requests nvidia.com/gpu; NASFLOW_REQUIRE_GPU=1) but would train on the CPU: ${d.reason}. `
-    + 'Run the GPU image (nasflow image build --gpu) on a node with the NVIDIA driver and device plugin, check it with "nasflow doctor --gpu", '
-    + 'or set requireGpu: false in the worker\'s trial defaults to allow CPU training';
+  return (
+    `this trial requires a GPU (its pod requests nvidia.com/gpu; NASFLOW_REQUIRE_GPU=1) but would train on the CPU: ${d.reason}. ` +
+    'Run the GPU image (nasflow image build --gpu) on a node with the NVIDIA driver and device plugin, check it with "nasflow doctor --gpu", ' +
+    "or set requireGpu: false in the worker's trial defaults to allow CPU training"
+  );
 }
 
 export interface FsReader {
@@ -79,7 +83,11 @@ export function readGpuFacts(fs: FsReader = nodeFs, root = '/'): GpuFacts {
       return [];
     }
   };
-  const minors = list('dev').map((n) => /^nvidia(\d+)$/.exec(n)).filter((m) => m !== null).map((m) => Number(m[1])).sort((a, b) => a - b);
+  const minors = list('dev')
+    .map((n) => /^nvidia(\d+)$/.exec(n))
+    .filter((m) => m !== null)
+    .map((m) => Number(m[1]))
+    .sort((a, b) => a - b);
   const models: Record<number, string> = {};
   for (const bus of list('proc/driver/nvidia/gpus')) {
     try {

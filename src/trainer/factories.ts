@@ -15,7 +15,12 @@ export const defaultModelFactory: ModelFactory = (tf, spec, input) => {
     throw new BadSpecError('space', `expected one of ${Object.keys(DEFAULT_MACROS).join(', ')}, received ${JSON.stringify(spec.space)}`);
   }
   // The recipe decides the training resolution and the final drop-path keep probability.
-  const macro = { ...builderMacro(spec.macro), inputSize: input.height, channels: input.channels, dropPathKeepProb: spec.recipe.dropPathKeepProb } as Partial<MacroConfig>;
+  const macro = {
+    ...builderMacro(spec.macro),
+    inputSize: input.height,
+    channels: input.channels,
+    dropPathKeepProb: spec.recipe.dropPathKeepProb,
+  } as Partial<MacroConfig>;
   let def;
   try {
     def = networkDef(spec.space, spec.genotype, macro);

@@ -52,7 +52,14 @@ export function summarise(batch: number, times: readonly number[]): BatchLatency
   const sorted = [...times].sort((a, b) => a - b);
   const mean = sorted.reduce((s, t) => s + t, 0) / sorted.length;
   const sd = Math.sqrt(sorted.reduce((s, t) => s + (t - mean) ** 2, 0) / Math.max(1, sorted.length - 1));
-  return { batch, medianMs: quantile(sorted, 0.5), p90Ms: quantile(sorted, 0.9), meanMs: mean, minMs: quantile(sorted, 0), relativeStd: mean > 0 ? sd / mean : 0 };
+  return {
+    batch,
+    medianMs: quantile(sorted, 0.5),
+    p90Ms: quantile(sorted, 0.9),
+    meanMs: mean,
+    minMs: quantile(sorted, 0),
+    relativeStd: mean > 0 ? sd / mean : 0,
+  };
 }
 
 function timeOnce(tf: TF, model: tfc.LayersModel, x: tfc.Tensor, now: () => number): number {
@@ -84,6 +91,8 @@ export function measureLatency(tf: TF, model: tfc.LayersModel, a: LatencyArgs): 
 }
 
 export function describeLatency(m: LatencyMeasurement, backend: string): string {
-  const parts = m.batches.map((b) => `batch ${b.batch}: median ${b.medianMs.toFixed(2)} ms, p90 ${b.p90Ms.toFixed(2)} ms (sd ${(100 * b.relativeStd).toFixed(1)} %)`);
+  const parts = m.batches.map(
+    (b) => `batch ${b.batch}: median ${b.medianMs.toFixed(2)} ms, p90 ${b.p90Ms.toFixed(2)} ms (sd ${(100 * b.relativeStd).toFixed(1)} %)`,
+  );
   return `inference latency on ${backend} (${m.warmup} warm-up + ${m.runs} timed runs, ${m.imageSize}x${m.imageSize}): ${parts.join('; ')}`;
 }

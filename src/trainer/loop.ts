@@ -112,7 +112,9 @@ class ChildRun {
     const val = evaluate(d.tf, d.built.model, batchesOf(d.data.val, r.imageSize), r.imageSize, d.spec.macro.classes);
     const rec = epochRecord(this.pos, val, lr);
     this.pos.history.push(rec);
-    d.log(`epoch ${rec.epoch}/${r.epochs}: loss ${rec.trainLoss.toFixed(4)} acc ${rec.trainAccuracy.toFixed(3)} val_acc ${rec.valAccuracy.toFixed(3)} ${rec.imagesPerSecond.toFixed(1)} img/s`);
+    d.log(
+      `epoch ${rec.epoch}/${r.epochs}: loss ${rec.trainLoss.toFixed(4)} acc ${rec.trainAccuracy.toFixed(3)} val_acc ${rec.valAccuracy.toFixed(3)} ${rec.imagesPerSecond.toFixed(1)} img/s`,
+    );
     this.pos = { ...this.pos, epoch: this.pos.epoch + 1, batchInEpoch: 0, sums: zeroSums() };
     await this.checkpoint();
   }

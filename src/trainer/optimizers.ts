@@ -76,9 +76,7 @@ export class Optimizer {
   setState(state: OptimizerState): void {
     const flat = this.slots.flat();
     if (state.type !== this.config.type || state.slots.length !== flat.length) {
-      throw new Error(
-        `optimizer state: expected ${this.config.type} with ${flat.length} slots, received ${state.type} with ${state.slots.length}`,
-      );
+      throw new Error(`optimizer state: expected ${this.config.type} with ${flat.length} slots, received ${state.type} with ${state.slots.length}`);
     }
     flat.forEach((t, i) => {
       const values = state.slots[i]!; // same length as flat, checked above

@@ -60,7 +60,9 @@ export async function runTrial(a: RunTrialArgs): Promise<TrainedResult> {
     const input = { height: side, width: side, channels: 3 };
     const built = await withSeededRandom(Rng.seeded(`${spec.seed}/init`), () => a.buildModel(tf, spec, input));
     try {
-      a.log(`training ${spec.space} (${built.params} params) on ${backend.backend} (${backend.pkg}): ${data.train.count} train / ${data.val.count} val images at ${side}x${side}`);
+      a.log(
+        `training ${spec.space} (${built.params} params) on ${backend.backend} (${backend.pkg}): ${data.train.count} train / ${data.val.count} val images at ${side}x${side}`,
+      );
       const loop = await trainLoop({ tf, built, spec, data, out, shouldStop: a.shouldStop, now: a.now, log: a.log });
       const result = makeResult(spec, hash, loop, data, backend, device, built, (a.now() - started) / 1000);
       if (data.test) {

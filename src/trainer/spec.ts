@@ -22,8 +22,5 @@ export function parseWith<T>(schema: z.ZodType<T>, json: unknown, source: string
   const issue = at(out.error.issues, 0, 'zod issue');
   const field = issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)';
   const received = valueAt(json, issue.path);
-  throw new BadSpecError(
-    `${source}#${field}`,
-    `${issue.message}; received ${received === undefined ? 'nothing' : JSON.stringify(received)}`,
-  );
+  throw new BadSpecError(`${source}#${field}`, `${issue.message}; received ${received === undefined ? 'nothing' : JSON.stringify(received)}`);
 }

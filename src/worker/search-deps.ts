@@ -34,12 +34,14 @@ export function createSearchDeps(opts: SearchDepsOptions): SearchActivityDeps {
     }
     return opened;
   };
-  const local = opts.trainLauncher ?? new LocalLauncher({
-    workDir: opts.workDir,
-    command: [process.execPath, CLI_ENTRY, 'train'],
-    env: opts.env,
-    maxConcurrent: opts.maxLocalTrials ?? 1,
-  });
+  const local =
+    opts.trainLauncher ??
+    new LocalLauncher({
+      workDir: opts.workDir,
+      command: [process.execPath, CLI_ENTRY, 'train'],
+      env: opts.env,
+      maxConcurrent: opts.maxLocalTrials ?? 1,
+    });
   const benchmark = new BenchmarkLauncher({ store: (spec) => openStorage(spec.storage).store, now: () => Date.now() });
   const benchmarkProcesses = new LocalLauncher({
     workDir: opts.workDir,

@@ -36,14 +36,18 @@ export async function createSearchWorker(opts: SearchWorkerOptions): Promise<{ w
  * starts during a Temporal outage waits for it instead of exiting or hanging). Other errors throw.
  */
 export async function createSearchWorkerWhenReachable(
-  opts: SearchWorkerOptions, log: (line: string) => void, sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms)),
+  opts: SearchWorkerOptions,
+  log: (line: string) => void,
+  sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms)),
 ): Promise<{ worker: Worker; connection: NativeConnection }> {
   for (let delayMs = 1000, since = Date.now(); ; delayMs = Math.min(delayMs * 2, 15_000)) {
     try {
       return await createSearchWorker(opts);
     } catch (err) {
       if (!isUnreachable(err)) throw err;
-      log(`nasflow worker: Temporal at ${opts.address} cannot be reached (${Math.round((Date.now() - since) / 1000)} s); retrying in ${delayMs / 1000} s: ${firstLine(err)}`);
+      log(
+        `nasflow worker: Temporal at ${opts.address} cannot be reached (${Math.round((Date.now() - since) / 1000)} s); retrying in ${delayMs / 1000} s: ${firstLine(err)}`,
+      );
       await sleep(delayMs);
     }
   }

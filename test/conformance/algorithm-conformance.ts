@@ -117,8 +117,14 @@ export function describeAlgorithmConformance(c: ConformanceCase): void {
       algo.observe(results.slice(0, 2));
       assert.equal(JSON.stringify(algo.state()), before, 'a repeated report changed the state');
       assert.equal(algo.pending().length, 0);
-      assert.throws(() => algo.observe([{ trialId: 'nope/0/0', status: 'failed' }]), (e: unknown) => isAlgorithmError(e));
-      assert.throws(() => algo.propose([at(batch, 0).trialId]), (e: unknown) => isAlgorithmError(e));
+      assert.throws(
+        () => algo.observe([{ trialId: 'nope/0/0', status: 'failed' }]),
+        (e: unknown) => isAlgorithmError(e),
+      );
+      assert.throws(
+        () => algo.propose([at(batch, 0).trialId]),
+        (e: unknown) => isAlgorithmError(e),
+      );
     });
   });
 }

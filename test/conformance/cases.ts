@@ -29,12 +29,36 @@ const small = { hidden: 16, batchSize: 4, lr: 0.01 };
 
 export const CASES: readonly ConformanceCase[] = [
   { name: 'random/nb201', algorithm: 'random', space: nb201Space, args: {}, steps: 100 },
-  { name: 'regularized-evolution/nb201', algorithm: 'regularized-evolution', space: nb201Space, args: { 'regularized-evolution': { population: 10, sample: 3 } }, steps: 100 },
+  {
+    name: 'regularized-evolution/nb201',
+    algorithm: 'regularized-evolution',
+    space: nb201Space,
+    args: { 'regularized-evolution': { population: 10, sample: 3 } },
+    steps: 100,
+  },
   { name: 'nasnet-rl/nb201', algorithm: 'nasnet-rl', space: nb201Space, args: { 'nasnet-rl': { ...small, method: 'ppo' } }, steps: 100 },
   { name: 'nasnet-rl/nasnet', algorithm: 'nasnet-rl', space: nasnetSpace, args: { 'nasnet-rl': { ...small, method: 'reinforce' } }, steps: 100 },
-  { name: 'mnasnet-rl/mnasnet', algorithm: 'mnasnet-rl', space: mnasnetSpace, args: { 'mnasnet-rl': { ...small, reward: { kind: 'mnasnet', target: 75 } } }, steps: 100 },
-  { name: 'pnas/nb201', algorithm: 'pnas', space: nb201Space, args: { pnas: { beam: 6, initial: 8, pool: 200, surrogate: { kind: 'lstm', hidden: 8, epochs: 3 } } }, steps: 100 },
-  { name: 'pnas/pnas-progressive', algorithm: 'pnas', space: pnasProgressiveSpace({ maxBlocks: 3 }) as SearchSpace<unknown>, args: { pnas: { beam: 4, maxCandidates: 300, surrogate: { kind: 'mlp-ensemble', hidden: 8, members: 2, epochs: 2 } } }, steps: 100 },
+  {
+    name: 'mnasnet-rl/mnasnet',
+    algorithm: 'mnasnet-rl',
+    space: mnasnetSpace,
+    args: { 'mnasnet-rl': { ...small, reward: { kind: 'mnasnet', target: 75 } } },
+    steps: 100,
+  },
+  {
+    name: 'pnas/nb201',
+    algorithm: 'pnas',
+    space: nb201Space,
+    args: { pnas: { beam: 6, initial: 8, pool: 200, surrogate: { kind: 'lstm', hidden: 8, epochs: 3 } } },
+    steps: 100,
+  },
+  {
+    name: 'pnas/pnas-progressive',
+    algorithm: 'pnas',
+    space: pnasProgressiveSpace({ maxBlocks: 3 }) as SearchSpace<unknown>,
+    args: { pnas: { beam: 4, maxCandidates: 300, surrogate: { kind: 'mlp-ensemble', hidden: 8, members: 2, epochs: 2 } } },
+    steps: 100,
+  },
   { name: 'ponas/nb201', algorithm: 'ponas', space: nb201Space, args: {}, steps: 100 },
   { name: 'ponas/ponas', algorithm: 'ponas', space: ponasSpace, args: {}, steps: 100 },
 ];

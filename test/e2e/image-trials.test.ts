@@ -69,12 +69,29 @@ void describe('trained search whose trial pods run the trial image under runc (S
     custom = kc.makeApiClient(CustomObjectsApi);
     const core = kc.makeApiClient(CoreV1Api);
     adapter = new KubeAdapter(kc);
-    await core.createNamespacedSecret({ namespace: NS, body: { metadata: { name: 's3-creds' }, stringData: { AWS_ACCESS_KEY_ID: bucket.env.AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: bucket.env.AWS_SECRET_ACCESS_KEY } } });
+    await core.createNamespacedSecret({
+      namespace: NS,
+      body: {
+        metadata: { name: 's3-creds' },
+        stringData: { AWS_ACCESS_KEY_ID: bucket.env.AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: bucket.env.AWS_SECRET_ACCESS_KEY },
+      },
+    });
     executor = new PodExecutor(kc, GPU_NODES, 1, { unpacked, workDir: join(work, 'runc') });
     await executor.start();
     // The image's own `nasflow` (the default command); S3 reached on loopback from the host network.
-    const launcher = new KubeLauncher({ api: adapter, defaults: { image: imageRef, s3Endpoint: bucket.env.NASFLOW_S3_ENDPOINT, s3Region: bucket.env.AWS_REGION, requireGpu: false } });
-    const made = await createSearchWorker({ address: temporal.address, namespace: temporal.namespace, taskQueue: TASK_QUEUE, env: { ...process.env, ...bucket.env }, workDir: join(work, 'launcher'), pollIntervalMs: 200, trainLauncher: launcher });
+    const launcher = new KubeLauncher({
+      api: adapter,
+      defaults: { image: imageRef, s3Endpoint: bucket.env.NASFLOW_S3_ENDPOINT, s3Region: bucket.env.AWS_REGION, requireGpu: false },
+    });
+    const made = await createSearchWorker({
+      address: temporal.address,
+      namespace: temporal.namespace,
+      taskQueue: TASK_QUEUE,
+      env: { ...process.env, ...bucket.env },
+      workDir: join(work, 'launcher'),
+      pollIntervalMs: 200,
+      trainLauncher: launcher,
+    });
     worker = made.worker;
     workerRun = worker.run();
     closeWorker = () => made.connection.close();
@@ -82,8 +99,16 @@ void describe('trained search whose trial pods run the trial image under runc (S
     const client = new Client({ connection, namespace: temporal.namespace });
     await eventually(() => custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL }), TIMEOUTS.medium);
     operator = new Operator({
-      kube: adapter, temporal: new TemporalSearchControl(client, TASK_QUEUE), temporalNamespace: temporal.namespace,
-      leaseNamespace: NS, identity: 'e2e-image', resyncMs: 500, leaseSeconds: 5, leaseRetryMs: 500, now: () => new Date(), log: () => undefined,
+      kube: adapter,
+      temporal: new TemporalSearchControl(client, TASK_QUEUE),
+      temporalNamespace: temporal.namespace,
+      leaseNamespace: NS,
+      identity: 'e2e-image',
+      resyncMs: 500,
+      leaseSeconds: 5,
+      leaseRetryMs: 500,
+      now: () => new Date(),
+      log: () => undefined,
     });
     operator.start();
   });
@@ -114,7 +139,13 @@ void describe('trained search whose trial pods run the trial image under runc (S
       .obj();
     await custom.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, body });
     const s = await eventually(async () => {
-      const got = (await custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: 'imaged' })) as NeuralArchitectureSearch;
+      const got = (await custom.getNamespacedCustomObject({
+        group: GROUP,
+        version: VERSION,
+        namespace: NS,
+        plural: PLURAL,
+        name: 'imaged',
+      })) as NeuralArchitectureSearch;
       assert.equal(got.status?.phase, 'Succeeded', JSON.stringify(got.status));
       return got;
     }, TIMEOUTS.long);

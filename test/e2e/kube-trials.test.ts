@@ -50,41 +50,57 @@ void describe('trained trials as GPU Jobs (operator + worker + KubeLauncher + tr
   let operator: Operator;
   let dir: string;
 
-  const get = async (name: string) => (await custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name })) as NeuralArchitectureSearch;
-  const finished = (name: string, phase: string) => eventually(async () => {
-    const s = await get(name);
-    assert.equal(s.status?.phase, phase, JSON.stringify(s.status));
-    return s;
-  }, TIMEOUTS.long);
+  const get = async (name: string) =>
+    (await custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name })) as NeuralArchitectureSearch;
+  const finished = (name: string, phase: string) =>
+    eventually(async () => {
+      const s = await get(name);
+      assert.equal(s.status?.phase, phase, JSON.stringify(s.status));
+      return s;
+    }, TIMEOUTS.long);
   /** A small trained search: NASNet cells, N=1, F=4, 8x8 images, a few dozen samples, one GPU per trial. */
-  const trained = (name: string) => makeResource(name, NS)
-    .set('space', 'nasnet')
-    .set('evaluator', { type: 'train' })
-    .set('dataset', `file://${join(dir, 'synth')}`)
-    .set('storage', join(dir, 'store'))
-    .set('macro', { cellsPerStage: 1, filters: 4, classes: 10 })
-    .set('trial', { epochs: 1, batchSize: 16, imageSize: 8, maxTrainSamples: 48, valFraction: 0.25, checkpointEverySteps: 1 })
-    .set('template', { nodeSelector: { [EXECUTOR_LABEL]: 'true' }, resources: { limits: { 'nvidia.com/gpu': 1 } } })
-    .set('storageSecretRef', { name: 's3-creds' });
+  const trained = (name: string) =>
+    makeResource(name, NS)
+      .set('space', 'nasnet')
+      .set('evaluator', { type: 'train' })
+      .set('dataset', `file://${join(dir, 'synth')}`)
+      .set('storage', join(dir, 'store'))
+      .set('macro', { cellsPerStage: 1, filters: 4, classes: 10 })
+      .set('trial', { epochs: 1, batchSize: 16, imageSize: 8, maxTrainSamples: 48, valFraction: 0.25, checkpointEverySteps: 1 })
+      .set('template', { nodeSelector: { [EXECUTOR_LABEL]: 'true' }, resources: { limits: { 'nvidia.com/gpu': 1 } } })
+      .set('storageSecretRef', { name: 's3-creds' });
 
   before(async () => {
     Runtime.install({ logger: new DefaultLogger('WARN') });
     ({ kube, temporal } = await startClusterWithCrd());
     dir = mkdtempSync(join(tmpdir(), 'nasflow-e2e-trials-'));
-    const synth = spawnSync(process.execPath, [CLI_ENTRY, 'dataset', 'synth', '--out', join(dir, 'synth'), '--train', '96', '--test', '32'], { encoding: 'utf8' });
+    const synth = spawnSync(process.execPath, [CLI_ENTRY, 'dataset', 'synth', '--out', join(dir, 'synth'), '--train', '96', '--test', '32'], {
+      encoding: 'utf8',
+    });
     assert.equal(synth.status, 0, synth.stderr);
     const kc = new KubeConfig();
     kc.loadFromFile(kube.kubeconfig);
     custom = kc.makeApiClient(CustomObjectsApi);
     core = kc.makeApiClient(CoreV1Api);
     adapter = new KubeAdapter(kc);
-    await core.createNamespacedSecret({ namespace: NS, body: { metadata: { name: 's3-creds' }, stringData: { AWS_ACCESS_KEY_ID: 'e2e', AWS_SECRET_ACCESS_KEY: 'e2e-secret' } } });
+    await core.createNamespacedSecret({
+      namespace: NS,
+      body: { metadata: { name: 's3-creds' }, stringData: { AWS_ACCESS_KEY_ID: 'e2e', AWS_SECRET_ACCESS_KEY: 'e2e-secret' } },
+    });
     executor = new PodExecutor(kc, GPU_NODES, 1);
     await executor.start();
     // The pod's command runs on this machine: the CLI under this Node binary instead of the image's `nasflow`
     // (image-trials.test.ts runs the image itself). The GPU nodes are simulated: no GPU requirement.
     const launcher = new KubeLauncher({ api: adapter, defaults: { image: 'nasflow/trainer:e2e', command: [process.execPath, CLI_ENTRY], requireGpu: false } });
-    const made = await createSearchWorker({ address: temporal.address, namespace: temporal.namespace, taskQueue: TASK_QUEUE, env: process.env, workDir: join(dir, 'launcher'), pollIntervalMs: 200, trainLauncher: launcher });
+    const made = await createSearchWorker({
+      address: temporal.address,
+      namespace: temporal.namespace,
+      taskQueue: TASK_QUEUE,
+      env: process.env,
+      workDir: join(dir, 'launcher'),
+      pollIntervalMs: 200,
+      trainLauncher: launcher,
+    });
     worker = made.worker;
     workerRun = worker.run();
     closeWorker = () => made.connection.close();
@@ -92,8 +108,16 @@ void describe('trained trials as GPU Jobs (operator + worker + KubeLauncher + tr
     const client = new Client({ connection, namespace: temporal.namespace });
     await eventually(() => custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL }), TIMEOUTS.medium);
     operator = new Operator({
-      kube: adapter, temporal: new TemporalSearchControl(client, TASK_QUEUE), temporalNamespace: temporal.namespace,
-      leaseNamespace: NS, identity: 'e2e', resyncMs: 500, leaseSeconds: 5, leaseRetryMs: 500, now: () => new Date(), log: () => undefined,
+      kube: adapter,
+      temporal: new TemporalSearchControl(client, TASK_QUEUE),
+      temporalNamespace: temporal.namespace,
+      leaseNamespace: NS,
+      identity: 'e2e',
+      resyncMs: 500,
+      leaseSeconds: 5,
+      leaseRetryMs: 500,
+      now: () => new Date(),
+      log: () => undefined,
     });
     operator.start();
   });
@@ -111,7 +135,13 @@ void describe('trained trials as GPU Jobs (operator + worker + KubeLauncher + tr
 
   void it('trains a search to Succeeded through Jobs that request GPUs and run on GPU nodes', async () => {
     const started = Date.now();
-    await custom.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, body: trained('trained').budget({ maxTrials: 2, parallelism: 2 }).obj() });
+    await custom.createNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace: NS,
+      plural: PLURAL,
+      body: trained('trained').budget({ maxTrials: 2, parallelism: 2 }).obj(),
+    });
     const s = await finished('trained', 'Succeeded');
     console.error(`2 trained trials through Jobs: ${((Date.now() - started) / 1000).toFixed(1)} s`);
     assert.deepEqual({ ...s.status!.trials }, { succeeded: 2, failed: 0, running: 0, completed: 2, infraRetries: 0, maxTrials: 2 });
@@ -136,11 +166,15 @@ void describe('trained trials as GPU Jobs (operator + worker + KubeLauncher + tr
       .budget({ maxTrials: 2, parallelism: 2 })
       .obj();
     await custom.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, body });
-    const stageSeen = eventually(async () => {
-      const running = (await get('ponas')).status?.conditions?.find((c) => c.type === 'Running');
-      assert.match(running?.message ?? '', /^supernet (meta-training|table row \d\/2);/);
-      return running!.message;
-    }, TIMEOUTS.long, 100);
+    const stageSeen = eventually(
+      async () => {
+        const running = (await get('ponas')).status?.conditions?.find((c) => c.type === 'Running');
+        assert.match(running?.message ?? '', /^supernet (meta-training|table row \d\/2);/);
+        return running!.message;
+      },
+      TIMEOUTS.long,
+      100,
+    );
     const s = await finished('ponas', 'Succeeded');
     console.error(`PONAS stage seen in status: ${await stageSeen}`);
     assert.deepEqual({ ...s.status!.trials }, { succeeded: 2, failed: 0, running: 0, completed: 2, infraRetries: 0, maxTrials: 2 });
@@ -159,12 +193,24 @@ void describe('trained trials as GPU Jobs (operator + worker + KubeLauncher + tr
   });
 
   void it('counts a trainer exit 2 (unusable dataset) as a failed trial', async () => {
-    const body = trained('bad-data').set('dataset', `file://${join(dir, 'no-such-dataset')}`).budget({ maxTrials: 2, parallelism: 1, maxFailedTrials: 0 }).obj();
+    const body = trained('bad-data')
+      .set('dataset', `file://${join(dir, 'no-such-dataset')}`)
+      .budget({ maxTrials: 2, parallelism: 1, maxFailedTrials: 0 })
+      .obj();
     await custom.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, body });
     const s = await finished('bad-data', 'Failed');
     assert.equal(s.status!.trials!.failed, 1);
     const jobs = await adapter.listJobs(NS, 'nasflow.io/search=bad-data');
-    const evidence = await Promise.all(jobs.map(async (j) => ({ job: j.metadata!.name, conditions: j.status?.conditions?.map((c) => `${c.type}=${c.status}/${c.reason}`), pods: (await adapter.listJobPods(NS, j.metadata!.name!)).map((p) => ({ phase: p.status?.phase, exit: p.status?.containerStatuses?.[0]?.state?.terminated?.exitCode })) })));
+    const evidence = await Promise.all(
+      jobs.map(async (j) => ({
+        job: j.metadata!.name,
+        conditions: j.status?.conditions?.map((c) => `${c.type}=${c.status}/${c.reason}`),
+        pods: (await adapter.listJobPods(NS, j.metadata!.name!)).map((p) => ({
+          phase: p.status?.phase,
+          exit: p.status?.containerStatuses?.[0]?.state?.terminated?.exitCode,
+        })),
+      })),
+    );
     assert.equal(s.status!.trials!.infraRetries, 0, `a user failure is never retried: ${JSON.stringify(evidence)}`);
     assert.equal(jobs.length, 1);
     assert.match(s.status!.message ?? '', /exit 2/);
@@ -172,17 +218,24 @@ void describe('trained trials as GPU Jobs (operator + worker + KubeLauncher + tr
   });
 
   void it('replaces an evicted trial pod inside its Job; the trainer resumes from its checkpoint and nothing counts as failed', async () => {
-    const body = trained('evicted').set('trial', { epochs: 4, batchSize: 8, imageSize: 8, maxTrainSamples: 64, valFraction: 0.25, checkpointEverySteps: 1 }).budget({ maxTrials: 1, parallelism: 1, maxFailedTrials: 0 }).obj();
+    const body = trained('evicted')
+      .set('trial', { epochs: 4, batchSize: 8, imageSize: 8, maxTrainSamples: 64, valFraction: 0.25, checkpointEverySteps: 1 })
+      .budget({ maxTrials: 1, parallelism: 1, maxFailedTrials: 0 })
+      .obj();
     await custom.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, body });
     const uid = (await get('evicted')).metadata.uid;
     const latest = join(dir, 'store', 'searches', NS, 'evicted', uid, 'trials', NS, 'evicted', uid, '0', '0', 'checkpoints', 'LATEST');
-    const first = await eventually(async () => {
-      assert.ok(existsSync(latest), 'a checkpoint was written');
-      const jobs = await adapter.listJobs(NS, 'nasflow.io/search=evicted');
-      const pods = await adapter.listJobPods(NS, at(jobs, 0).metadata!.name!);
-      assert.equal(pods[0]?.status?.phase, 'Running');
-      return at(pods, 0);
-    }, TIMEOUTS.long, 100);
+    const first = await eventually(
+      async () => {
+        assert.ok(existsSync(latest), 'a checkpoint was written');
+        const jobs = await adapter.listJobs(NS, 'nasflow.io/search=evicted');
+        const pods = await adapter.listJobPods(NS, at(jobs, 0).metadata!.name!);
+        assert.equal(pods[0]?.status?.phase, 'Running');
+        return at(pods, 0);
+      },
+      TIMEOUTS.long,
+      100,
+    );
     await core.createNamespacedPodEviction({ namespace: NS, name: first.metadata!.name!, body: { metadata: { name: first.metadata!.name!, namespace: NS } } });
     const s = await finished('evicted', 'Succeeded');
     assert.equal(executor.exits.get(first.metadata!.name!), 75, 'the evicted trainer checkpointed and exited 75');

@@ -41,23 +41,55 @@ void describe('nasflow operator process: SIGKILL mid-search, a new process resum
   const procs: { child: ChildProcess; log: string[] }[] = [];
 
   const operatorProcess = (identity: string) => {
-    const child = spawn(process.execPath, [CLI_ENTRY, 'operator', '--address', temporal.address, '--namespace', temporal.namespace, '--task-queue', TASK_QUEUE,
-      '--identity', identity, '--lease-namespace', NS, '--resync-ms', '300', '--lease-seconds', '3', '--ui-url', 'http://ui.test',
-      '--metrics-address', '127.0.0.1:0'], {
-      env: { ...process.env, KUBECONFIG: kube.kubeconfig }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        CLI_ENTRY,
+        'operator',
+        '--address',
+        temporal.address,
+        '--namespace',
+        temporal.namespace,
+        '--task-queue',
+        TASK_QUEUE,
+        '--identity',
+        identity,
+        '--lease-namespace',
+        NS,
+        '--resync-ms',
+        '300',
+        '--lease-seconds',
+        '3',
+        '--ui-url',
+        'http://ui.test',
+        '--metrics-address',
+        '127.0.0.1:0',
+      ],
+      {
+        env: { ...process.env, KUBECONFIG: kube.kubeconfig },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const entry = { child, log: [] as string[] };
     child.stderr!.on('data', (b: Buffer) => entry.log.push(b.toString()));
     procs.push(entry);
     return entry;
   };
-  const get = async () => (await custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: 'long' })) as NeuralArchitectureSearch;
+  const get = async () =>
+    (await custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: 'long' })) as NeuralArchitectureSearch;
 
   before(async () => {
     Runtime.install({ logger: new DefaultLogger('WARN') });
     ({ kube, temporal } = await startClusterWithCrd());
     dir = mkdtempSync(join(tmpdir(), 'nasflow-e2e-process-'));
-    const made = await createSearchWorker({ address: temporal.address, namespace: temporal.namespace, taskQueue: TASK_QUEUE, env: process.env, workDir: join(dir, 'launcher'), pollIntervalMs: 100 });
+    const made = await createSearchWorker({
+      address: temporal.address,
+      namespace: temporal.namespace,
+      taskQueue: TASK_QUEUE,
+      env: process.env,
+      workDir: join(dir, 'launcher'),
+      pollIntervalMs: 100,
+    });
     worker = made.worker;
     workerRun = worker.run();
     closeWorker = () => made.connection.close();
@@ -80,8 +112,11 @@ void describe('nasflow operator process: SIGKILL mid-search, a new process resum
 
   void it('resumes status updates after the operator is killed, with exactly one workflow', async () => {
     const first = operatorProcess('op-1');
-    const body = makeResource('long', NS).set('storage', join(dir, 'store')).budget({ maxTrials: 40, parallelism: 2 })
-      .set('evaluator', { type: 'benchmark', benchmark: 'nb201-cifar10', secondsPerSimulatedHour: 8 }).obj();
+    const body = makeResource('long', NS)
+      .set('storage', join(dir, 'store'))
+      .budget({ maxTrials: 40, parallelism: 2 })
+      .set('evaluator', { type: 'benchmark', benchmark: 'nb201-cifar10', secondsPerSimulatedHour: 8 })
+      .obj();
     await custom.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, body });
     const before = await eventually(async () => {
       const s = await get();

@@ -48,10 +48,17 @@ void describe('operator: NeuralArchitectureSearch → workflow → status', () =
   const operators: Operator[] = [];
   const logs: string[] = [];
 
-  const get = async (name: string) => (await custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name })) as NeuralArchitectureSearch & { metadata: { generation: number } };
+  const get = async (name: string) =>
+    (await custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name })) as NeuralArchitectureSearch & {
+      metadata: { generation: number };
+    };
   const patchSpec = (name: string, spec: Record<string, unknown>) =>
-    custom.patchNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name, body: { spec } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
-  const create = async (body: object) => (await custom.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, body })) as NeuralArchitectureSearch;
+    custom.patchNamespacedCustomObject(
+      { group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name, body: { spec } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+  const create = async (body: object) =>
+    (await custom.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, body })) as NeuralArchitectureSearch;
   const runsOf = async (workflowId: string) => {
     let n = 0;
     for await (const _ of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) n++;
@@ -65,7 +72,15 @@ void describe('operator: NeuralArchitectureSearch → workflow → status', () =
     const kc = new KubeConfig();
     kc.loadFromFile(kube.kubeconfig);
     const trainLauncher = new KubeLauncher({ api: new KubeAdapter(kc), defaults: { image: 'nasflow/trainer:e2e' } });
-    const made = await createSearchWorker({ address: temporal.address, namespace: temporal.namespace, taskQueue: TASK_QUEUE, env: process.env, workDir: join(store, 'launcher'), pollIntervalMs: 100, trainLauncher });
+    const made = await createSearchWorker({
+      address: temporal.address,
+      namespace: temporal.namespace,
+      taskQueue: TASK_QUEUE,
+      env: process.env,
+      workDir: join(store, 'launcher'),
+      pollIntervalMs: 100,
+      trainLauncher,
+    });
     worker = made.worker;
     workerRun = worker.run();
     closeWorker = () => made.connection.close();
@@ -75,9 +90,17 @@ void describe('operator: NeuralArchitectureSearch → workflow → status', () =
     await eventually(() => custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL }), TIMEOUTS.medium);
     for (const identity of ['operator-a', 'operator-b']) {
       const op = new Operator({
-        kube: new KubeAdapter(kc), temporal: new TemporalSearchControl(client, TASK_QUEUE), temporalNamespace: temporal.namespace,
-        leaseNamespace: NS, identity, uiUrl: UI, resyncMs: 400, leaseSeconds: 3, leaseRetryMs: 300,
-        now: () => new Date(), log: (m) => logs.push(`${identity}: ${m}`),
+        kube: new KubeAdapter(kc),
+        temporal: new TemporalSearchControl(client, TASK_QUEUE),
+        temporalNamespace: temporal.namespace,
+        leaseNamespace: NS,
+        identity,
+        uiUrl: UI,
+        resyncMs: 400,
+        leaseSeconds: 3,
+        leaseRetryMs: 300,
+        now: () => new Date(),
+        log: (m) => logs.push(`${identity}: ${m}`),
       });
       op.start();
       operators.push(op);
@@ -139,7 +162,13 @@ void describe('operator: NeuralArchitectureSearch → workflow → status', () =
   });
 
   void it('maps spec edits to the running workflow: parallelism, then suspend', async () => {
-    await create(makeResource('slow', NS).budget({ maxTrials: 500, parallelism: 1 }).set('storage', join(store, 'slow')).set('evaluator', { type: 'benchmark', benchmark: 'nb201-cifar10', secondsPerSimulatedHour: 30 }).obj());
+    await create(
+      makeResource('slow', NS)
+        .budget({ maxTrials: 500, parallelism: 1 })
+        .set('storage', join(store, 'slow'))
+        .set('evaluator', { type: 'benchmark', benchmark: 'nb201-cifar10', secondsPerSimulatedHour: 30 })
+        .obj(),
+    );
     await eventually(async () => assert.equal((await get('slow')).status?.phase, 'Running'), TIMEOUTS.medium);
     const { uid } = (await get('slow')).metadata;
     const searchId = resourceSearchId(NS, 'slow', uid);
@@ -191,11 +220,22 @@ void describe('operator: NeuralArchitectureSearch → workflow → status', () =
   void it('editing spec.budget.parallelism changes the number of concurrent trial Jobs; deleting the resource removes them', async () => {
     // Trained trials whose pods can never be scheduled: each Job stays in flight, so the number of
     // Jobs is exactly the number of trials the workflow runs at once.
-    const body = makeResource('jobs', NS).set('space', 'nasnet').set('evaluator', { type: 'train' }).set('dataset', 'file:///unused')
-      .set('storage', join(store, 'jobs')).set('template', { nodeSelector: { 'nasflow.io/test': 'nowhere' }, resources: { limits: { 'nvidia.com/gpu': 1 } } })
-      .budget({ maxTrials: 50, parallelism: 2 }).obj();
+    const body = makeResource('jobs', NS)
+      .set('space', 'nasnet')
+      .set('evaluator', { type: 'train' })
+      .set('dataset', 'file:///unused')
+      .set('storage', join(store, 'jobs'))
+      .set('template', { nodeSelector: { 'nasflow.io/test': 'nowhere' }, resources: { limits: { 'nvidia.com/gpu': 1 } } })
+      .budget({ maxTrials: 50, parallelism: 2 })
+      .obj();
     await create(body);
-    const adapter = new KubeAdapter((() => { const kc = new KubeConfig(); kc.loadFromFile(kube.kubeconfig); return kc; })());
+    const adapter = new KubeAdapter(
+      (() => {
+        const kc = new KubeConfig();
+        kc.loadFromFile(kube.kubeconfig);
+        return kc;
+      })(),
+    );
     const jobCount = async () => (await adapter.listJobs(NS, 'nasflow.io/search=jobs')).length;
     await eventually(async () => assert.equal(await jobCount(), 2), TIMEOUTS.medium);
     await patchSpec('jobs', { budget: { parallelism: 5 } });

@@ -40,14 +40,22 @@ export class PodExecutor {
   readonly exits = new Map<string, number>();
 
   /** `image`: run containers from this image under runc (bundles and state under `workDir`). */
-  constructor(kc: KubeConfig, readonly nodes: string[], private readonly gpusPerNode = 1, private readonly image?: { unpacked: Unpacked; workDir: string }) {
+  constructor(
+    kc: KubeConfig,
+    readonly nodes: string[],
+    private readonly gpusPerNode = 1,
+    private readonly image?: { unpacked: Unpacked; workDir: string },
+  ) {
     this.core = kc.makeApiClient(CoreV1Api);
     this.leases = kc.makeApiClient(CoordinationV1Api);
   }
 
   async start(): Promise<void> {
     for (const name of this.nodes) {
-      const node = gpuNodeManifest(name, this.gpusPerNode) as { metadata: { annotations: Record<string, string>; labels: Record<string, string> }; status: Record<string, unknown> };
+      const node = gpuNodeManifest(name, this.gpusPerNode) as {
+        metadata: { annotations: Record<string, string>; labels: Record<string, string> };
+        status: Record<string, unknown>;
+      };
       delete node.metadata.annotations['kwok.x-k8s.io/node'];
       node.metadata.labels[EXECUTOR_LABEL] = 'true';
       node.metadata.labels.type = 'executor';
@@ -77,7 +85,11 @@ export class PodExecutor {
       const body = { metadata: { name, namespace: 'kube-node-lease' }, spec: { holderIdentity: name, leaseDurationSeconds: 40, renewTime: micro } };
       try {
         const cur = await this.leases.readNamespacedLease({ name, namespace: 'kube-node-lease' });
-        await this.leases.replaceNamespacedLease({ name, namespace: 'kube-node-lease', body: { ...body, metadata: { ...body.metadata, resourceVersion: cur.metadata!.resourceVersion! } } });
+        await this.leases.replaceNamespacedLease({
+          name,
+          namespace: 'kube-node-lease',
+          body: { ...body, metadata: { ...body.metadata, resourceVersion: cur.metadata!.resourceVersion! } },
+        });
       } catch {
         await this.leases.createNamespacedLease({ namespace: 'kube-node-lease', body }).catch(() => undefined);
       }
@@ -111,7 +123,8 @@ export class PodExecutor {
         r.terminating = true;
         r.child.kill('SIGTERM'); // the trainer checkpoints and exits 75
       }
-      if (!r) await this.core.deleteNamespacedPod({ namespace: pod.metadata!.namespace!, name: pod.metadata!.name!, gracePeriodSeconds: 0 }).catch(() => undefined);
+      if (!r)
+        await this.core.deleteNamespacedPod({ namespace: pod.metadata!.namespace!, name: pod.metadata!.name!, gracePeriodSeconds: 0 }).catch(() => undefined);
       return;
     }
     if (r || this.done.has(key) || pod.status?.phase !== 'Pending') return;
@@ -143,21 +156,44 @@ export class PodExecutor {
     this.running.set(key, entry);
     const startedAt = new Date().toISOString();
     // Report Running before the exit is reported, whichever the process does first.
-    const running = this.setStatus(pod, { phase: 'Running', startTime: startedAt, conditions: [{ type: 'Ready', status: 'True' }], containerStatuses: [{ name: c.name, image: c.image!, imageID: '', ready: true, restartCount: 0, state: { running: { startedAt } } }] });
+    const running = this.setStatus(pod, {
+      phase: 'Running',
+      startTime: startedAt,
+      conditions: [{ type: 'Ready', status: 'True' }],
+      containerStatuses: [{ name: c.name, image: c.image!, imageID: '', ready: true, restartCount: 0, state: { running: { startedAt } } }],
+    });
     child.on('exit', (code, signal) => {
       const exitCode = code ?? (signal === 'SIGKILL' ? 137 : 143);
       this.exits.set(pod.metadata!.name!, exitCode);
       const finishedAt = new Date().toISOString();
       const message = exitCode === 0 ? undefined : entry.log.trimEnd().split('\n').slice(-20).join('\n');
-      void running.catch(() => undefined).then(() => this.setStatus(pod, {
-        phase: exitCode === 0 ? 'Succeeded' : 'Failed',
-        conditions: [{ type: 'Ready', status: 'False' }],
-        containerStatuses: [{ name: c.name, image: c.image!, imageID: '', ready: false, restartCount: 0, state: { terminated: { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', startedAt, finishedAt, ...(message ? { message } : {}) } } }],
-      })).then(async () => {
-        this.running.delete(key);
-        this.done.add(key);
-        if (entry.terminating) await this.core.deleteNamespacedPod({ namespace: pod.metadata!.namespace!, name: pod.metadata!.name!, gracePeriodSeconds: 0 }).catch(() => undefined);
-      }).catch((err: unknown) => console.error(`pod executor: ${key}: ${err instanceof Error ? err.message : String(err)}`));
+      void running
+        .catch(() => undefined)
+        .then(() =>
+          this.setStatus(pod, {
+            phase: exitCode === 0 ? 'Succeeded' : 'Failed',
+            conditions: [{ type: 'Ready', status: 'False' }],
+            containerStatuses: [
+              {
+                name: c.name,
+                image: c.image!,
+                imageID: '',
+                ready: false,
+                restartCount: 0,
+                state: { terminated: { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', startedAt, finishedAt, ...(message ? { message } : {}) } },
+              },
+            ],
+          }),
+        )
+        .then(async () => {
+          this.running.delete(key);
+          this.done.add(key);
+          if (entry.terminating)
+            await this.core
+              .deleteNamespacedPod({ namespace: pod.metadata!.namespace!, name: pod.metadata!.name!, gracePeriodSeconds: 0 })
+              .catch(() => undefined);
+        })
+        .catch((err: unknown) => console.error(`pod executor: ${key}: ${err instanceof Error ? err.message : String(err)}`));
     });
     await running;
   }
@@ -167,7 +203,8 @@ export class PodExecutor {
     const { PATH: _hostPath, ...podEnv } = env;
     const sc = pod.spec!.securityContext;
     const { unpacked, workDir } = this.image!;
-    return startContainer(unpacked, { args: argv, env: podEnv, uid: sc?.runAsUser ?? 1000, gid: sc?.runAsGroup ?? 1000 }, workDir, `pod-${pod.metadata!.uid!}`).child;
+    return startContainer(unpacked, { args: argv, env: podEnv, uid: sc?.runAsUser ?? 1000, gid: sc?.runAsGroup ?? 1000 }, workDir, `pod-${pod.metadata!.uid!}`)
+      .child;
   }
 
   private async setStatus(pod: V1Pod, status: Record<string, unknown>): Promise<void> {

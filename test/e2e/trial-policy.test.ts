@@ -46,26 +46,48 @@ void describe('trial policy: a namespace user against the platform', () => {
     const r = spawnSync(cmd, args, { input, encoding: 'utf8', maxBuffer: 32 << 20 });
     return { code: r.status ?? 1, out: r.stdout, err: r.stderr };
   };
-  const kubectl = (args: string[], input?: string, as?: string) => run('kubectl', ['--kubeconfig', kube.kubeconfig, ...(as ? ['--as', as] : []), ...args], input);
+  const kubectl = (args: string[], input?: string, as?: string) =>
+    run('kubectl', ['--kubeconfig', kube.kubeconfig, ...(as ? ['--as', as] : []), ...args], input);
   /** The chart's admission policy for these values, applied by the admin (cluster-admin kubeconfig). */
   const applyPolicy = (...sets: string[]) => {
-    const r = run(helm, ['template', 'nasflow', CHART, '-n', 'nasflow', '--show-only', 'templates/admission-policy.yaml', '--set', `operator.watchNamespaces={${NS}}`, ...sets.flatMap((s) => ['--set', s])]);
+    const r = run(helm, [
+      'template',
+      'nasflow',
+      CHART,
+      '-n',
+      'nasflow',
+      '--show-only',
+      'templates/admission-policy.yaml',
+      '--set',
+      `operator.watchNamespaces={${NS}}`,
+      ...sets.flatMap((s) => ['--set', s]),
+    ]);
     assert.equal(r.code, 0, r.err);
     const applied = kubectl(['apply', '--server-side', '--force-conflicts', '-f', '-'], r.out);
     assert.equal(applied.code, 0, applied.err);
   };
   const asAlice = (obj: object) => kubectl(['create', '-f', '-'], JSON.stringify(obj), 'alice');
   /** Admission policies take effect once the apiserver's policy informer has them: retry a refused-as-expected create until the message shows. */
-  const refused = async (obj: object, message: RegExp) => eventually(async () => {
-    const r = asAlice(obj);
-    assert.notEqual(r.code, 0, `created although the policy forbids it: ${r.out}`);
-    assert.match(r.err, message);
-    return r.err;
-  }, TIMEOUTS.short, 500);
-  const admitted = async (obj: object) => eventually(async () => {
-    const r = asAlice(obj);
-    assert.equal(r.code, 0, r.err);
-  }, TIMEOUTS.short, 500);
+  const refused = async (obj: object, message: RegExp) =>
+    eventually(
+      async () => {
+        const r = asAlice(obj);
+        assert.notEqual(r.code, 0, `created although the policy forbids it: ${r.out}`);
+        assert.match(r.err, message);
+        return r.err;
+      },
+      TIMEOUTS.short,
+      500,
+    );
+  const admitted = async (obj: object) =>
+    eventually(
+      async () => {
+        const r = asAlice(obj);
+        assert.equal(r.code, 0, r.err);
+      },
+      TIMEOUTS.short,
+      500,
+    );
 
   before(async () => {
     helm = (await ensureTools({ env: process.env, only: ['helm'], log: () => undefined })).helm.path;
@@ -73,14 +95,40 @@ void describe('trial policy: a namespace user against the platform', () => {
     connection = await Connection.connect({ address: temporal.address });
     assert.equal(kubectl(['create', 'namespace', NS]).code, 0);
     // alice: may create and read searches in team-a, nothing else (in particular no Secrets, no Jobs).
-    const rbac = kubectl(['apply', '-f', '-'], JSON.stringify({
-      apiVersion: 'v1', kind: 'List', items: [
-        { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'search-author', namespace: NS }, rules: [{ apiGroups: [GROUP], resources: [PLURAL], verbs: ['create', 'get', 'list', 'watch', 'delete'] }] },
-        { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'alice-search-author', namespace: NS }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'search-author' }, subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'alice' }] },
-        { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db-password', namespace: NS }, stringData: { password: 'hunter2', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y' } },
-        { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'team-s3', namespace: NS }, stringData: { AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y', password: 'z' } },
-      ],
-    }));
+    const rbac = kubectl(
+      ['apply', '-f', '-'],
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'List',
+        items: [
+          {
+            apiVersion: 'rbac.authorization.k8s.io/v1',
+            kind: 'Role',
+            metadata: { name: 'search-author', namespace: NS },
+            rules: [{ apiGroups: [GROUP], resources: [PLURAL], verbs: ['create', 'get', 'list', 'watch', 'delete'] }],
+          },
+          {
+            apiVersion: 'rbac.authorization.k8s.io/v1',
+            kind: 'RoleBinding',
+            metadata: { name: 'alice-search-author', namespace: NS },
+            roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'search-author' },
+            subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'alice' }],
+          },
+          {
+            apiVersion: 'v1',
+            kind: 'Secret',
+            metadata: { name: 'db-password', namespace: NS },
+            stringData: { password: 'hunter2', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y' },
+          },
+          {
+            apiVersion: 'v1',
+            kind: 'Secret',
+            metadata: { name: 'team-s3', namespace: NS },
+            stringData: { AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y', password: 'z' },
+          },
+        ],
+      }),
+    );
     assert.equal(rbac.code, 0, rbac.err);
   });
 
@@ -103,11 +151,30 @@ void describe('trial policy: a namespace user against the platform', () => {
     const tc = kubectl(['get', 'validatingadmissionpolicy', 'nasflow-trial-policy', '-o', 'jsonpath={.status.typeChecking}']);
     assert.equal(tc.code, 0, tc.err);
     assert.doesNotMatch(tc.out, /warning/i, `the CEL type-checks against the CRD: ${tc.out}`);
-    await refused(makeResource('evil-image', NS).set('template', { image: FORBIDDEN_IMAGE }).obj(), /spec\.template\.image: docker\.io\/attacker\/exfiltrate:1 is not allowed/);
-    await refused(makeResource('evil-secret', NS).set('storageSecretRef', { name: 'db-password' }).obj(), /spec\.storageSecretRef\.name: Secret db-password is not allowed/);
-    await refused(makeResource('evil-key', NS).set('storageSecretRef', { name: 'team-s3', secretAccessKeyKey: 'password' }).obj(), /custom key names are not allowed/);
-    await refused(makeResource('evil-gpus', NS).set('template', { resources: { limits: { 'nvidia.com/gpu': 16 } } }).obj(), /16 nvidia\.com\/gpu per trial is above the cluster maximum of 8/);
-    await refused(makeResource('evil-toleration', NS).set('template', { tolerations: [{ operator: 'Exists' }] }).obj(), /spec\.template\.tolerations/);
+    await refused(
+      makeResource('evil-image', NS).set('template', { image: FORBIDDEN_IMAGE }).obj(),
+      /spec\.template\.image: docker\.io\/attacker\/exfiltrate:1 is not allowed/,
+    );
+    await refused(
+      makeResource('evil-secret', NS).set('storageSecretRef', { name: 'db-password' }).obj(),
+      /spec\.storageSecretRef\.name: Secret db-password is not allowed/,
+    );
+    await refused(
+      makeResource('evil-key', NS).set('storageSecretRef', { name: 'team-s3', secretAccessKeyKey: 'password' }).obj(),
+      /custom key names are not allowed/,
+    );
+    await refused(
+      makeResource('evil-gpus', NS)
+        .set('template', { resources: { limits: { 'nvidia.com/gpu': 16 } } })
+        .obj(),
+      /16 nvidia\.com\/gpu per trial is above the cluster maximum of 8/,
+    );
+    await refused(
+      makeResource('evil-toleration', NS)
+        .set('template', { tolerations: [{ operator: 'Exists' }] })
+        .obj(),
+      /spec\.template\.tolerations/,
+    );
     await admitted(makeResource('allowed', NS).set('template', { image: 'ghcr.io/nasflow/trainer:0.1.0' }).set('storageSecretRef', { name: 'team-s3' }).obj());
   });
 
@@ -119,8 +186,17 @@ void describe('trial policy: a namespace user against the platform', () => {
 
   void it('without the admission policy, the operator refuses the search: Failed, PolicyRejected, a Warning Event, no workflow, no Job', async () => {
     assert.equal(kubectl(['delete', 'validatingadmissionpolicybinding', 'nasflow-trial-policy']).code, 0);
-    const rendered = run(helm, ['template', 'nasflow', CHART, '-n', 'nasflow', '--show-only', 'templates/operator-deployment.yaml', '--set', 'policy.allowedStorageSecrets={team-s3}']).out
-      .match(/name: NASFLOW_POLICY\n\s+value: (".*")/);
+    const rendered = run(helm, [
+      'template',
+      'nasflow',
+      CHART,
+      '-n',
+      'nasflow',
+      '--show-only',
+      'templates/operator-deployment.yaml',
+      '--set',
+      'policy.allowedStorageSecrets={team-s3}',
+    ]).out.match(/name: NASFLOW_POLICY\n\s+value: (".*")/);
     assert.ok(rendered?.[1], 'the operator Deployment sets NASFLOW_POLICY');
     const policy = parseTrialPolicy(JSON.parse(rendered[1]) as string);
     // The searches admitted above would start workflows no worker runs (and slow every reconcile with progress queries): remove them first.
@@ -131,15 +207,37 @@ void describe('trial policy: a namespace user against the platform', () => {
     const adapter = new KubeAdapter(kc);
     const client = new Client({ connection, namespace: temporal.namespace });
     operator = new Operator({
-      kube: adapter, temporal: new TemporalSearchControl(client, 'policy-e2e'), temporalNamespace: temporal.namespace,
-      leaseNamespace: NS, identity: 'operator-policy', resyncMs: 400, leaseSeconds: 3, leaseRetryMs: 300, watchNamespace: NS,
-      now: () => new Date(), log: (m) => logs.push(m), policy, policyDefaults: { image: 'ghcr.io/nasflow/trainer:0.1.0' },
-      events: new EventRecorder({ api: adapter, controller: 'nasflow.io/operator', instance: 'operator-policy', now: () => new Date(), log: (m) => logs.push(m) }),
+      kube: adapter,
+      temporal: new TemporalSearchControl(client, 'policy-e2e'),
+      temporalNamespace: temporal.namespace,
+      leaseNamespace: NS,
+      identity: 'operator-policy',
+      resyncMs: 400,
+      leaseSeconds: 3,
+      leaseRetryMs: 300,
+      watchNamespace: NS,
+      now: () => new Date(),
+      log: (m) => logs.push(m),
+      policy,
+      policyDefaults: { image: 'ghcr.io/nasflow/trainer:0.1.0' },
+      events: new EventRecorder({
+        api: adapter,
+        controller: 'nasflow.io/operator',
+        instance: 'operator-policy',
+        now: () => new Date(),
+        log: (m) => logs.push(m),
+      }),
     });
     operator.start();
     const custom = kc.makeApiClient(CustomObjectsApi);
     const s = await eventually(async () => {
-      const got = (await custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: 'slipped' })) as NeuralArchitectureSearch;
+      const got = (await custom.getNamespacedCustomObject({
+        group: GROUP,
+        version: VERSION,
+        namespace: NS,
+        plural: PLURAL,
+        name: 'slipped',
+      })) as NeuralArchitectureSearch;
       assert.equal(got.status?.phase, 'Failed', `phase ${got.status?.phase}; operator log:\n${logs.join('\n')}`);
       return got;
     }, TIMEOUTS.medium);
@@ -164,6 +262,9 @@ void describe('trial policy: a namespace user against the platform', () => {
     assert.equal(await new TemporalSearchControl(client, 'policy-e2e').describe(resourceSearchId(NS, 'slipped', s.metadata.uid)), undefined);
     assert.equal(kubectl(['get', 'jobs', '-n', NS, '-o', 'name']).out.trim(), '');
     // Its phase change was recorded too.
-    assert.ok(again.items.some((e) => e.reason === 'SearchFailed'), again.items.map((e) => e.reason).join(', '));
+    assert.ok(
+      again.items.some((e) => e.reason === 'SearchFailed'),
+      again.items.map((e) => e.reason).join(', '),
+    );
   });
 });

@@ -38,7 +38,12 @@ class JobLedger {
   private abort: AbortController | undefined;
 
   async start(kc: KubeConfig, search: string): Promise<void> {
-    this.abort = await new Watch(kc).watch(`/apis/batch/v1/namespaces/${NS}/jobs`, { labelSelector: `nasflow.io/search=${search}` }, (type: string, job: V1Job) => this.see(type, job), () => undefined);
+    this.abort = await new Watch(kc).watch(
+      `/apis/batch/v1/namespaces/${NS}/jobs`,
+      { labelSelector: `nasflow.io/search=${search}` },
+      (type: string, job: V1Job) => this.see(type, job),
+      () => undefined,
+    );
   }
 
   see(type: string, job: V1Job): void {
@@ -70,34 +75,59 @@ void describe('worker rollout mid-search on Kubernetes', () => {
   /** `nasflow worker --launcher kubernetes` as its own process; pods run the CLI under this Node. */
   const startWorker = (label: string): ChildProcess => {
     const log = createWriteStream(join(dir, `${label}.log`));
-    const env = { ...process.env, KUBECONFIG: kube.kubeconfig, NASFLOW_TRIAL_IMAGE: 'nasflow/trainer:e2e', NASFLOW_TRIAL_COMMAND: `${process.execPath} ${CLI_ENTRY}`, NASFLOW_TRIAL_NAMESPACE: NS, NASFLOW_TRIAL_REQUIRE_GPU: 'false' };
-    const child = spawn(process.execPath, [CLI_ENTRY, 'worker', '--address', temporal.address, '--task-queue', TASK_QUEUE, '--launcher', 'kubernetes', '--work-dir', join(dir, label)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const env = {
+      ...process.env,
+      KUBECONFIG: kube.kubeconfig,
+      NASFLOW_TRIAL_IMAGE: 'nasflow/trainer:e2e',
+      NASFLOW_TRIAL_COMMAND: `${process.execPath} ${CLI_ENTRY}`,
+      NASFLOW_TRIAL_NAMESPACE: NS,
+      NASFLOW_TRIAL_REQUIRE_GPU: 'false',
+    };
+    const child = spawn(
+      process.execPath,
+      [CLI_ENTRY, 'worker', '--address', temporal.address, '--task-queue', TASK_QUEUE, '--launcher', 'kubernetes', '--work-dir', join(dir, label)],
+      { env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     child.stdout!.pipe(log);
     child.stderr!.pipe(log);
     workers.push(child);
     return child;
   };
 
-  const get = async (name: string) => (await custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name })) as NeuralArchitectureSearch;
+  const get = async (name: string) =>
+    (await custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name })) as NeuralArchitectureSearch;
 
   before(async () => {
     ({ kube, temporal } = await startClusterWithCrd());
     dir = mkdtempSync(join(tmpdir(), 'nasflow-e2e-rollout-'));
-    const synth = spawnSync(process.execPath, [CLI_ENTRY, 'dataset', 'synth', '--out', join(dir, 'synth'), '--train', '96', '--test', '32'], { encoding: 'utf8' });
+    const synth = spawnSync(process.execPath, [CLI_ENTRY, 'dataset', 'synth', '--out', join(dir, 'synth'), '--train', '96', '--test', '32'], {
+      encoding: 'utf8',
+    });
     assert.equal(synth.status, 0, synth.stderr);
     kc = new KubeConfig();
     kc.loadFromFile(kube.kubeconfig);
     custom = kc.makeApiClient(CustomObjectsApi);
     adapter = new KubeAdapter(kc);
-    await kc.makeApiClient(CoreV1Api).createNamespacedSecret({ namespace: NS, body: { metadata: { name: 's3-creds' }, stringData: { AWS_ACCESS_KEY_ID: 'e2e', AWS_SECRET_ACCESS_KEY: 'e2e-secret' } } });
+    await kc.makeApiClient(CoreV1Api).createNamespacedSecret({
+      namespace: NS,
+      body: { metadata: { name: 's3-creds' }, stringData: { AWS_ACCESS_KEY_ID: 'e2e', AWS_SECRET_ACCESS_KEY: 'e2e-secret' } },
+    });
     executor = new PodExecutor(kc, GPU_NODES, 1);
     await executor.start();
     connection = await Connection.connect({ address: temporal.address });
     const client = new Client({ connection, namespace: temporal.namespace });
     await eventually(() => custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL }), TIMEOUTS.medium);
     operator = new Operator({
-      kube: adapter, temporal: new TemporalSearchControl(client, TASK_QUEUE), temporalNamespace: temporal.namespace,
-      leaseNamespace: NS, identity: 'e2e-rollout', resyncMs: 500, leaseSeconds: 5, leaseRetryMs: 500, now: () => new Date(), log: () => undefined,
+      kube: adapter,
+      temporal: new TemporalSearchControl(client, TASK_QUEUE),
+      temporalNamespace: temporal.namespace,
+      leaseNamespace: NS,
+      identity: 'e2e-rollout',
+      resyncMs: 500,
+      leaseSeconds: 5,
+      leaseRetryMs: 500,
+      now: () => new Date(),
+      log: () => undefined,
     });
     operator.start();
   });
@@ -120,7 +150,10 @@ void describe('worker rollout mid-search on Kubernetes', () => {
     try {
       // Two small trained trials, both running at the SIGTERM (a checkpoint per step keeps them busy).
       const body = makeResource('rollout', NS)
-        .set('space', 'nasnet').set('evaluator', { type: 'train' }).set('dataset', `file://${join(dir, 'synth')}`).set('storage', join(dir, 'store'))
+        .set('space', 'nasnet')
+        .set('evaluator', { type: 'train' })
+        .set('dataset', `file://${join(dir, 'synth')}`)
+        .set('storage', join(dir, 'store'))
         .set('macro', { cellsPerStage: 1, filters: 4, classes: 10 })
         .set('trial', { epochs: 2, batchSize: 8, imageSize: 8, maxTrainSamples: 48, valFraction: 0.25, checkpointEverySteps: 1 })
         .set('template', { nodeSelector: { [EXECUTOR_LABEL]: 'true' }, resources: { limits: { 'nvidia.com/gpu': 1 } } })
@@ -130,12 +163,20 @@ void describe('worker rollout mid-search on Kubernetes', () => {
       await custom.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, body });
 
       // Two trial pods running: the rollout starts now.
-      const running = await eventually(async () => {
-        const jobs = await adapter.listJobs(NS, 'nasflow.io/search=rollout');
-        const pods = (await Promise.all(jobs.map((j) => adapter.listJobPods(NS, j.metadata!.name!)))).flat();
-        assert.equal(pods.filter((p) => p.status?.phase === 'Running').length, 2, `pods: ${pods.map((p) => `${p.metadata?.name}=${p.status?.phase}`).join(' ')}`);
-        return jobs;
-      }, TIMEOUTS.long, 100);
+      const running = await eventually(
+        async () => {
+          const jobs = await adapter.listJobs(NS, 'nasflow.io/search=rollout');
+          const pods = (await Promise.all(jobs.map((j) => adapter.listJobPods(NS, j.metadata!.name!)))).flat();
+          assert.equal(
+            pods.filter((p) => p.status?.phase === 'Running').length,
+            2,
+            `pods: ${pods.map((p) => `${p.metadata?.name}=${p.status?.phase}`).join(' ')}`,
+          );
+          return jobs;
+        },
+        TIMEOUTS.long,
+        100,
+      );
       at('two trial pods running; SIGTERM to the worker');
       first.kill('SIGTERM');
       assert.ok(await settlesWithin(new Promise((resolve) => first.once('exit', resolve)), TIMEOUTS.medium), 'the worker exits on SIGTERM');
@@ -149,7 +190,9 @@ void describe('worker rollout mid-search on Kubernetes', () => {
         assert.equal(now.metadata?.uid, j.metadata?.uid, `Job ${j.metadata?.name} is the same Job`);
         assert.equal(now.metadata?.deletionTimestamp, undefined, `Job ${j.metadata?.name} is not being deleted`);
       }
-      const stillRunning = (await Promise.all(running.map((j) => adapter.listJobPods(NS, j.metadata!.name!)))).flat().filter((p) => p.status?.phase === 'Running');
+      const stillRunning = (await Promise.all(running.map((j) => adapter.listJobPods(NS, j.metadata!.name!))))
+        .flat()
+        .filter((p) => p.status?.phase === 'Running');
       at(`${stillRunning.length} of 2 trial pods still running`);
       assert.ok(stillRunning.length >= 1, 'a trial pod outlived the worker (else the rollout came too late to test anything)');
       startWorker('worker-2');

@@ -103,9 +103,30 @@ class ChaosSoak {
     this.log = opts.log ?? (() => undefined);
     mkdirSync(this.logs, { recursive: true });
     this.s = {
-      seed: opts.seed, trials: opts.trials, outcome: 'NotStarted', planned: { kills: opts.kills, serverRestarts: opts.serverRestarts, clientRestarts: opts.clientRestarts }, kills: { SIGKILL: 0, SIGTERM: 0 }, sigtermHangs: 0, workerFailures: [],
-      serverRestarts: 0, clientRestarts: 0, clients: [], succeeded: 0, infraRetries: 0, workflowRuns: 0, launches: 0, interruptedLaunches: 0, duplicates: 0, missing: 0,
-      unaccountedAttempts: 0, taskFailures: [], nondeterminism: 0, replayedRuns: 0, replayFailures: [], wallSeconds: 0, ok: false,
+      seed: opts.seed,
+      trials: opts.trials,
+      outcome: 'NotStarted',
+      planned: { kills: opts.kills, serverRestarts: opts.serverRestarts, clientRestarts: opts.clientRestarts },
+      kills: { SIGKILL: 0, SIGTERM: 0 },
+      sigtermHangs: 0,
+      workerFailures: [],
+      serverRestarts: 0,
+      clientRestarts: 0,
+      clients: [],
+      succeeded: 0,
+      infraRetries: 0,
+      workflowRuns: 0,
+      launches: 0,
+      interruptedLaunches: 0,
+      duplicates: 0,
+      missing: 0,
+      unaccountedAttempts: 0,
+      taskFailures: [],
+      nondeterminism: 0,
+      replayedRuns: 0,
+      replayFailures: [],
+      wallSeconds: 0,
+      ok: false,
     };
   }
 
@@ -117,7 +138,11 @@ class ChaosSoak {
     this.log(`soak seed ${this.opts.seed}: ${this.opts.trials} trials, Temporal ${this.temporal.address}, folder ${this.dir}`);
     const t0 = Date.now();
     this.startWorker();
-    this.cli = new CliProcess('client', ['search', 'run', this.writeSpec(), '--address', this.temporal.address, '--id', `s${this.opts.seed}`, '--json'], join(this.logs, 'client.log'));
+    this.cli = new CliProcess(
+      'client',
+      ['search', 'run', this.writeSpec(), '--address', this.temporal.address, '--id', `s${this.opts.seed}`, '--json'],
+      join(this.logs, 'client.log'),
+    );
     const schedule = soakSchedule(this.opts);
     const events = this.runEvents(schedule);
     const result = await this.monitor(t0);
@@ -221,7 +246,11 @@ class ChaosSoak {
     this.log('kill the client (SIGKILL) and attach a new one');
     if (this.cli?.running) await this.cli.stop('SIGKILL', 10_000);
     this.recordClient(this.cli);
-    const status = new CliProcess('client (attach)', ['search', 'status', this.searchId, '--address', this.temporal!.address, '--json'], join(this.logs, 'client.log'));
+    const status = new CliProcess(
+      'client (attach)',
+      ['search', 'status', this.searchId, '--address', this.temporal!.address, '--json'],
+      join(this.logs, 'client.log'),
+    );
     const inTime = await settlesWithin(status.exited, 120_000);
     if (!inTime) await status.stop('SIGKILL', 10_000);
     this.s.clients.push(`attach: ${status.exitInfo?.code === 0 ? 'ok' : inTime ? `exit ${status.exitInfo?.code}` : 'no answer in 120 s'}`);
@@ -247,7 +276,9 @@ class ChaosSoak {
       await sleep(1000);
       this.replaceDeadWorker();
       await this.replaceHungWorker();
-      const d = await this.client!.workflow.getHandle(this.workflowId).describe().catch(() => undefined);
+      const d = await this.client!.workflow.getHandle(this.workflowId)
+        .describe()
+        .catch(() => undefined);
       if (d) {
         this.firstRunId ??= d.raw.workflowExecutionInfo?.firstRunId || undefined;
         if (d.status.name !== 'RUNNING' && d.status.name !== 'CONTINUED_AS_NEW') return this.closed(d.status.name);
@@ -310,11 +341,19 @@ class ChaosSoak {
     this.s.missing = Math.max(0, this.opts.trials - trials.resultTrials) + trials.withoutResult.length;
     this.s.unaccountedAttempts = trials.extraAttempts - this.s.infraRetries;
     if (trials.resultTrials > this.opts.trials) this.s.reason = `${this.s.reason ?? ''}; ${trials.resultTrials} trials ran for a budget of ${this.opts.trials}`;
-    this.s.ok = this.s.outcome === 'Succeeded' && this.s.succeeded === this.opts.trials && trials.resultTrials === this.opts.trials
-      && this.s.duplicates === 0 && this.s.missing === 0 && this.s.unaccountedAttempts === 0
-      && this.s.nondeterminism === 0 && this.s.replayFailures.length === 0 && runs.length > 0
-      && this.s.kills.SIGKILL + this.s.kills.SIGTERM === this.opts.kills && this.s.serverRestarts === this.opts.serverRestarts
-      && this.s.clientRestarts === this.opts.clientRestarts;
+    this.s.ok =
+      this.s.outcome === 'Succeeded' &&
+      this.s.succeeded === this.opts.trials &&
+      trials.resultTrials === this.opts.trials &&
+      this.s.duplicates === 0 &&
+      this.s.missing === 0 &&
+      this.s.unaccountedAttempts === 0 &&
+      this.s.nondeterminism === 0 &&
+      this.s.replayFailures.length === 0 &&
+      runs.length > 0 &&
+      this.s.kills.SIGKILL + this.s.kills.SIGTERM === this.opts.kills &&
+      this.s.serverRestarts === this.opts.serverRestarts &&
+      this.s.clientRestarts === this.opts.clientRestarts;
   }
 
   /** Synchronous clean-up for a signal: nothing asynchronous runs any more. */

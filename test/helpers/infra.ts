@@ -100,7 +100,10 @@ export async function startS3Bucket(bucket: string): Promise<S3Bucket> {
   const client = s3ClientFromEnv(env);
   await client.send(new CreateBucketCommand({ Bucket: bucket }));
   return {
-    s3, env, client, bucket,
+    s3,
+    env,
+    client,
+    bucket,
     async stop() {
       client.destroy();
       await s3.stop();

@@ -106,7 +106,14 @@ export class FaultDriver {
   /** Deletes 5 % of the nodes, those running trial pods first, so pods are really lost. */
   private async deleteNodes(): Promise<string> {
     const count = Math.max(1, Math.round(this.o.nodes.length * 0.05));
-    const busy = [...new Set(this.o.runningPods().map((p) => p.spec?.nodeName).filter((n): n is string => !!n))];
+    const busy = [
+      ...new Set(
+        this.o
+          .runningPods()
+          .map((p) => p.spec?.nodeName)
+          .filter((n): n is string => !!n),
+      ),
+    ];
     const victims = this.rng.shuffle([...busy]).slice(0, count);
     const pods = this.o.runningPods().filter((p) => victims.includes(p.spec?.nodeName ?? '')).length;
     for (const name of victims) {

@@ -63,8 +63,26 @@ export interface ScaleResult {
   idealSeconds: number;
   meanTrialSeconds: number;
   concurrency: { peak: number; median: number; reachedParallelismAtS?: number };
-  trials: { succeeded: number; failed: number; completed: number; workflowInfraRetries: number; podReplacements: number; lost: number; duplicated: number; launched: number; trained: number };
-  history: { runs: number; continueAsNew: number; maxEvents: number; meanEvents: number; taskFailures: number; nondeterminism: number; replayFailures: number | undefined };
+  trials: {
+    succeeded: number;
+    failed: number;
+    completed: number;
+    workflowInfraRetries: number;
+    podReplacements: number;
+    lost: number;
+    duplicated: number;
+    launched: number;
+    trained: number;
+  };
+  history: {
+    runs: number;
+    continueAsNew: number;
+    maxEvents: number;
+    meanEvents: number;
+    taskFailures: number;
+    nondeterminism: number;
+    replayFailures: number | undefined;
+  };
   requests: { total: number; perSecond: number; top: RequestRate[] };
   processes: RoleStats[];
   faults: FaultRecord[];
@@ -123,14 +141,22 @@ export async function runScale(o: ScaleOptions): Promise<ScaleResult> {
     const custom = kc.makeApiClient(CustomObjectsApi);
     kubectl(stack.kube.kubeconfig, ['apply', '--server-side', '-f', o.crdPath ?? join(REPO_ROOT, CRD_PATHS[0])]);
     kubectl(stack.kube.kubeconfig, ['wait', '--for', 'condition=established', '--timeout', '120s', `crd/${PLURAL}.${GROUP}`]);
-    await kc.makeApiClient(CoreV1Api).createNamespacedSecret({ namespace: NS, body: { metadata: { name: 's3-creds' }, stringData: { AWS_ACCESS_KEY_ID: stack.s3.accessKeyId, AWS_SECRET_ACCESS_KEY: stack.s3.secretAccessKey } } });
+    await kc.makeApiClient(CoreV1Api).createNamespacedSecret({
+      namespace: NS,
+      body: { metadata: { name: 's3-creds' }, stringData: { AWS_ACCESS_KEY_ID: stack.s3.accessKeyId, AWS_SECRET_ACCESS_KEY: stack.s3.secretAccessKey } },
+    });
 
     simulator = new TrialSimulator(kc, { minSeconds: o.minSeconds, maxSeconds: o.maxSeconds, s3: stack.s3Client, log: o.log });
     await simulator.start();
     // Every trial Job ever created, by trial id: the audit's "launched" set.
     const launched = new Map<string, Set<string>>();
     const batch = kc.makeApiClient((await import('@kubernetes/client-node')).BatchV1Api);
-    jobWatch = makeInformer<V1Job & KubernetesObject>(kc, '/apis/batch/v1/jobs', () => batch.listJobForAllNamespaces({ labelSelector: TRIAL_JOB_SELECTOR }), TRIAL_JOB_SELECTOR);
+    jobWatch = makeInformer<V1Job & KubernetesObject>(
+      kc,
+      '/apis/batch/v1/jobs',
+      () => batch.listJobForAllNamespaces({ labelSelector: TRIAL_JOB_SELECTOR }),
+      TRIAL_JOB_SELECTOR,
+    );
     jobWatch.on('add', (j: V1Job) => {
       const id = j.metadata?.annotations?.[ANNOTATION_TRIAL_ID] ?? j.metadata?.name ?? '?';
       launched.set(id, (launched.get(id) ?? new Set()).add(j.metadata?.name ?? '?'));
@@ -146,7 +172,14 @@ export async function runScale(o: ScaleOptions): Promise<ScaleResult> {
     const t0 = Date.now();
     o.log(`search applied: ${o.trials} trials, parallelism ${o.parallelism}, ${o.nodes} nodes, simulated ${o.minSeconds}-${o.maxSeconds} s`);
     const faults = o.faults
-      ? new FaultDriver(kc, stack, procs, { trials: o.trials, nodes: stack.kube.gpuNodes, seed: o.seed, t0, log: o.log, runningPods: () => simulator!.runningPods() })
+      ? new FaultDriver(kc, stack, procs, {
+          trials: o.trials,
+          nodes: stack.kube.gpuNodes,
+          seed: o.seed,
+          t0,
+          log: o.log,
+          runningPods: () => simulator!.runningPods(),
+        })
       : undefined;
 
     const samples: { t: number; running: number; launchedAll: boolean }[] = [];
@@ -164,13 +197,17 @@ export async function runScale(o: ScaleOptions): Promise<ScaleResult> {
       if (load.middle === 0 && progress >= 0.5) load.middle = loadAverage();
       if (faults) void faults.tick(progress).catch((err: unknown) => o.log(`fault failed: ${String(err)}`));
       if (tick % 5 === 0) {
-        const cr = (await custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: NAME }).catch(() => undefined)) as NeuralArchitectureSearch | undefined;
+        const cr = (await custom
+          .getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: NAME })
+          .catch(() => undefined)) as NeuralArchitectureSearch | undefined;
         status = cr?.status ?? status;
         phase = status?.phase ?? phase;
       }
       if (Date.now() - lastLog > 30_000) {
         lastLog = Date.now();
-        o.log(`${t.toFixed(0)} s: ${simulator.finished.length}/${o.trials} trained, ${running} running, ${launched.size} launched, phase ${phase}, load ${loadAverage()}`);
+        o.log(
+          `${t.toFixed(0)} s: ${simulator.finished.length}/${o.trials} trained, ${running} running, ${launched.size} launched, phase ${phase}, load ${loadAverage()}`,
+        );
       }
       if (['Succeeded', 'Failed', 'Cancelled'].includes(phase) || t > o.limitSeconds) break;
     }
@@ -196,7 +233,13 @@ export async function runScale(o: ScaleOptions): Promise<ScaleResult> {
     // Histories: every run of the workflow, replayed if asked.
     connection = await Connection.connect({ address: stack.temporal.address });
     const client = new Client({ connection, namespace: stack.temporal.namespace });
-    const cr = (await custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: NAME })) as NeuralArchitectureSearch;
+    const cr = (await custom.getNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace: NS,
+      plural: PLURAL,
+      name: NAME,
+    })) as NeuralArchitectureSearch;
     const workflowId = `nas/${NS}/${NAME}/${cr.metadata.uid}`;
     const runs = await fetchRunHistories(client, workflowId).catch((err: unknown) => {
       o.log(`no workflow history for ${workflowId}: ${String(err)}`);
@@ -215,15 +258,30 @@ export async function runScale(o: ScaleOptions): Promise<ScaleResult> {
       wallSeconds,
       idealSeconds,
       meanTrialSeconds: secondsOf.size > 0 ? [...secondsOf.values()].reduce((s, x) => s + x, 0) / secondsOf.size : 0,
-      concurrency: { peak: Math.max(0, ...samples.map((s) => s.running)), median: median(steady.length > 0 ? steady : samples.map((s) => s.running)), ...(reachedAt !== undefined ? { reachedParallelismAtS: reachedAt } : {}) },
+      concurrency: {
+        peak: Math.max(0, ...samples.map((s) => s.running)),
+        median: median(steady.length > 0 ? steady : samples.map((s) => s.running)),
+        ...(reachedAt !== undefined ? { reachedParallelismAtS: reachedAt } : {}),
+      },
       trials: {
-        succeeded: counted?.succeeded ?? 0, failed: counted?.failed ?? 0, completed: counted?.completed ?? 0,
-        workflowInfraRetries: counted?.infraRetries ?? 0, podReplacements: simulator.interrupted, lost, duplicated, launched: launched.size, trained: trainedBy.size,
+        succeeded: counted?.succeeded ?? 0,
+        failed: counted?.failed ?? 0,
+        completed: counted?.completed ?? 0,
+        workflowInfraRetries: counted?.infraRetries ?? 0,
+        podReplacements: simulator.interrupted,
+        lost,
+        duplicated,
+        launched: launched.size,
+        trained: trainedBy.size,
       },
       history: {
-        runs: runs.length, continueAsNew: Math.max(0, runs.length - 1), maxEvents: Math.max(0, ...lengths),
+        runs: runs.length,
+        continueAsNew: Math.max(0, runs.length - 1),
+        maxEvents: Math.max(0, ...lengths),
         meanEvents: lengths.length > 0 ? Math.round(lengths.reduce((s, x) => s + x, 0) / lengths.length) : 0,
-        taskFailures: taskFailures.length, nondeterminism: taskFailures.filter((f) => f.nondeterminism).length, replayFailures,
+        taskFailures: taskFailures.length,
+        nondeterminism: taskFailures.filter((f) => f.nondeterminism).length,
+        replayFailures,
       },
       requests: { total: rates.total, perSecond: rates.total / wallSeconds, top: rates.top },
       processes: stats.byRole(),

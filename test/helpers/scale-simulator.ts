@@ -63,9 +63,17 @@ export class TrialSimulator {
   trainedSeconds = 0;
   errors = 0;
 
-  constructor(kc: KubeConfig, private readonly opts: SimulatorOptions) {
+  constructor(
+    kc: KubeConfig,
+    private readonly opts: SimulatorOptions,
+  ) {
     this.core = kc.makeApiClient(CoreV1Api);
-    this.informer = makeInformer<V1Pod & KubernetesObject>(kc, '/api/v1/pods', () => this.core.listPodForAllNamespaces({ labelSelector: TRIAL_PODS }), TRIAL_PODS);
+    this.informer = makeInformer<V1Pod & KubernetesObject>(
+      kc,
+      '/api/v1/pods',
+      () => this.core.listPodForAllNamespaces({ labelSelector: TRIAL_PODS }),
+      TRIAL_PODS,
+    );
     this.rows = loadNb201('nb201-cifar10').rows;
     const epochs = this.rows.map((r) => r.epochSeconds);
     this.epoch = { min: Math.min(...epochs), max: Math.max(...epochs) };
@@ -162,10 +170,26 @@ export class TrialSimulator {
     const now = new Date().toISOString();
     const status = {
       phase: 'Failed',
-      conditions: [{ type: 'Ready', status: 'False' }, { type: 'ContainersReady', status: 'False' }],
-      containerStatuses: [{ name: TRAINER_CONTAINER, image: at(pod.spec!.containers, 0).image!, imageID: '', ready: false, restartCount: 0, state: { terminated: { exitCode: 75, reason: 'Error', startedAt: pod.status?.startTime ?? now, finishedAt: now } } }],
+      conditions: [
+        { type: 'Ready', status: 'False' },
+        { type: 'ContainersReady', status: 'False' },
+      ],
+      containerStatuses: [
+        {
+          name: TRAINER_CONTAINER,
+          image: at(pod.spec!.containers, 0).image!,
+          imageID: '',
+          ready: false,
+          restartCount: 0,
+          state: { terminated: { exitCode: 75, reason: 'Error', startedAt: pod.status?.startTime ?? now, finishedAt: now } },
+        },
+      ],
     };
-    retried(`terminating ${podKey(pod)}`, () => this.core.patchNamespacedPodStatus({ namespace: pod.metadata!.namespace!, name: pod.metadata!.name!, body: { status } }, STRATEGIC), this.opts.log).catch((err: unknown) => {
+    retried(
+      `terminating ${podKey(pod)}`,
+      () => this.core.patchNamespacedPodStatus({ namespace: pod.metadata!.namespace!, name: pod.metadata!.name!, body: { status } }, STRATEGIC),
+      this.opts.log,
+    ).catch((err: unknown) => {
       if ((err as { code?: number }).code !== 404) this.opts.log(`simulator: terminating ${podKey(pod)}: ${err instanceof Error ? err.message : String(err)}`);
     });
   }
@@ -175,10 +199,14 @@ export class TrialSimulator {
     if (!specUri) throw new Error('pod has no NASFLOW_TRIAL_SPEC');
     const loc = parseStoreUri(specUri);
     if (loc.kind !== 's3') throw new Error(`trial spec ${specUri} is not in S3`);
-    const spec = await retried(`reading ${specUri}`, async () => {
-      const got = await this.opts.s3.send(new GetObjectCommand({ Bucket: loc.bucket, Key: loc.key }));
-      return JSON.parse(await got.Body!.transformToString()) as { genotype: unknown; trialId: string };
-    }, this.opts.log);
+    const spec = await retried(
+      `reading ${specUri}`,
+      async () => {
+        const got = await this.opts.s3.send(new GetObjectCommand({ Bucket: loc.bucket, Key: loc.key }));
+        return JSON.parse(await got.Body!.transformToString()) as { genotype: unknown; trialId: string };
+      },
+      this.opts.log,
+    );
     const answer = this.answer(spec.genotype);
     t.seconds = answer.seconds;
     const startedAt = Date.parse(String(pod.status?.startTime ?? new Date().toISOString()));
@@ -195,17 +223,45 @@ export class TrialSimulator {
   private async finish(key: string, pod: V1Pod, t: Training, bucket: string, resultKey: string, answer: ReturnType<TrialSimulator['answer']>): Promise<void> {
     if (this.training.get(key) !== t) return; // deleted meanwhile
     // The `benchmark` kind of result.json (src/api/trial-result.ts): a table answered the trial.
-    const result = { schemaVersion: 1, kind: 'benchmark', benchmark: 'nb201-cifar10', valAccuracy: answer.valAccuracy, testAccuracy: answer.testAccuracy, simulatedSeconds: answer.seconds, readyAtMs: Date.now() };
-    await retried(`writing ${resultKey}`, () => this.opts.s3.send(new PutObjectCommand({ Bucket: bucket, Key: resultKey, Body: JSON.stringify(result), ContentType: 'application/json' })), this.opts.log);
+    const result = {
+      schemaVersion: 1,
+      kind: 'benchmark',
+      benchmark: 'nb201-cifar10',
+      valAccuracy: answer.valAccuracy,
+      testAccuracy: answer.testAccuracy,
+      simulatedSeconds: answer.seconds,
+      readyAtMs: Date.now(),
+    };
+    await retried(
+      `writing ${resultKey}`,
+      () => this.opts.s3.send(new PutObjectCommand({ Bucket: bucket, Key: resultKey, Body: JSON.stringify(result), ContentType: 'application/json' })),
+      this.opts.log,
+    );
     if (this.training.get(key) !== t) return; // evicted while writing: its replacement trains again
     const now = new Date().toISOString();
     const status = {
       phase: 'Succeeded',
-      conditions: [{ type: 'Ready', status: 'False' }, { type: 'ContainersReady', status: 'False' }],
-      containerStatuses: [{ name: TRAINER_CONTAINER, image: at(pod.spec!.containers, 0).image!, imageID: '', ready: false, restartCount: 0, state: { terminated: { exitCode: 0, reason: 'Completed', startedAt: pod.status?.startTime ?? now, finishedAt: now } } }],
+      conditions: [
+        { type: 'Ready', status: 'False' },
+        { type: 'ContainersReady', status: 'False' },
+      ],
+      containerStatuses: [
+        {
+          name: TRAINER_CONTAINER,
+          image: at(pod.spec!.containers, 0).image!,
+          imageID: '',
+          ready: false,
+          restartCount: 0,
+          state: { terminated: { exitCode: 0, reason: 'Completed', startedAt: pod.status?.startTime ?? now, finishedAt: now } },
+        },
+      ],
     };
     if (this.training.get(key) !== t || !this.stillRunning(pod)) return;
-    await retried(`completing ${key}`, () => this.core.patchNamespacedPodStatus({ namespace: pod.metadata!.namespace!, name: pod.metadata!.name!, body: { status } }, STRATEGIC), this.opts.log);
+    await retried(
+      `completing ${key}`,
+      () => this.core.patchNamespacedPodStatus({ namespace: pod.metadata!.namespace!, name: pod.metadata!.name!, body: { status } }, STRATEGIC),
+      this.opts.log,
+    );
     this.training.delete(key);
     this.finished.push({ trialId: t.trialId, pod: pod.metadata!.name!, node: pod.spec?.nodeName ?? '', seconds: answer.seconds });
     this.trainedSeconds += answer.seconds;

@@ -80,8 +80,21 @@ export class ScaleStack {
         etcdDataDir: join(this.fastDir, 'etcd'),
         extraArgs: {
           // Without leases a node's last heartbeat is its initialisation: a long grace keeps it Ready.
-          'kube-controller-manager': ['--kube-api-qps', '300', '--kube-api-burst', '500', '--concurrent-job-syncs', '20', '--concurrent-gc-syncs', '40', '--concurrent-ttl-after-finished-syncs', '20', '--node-monitor-grace-period', '6h'],
-          'kwok': ['--node-lease-duration-seconds', '0'],
+          'kube-controller-manager': [
+            '--kube-api-qps',
+            '300',
+            '--kube-api-burst',
+            '500',
+            '--concurrent-job-syncs',
+            '20',
+            '--concurrent-gc-syncs',
+            '40',
+            '--concurrent-ttl-after-finished-syncs',
+            '20',
+            '--node-monitor-grace-period',
+            '6h',
+          ],
+          kwok: ['--node-lease-duration-seconds', '0'],
           'kube-scheduler': ['--kube-api-qps', '300', '--kube-api-burst', '500'],
           'kube-apiserver': ['--max-requests-inflight', '1000', '--max-mutating-requests-inflight', '500'],
         },
@@ -130,9 +143,10 @@ export class ScaleStack {
   /** Starts `nasflow worker --launcher kubernetes` or `nasflow operator` as a new process. */
   startNasflow(role: 'worker' | 'operator'): ServiceProcess {
     const label = `${role}-${++this.seq}`;
-    const args = role === 'worker'
-      ? [CLI_ENTRY, 'worker', '--launcher', 'kubernetes', '--work-dir', join(this.dir, label)]
-      : [CLI_ENTRY, 'operator', '--resync-ms', '5000', '--lease-seconds', '15', '--identity', label];
+    const args =
+      role === 'worker'
+        ? [CLI_ENTRY, 'worker', '--launcher', 'kubernetes', '--work-dir', join(this.dir, label)]
+        : [CLI_ENTRY, 'operator', '--resync-ms', '5000', '--lease-seconds', '15', '--identity', label];
     const proc = startService({ name: label, command: process.execPath, args, logFile: join(this.dir, `${label}.log`), env: this.env() });
     this.nasflow.set(label, proc);
     this.opts.stats.track(role, proc.pid);
@@ -156,4 +170,3 @@ export class ScaleStack {
     if (!keepDir) rmSync(this.dir, { recursive: true, force: true });
   }
 }
-

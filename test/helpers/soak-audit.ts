@@ -111,7 +111,10 @@ export interface TrialAudit {
 export function auditTrials(opts: { workDir: string; storage: string; searchId: string }): TrialAudit {
   const logFile = join(opts.workDir, 'launches.log');
   const lines = existsSync(logFile)
-    ? readFileSync(logFile, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as LaunchLine)
+    ? readFileSync(logFile, 'utf8')
+        .split('\n')
+        .filter((l) => l.trim())
+        .map((l) => JSON.parse(l) as LaunchLine)
     : [];
   const attempts = new Map<string, number>();
   const duplicateLaunches: string[] = [];

@@ -49,7 +49,10 @@ export class RestartableTemporal {
       const proc = startService({ name: 'temporal', command: this.binary, args, logFile: join(this.dir, 'temporal.log') });
       this.proc = proc;
       try {
-        await waitUntil('temporal dev server', async () => (await fetch(`http://127.0.0.1:${http}/api/v1/namespaces/default`)).ok, { timeoutMs: 120_000, proc });
+        await waitUntil('temporal dev server', async () => (await fetch(`http://127.0.0.1:${http}/api/v1/namespaces/default`)).ok, {
+          timeoutMs: 120_000,
+          proc,
+        });
         return;
       } catch (err) {
         await stopService(proc);
@@ -85,7 +88,12 @@ export class CliProcess {
   exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   readonly startedAt = Date.now();
 
-  constructor(readonly label: string, args: readonly string[], logFile: string, env: NodeJS.ProcessEnv = process.env) {
+  constructor(
+    readonly label: string,
+    args: readonly string[],
+    logFile: string,
+    env: NodeJS.ProcessEnv = process.env,
+  ) {
     this.log = createWriteStream(logFile, { flags: 'a' });
     this.log.write(`\n=== ${new Date().toISOString()} ${label}: nasflow ${args.join(' ')}\n`);
     this.child = spawn(process.execPath, [CLI_ENTRY, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -159,7 +167,13 @@ export async function settlesWithin(p: Promise<unknown>, ms: number): Promise<bo
     timer = setTimeout(() => resolve(false), ms);
   });
   try {
-    return await Promise.race([p.then(() => true, () => true), timeout]);
+    return await Promise.race([
+      p.then(
+        () => true,
+        () => true,
+      ),
+      timeout,
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -175,5 +189,9 @@ export interface WorkerArgs {
 }
 
 export function startWorkerProcess(label: string, w: WorkerArgs, logFile: string): CliProcess {
-  return new CliProcess(label, ['worker', '--address', w.address, '--task-queue', w.taskQueue, '--work-dir', w.workDir, '--max-local-trials', String(w.maxLocalTrials)], logFile);
+  return new CliProcess(
+    label,
+    ['worker', '--address', w.address, '--task-queue', w.taskQueue, '--work-dir', w.workDir, '--max-local-trials', String(w.maxLocalTrials)],
+    logFile,
+  );
 }

@@ -31,7 +31,13 @@ export function soakSchedule(opts: ScheduleOptions): SoakEvent[] {
   const signals = rng.shuffle(Array.from({ length: opts.kills }, (_, i) => (i % 2 === 0 ? 'SIGKILL' : 'SIGTERM') as 'SIGKILL' | 'SIGTERM'));
   const events: SoakEvent[] = signals.map((signal) => ({ kind: 'kill', atResults: at(0.02, 0.9), delayMs: delay(), signal }));
   for (let i = 0; i < opts.serverRestarts; i++) {
-    events.push({ kind: 'server', atResults: at(0.15, 0.85), delayMs: delay(), signal: i % 2 === 0 ? 'SIGTERM' : 'SIGKILL', downMs: Math.round(2000 + 6000 * rng.next()) });
+    events.push({
+      kind: 'server',
+      atResults: at(0.15, 0.85),
+      delayMs: delay(),
+      signal: i % 2 === 0 ? 'SIGTERM' : 'SIGKILL',
+      downMs: Math.round(2000 + 6000 * rng.next()),
+    });
   }
   for (let i = 0; i < opts.clientRestarts; i++) events.push({ kind: 'client', atResults: at(0.3, 0.7), delayMs: delay() });
   return events.sort((a, b) => a.atResults - b.atResults);

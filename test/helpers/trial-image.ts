@@ -21,9 +21,15 @@ export async function trialImage(): Promise<{ built: BuiltImage; unpacked: Unpac
   const cacheDir = imageCacheDir();
   const runner = commandRunner(process.env);
   const built = await buildImage({
-    repoRoot: REPO_ROOT, cacheDir, target: 'trainer', flavour: 'cpu', storage: storageIn(cacheDir, process.env), runner,
+    repoRoot: REPO_ROOT,
+    cacheDir,
+    target: 'trainer',
+    flavour: 'cpu',
+    storage: storageIn(cacheDir, process.env),
+    runner,
     caBundle: process.env.SSL_CERT_FILE ?? '/etc/ssl/certs/ca-certificates.crt',
-    log: (m) => console.error(`[image] ${m}`), now: () => performance.now(),
+    log: (m) => console.error(`[image] ${m}`),
+    now: () => performance.now(),
   });
   const dir = dirname(built.archive);
   const unpacked = await withLock(join(dir, '.lock-unpack'), () => unpackArchive(runner, built.archive, dir));

@@ -12,10 +12,14 @@ export interface WorkerProcessOptions {
 }
 
 export function spawnWorkerProcess(address: string, taskQueue: string, workDir: string, opts: WorkerProcessOptions = {}): ChildProcess {
-  const child = spawn(process.execPath, [CLI_ENTRY, 'worker', '--address', address, '--task-queue', taskQueue, '--work-dir', workDir, '--max-local-trials', '10', ...(opts.args ?? [])], {
-    detached: opts.detached ?? false,
-    stdio: ['ignore', 'ignore', opts.onStderr ? 'pipe' : 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [CLI_ENTRY, 'worker', '--address', address, '--task-queue', taskQueue, '--work-dir', workDir, '--max-local-trials', '10', ...(opts.args ?? [])],
+    {
+      detached: opts.detached ?? false,
+      stdio: ['ignore', 'ignore', opts.onStderr ? 'pipe' : 'inherit'],
+    },
+  );
   if (opts.onStderr) child.stderr!.on('data', (c: Buffer) => opts.onStderr!(c.toString()));
   return child;
 }

@@ -13,7 +13,10 @@ if (address === undefined || namespace === undefined || taskQueue === undefined)
 Runtime.install({ logger: new DefaultLogger('WARN') });
 const connection = await NativeConnection.connect({ address });
 const worker = await Worker.create({
-  connection, namespace, taskQueue, workflowsPath,
+  connection,
+  namespace,
+  taskQueue,
+  workflowsPath,
   // A long sticky timeout keeps a dead worker's pending workflow task parked on its sticky queue,
   // the window in which the recorded nondeterminism happened.
   stickyQueueScheduleToStartTimeout: `${sticky}s`,

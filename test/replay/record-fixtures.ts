@@ -25,9 +25,24 @@ try {
   await h.startWorker();
   const cases: [string, ReturnType<typeof makeSearch>][] = [
     ['random', makeSearch('replay-random', h.storage).trials(12, 3)],
-    ['evolution-continue-as-new', makeSearch('replay-evolution', h.storage).algorithm({ evolution: { population: 6, sample: 2 } }).trials(40, 4)],
-    ['nasnet-rl', makeSearch('replay-rl', h.storage).algorithm({ nasnetRL: { batchSize: 4, hidden: 8 } }).trials(12, 4)],
-    ['pnas', makeSearch('replay-pnas', h.storage).algorithm({ pnas: { beam: 3 } }).trials(12, 3)],
+    [
+      'evolution-continue-as-new',
+      makeSearch('replay-evolution', h.storage)
+        .algorithm({ evolution: { population: 6, sample: 2 } })
+        .trials(40, 4),
+    ],
+    [
+      'nasnet-rl',
+      makeSearch('replay-rl', h.storage)
+        .algorithm({ nasnetRL: { batchSize: 4, hidden: 8 } })
+        .trials(12, 4),
+    ],
+    [
+      'pnas',
+      makeSearch('replay-pnas', h.storage)
+        .algorithm({ pnas: { beam: 3 } })
+        .trials(12, 3),
+    ],
     ['controls', makeSearch('replay-controls', h.storage).trials(8, 1).pace(2)],
     ['deadline', makeSearch('replay-deadline', h.storage).trials(200, 2).pace(3).budget({ maxDurationSeconds: 2 })],
     ['ponas-one-shot', ponasOneShot(h.storage, join(h.workDir, '..', 'data'))],
@@ -36,7 +51,11 @@ try {
   for (const [name, builder] of cases) {
     if (only.length > 0 && !only.includes(name)) continue;
     const spec = builder.obj();
-    const handle = await startSearch(h.client, spec, { searchId: localSearchId(spec.name, 'r1'), taskQueue: h.taskQueue, historyLimit: name.includes('continue') ? 120 : undefined });
+    const handle = await startSearch(h.client, spec, {
+      searchId: localSearchId(spec.name, 'r1'),
+      taskQueue: h.taskQueue,
+      historyLimit: name.includes('continue') ? 120 : undefined,
+    });
     if (name === 'controls') {
       await new Promise((r) => setTimeout(r, 300));
       await handle.executeUpdate(pauseUpdate);
@@ -46,7 +65,11 @@ try {
     await handle.result();
     // Record the first run (for continue-as-new, the run that carried state onward).
     // The Temporal CLI writes the standard JSON history format that historyFromJSON reads.
-    const json = execFileSync(temporal, ['workflow', 'show', '--address', h.temporal.address, '-w', handle.workflowId, '-r', handle.firstExecutionRunId, '-o', 'json'], { maxBuffer: 64 * 2 ** 20 });
+    const json = execFileSync(
+      temporal,
+      ['workflow', 'show', '--address', h.temporal.address, '-w', handle.workflowId, '-r', handle.firstExecutionRunId, '-o', 'json'],
+      { maxBuffer: 64 * 2 ** 20 },
+    );
     writeFileSync(`${FIXTURES}${name}.json`, json);
     console.log(`recorded ${name}`);
   }

@@ -22,7 +22,8 @@ function histories(): { workflowId: string; history: unknown }[] {
 describe('replay of recorded search histories', () => {
   it('has recorded histories to replay (random, evolution with continue-as-new, RL, PNAS, controls, PONAS one-shot, deadline)', () => {
     const names = histories().map((h) => h.workflowId);
-    for (const name of ['random', 'evolution-continue-as-new', 'nasnet-rl', 'pnas', 'controls', 'ponas-one-shot', 'deadline']) assert.ok(names.includes(name), `missing fixture ${name}`);
+    for (const name of ['random', 'evolution-continue-as-new', 'nasnet-rl', 'pnas', 'controls', 'ponas-one-shot', 'deadline'])
+      assert.ok(names.includes(name), `missing fixture ${name}`);
   });
 
   it('replays every recorded history against the current workflow code without nondeterminism', async () => {
@@ -37,6 +38,9 @@ describe('replay of recorded search histories', () => {
   it('catches a workflow change that would break running searches', async () => {
     const [first] = histories();
     assert.ok(first, 'no recorded histories to replay');
-    await assert.rejects(Worker.runReplayHistory({ workflowsPath: DIVERGED }, first.history, first.workflowId), (err: unknown) => err instanceof DeterminismViolationError);
+    await assert.rejects(
+      Worker.runReplayHistory({ workflowsPath: DIVERGED }, first.history, first.workflowId),
+      (err: unknown) => err instanceof DeterminismViolationError,
+    );
   });
 });

@@ -37,7 +37,9 @@ describe('nasflow dev up / status / down', () => {
     try {
       const up = await runCli(['dev', 'up', '--temporal', '--kube', '--gpu-nodes', '2', '--s3', '--json'], env);
       assert.equal(up.code, 0, up.stderr);
-      const state = JSON.parse(up.stdout) as { components: Record<'kube' | 's3' | 'temporal', { processes: { pid: number; name: string }[]; endpoints: Record<string, unknown> }> };
+      const state = JSON.parse(up.stdout) as {
+        components: Record<'kube' | 's3' | 'temporal', { processes: { pid: number; name: string }[]; endpoints: Record<string, unknown> }>;
+      };
       assert.deepEqual(Object.keys(state.components).sort(), ['kube', 's3', 'temporal']);
       const pids = Object.values(state.components).flatMap((c) => c.processes.map((p) => p.pid));
       assert.equal(pids.length, 1 + 1 + 5, 'temporal, versitygw, and etcd/apiserver/controller-manager/scheduler/kwok');
@@ -46,7 +48,9 @@ describe('nasflow dev up / status / down', () => {
       // The endpoints are real: the UI answers, kubectl sees both GPU nodes, S3 answers.
       const temporal = state.components.temporal.endpoints;
       assert.ok((await fetch(String(temporal.uiUrl))).ok, 'Temporal Web UI serves');
-      const nodes = spawnSync('kubectl', ['--kubeconfig', String(state.components.kube.endpoints.kubeconfig), 'get', 'nodes', '-o', 'name'], { encoding: 'utf8' });
+      const nodes = spawnSync('kubectl', ['--kubeconfig', String(state.components.kube.endpoints.kubeconfig), 'get', 'nodes', '-o', 'name'], {
+        encoding: 'utf8',
+      });
       assert.equal(nodes.stdout.trim().split('\n').length, 2, nodes.stderr);
       assert.ok((await fetch(String(state.components.s3.endpoints.endpoint))).status === 403, 'S3 refuses anonymous requests');
 
@@ -70,4 +74,3 @@ describe('nasflow dev up / status / down', () => {
     }
   });
 });
-

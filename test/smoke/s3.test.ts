@@ -57,7 +57,10 @@ describe('S3 server (real versitygw on loopback) through @aws-sdk/client-s3', ()
     await client.send(new DeleteObjectCommand({ Bucket, Key: 'a/one.bin' }));
     await assert.rejects(client.send(new HeadObjectCommand({ Bucket, Key: 'a/one.bin' })), (err: Error) => err.name === 'NotFound');
     const after = await client.send(new ListObjectsV2Command({ Bucket, Prefix: 'a/' }));
-    assert.deepEqual(after.Contents?.map((o) => o.Key), ['a/two.json']);
+    assert.deepEqual(
+      after.Contents?.map((o) => o.Key),
+      ['a/two.json'],
+    );
   });
 
   it('stores a 17 MiB multipart upload intact', async () => {
@@ -96,7 +99,10 @@ describe('S3 server (real versitygw on loopback) through @aws-sdk/client-s3', ()
       forcePathStyle: true,
       credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: 'wrong-secret' },
     });
-    await assert.rejects(intruder.send(new ListObjectsV2Command({ Bucket })), (err: Error & { $metadata?: { httpStatusCode?: number } }) => err.$metadata?.httpStatusCode === 403);
+    await assert.rejects(
+      intruder.send(new ListObjectsV2Command({ Bucket })),
+      (err: Error & { $metadata?: { httpStatusCode?: number } }) => err.$metadata?.httpStatusCode === 403,
+    );
     intruder.destroy();
   });
 });

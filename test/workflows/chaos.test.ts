@@ -64,17 +64,25 @@ describe('search survives worker crashes (kill -9) and classifies trial failures
     const workDir = join(root, 'launcher');
     const taskQueue = 'chaos';
     // Trials are real child processes that answer from NAS-Bench-201 in about 1-3 s each.
-    const spec = makeSearch('chaos', storage).algorithm({ evolution: { population: 20, sample: 5 } }).trials(200, 10).pace(40)
-      .set('evaluator', { type: 'benchmark', benchmark: 'nb201-cifar10', secondsPerSimulatedHour: 40, runAs: 'process' }).obj();
+    const spec = makeSearch('chaos', storage)
+      .algorithm({ evolution: { population: 20, sample: 5 } })
+      .trials(200, 10)
+      .pace(40)
+      .set('evaluator', { type: 'benchmark', benchmark: 'nb201-cifar10', secondsPerSimulatedHour: 40, runAs: 'process' })
+      .obj();
     const searchId = localSearchId('chaos', 'k1');
     let worker = spawnWorker(taskQueue, workDir);
     const handle = await startSearch(client, spec, { searchId, taskQueue });
     const killAt = [25, 80, 140];
     for (const threshold of killAt) {
-      await eventually(async () => {
-        const p = await handle.query(progressQuery);
-        assert.ok(p.counts.succeeded >= threshold, `waiting for ${threshold}: ${JSON.stringify(p.counts)} running ${p.running.join(',')}`);
-      }, TIMEOUTS.long, 250);
+      await eventually(
+        async () => {
+          const p = await handle.query(progressQuery);
+          assert.ok(p.counts.succeeded >= threshold, `waiting for ${threshold}: ${JSON.stringify(p.counts)} running ${p.running.join(',')}`);
+        },
+        TIMEOUTS.long,
+        250,
+      );
       worker.kill('SIGKILL');
       await new Promise((r) => worker.once('exit', r));
       worker = spawnWorker(taskQueue, workDir);
@@ -91,7 +99,10 @@ describe('search survives worker crashes (kill -9) and classifies trial failures
     for (const id of ids) assert.ok(existsSync(join(trialsRoot, id, 'result.json')), `result for ${id}`);
 
     // The launcher's own log: no (trial, attempt) started twice; a retry only after the earlier attempt ended.
-    const lines = readFileSync(join(workDir, 'launches.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as LaunchLine);
+    const lines = readFileSync(join(workDir, 'launches.log'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as LaunchLine);
     const seen = new Set<string>();
     for (const l of lines) {
       const key = `${l.trialId}#${l.attempt}`;
@@ -107,7 +118,11 @@ describe('search survives worker crashes (kill -9) and classifies trial failures
     const storage = join(root, 'store-ponas');
     const workDir = join(root, 'launcher-ponas');
     const data = join(root, 'data-ponas');
-    const synth = spawnSync(process.execPath, [CLI_ENTRY, 'dataset', 'synth', '--out', data, '--classes', '4', '--train', '400', '--test', '0', '--seed', '5'], { encoding: 'utf8' });
+    const synth = spawnSync(
+      process.execPath,
+      [CLI_ENTRY, 'dataset', 'synth', '--out', data, '--classes', '4', '--train', '400', '--test', '0', '--seed', '5'],
+      { encoding: 'utf8' },
+    );
     assert.equal(synth.status, 0, synth.stderr);
     const spec = makeSearch('ponas-chaos', storage)
       .algorithm({ ponas: { supernet: { layers: 3, candidates: [0, 3, 6, 11], fineTuneSteps: 8, metaTrial: { epochs: 4 } } } })
@@ -135,27 +150,39 @@ describe('search survives worker crashes (kill -9) and classifies trial failures
     assert.equal(result.progress.oneShot?.rowsDone, 3);
 
     // The trial processes outlived the workers; the new workers re-attached instead of relaunching.
-    const lines = readFileSync(join(workDir, 'launches.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as LaunchLine);
+    const lines = readFileSync(join(workDir, 'launches.log'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as LaunchLine);
     const stageLaunches = lines.filter((l) => l.trialId.startsWith(`${searchId}/supernet/`));
-    assert.deepEqual(stageLaunches.map((l) => `${l.trialId}#${l.attempt}`).sort(), [0, 1, 2, 3].map((step) => `${searchId}/supernet/${step}#1`));
+    assert.deepEqual(
+      stageLaunches.map((l) => `${l.trialId}#${l.attempt}`).sort(),
+      [0, 1, 2, 3].map((step) => `${searchId}/supernet/${step}#1`),
+    );
     assert.equal(new Set(lines.map((l) => `${l.trialId}#${l.attempt}`)).size, lines.length, 'no attempt launched twice');
   });
 
   it('retries a trial whose process was killed (infrastructure) without counting it as failed', async () => {
     const storage = join(root, 'store-infra');
     const workDir = join(root, 'launcher-infra');
-    const spec = makeSearch('infra', storage).trials(3, 1)
-      .set('evaluator', { type: 'benchmark', benchmark: 'nb201-cifar10', secondsPerSimulatedHour: 200, runAs: 'process' }).obj();
+    const spec = makeSearch('infra', storage)
+      .trials(3, 1)
+      .set('evaluator', { type: 'benchmark', benchmark: 'nb201-cifar10', secondsPerSimulatedHour: 200, runAs: 'process' })
+      .obj();
     spawnWorker('infra', workDir);
     const handle = await startSearch(client, spec, { searchId: localSearchId('infra', 'i1'), taskQueue: 'infra' });
     // Kill the first trial's process (not its recording shell) while it runs.
-    const pid = await eventually(async () => {
-      const lines = readFileSync(join(workDir, 'launches.log'), 'utf8').trim().split('\n');
-      const shell = (JSON.parse(lines[0]!) as LaunchLine).pid;
-      const children = readFileSync(`/proc/${shell}/task/${shell}/children`, 'utf8').trim();
-      assert.ok(children, 'trial process started');
-      return Number(children.split(' ')[0]);
-    }, TIMEOUTS.medium, 50);
+    const pid = await eventually(
+      async () => {
+        const lines = readFileSync(join(workDir, 'launches.log'), 'utf8').trim().split('\n');
+        const shell = (JSON.parse(lines[0]!) as LaunchLine).pid;
+        const children = readFileSync(`/proc/${shell}/task/${shell}/children`, 'utf8').trim();
+        assert.ok(children, 'trial process started');
+        return Number(children.split(' ')[0]);
+      },
+      TIMEOUTS.medium,
+      50,
+    );
     process.kill(pid, 'SIGKILL');
     const result = await handle.result();
     assert.equal(result.progress.counts.succeeded, 3);

@@ -9,7 +9,9 @@ import { CLI_ENTRY } from '../../src/worker/search-deps.js';
 import { runCli as run, type CliRun } from '../helpers/cli.js';
 import { at } from '../../src/common/indexing.js';
 
-interface Stack { components: { temporal: { processes: { pid: number }[]; endpoints: { address: string; uiUrl: string } } } }
+interface Stack {
+  components: { temporal: { processes: { pid: number }[]; endpoints: { address: string; uiUrl: string } } };
+}
 
 /**
  * `search run --address` against a dev stack Temporal: the CLI says that no worker polls, carries
@@ -29,7 +31,10 @@ describe('nasflow search run --address and the dev stack Temporal', () => {
       assert.equal(up.code, 0, up.stderr);
       const { address } = stack().components.temporal.endpoints;
       // ~1-6 s per trial, 24 trials two at a time: the search outlasts the outage below.
-      writeFileSync(join(dir, 'spec.yaml'), `name: remote\nalgorithm: {random: {}}\nspace: nb201\nevaluator: {type: benchmark, benchmark: nb201-cifar10, secondsPerSimulatedHour: 30}\nbudget: {maxTrials: 24, parallelism: 2}\nstorage: ${join(dir, 'store')}\nseed: 7\n`);
+      writeFileSync(
+        join(dir, 'spec.yaml'),
+        `name: remote\nalgorithm: {random: {}}\nspace: nb201\nevaluator: {type: benchmark, benchmark: nb201-cifar10, secondsPerSimulatedHour: 30}\nbudget: {maxTrials: 24, parallelism: 2}\nstorage: ${join(dir, 'store')}\nseed: 7\n`,
+      );
 
       let stopped: Promise<void> | undefined;
       let outage: Promise<CliRun> | undefined;

@@ -32,7 +32,10 @@ describe('nasflow search run on the embedded default', () => {
       writeFileSync(join(dir, 'bad.yaml'), 'name: bad\nalgorithm: {}\nspace: nb201\nbudget: {maxTrials: 3}\nstorage: ./s\n');
       const res = await run(['search', 'run', join(dir, 'bad.yaml')], env);
       assert.equal(res.code, 1);
-      assert.match(res.stderr, /bad\.yaml: invalid search spec:\n {2}algorithm: set exactly one of random, evolution, nasnetRL, mnasnetRL, pnas, ponas; received \{\}/);
+      assert.match(
+        res.stderr,
+        /bad\.yaml: invalid search spec:\n {2}algorithm: set exactly one of random, evolution, nasnetRL, mnasnetRL, pnas, ponas; received \{\}/,
+      );
     }));
 
   it('runs a search to the end, pauses it on a terminal Ctrl-C, answers status, resumes it; cancel ends a paused search', () =>
@@ -130,7 +133,7 @@ describe('nasflow search run on the embedded default', () => {
       assert.equal(secondDone.code, 0, secondDone.stderr);
 
       assert.ok(pidWhenFirstStarted !== undefined && !isAlive(pidWhenFirstStarted), 'the last command to finish stopped the server');
-      assert.equal(pidWhenSecondStarted, pidWhenFirstStarted, 'the second command joined the first one\'s server');
+      assert.equal(pidWhenSecondStarted, pidWhenFirstStarted, "the second command joined the first one's server");
       if (aliveWhenFirstEnded !== undefined) assert.ok(aliveWhenFirstEnded, 'the first command left the server running for the second');
       const stopped = lastJson<{ phase: string; trials: { succeeded: number } }>(firstDone.stdout);
       assert.equal(stopped.phase, 'Succeeded');
@@ -144,10 +147,15 @@ describe('nasflow search run on the embedded default', () => {
 /** Runs the CLI as a terminal's foreground job and sends Ctrl-C to its process group once `when` shows on stderr. */
 function ctrlC(args: string[], env: NodeJS.ProcessEnv, when: RegExp): Promise<CliRun> {
   let sent = false;
-  return run(args, env, (text, kill) => {
-    if (!sent && when.test(text)) {
-      sent = true;
-      kill('SIGINT');
-    }
-  }, { group: true });
+  return run(
+    args,
+    env,
+    (text, kill) => {
+      if (!sent && when.test(text)) {
+        sent = true;
+        kill('SIGINT');
+      }
+    },
+    { group: true },
+  );
 }

@@ -28,7 +28,9 @@ import { makeSearch } from '../helpers/search-builder.js';
 import { eventually, TIMEOUTS } from '../helpers/wait.js';
 import { startSearchHarness, type SearchHarness } from './search-harness.js';
 
-const step = (what: string): void => { process.stderr.write(`[grouped] ${new Date().toISOString()} ${what}\n`); };
+const step = (what: string): void => {
+  process.stderr.write(`[grouped] ${new Date().toISOString()} ${what}\n`);
+};
 /** Another workflow bundle to check the test against (e.g. the code before the fix). */
 const WORKFLOWS = process.env.NASFLOW_TEST_WORKFLOWS_PATH ?? WORKFLOWS_PATH;
 const WORKFLOW_ONLY_WORKER = fileURLToPath(new URL('../helpers/workflow-only-worker.js', import.meta.url));
@@ -102,10 +104,15 @@ describe('completions grouped differently live and on replay (issue 12 regressio
     workers.push({ worker: activityWorker, run: activityWorker.run() });
 
     // The first workflow worker runs in its own process so that it can die as a killed pod does.
-    killable = spawn(process.execPath, [WORKFLOW_ONLY_WORKER, h.temporal.address, h.temporal.namespace, h.taskQueue, '20', WORKFLOWS], { stdio: ['ignore', 'pipe', 'inherit'] });
+    killable = spawn(process.execPath, [WORKFLOW_ONLY_WORKER, h.temporal.address, h.temporal.namespace, h.taskQueue, '20', WORKFLOWS], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     await once(killable.stdout!, 'data');
 
-    const spec = makeSearch('grouped', h.storage).algorithm({ evolution: { population: 4, sample: 2 } }).trials(9, 3).obj();
+    const spec = makeSearch('grouped', h.storage)
+      .algorithm({ evolution: { population: 4, sample: 2 } })
+      .trials(9, 3)
+      .obj();
     const searchId = localSearchId('grouped', 'g1');
     const handle = await startSearch(h.client, spec, { searchId, taskQueue: h.taskQueue });
     await eventually(async () => assert.equal(gate.waiting.length, 3), TIMEOUTS.long);
@@ -126,10 +133,7 @@ describe('completions grouped differently live and on replay (issue 12 regressio
     workers.push({ worker: fresh, run: fresh.run() });
     // The fresh worker answers a query with an empty cache (the server answers it once the parked
     // task has moved to the normal queue; a query that waits on the dead worker's queue is retried).
-    const seen = await eventually(
-      () => h.client.connection.withDeadline(Date.now() + 3_000, () => handle.query(progressQuery)),
-      TIMEOUTS.long, 500,
-    );
+    const seen = await eventually(() => h.client.connection.withDeadline(Date.now() + 3_000, () => handle.query(progressQuery)), TIMEOUTS.long, 500);
     assert.equal(seen.phase, 'Running');
     for (const id of rest) gate.release(id);
     step('query answered');

@@ -38,7 +38,12 @@ const STORAGE = 's3://nas/runs';
 
 function oneShotSpec(name: string, ponas: Record<string, unknown>, maxTrials = 2): SearchSpec {
   return makeSearch(name, STORAGE)
-    .algorithm({ ponas: { supernet: { layers: LAYERS, candidates: CANDIDATES, widthMultiplier: 0.25, fineTuneSteps: 6, evalPaths: 2, metaTrial: { epochs: 2 } }, ...ponas } })
+    .algorithm({
+      ponas: {
+        supernet: { layers: LAYERS, candidates: CANDIDATES, widthMultiplier: 0.25, fineTuneSteps: 6, evalPaths: 2, metaTrial: { epochs: 2 } },
+        ...ponas,
+      },
+    })
     .set('space', 'ponas')
     .set('macro', { classes: 4, headFilters: 64 })
     .set('evaluator', { type: 'train' })
@@ -62,7 +67,11 @@ describe('PONAS one-shot stages in the search workflow (real Temporal, S3, train
   before(async () => {
     bucket = await startS3Bucket('nas');
     env = { ...process.env, ...bucket.env };
-    const synth = spawnSync(process.execPath, [CLI_ENTRY, 'dataset', 'synth', '--out', 's3://nas/data', '--classes', '4', '--train', '240', '--test', '0', '--seed', '8'], { env, encoding: 'utf8' });
+    const synth = spawnSync(
+      process.execPath,
+      [CLI_ENTRY, 'dataset', 'synth', '--out', 's3://nas/data', '--classes', '4', '--train', '240', '--test', '0', '--seed', '8'],
+      { env, encoding: 'utf8' },
+    );
     assert.equal(synth.status, 0, synth.stderr);
     h = await startSearchHarness('ponas-one-shot');
     await h.startWorker({ env, maxLocalTrials: 2 });
@@ -135,21 +144,31 @@ describe('PONAS one-shot stages in the search workflow (real Temporal, S3, train
     const built = costOf('ponas', firstChild.genotype, costMacro).multAdds / 1e6;
     assert.ok(built <= budget + 1e-9, `the budgeted pick costs ${built} MFLOPs as built; budget ${budget}`);
     assert.ok(Math.abs(built - optimum.cost) < 1e-6, 'the cost table agrees with the cost model');
-    t.diagnostic(`table winners ${oneShot.winners.join(' ')}; pick ${built.toFixed(3)} MFLOPs under ${budget.toFixed(3)} (unconstrained optimum ${unconstrained.cost.toFixed(3)}); children ${result.leaderboard.map((e) => e.accuracy).join(', ')}`);
+    t.diagnostic(
+      `table winners ${oneShot.winners.join(' ')}; pick ${built.toFixed(3)} MFLOPs under ${budget.toFixed(3)} (unconstrained optimum ${unconstrained.cost.toFixed(3)}); children ${result.leaderboard.map((e) => e.accuracy).join(', ')}`,
+    );
   });
 
   it('a budget below the cheapest selectable network fails before any training, naming the field', async () => {
     const searchId = localSearchId('oneshot-poor', 'b1');
     const handle = await startSearch(h.client, oneShotSpec('oneshot-poor', { budget: 0.5 }), { searchId, taskQueue: h.taskQueue });
-    const rootMessage = (err: unknown): string => (err instanceof Error && err.cause instanceof Error ? rootMessage(err.cause) : String((err as Error)?.message));
-    await assert.rejects(handle.result(), (err: unknown) => err instanceof WorkflowFailedError && /spec\.algorithm\.ponas\.budget: 0\.5 MFLOPs is below the cheapest network/.test(rootMessage(err)));
+    const rootMessage = (err: unknown): string =>
+      err instanceof Error && err.cause instanceof Error ? rootMessage(err.cause) : String((err as Error)?.message);
+    await assert.rejects(
+      handle.result(),
+      (err: unknown) =>
+        err instanceof WorkflowFailedError && /spec\.algorithm\.ponas\.budget: 0\.5 MFLOPs is below the cheapest network/.test(rootMessage(err)),
+    );
     assert.equal(await store().exists(trialSpecKey(searchId, supernetTrialId(searchId, 0))), false, 'no supernet trial was written');
   });
 
   it('stop during meta-training lets the supernet trial finish and ends without children; cancel during a table row cancels it', async () => {
     const slow = (name: string) => {
       const spec = oneShotSpec(name, {});
-      return { ...spec, algorithm: { ponas: { ...spec.algorithm.ponas, supernet: { ...spec.algorithm.ponas!.supernet!, metaTrial: { epochs: 6 } } } } } as SearchSpec;
+      return {
+        ...spec,
+        algorithm: { ponas: { ...spec.algorithm.ponas, supernet: { ...spec.algorithm.ponas!.supernet!, metaTrial: { epochs: 6 } } } },
+      } as SearchSpec;
     };
     const stopId = localSearchId('oneshot-stop', 'c1');
     const stopping = await startSearch(h.client, slow('oneshot-stop'), { searchId: stopId, taskQueue: h.taskQueue });
@@ -168,12 +187,16 @@ describe('PONAS one-shot stages in the search workflow (real Temporal, S3, train
 
     const cancelId = localSearchId('oneshot-cancel', 'c2');
     const cancelling = await startSearch(h.client, oneShotSpec('oneshot-cancel', {}), { searchId: cancelId, taskQueue: h.taskQueue });
-    await eventually(async () => {
-      const p = await cancelling.query(progressQuery);
-      assert.equal(p.oneShot?.stage, 'table');
-      assert.equal(p.counts.running, 1);
-      assert.ok(p.oneShot.stageEtaMs! > 0, 'an ETA for the rest of the supernet stages');
-    }, TIMEOUTS.long, 50);
+    await eventually(
+      async () => {
+        const p = await cancelling.query(progressQuery);
+        assert.equal(p.oneShot?.stage, 'table');
+        assert.equal(p.counts.running, 1);
+        assert.ok(p.oneShot.stageEtaMs! > 0, 'an ETA for the rest of the supernet stages');
+      },
+      TIMEOUTS.long,
+      50,
+    );
     await cancelling.executeUpdate(cancelUpdate);
     const cancelled = await cancelling.result();
     assert.equal(cancelled.phase, 'Cancelled');

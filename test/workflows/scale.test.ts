@@ -14,7 +14,10 @@ describe('a 2,000-trial search keeps every workflow run small', () => {
   after(() => h?.stop());
 
   it('runs 2,000 trials with every run under 10,000 history events', async () => {
-    const spec = makeSearch('scale', h.storage).algorithm({ evolution: { population: 50, sample: 10 } }).trials(2000, 50).obj();
+    const spec = makeSearch('scale', h.storage)
+      .algorithm({ evolution: { population: 50, sample: 10 } })
+      .trials(2000, 50)
+      .obj();
     const searchId = localSearchId('scale', 's1');
     const handle = await startSearch(h.client, spec, { searchId, taskQueue: h.taskQueue });
     const result = await handle.result();

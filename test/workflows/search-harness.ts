@@ -33,10 +33,20 @@ export async function startSearchHarness(taskQueue = 'nasflow-test'): Promise<Se
   const workDir = join(root, 'launcher');
   const workers: { worker: Worker; run: Promise<void>; close(): Promise<void> }[] = [];
   return {
-    temporal, client, storage, workDir, taskQueue,
+    temporal,
+    client,
+    storage,
+    workDir,
+    taskQueue,
     async startWorker(extra = {}) {
       const { worker, connection: native } = await createSearchWorker({
-        address: temporal.address, namespace: temporal.namespace, taskQueue, env: process.env, workDir, pollIntervalMs: 100, ...extra,
+        address: temporal.address,
+        namespace: temporal.namespace,
+        taskQueue,
+        env: process.env,
+        workDir,
+        pollIntervalMs: 100,
+        ...extra,
       });
       const run = worker.run();
       workers.push({ worker, run, close: () => native.close() });

@@ -8,7 +8,14 @@ import { makeSearch } from '../helpers/search-builder.js';
 import { startSearchHarness, type SearchHarness } from './search-harness.js';
 import { eventually, TIMEOUTS } from '../helpers/wait.js';
 import {
-  cancelUpdate, leaderboardQuery, pauseUpdate, progressQuery, resumeUpdate, setMaxTrialsUpdate, setParallelismUpdate, stopUpdate,
+  cancelUpdate,
+  leaderboardQuery,
+  pauseUpdate,
+  progressQuery,
+  resumeUpdate,
+  setMaxTrialsUpdate,
+  setParallelismUpdate,
+  stopUpdate,
 } from '../../workflows/search-handlers.js';
 import type { SearchSpecInput } from '../../src/api/search-spec.js';
 import { defaultPayloadConverter } from '@temporalio/common';
@@ -38,7 +45,10 @@ describe('search workflow on a real Temporal dev server (NAS-Bench-201 evaluator
   ];
   for (const [title, algorithm] of algorithms) {
     it(`${title}: completes with exactly maxTrials results, unique trials, and a sorted leaderboard`, async () => {
-      const name = title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/-+$/, '');
+      const name = title
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/-+$/, '');
       const spec = makeSearch(name, h.storage).algorithm(algorithm).trials(24, 4).obj();
       const searchId = localSearchId(name, 'a1');
       const handle = await startSearch(h.client, spec, { searchId, taskQueue: h.taskQueue });
@@ -114,7 +124,10 @@ describe('search workflow on a real Temporal dev server (NAS-Bench-201 evaluator
   });
 
   it('continues as new with a small history limit and still runs every trial exactly once', async () => {
-    const spec = makeSearch('long', h.storage).algorithm({ evolution: { population: 10, sample: 3 } }).trials(120, 8).obj();
+    const spec = makeSearch('long', h.storage)
+      .algorithm({ evolution: { population: 10, sample: 3 } })
+      .trials(120, 8)
+      .obj();
     const handle = await startSearch(h.client, spec, { searchId: localSearchId('long', 'l1'), taskQueue: h.taskQueue, historyLimit: 150 });
     const result = await handle.result();
     assert.equal(result.progress.counts.succeeded, 120);
@@ -133,7 +146,10 @@ describe('search workflow on a real Temporal dev server (NAS-Bench-201 evaluator
     // An outage is retried, so initSearch never completes; wait until it has failed at least once.
     await eventually(async () => {
       const pending = (await handle.describe()).raw.pendingActivities ?? [];
-      assert.ok(pending.some((a) => a.activityType?.name === 'initSearch' && (a.attempt ?? 1) >= 2), 'initSearch is retrying');
+      assert.ok(
+        pending.some((a) => a.activityType?.name === 'initSearch' && (a.attempt ?? 1) >= 2),
+        'initSearch is retrying',
+      );
     }, TIMEOUTS.long);
     const cancelled = await handle.executeUpdate(cancelUpdate);
     assert.equal(cancelled.phase, 'Cancelled');

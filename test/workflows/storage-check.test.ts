@@ -37,7 +37,10 @@ function causes(err: unknown): Error[] {
  */
 async function retryLoopOf(handle: Awaited<ReturnType<typeof startSearch>>, watch: { done: boolean }): Promise<void> {
   while (!watch.done) {
-    const pending = await handle.describe().then((d) => d.raw.pendingActivities ?? [], () => []);
+    const pending = await handle.describe().then(
+      (d) => d.raw.pendingActivities ?? [],
+      () => [],
+    );
     const retried = pending.find((a) => a.activityType?.name === 'initSearch' && (a.attempt ?? 1) >= 3);
     if (retried) throw new Error(`initSearch is retrying (attempt ${retried.attempt}): ${retried.lastFailure?.message ?? ''}`);
     await sleep(500);
@@ -81,11 +84,19 @@ void describe('a search with unusable storage fails at once, naming storage', ()
       const name = `bad-storage-${i}`;
       const handle = await startSearch(h.client, specWith(name, storage()), { searchId: localSearchId(name, 's1'), taskQueue: h.taskQueue });
       const watch = { done: false };
-      const err = await Promise.race([handle.result(), retryLoopOf(handle, watch)]).then(() => undefined, (e: unknown) => e);
+      const err = await Promise.race([handle.result(), retryLoopOf(handle, watch)]).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       watch.done = true;
       assert.ok(err instanceof WorkflowFailedError, `the search failed: ${String(err)}`);
       const failure = causes(err).find((e): e is ApplicationFailure => e instanceof ApplicationFailure && e.type === 'StorageError');
-      assert.ok(failure, `a StorageError in ${causes(err).map((e) => e.message).join(' <- ')}`);
+      assert.ok(
+        failure,
+        `a StorageError in ${causes(err)
+          .map((e) => e.message)
+          .join(' <- ')}`,
+      );
       assert.equal(failure.nonRetryable, true);
       assert.match(failure.message, /spec\.storage "/);
       assert.match(failure.message, message);
@@ -106,8 +117,15 @@ void describe('a search with unusable storage fails at once, naming storage', ()
     assert.equal(result.phase, 'Succeeded');
     const listed = await s3.client.send(new ListObjectsV2Command({ Bucket: BUCKET }));
     const keys = (listed.Contents ?? []).map((o) => o.Key!);
-    assert.ok(keys.some((k) => k.startsWith(`runs/searches/${searchId}/`)), 'the search wrote under its prefix');
-    assert.deepEqual(keys.filter((k) => k.includes('.nasflow-probe-')), [], 'no probe object left behind');
+    assert.ok(
+      keys.some((k) => k.startsWith(`runs/searches/${searchId}/`)),
+      'the search wrote under its prefix',
+    );
+    assert.deepEqual(
+      keys.filter((k) => k.includes('.nasflow-probe-')),
+      [],
+      'no probe object left behind',
+    );
   });
 
   it('nothing already stored was lost', async () => {

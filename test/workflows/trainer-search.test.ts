@@ -20,7 +20,11 @@ describe('a search that really trains, with state, data and results on a real S3
     bucket = await startS3Bucket('nas');
     env = { ...process.env, ...bucket.env };
     client = bucket.client;
-    const synth = spawnSync(process.execPath, [CLI_ENTRY, 'dataset', 'synth', '--out', 's3://nas/data/synth', '--train', '400', '--test', '100', '--seed', '3'], { env, encoding: 'utf8' });
+    const synth = spawnSync(
+      process.execPath,
+      [CLI_ENTRY, 'dataset', 'synth', '--out', 's3://nas/data/synth', '--train', '400', '--test', '100', '--seed', '3'],
+      { env, encoding: 'utf8' },
+    );
     assert.equal(synth.status, 0, synth.stderr);
     h = await startSearchHarness('train-s3');
     await h.startWorker({ env, maxLocalTrials: 2 });
@@ -52,14 +56,23 @@ describe('a search that really trains, with state, data and results on a real S3
     const keys = (listed.Contents ?? []).map((o) => o.Key!);
     const results = keys.filter((k) => k.endsWith('/result.json'));
     assert.equal(results.length, 3, keys.join('\n'));
-    assert.ok(keys.some((k) => /\/state\/\d+\.json$/.test(k)), 'algorithm state versions are stored');
-    assert.ok(keys.some((k) => k.includes('/checkpoints/')), 'trainers checkpointed to S3');
+    assert.ok(
+      keys.some((k) => /\/state\/\d+\.json$/.test(k)),
+      'algorithm state versions are stored',
+    );
+    assert.ok(
+      keys.some((k) => k.includes('/checkpoints/')),
+      'trainers checkpointed to S3',
+    );
     // Each trial's output is kept next to its result, where the trial's own process wrote it.
     const logs = keys.filter((k) => k.endsWith('/logs/attempt-1.log'));
     assert.equal(logs.length, 3, keys.join('\n'));
     const log = await (await client.send(new GetObjectCommand({ Bucket: 'nas', Key: logs[0] }))).Body!.transformToString();
     assert.match(log, /training nasnet \(\d+ params\)/);
-    const first = JSON.parse(await (await client.send(new GetObjectCommand({ Bucket: 'nas', Key: results[0] }))).Body!.transformToString()) as { valAccuracy: number; backend: string };
+    const first = JSON.parse(await (await client.send(new GetObjectCommand({ Bucket: 'nas', Key: results[0] }))).Body!.transformToString()) as {
+      valAccuracy: number;
+      backend: string;
+    };
     assert.ok(first.valAccuracy > 0.1);
     console.log(`trained search: backend ${first.backend}; accuracies ${result.leaderboard.map((e) => e.accuracy.toFixed(1)).join(', ')}`);
   });
@@ -87,7 +100,10 @@ describe('a search that really trains, with state, data and results on a real S3
         latency?: { backend: string; device: { kind: string }; batches: { batch: number; medianMs: number; p90Ms: number }[] };
       };
       assert.ok(r.latency, `${key} carries the measured latency`);
-      assert.deepEqual(r.latency.batches.map((b) => b.batch), [1, 32]);
+      assert.deepEqual(
+        r.latency.batches.map((b) => b.batch),
+        [1, 32],
+      );
       const single = at(r.latency.batches, 0);
       assert.ok(single.medianMs > 0 && single.p90Ms >= single.medianMs);
     }

@@ -55,7 +55,10 @@ void describe('worker metrics and health endpoints', () => {
 
   void it('counts trials started, succeeded and running, and times algorithm steps, as a search runs', async () => {
     const taskQueue = 'metrics';
-    worker = spawnWorkerProcess(temporal.address, taskQueue, join(root, 'launcher'), { args: ['--metrics-address', '127.0.0.1:0'], onStderr: (t) => (log += t) });
+    worker = spawnWorkerProcess(temporal.address, taskQueue, join(root, 'launcher'), {
+      args: ['--metrics-address', '127.0.0.1:0'],
+      onStderr: (t) => (log += t),
+    });
     const base = await eventually(async () => {
       const m = /metrics and health on (http:\/\/127\.0\.0\.1:\d+)/.exec(log);
       assert.ok(m, `worker has not said where its metrics are yet:\n${log}`);
@@ -78,11 +81,15 @@ void describe('worker metrics and health endpoints', () => {
     // Paced (a few seconds per trial, two at once) so a scrape can see the search part-way.
     const spec = makeSearch('metrics', join(root, 'store')).trials(maxTrials, 2).pace(80).obj();
     const handle = await startSearch(client, spec, { searchId: localSearchId('metrics', 'm1'), taskQueue });
-    const during = await eventually(async () => {
-      const text = await scrape();
-      assert.ok(sample(text, 'nasflow_trials_started_total', labels) >= 1, 'no trial started yet');
-      return text;
-    }, TIMEOUTS.medium, 100);
+    const during = await eventually(
+      async () => {
+        const text = await scrape();
+        assert.ok(sample(text, 'nasflow_trials_started_total', labels) >= 1, 'no trial started yet');
+        return text;
+      },
+      TIMEOUTS.medium,
+      100,
+    );
     await handle.result();
     const end = await scrape();
     assert.equal(sample(end, 'nasflow_trials_started_total', labels), maxTrials);

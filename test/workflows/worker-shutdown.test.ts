@@ -86,31 +86,47 @@ void describe('SIGTERM to a worker leaves its local trials running for the next 
     const maxTrials = 6;
     // Paced so that each trial process runs 20-60 s: long enough to be running through the
     // worker's shutdown and the start of the next worker on a loaded machine.
-    const spec = makeSearch('shutdown', storage).trials(maxTrials, parallelism)
-      .set('evaluator', { type: 'benchmark', benchmark: 'nb201-cifar10', secondsPerSimulatedHour: 800, runAs: 'process' }).obj();
+    const spec = makeSearch('shutdown', storage)
+      .trials(maxTrials, parallelism)
+      .set('evaluator', { type: 'benchmark', benchmark: 'nb201-cifar10', secondsPerSimulatedHour: 800, runAs: 'process' })
+      .obj();
     const searchId = localSearchId('shutdown', 's1');
     const first = spawnWorker(taskQueue, workDir);
     const handle = await startSearch(client, spec, { searchId, taskQueue });
 
     const launchLog = join(workDir, 'launches.log');
     const readLaunches = (): LaunchLine[] =>
-      existsSync(launchLog) ? readFileSync(launchLog, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as LaunchLine) : [];
+      existsSync(launchLog)
+        ? readFileSync(launchLog, 'utf8')
+            .trim()
+            .split('\n')
+            .filter(Boolean)
+            .map((l) => JSON.parse(l) as LaunchLine)
+        : [];
     // Wait until `parallelism` trials run: each recording shell alive with its trial process under it.
-    const running = await eventually(async () => {
-      const lines = readLaunches();
-      assert.equal(lines.length, parallelism, `waiting for ${parallelism} launches; ${lines.length} so far`);
-      const procs = lines.map((l) => ({ line: l, shell: l.pid, children: childrenOf(l.pid) }));
-      for (const p of procs) assert.ok(isAlive(p.shell) && p.children.length > 0, `trial ${p.line.trialId} running`);
-      return procs;
-    }, 300_000, 200);
+    const running = await eventually(
+      async () => {
+        const lines = readLaunches();
+        assert.equal(lines.length, parallelism, `waiting for ${parallelism} launches; ${lines.length} so far`);
+        const procs = lines.map((l) => ({ line: l, shell: l.pid, children: childrenOf(l.pid) }));
+        for (const p of procs) assert.ok(isAlive(p.shell) && p.children.length > 0, `trial ${p.line.trialId} running`);
+        return procs;
+      },
+      300_000,
+      200,
+    );
     for (const p of running) trialPids.push(p.shell);
     // ... and the worker is waiting on each of them: an awaitTrial started there and heartbeating.
     // (A SIGTERM before that cancels nothing: the launches alone would prove little.)
-    await eventually(async () => {
-      const pending = (await handle.describe()).raw.pendingActivities ?? [];
-      const waiting = pending.filter((a) => a.activityType?.name === 'awaitTrial' && a.lastHeartbeatTime);
-      assert.equal(waiting.length, parallelism, `awaitTrial heartbeating for ${waiting.length} of ${parallelism} trials`);
-    }, 300_000, 200);
+    await eventually(
+      async () => {
+        const pending = (await handle.describe()).raw.pendingActivities ?? [];
+        const waiting = pending.filter((a) => a.activityType?.name === 'awaitTrial' && a.lastHeartbeatTime);
+        assert.equal(waiting.length, parallelism, `awaitTrial heartbeating for ${waiting.length} of ${parallelism} trials`);
+      },
+      300_000,
+      200,
+    );
 
     process.kill(-first.pid!, 'SIGTERM');
     // The worker (and the Node re-exec wrapper, where there is one) ends: the whole group is gone.
@@ -118,8 +134,11 @@ void describe('SIGTERM to a worker leaves its local trials running for the next 
     assert.match(log, /nasflow worker: polling/, 'the worker had started');
 
     const survivors = running.filter((p) => isAlive(p.shell) && p.children.every((c) => isAlive(c)));
-    assert.equal(survivors.length, running.length,
-      `trial processes alive after the worker stopped: ${survivors.length} of ${running.length}\n${log.slice(-3000)}`);
+    assert.equal(
+      survivors.length,
+      running.length,
+      `trial processes alive after the worker stopped: ${survivors.length} of ${running.length}\n${log.slice(-3000)}`,
+    );
 
     spawnWorker(taskQueue, workDir);
     const result = await handle.result();
@@ -130,7 +149,11 @@ void describe('SIGTERM to a worker leaves its local trials running for the next 
 
     // Each trial launched once (attempt 1 only): the new worker re-attached instead of relaunching.
     const lines = readLaunches();
-    assert.deepEqual(lines.map((l) => l.attempt), lines.map(() => 1), 'every trial on its first attempt');
+    assert.deepEqual(
+      lines.map((l) => l.attempt),
+      lines.map(() => 1),
+      'every trial on its first attempt',
+    );
     assert.equal(new Set(lines.map((l) => l.trialId)).size, lines.length, 'no trial launched twice');
     assert.equal(lines.length, maxTrials);
     // The trials that ran through the shutdown ended by themselves, with exit code 0.
@@ -139,7 +162,9 @@ void describe('SIGTERM to a worker leaves its local trials running for the next 
       assert.equal(readFileSync(join(dir, 'exit'), 'utf8').trim(), '0', `trial ${p.line.trialId} exited 0`);
     }
     const trialsRoot = join(storage, 'searches', searchId, 'trials', searchId);
-    const results = readdirSync(trialsRoot).flatMap((round) => readdirSync(join(trialsRoot, round)).filter((i) => existsSync(join(trialsRoot, round, i, 'result.json'))));
+    const results = readdirSync(trialsRoot).flatMap((round) =>
+      readdirSync(join(trialsRoot, round)).filter((i) => existsSync(join(trialsRoot, round, i, 'result.json'))),
+    );
     assert.equal(results.length, maxTrials);
   });
 });

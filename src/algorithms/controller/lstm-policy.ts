@@ -128,7 +128,10 @@ export class LstmPolicy {
   private cell(x: tf.Tensor2D, h: tf.Tensor2D, c: tf.Tensor2D): [tf.Tensor2D, tf.Tensor2D] {
     const z = tf.concat([x, h], 1).matMul(this.kernel).add(this.bias);
     const [i, f, g, o] = tf.split(z, 4, 1) as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
-    const cNext = tf.sigmoid(f.add(1)).mul(c).add(tf.sigmoid(i).mul(tf.tanh(g))) as tf.Tensor2D;
+    const cNext = tf
+      .sigmoid(f.add(1))
+      .mul(c)
+      .add(tf.sigmoid(i).mul(tf.tanh(g))) as tf.Tensor2D;
     const hNext = tf.sigmoid(o).mul(tf.tanh(cNext)) as tf.Tensor2D;
     return [hNext, cNext];
   }

@@ -7,7 +7,7 @@ export const PNAS = 'pnas';
 
 const settings = z
   .object({
-    beam: z.number().int().min(1).max(10_000).optional().describe('Beam width K. Default: 10 (the paper\'s 256 suits thousands of trials).'),
+    beam: z.number().int().min(1).max(10_000).optional().describe("Beam width K. Default: 10 (the paper's 256 suits thousands of trials)."),
     surrogate: z.enum(['lstm', 'mlp-ensemble']).optional().describe('Surrogate model predicting accuracy: lstm or mlp-ensemble. Default: mlp-ensemble.'),
   })
   .strict()

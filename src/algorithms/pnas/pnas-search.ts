@@ -70,7 +70,12 @@ export class PnasSearch<G> extends BaseSearch<G> {
   private readonly surrogate: Surrogate;
   private readonly tokenizer: Tokenizer<G>;
 
-  private constructor(space: SearchSpace<G>, init: BaseInit, private readonly data: Data, weights: string | undefined) {
+  private constructor(
+    space: SearchSpace<G>,
+    init: BaseInit,
+    private readonly data: Data,
+    weights: string | undefined,
+  ) {
     super(PNAS, space, init);
     this.tokenizer = tokenizerFor(space);
     this.surrogate = new Surrogate(data.config.surrogate, Rng.fromState(init.rng).fork('surrogate'));
@@ -172,7 +177,10 @@ export class PnasSearch<G> extends BaseSearch<G> {
       .map((genotype, i) => ({ genotype, score: at(scores, i, 'surrogate prediction'), i }))
       .sort((a, b) => b.score - a.score || a.i - b.i)
       .slice(0, this.data.config.beam);
-    this.enqueue(top.map((c) => c.genotype), top.map((c) => c.score));
+    this.enqueue(
+      top.map((c) => c.genotype),
+      top.map((c) => c.score),
+    );
   }
 
   private enqueue(genotypes: readonly G[], predicted: readonly number[] | undefined): void {
@@ -181,7 +189,11 @@ export class PnasSearch<G> extends BaseSearch<G> {
 
   private fit(): void {
     const train = this.succeeded();
-    this.surrogate.fit(train.map((t) => this.tokenizer.tokens(t.genotype)), train.map((t) => t.score as number), this.rng);
+    this.surrogate.fit(
+      train.map((t) => this.tokenizer.tokens(t.genotype)),
+      train.map((t) => t.score as number),
+      this.rng,
+    );
     this.data.fitted = true;
   }
 
@@ -192,7 +204,10 @@ export class PnasSearch<G> extends BaseSearch<G> {
       return predicted !== undefined && trial?.status === 'succeeded' ? [{ predicted, score: trial.score as number }] : [];
     });
     if (done.length < 2) return;
-    const rho = spearman(done.map((d) => d.predicted), done.map((d) => d.score));
+    const rho = spearman(
+      done.map((d) => d.predicted),
+      done.map((d) => d.score),
+    );
     this.data.correlations.push({ round: this.data.round, ...(this.data.blocks > 0 ? { blocks: this.data.blocks } : {}), size: done.length, spearman: rho });
   }
 

@@ -135,9 +135,11 @@ function mlpMember(c: SurrogateConfig, rng: Rng): Member {
       // padding and gets no column, so padded slots are all zeros.
       const width = c.vocab - 1;
       const dense = new Float32Array(rows.length * c.length * width);
-      rows.forEach((r, i) => r.forEach((t, l) => {
-        if (t > 0) dense[i * c.length * width + l * width + t - 1] = 1;
-      }));
+      rows.forEach((r, i) =>
+        r.forEach((t, l) => {
+          if (t > 0) dense[i * c.length * width + l * width + t - 1] = 1;
+        }),
+      );
       const flat = tf.tensor2d(dense, [rows.length, c.length * width]);
       const h1 = tf.relu(flat.matMul(w1).add(b1));
       const h2 = tf.relu(h1.matMul(w2).add(b2));
@@ -167,10 +169,19 @@ function lstmMember(c: SurrogateConfig, rng: Rng): Member {
       let hState: tf.Tensor2D = tf.zeros([n, h]);
       let cState: tf.Tensor2D = tf.zeros([n, h]);
       for (let step = 0; step < c.length; step++) {
-        const x = tf.gather(embedding, tf.tensor1d(rows.map((r) => r[step]!), 'int32')) as tf.Tensor2D;
+        const x = tf.gather(
+          embedding,
+          tf.tensor1d(
+            rows.map((r) => r[step]!),
+            'int32',
+          ),
+        ) as tf.Tensor2D;
         const pre = (w: typeof gates.i): tf.Tensor => x.matMul(w.wx).add(hState.matMul(w.wh)).add(w.b);
         const [i, f, g, o] = [pre(gates.i), pre(gates.f), pre(gates.g), pre(gates.o)];
-        cState = tf.sigmoid(f.add(1)).mul(cState).add(tf.sigmoid(i).mul(tf.tanh(g))) as tf.Tensor2D;
+        cState = tf
+          .sigmoid(f.add(1))
+          .mul(cState)
+          .add(tf.sigmoid(i).mul(tf.tanh(g))) as tf.Tensor2D;
         hState = tf.sigmoid(o).mul(tf.tanh(cState)) as tf.Tensor2D;
       }
       return hState.matMul(wOut).add(bOut).reshape([n]) as tf.Tensor1D;
@@ -201,7 +212,7 @@ export function spearman(a: readonly number[], b: readonly number[]): number {
 function ranks(v: readonly number[]): number[] {
   const order = v.map((x, i) => [x, i] as const).sort((p, q) => p[0] - q[0]);
   const r = new Array<number>(v.length);
-  for (let i = 0; i < order.length; ) {
+  for (let i = 0; i < order.length;) {
     const value = order[i]![0];
     let j = i;
     while (order[j + 1]?.[0] === value) j++;

@@ -51,7 +51,11 @@ interface Data {
 }
 
 export class PonasSearch<G> extends BaseSearch<G> {
-  private constructor(space: SearchSpace<G>, init: BaseInit, private readonly data: Data) {
+  private constructor(
+    space: SearchSpace<G>,
+    init: BaseInit,
+    private readonly data: Data,
+  ) {
     super(PONAS, space, init);
   }
 
@@ -61,14 +65,20 @@ export class PonasSearch<G> extends BaseSearch<G> {
     const reference = args.reference ?? space.encode(space.sample(rng.fork('reference')));
     const costs = args.costs ?? widths.map((w) => new Array<number>(w).fill(0));
     if (costs.length !== widths.length || costs.some((row, l) => row.length !== widths[l])) {
-      throw new AlgorithmError('ponas.costs', `expected ${widths.length} rows of widths ${widths.join(',')}; received rows of ${costs.map((r) => r.length).join(',')}`);
+      throw new AlgorithmError(
+        'ponas.costs',
+        `expected ${widths.length} rows of widths ${widths.join(',')}; received rows of ${costs.map((r) => r.length).join(',')}`,
+      );
     }
     const order = args.order ?? widths.map((_, l) => l);
     if ([...order].sort((a, b) => a - b).some((v, i) => v !== i) || order.length !== widths.length) {
       throw new AlgorithmError('ponas.order', `expected a permutation of 0..${widths.length - 1}; received ${order.join(',')}`);
     }
     if (args.table && (args.table.length !== widths.length || args.table.some((row, l) => row.length !== widths[l]))) {
-      throw new AlgorithmError('ponas.table', `expected ${widths.length} rows of widths ${widths.join(',')}; received rows of ${args.table.map((r) => r.length).join(',')}`);
+      throw new AlgorithmError(
+        'ponas.table',
+        `expected ${widths.length} rows of widths ${widths.join(',')}; received rows of ${args.table.map((r) => r.length).join(',')}`,
+      );
     }
     const data: Data = {
       config: { costs, budget: args.budget ?? null, order },
@@ -101,7 +111,11 @@ export class PonasSearch<G> extends BaseSearch<G> {
       const step = nextEvaluations(this.data.filled, this.data.config.order);
       if (!step) return this.finalPhase();
       const complete = this.data.filled.map((row) => row.every(Boolean));
-      const assigned = new Set(Object.values(this.data.cells).flat().map(([l, c]) => `${l}/${c}`));
+      const assigned = new Set(
+        Object.values(this.data.cells)
+          .flat()
+          .map(([l, c]) => `${l}/${c}`),
+      );
       let progressed = false;
       for (const c of step.candidates) {
         if (assigned.has(`${step.layer}/${c}`)) continue;

@@ -142,18 +142,21 @@ export class ControllerSearch<G> extends BaseSearch<G> {
     const adv = tf.tensor1d(advantages);
     const epochs = cfg.method === 'ppo' ? cfg.ppoEpochs : 1;
     for (let e = 0; e < epochs; e++) {
-      this.policy.minimize(() => {
-        const { logp, entropy } = this.policy.evaluate(seqs);
-        let objective: tf.Tensor;
-        if (cfg.method === 'ppo') {
-          const ratio = tf.exp(logp.sub(oldLogp));
-          const clipped = ratio.clipByValue(1 - cfg.clip, 1 + cfg.clip);
-          objective = tf.minimum(ratio.mul(adv), clipped.mul(adv));
-        } else {
-          objective = logp.mul(adv);
-        }
-        return objective.mean().add(entropy.mean().mul(cfg.entropy)).neg() as tf.Scalar;
-      }, { lr: cfg.lr });
+      this.policy.minimize(
+        () => {
+          const { logp, entropy } = this.policy.evaluate(seqs);
+          let objective: tf.Tensor;
+          if (cfg.method === 'ppo') {
+            const ratio = tf.exp(logp.sub(oldLogp));
+            const clipped = ratio.clipByValue(1 - cfg.clip, 1 + cfg.clip);
+            objective = tf.minimum(ratio.mul(adv), clipped.mul(adv));
+          } else {
+            objective = logp.mul(adv);
+          }
+          return objective.mean().add(entropy.mean().mul(cfg.entropy)).neg() as tf.Scalar;
+        },
+        { lr: cfg.lr },
+      );
     }
     oldLogp.dispose();
     adv.dispose();

@@ -23,12 +23,17 @@ const controller = {
 const costTarget = z
   .object({
     metric: z.enum(['latency', 'flops', 'params']).describe('Which cost the target constrains: latency (ms), flops (MFLOPs) or params (M).'),
-    target: z.number().gt(0).describe('Target T in the metric\'s unit.'),
-    constraint: z.enum(['soft', 'hard']).default('soft').describe('soft: w = -0.07 on both sides of T; hard: only networks over T are penalised (MnasNet Sec. 3). Default: soft.'),
+    target: z.number().gt(0).describe("Target T in the metric's unit."),
+    constraint: z
+      .enum(['soft', 'hard'])
+      .default('soft')
+      .describe('soft: w = -0.07 on both sides of T; hard: only networks over T are penalised (MnasNet Sec. 3). Default: soft.'),
     device: z
       .enum(NB201_LATENCY_DEVICES)
       .optional()
-      .describe('With the NAS-Bench-201 evaluator and metric latency: the device whose measured latencies (data/benchmarks/nb201-hwlatency.json) price each cell, e.g. pixel3, raspi4, fpga. Trained trials measure latency on their own device instead.'),
+      .describe(
+        'With the NAS-Bench-201 evaluator and metric latency: the device whose measured latencies (data/benchmarks/nb201-hwlatency.json) price each cell, e.g. pixel3, raspi4, fpga. Trained trials measure latency on their own device instead.',
+      ),
   })
   .strict()
   .describe('The cost target of the multi-objective reward.');
@@ -38,7 +43,10 @@ export const nasnetRlAlgorithm = defineAlgorithm({
   specKey: 'nasnetRL',
   method: 'LSTM controller trained by policy gradient (PPO or REINFORCE), reward = validation accuracy',
   reference: 'Zoph et al. 2018',
-  settings: z.object(controller).strict().describe('NASNet (Zoph et al. 2018): an LSTM controller trained by policy gradient with validation accuracy as the reward.'),
+  settings: z
+    .object(controller)
+    .strict()
+    .describe('NASNet (Zoph et al. 2018): an LSTM controller trained by policy gradient with validation accuracy as the reward.'),
   argsFrom: (s): ControllerArgs => s,
   load: async () => (await import('./implementations.js')).nasnetRl,
 });
@@ -48,7 +56,13 @@ export const mnasnetRlAlgorithm = defineAlgorithm({
   specKey: 'mnasnetRL',
   method: 'the same controller, reward = ACC x (COST/T)^w for a latency, FLOPs or parameter target',
   reference: 'Tan et al. 2019',
-  settings: z.object({ ...controller, cost: costTarget }).strict().describe('MnasNet (Tan et al. 2019): the same controller with reward ACC x (COST/T)^w for a cost target.'),
-  argsFrom: ({ cost, ...rest }): ControllerArgs => ({ ...rest, reward: { kind: 'mnasnet', target: cost.target, ...(cost.constraint === 'hard' ? HARD_CONSTRAINT : SOFT_CONSTRAINT) } }),
+  settings: z
+    .object({ ...controller, cost: costTarget })
+    .strict()
+    .describe('MnasNet (Tan et al. 2019): the same controller with reward ACC x (COST/T)^w for a cost target.'),
+  argsFrom: ({ cost, ...rest }): ControllerArgs => ({
+    ...rest,
+    reward: { kind: 'mnasnet', target: cost.target, ...(cost.constraint === 'hard' ? HARD_CONSTRAINT : SOFT_CONSTRAINT) },
+  }),
   load: async () => (await import('./implementations.js')).mnasnetRl,
 });

@@ -17,9 +17,7 @@ export const NATIVE_GPU_KEY = '4.22.0-tf2.21.0-cu12-napi8';
 
 export type NativeFlavour = 'cpu' | 'gpu';
 
-export type NativeStatus =
-  | { ok: true; module: string; tensorflow: string; dir: string; flavour: NativeFlavour }
-  | { ok: false; reason: string };
+export type NativeStatus = { ok: true; module: string; tensorflow: string; dir: string; flavour: NativeFlavour } | { ok: false; reason: string };
 
 /**
  * The GPU build when one is there (the GPU image has only that one), else the CPU build. A GPU

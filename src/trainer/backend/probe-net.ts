@@ -34,43 +34,48 @@ export interface ProbeNetArgs {
 type SymbolicTensor = tfjs.SymbolicTensor;
 
 /** ReLU, separable conv, batch norm: NASNet's "sep k x k" branch (applied once, for speed). */
-function sepBranch(tf: Tf, x: SymbolicTensor, filters: number, kernel: number, stride: number,
-  seed: () => number): SymbolicTensor {
+function sepBranch(tf: Tf, x: SymbolicTensor, filters: number, kernel: number, stride: number, seed: () => number): SymbolicTensor {
   const relu = tf.layers.reLU().apply(x) as SymbolicTensor;
-  const conv = tf.layers.separableConv2d({
-    filters, kernelSize: kernel, strides: stride, padding: 'same', useBias: false,
-    depthwiseInitializer: tf.initializers.glorotUniform({ seed: seed() }),
-    pointwiseInitializer: tf.initializers.glorotUniform({ seed: seed() }),
-  }).apply(relu) as SymbolicTensor;
+  const conv = tf.layers
+    .separableConv2d({
+      filters,
+      kernelSize: kernel,
+      strides: stride,
+      padding: 'same',
+      useBias: false,
+      depthwiseInitializer: tf.initializers.glorotUniform({ seed: seed() }),
+      pointwiseInitializer: tf.initializers.glorotUniform({ seed: seed() }),
+    })
+    .apply(relu) as SymbolicTensor;
   return tf.layers.batchNormalization().apply(conv) as SymbolicTensor;
 }
 
 /** 1x1 ReLU-conv-BN that brings a concat back to the cell's width (NASNet's cell output). */
 function project(tf: Tf, x: SymbolicTensor, filters: number, seed: () => number): SymbolicTensor {
   const relu = tf.layers.reLU().apply(x) as SymbolicTensor;
-  const conv = tf.layers.conv2d({
-    filters, kernelSize: 1, useBias: false,
-    kernelInitializer: tf.initializers.glorotUniform({ seed: seed() }),
-  }).apply(relu) as SymbolicTensor;
+  const conv = tf.layers
+    .conv2d({
+      filters,
+      kernelSize: 1,
+      useBias: false,
+      kernelInitializer: tf.initializers.glorotUniform({ seed: seed() }),
+    })
+    .apply(relu) as SymbolicTensor;
   return tf.layers.batchNormalization().apply(conv) as SymbolicTensor;
 }
 
 /** Normal cell: (sep3 + identity) and (sep5 + avg3 or max3), concatenated and projected. */
-function normalCell(tf: Tf, h: SymbolicTensor, filters: number, seed: () => number,
-  pool: 'avg' | 'max'): SymbolicTensor {
+function normalCell(tf: Tf, h: SymbolicTensor, filters: number, seed: () => number, pool: 'avg' | 'max'): SymbolicTensor {
   const b1 = tf.layers.add().apply([sepBranch(tf, h, filters, 3, 1, seed), h]) as SymbolicTensor;
   const poolArgs = { poolSize: 3, strides: 1, padding: 'same' as const };
-  const pooled = (pool === 'avg' ? tf.layers.averagePooling2d(poolArgs) : tf.layers.maxPooling2d(poolArgs))
-    .apply(h) as SymbolicTensor;
+  const pooled = (pool === 'avg' ? tf.layers.averagePooling2d(poolArgs) : tf.layers.maxPooling2d(poolArgs)).apply(h) as SymbolicTensor;
   const b2 = tf.layers.add().apply([sepBranch(tf, h, filters, 5, 1, seed), pooled]) as SymbolicTensor;
   return project(tf, tf.layers.concatenate().apply([b1, b2]) as SymbolicTensor, filters, seed);
 }
 
 /** Reduction cell: (sep5/2 + sep3/2) and max3/2 of the projected input, concatenated. */
 function reductionCell(tf: Tf, h: SymbolicTensor, filters: number, seed: () => number): SymbolicTensor {
-  const b1 = tf.layers.add().apply([
-    sepBranch(tf, h, filters, 5, 2, seed), sepBranch(tf, h, filters, 3, 2, seed),
-  ]) as SymbolicTensor;
+  const b1 = tf.layers.add().apply([sepBranch(tf, h, filters, 5, 2, seed), sepBranch(tf, h, filters, 3, 2, seed)]) as SymbolicTensor;
   const pool = tf.layers.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same' }).apply(h) as SymbolicTensor;
   const b2 = project(tf, pool, filters, seed);
   return project(tf, tf.layers.concatenate().apply([b1, b2]) as SymbolicTensor, filters, seed);
@@ -91,10 +96,15 @@ export function buildProbeNet(tf: Tf, args: ProbeNetArgs = {}): tfjs.LayersModel
     }
   }
   const input = tf.input({ shape: [size, size, channels] });
-  let x = tf.layers.conv2d({
-    filters, kernelSize: 3, padding: 'same', useBias: false,
-    kernelInitializer: tf.initializers.glorotUniform({ seed: seed() }),
-  }).apply(input) as SymbolicTensor;
+  let x = tf.layers
+    .conv2d({
+      filters,
+      kernelSize: 3,
+      padding: 'same',
+      useBias: false,
+      kernelInitializer: tf.initializers.glorotUniform({ seed: seed() }),
+    })
+    .apply(input) as SymbolicTensor;
   x = tf.layers.batchNormalization().apply(x) as SymbolicTensor;
   x = normalCell(tf, x, filters, seed, pool);
   x = reductionCell(tf, x, filters * 2, seed);
@@ -102,10 +112,13 @@ export function buildProbeNet(tf: Tf, args: ProbeNetArgs = {}): tfjs.LayersModel
   x = reductionCell(tf, x, filters * 4, seed);
   x = normalCell(tf, x, filters * 4, seed, pool);
   x = tf.layers.globalAveragePooling2d({}).apply(x) as SymbolicTensor;
-  const output = tf.layers.dense({
-    units: classes, activation: 'softmax',
-    kernelInitializer: tf.initializers.glorotUniform({ seed: seed() }),
-  }).apply(x) as SymbolicTensor;
+  const output = tf.layers
+    .dense({
+      units: classes,
+      activation: 'softmax',
+      kernelInitializer: tf.initializers.glorotUniform({ seed: seed() }),
+    })
+    .apply(x) as SymbolicTensor;
   return tf.model({ inputs: input, outputs: output });
 }
 
@@ -114,8 +127,11 @@ export function buildProbeNet(tf: Tf, args: ProbeNetArgs = {}): tfjs.LayersModel
  * every example is its class's template plus Gaussian noise, so a working backend drives the
  * training loss down within a few dozen steps. Deterministic for a given seed.
  */
-export function probeBatch(tf: Tf, rng: Rng, args: { examples: number; inputSize?: number;
-  channels?: number; classes?: number; noise?: number }): { x: tfjs.Tensor4D; y: tfjs.Tensor2D } {
+export function probeBatch(
+  tf: Tf,
+  rng: Rng,
+  args: { examples: number; inputSize?: number; channels?: number; classes?: number; noise?: number },
+): { x: tfjs.Tensor4D; y: tfjs.Tensor2D } {
   const size = args.inputSize ?? 32;
   const channels = args.channels ?? 3;
   const classes = args.classes ?? 10;

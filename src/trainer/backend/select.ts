@@ -135,9 +135,11 @@ export async function loadFastestBackend(args: SelectArgs = {}): Promise<LoadedB
   for (const name of order) {
     try {
       const loaded = await loadOne(name, toolsDir);
-      const warning = skipped.length === 0 ? undefined
-        : `using the ${name} backend; faster ones did not load: ${skipped.join('; ')}`
-          + (name === 'cpu' ? ' (pure-JS training is about 100x slower than native)' : '');
+      const warning =
+        skipped.length === 0
+          ? undefined
+          : `using the ${name} backend; faster ones did not load: ${skipped.join('; ')}` +
+            (name === 'cpu' ? ' (pure-JS training is about 100x slower than native)' : '');
       return { ...loaded, warning };
     } catch (err) {
       skipped.push(`${name}: ${reasonOf(err)}`);

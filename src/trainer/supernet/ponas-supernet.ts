@@ -179,5 +179,8 @@ function relu6(tf: TF, x: tfc.Tensor4D): tfc.Tensor4D {
 function he(tf: TF, shape: number[], fanIn: number, rng: Rng): tfc.Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
   const std = Math.sqrt(2 / fanIn);
-  return tf.tensor(Float32Array.from({ length: n }, () => rng.normal() * std), shape);
+  return tf.tensor(
+    Float32Array.from({ length: n }, () => rng.normal() * std),
+    shape,
+  );
 }

@@ -23,7 +23,6 @@ export const SUPERNET_WEIGHTS = 'supernet.bin';
 export const SUPERNET_INDEX = 'supernet.json';
 export const TABLE_ROW = 'row.json';
 
-
 export async function runSupernetTrial(a: Omit<RunTrialArgs, 'buildModel'>): Promise<SupernetResult> {
   const started = a.now();
   const spec = parseSupernetSpec(await readSpecJson(a.specUri, a.env), a.specUri);
@@ -41,9 +40,16 @@ export async function runSupernetTrial(a: Omit<RunTrialArgs, 'buildModel'>): Pro
     try {
       const init = spec.phase.type === 'progressive' ? openField('phase.init', spec.phase.init, a.env, closers) : undefined;
       const loop = await trainSupernet({
-        tf, net, spec, data, out, hash,
+        tf,
+        net,
+        spec,
+        data,
+        out,
+        hash,
         loadInit: init ? () => loadSupernetWeights(tf, net, init, spec.phase.type === 'progressive' ? spec.phase.init : '') : undefined,
-        shouldStop: a.shouldStop, now: a.now, log: a.log,
+        shouldStop: a.shouldStop,
+        now: a.now,
+        log: a.log,
       });
       await saveSupernetWeights(net, out);
       const { row, valAccuracy } = await evaluateSupernet(tf, net, spec, data.val, out);
@@ -79,7 +85,13 @@ export async function runSupernetTrial(a: Omit<RunTrialArgs, 'buildModel'>): Pro
  * completions of the later layers (a fair comparison), written as the table row. Meta: the
  * mean accuracy of three random paths.
  */
-async function evaluateSupernet(tf: TF, net: PonasSupernet, spec: SupernetSpec, val: ImageSet, out: ObjectStore): Promise<Pick<SupernetResult, 'row' | 'valAccuracy'>> {
+async function evaluateSupernet(
+  tf: TF,
+  net: PonasSupernet,
+  spec: SupernetSpec,
+  val: ImageSet,
+  out: ObjectStore,
+): Promise<Pick<SupernetResult, 'row' | 'valAccuracy'>> {
   const evalRng = Rng.seeded(`${spec.seed}/eval`);
   const side = spec.recipe.imageSize;
   const slots = spec.supernet.candidates.length;
@@ -110,7 +122,11 @@ async function saveSupernetWeights(net: PonasSupernet, out: ObjectStore): Promis
     at += x.length;
   }
   await out.put(SUPERNET_WEIGHTS, new Uint8Array(all.buffer));
-  await putJson(out, SUPERNET_INDEX, net.variables.map((v) => ({ name: v.name, shape: v.variable.shape })));
+  await putJson(
+    out,
+    SUPERNET_INDEX,
+    net.variables.map((v) => ({ name: v.name, shape: v.variable.shape })),
+  );
 }
 
 async function loadSupernetWeights(tf: TF, net: PonasSupernet, from: ObjectStore, uri: string): Promise<void> {
@@ -123,10 +139,12 @@ async function loadSupernetWeights(tf: TF, net: PonasSupernet, from: ObjectStore
     if (isObjectNotFound(err)) throw new BadSpecError('phase.init', `${uri} holds no ${SUPERNET_WEIGHTS}; point it at a finished supernet trial's output`);
     throw err;
   }
-  const same = index.length === net.variables.length && index.every((e, i) => {
-    const v = net.variables[i];
-    return v?.name === e.name && e.shape.join() === v.variable.shape.join();
-  });
+  const same =
+    index.length === net.variables.length &&
+    index.every((e, i) => {
+      const v = net.variables[i];
+      return v?.name === e.name && e.shape.join() === v.variable.shape.join();
+    });
   if (!same) throw new BadSpecError('phase.init', `${uri} holds a supernet of another shape (supernet args differ)`);
   const all = new Float32Array(bytes.slice().buffer);
   let at = 0;

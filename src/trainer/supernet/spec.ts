@@ -19,7 +19,11 @@ const phase = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('progressive'),
     /** Zero-based searchable layer whose table row this trial measures. */
-    layer: z.number().int().min(0).max(PONAS_SKELETON.length - 1),
+    layer: z
+      .number()
+      .int()
+      .min(0)
+      .max(PONAS_SKELETON.length - 1),
     /** Chosen candidate slots (indices into `supernet.candidates`) of layers 0..layer-1. */
     fixed: z.array(z.number().int().min(0)),
     /** Output prefix URI of the previous supernet trial (its supernet.bin is the start). */
@@ -43,7 +47,16 @@ export const supernetSpecSchema = z
       /** Searchable layers kept (the first ones of the 19). Default: 19 */
       layers: z.number().int().min(1).max(PONAS_SKELETON.length).default(PONAS_SKELETON.length),
       /** Candidate indices into PONAS_CANDIDATES (table columns). Default: all 12 */
-      candidates: z.array(z.number().int().min(0).max(PONAS_CANDIDATES.length - 1)).min(2).default(PONAS_CANDIDATES.map((_, i) => i)),
+      candidates: z
+        .array(
+          z
+            .number()
+            .int()
+            .min(0)
+            .max(PONAS_CANDIDATES.length - 1),
+        )
+        .min(2)
+        .default(PONAS_CANDIDATES.map((_, i) => i)),
       /** Default: 1 (CIFAR-size inputs); PONAS uses 2 at 224 px. */
       stemStride: z.number().int().min(1).max(2).default(1),
     }),
@@ -51,7 +64,12 @@ export const supernetSpecSchema = z
     recipe: recipeSchema.default(recipeSchema.parse({})),
     dataset: z.string().min(1).optional(),
     output: z.string().min(1).optional(),
-    seed: z.number().int().min(0).max(2 ** 32 - 1).default(0),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 32 - 1)
+      .default(0),
   })
   .superRefine((spec, ctx) => {
     if (spec.phase.type !== 'progressive') return;
@@ -63,7 +81,11 @@ export const supernetSpecSchema = z
     }
     const bad = spec.phase.fixed.findIndex((k) => k >= spec.supernet.candidates.length);
     if (bad >= 0) {
-      ctx.addIssue({ code: 'custom', path: ['phase', 'fixed', bad], message: `expected a slot below ${spec.supernet.candidates.length} (supernet.candidates)` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['phase', 'fixed', bad],
+        message: `expected a slot below ${spec.supernet.candidates.length} (supernet.candidates)`,
+      });
     }
   });
 

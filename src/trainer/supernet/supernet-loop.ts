@@ -56,7 +56,10 @@ export async function trainSupernet(d: SupernetLoopDeps) {
   else if (d.loadInit) await d.loadInit();
   const checkpoint = () =>
     saveCheckpoint(d.out, {
-      trainingHash: d.hash, step, epoch: Math.floor(step / stepsPerEpoch), batchInEpoch: step % stepsPerEpoch,
+      trainingHash: d.hash,
+      step,
+      epoch: Math.floor(step / stepsPerEpoch),
+      batchInEpoch: step % stepsPerEpoch,
       rng: [...rng.state()] as [number, number, number, number],
       epochSums: { loss: window.loss, correct: 0, seen: window.seen, seconds: 0 },
       // Loss windows ride in the epoch-record history so the checkpoint format stays one format.
@@ -82,7 +85,17 @@ export async function trainSupernet(d: SupernetLoopDeps) {
       const x = makeBatch(train, idx, aug, rng);
       const path = [...fixed, ...Array.from({ length: net.layerCount - fixed.length }, () => rng.int(spec.supernet.candidates.length))];
       const lr = learningRate(r.lr, step, stepsPerEpoch, Math.max(1, Math.ceil(total / stepsPerEpoch)));
-      const loss = pathStep(tf, net, opt, index, x, idx.map((i) => at(train.labels, i, 'training example')), path, spec, lr);
+      const loss = pathStep(
+        tf,
+        net,
+        opt,
+        index,
+        x,
+        idx.map((i) => at(train.labels, i, 'training example')),
+        path,
+        spec,
+        lr,
+      );
       if (!Number.isFinite(loss)) throw new NumericalError(step, loss);
       window = { loss: window.loss + loss * idx.length, seen: window.seen + idx.length };
       images += idx.length;
@@ -125,8 +138,15 @@ function restore(d: SupernetLoopDeps, opt: Optimizer, cp: Checkpoint): SupernetP
 }
 
 function pathStep(
-  tf: TF, net: PonasSupernet, opt: Optimizer, index: Map<tfc.Variable, number>,
-  x: Float32Array, labels: number[], path: number[], spec: SupernetSpec, lr: number,
+  tf: TF,
+  net: PonasSupernet,
+  opt: Optimizer,
+  index: Map<tfc.Variable, number>,
+  x: Float32Array,
+  labels: number[],
+  path: number[],
+  spec: SupernetSpec,
+  lr: number,
 ): number {
   const side = spec.recipe.imageSize;
   const xs = tf.tensor4d(x, [labels.length, side, side, 3]);
@@ -139,7 +159,12 @@ function pathStep(
   const list = gradientsOf(grads, used);
   const clipped = clipByGlobalNorm(tf, list, spec.recipe.gradClipNorm);
   const loss = value.dataSync()[0]!;
-  if (Number.isFinite(loss)) opt.apply(clipped.grads, lr, used.map((v) => index.get(v) as number));
+  if (Number.isFinite(loss))
+    opt.apply(
+      clipped.grads,
+      lr,
+      used.map((v) => index.get(v) as number),
+    );
   tf.dispose([xs, ys, value, ...list]);
   if (clipped.grads !== list) tf.dispose(clipped.grads);
   return loss;
@@ -149,7 +174,12 @@ function pathStep(
 export function evaluatePath(tf: TF, net: PonasSupernet, set: ImageSet, side: number, path: readonly number[]): number {
   let correct = 0;
   for (const b of batchesOf(set, side)) {
-    const pred = tf.tidy(() => net.forward(tf.tensor4d(b.x, [b.labels.length, side, side, 3]), path).argMax(-1).dataSync());
+    const pred = tf.tidy(() =>
+      net
+        .forward(tf.tensor4d(b.x, [b.labels.length, side, side, 3]), path)
+        .argMax(-1)
+        .dataSync(),
+    );
     for (let i = 0; i < b.labels.length; i++) if (pred[i] === b.labels[i]) correct++;
   }
   return correct / set.count;

@@ -35,11 +35,14 @@ void test('the cache key and tfjs version in the provisioning script match the l
 });
 
 /** Loss and per-variable gradients of the probe net on one batch, on the active backend. */
-function lossAndGrads(tf: Tf, model: ReturnType<typeof buildProbeNet>, x: ReturnType<Tf['zeros']>,
-  y: ReturnType<Tf['zeros']>): { loss: number; grads: Float32Array[] } {
+function lossAndGrads(
+  tf: Tf,
+  model: ReturnType<typeof buildProbeNet>,
+  x: ReturnType<Tf['zeros']>,
+  y: ReturnType<Tf['zeros']>,
+): { loss: number; grads: Float32Array[] } {
   return tf.tidy(() => {
-    const { value, grads } = tf.variableGrads(() =>
-      tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as ReturnType<Tf['zeros']>) as never);
+    const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as ReturnType<Tf['zeros']>) as never);
     const names = Object.keys(grads).sort();
     return { loss: at(value.dataSync(), 0, 'loss'), grads: names.map((n) => grads[n]!.dataSync() as Float32Array) };
   });

@@ -21,7 +21,9 @@ import { trainedResultSchema, type TrainedResult } from '../../../src/api/trial-
 import { NASFLOW_BIN, startNode } from '../trainer/process-helpers.js';
 
 const Bucket = 'nasflow-image-it';
-const EXAMPLE = JSON.parse(readFileSync(join(REPO_ROOT, 'examples', 'trial-tiny.json'), 'utf8')) as Record<string, unknown> & { recipe: Record<string, unknown> };
+const EXAMPLE = JSON.parse(readFileSync(join(REPO_ROOT, 'examples', 'trial-tiny.json'), 'utf8')) as Record<string, unknown> & {
+  recipe: Record<string, unknown>;
+};
 
 void describe('trial image under runc (non-root, read-only root, S3 on loopback)', () => {
   let bucket: S3Bucket;
@@ -33,12 +35,18 @@ void describe('trial image under runc (non-root, read-only root, S3 on loopback)
   before(async () => {
     const started = Date.now();
     const { built, unpacked } = await trialImage();
-    console.error(`[image] ${built.ref} ${built.digest} (${built.cached ? 'cached' : 'built'}; ${(built.compressedBytes / 1e6).toFixed(0)} MB compressed, ${(built.uncompressedBytes / 1e6).toFixed(0)} MB uncompressed) ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    console.error(
+      `[image] ${built.ref} ${built.digest} (${built.cached ? 'cached' : 'built'}; ${(built.compressedBytes / 1e6).toFixed(0)} MB compressed, ${(built.uncompressedBytes / 1e6).toFixed(0)} MB uncompressed) ready in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
     image = unpacked;
     work = mkdtempSync(join(tmpdir(), 'nasflow-runc-'));
     bucket = await startS3Bucket(Bucket);
     store = new S3Store(bucket.client, Bucket);
-    const synth = startNode(NASFLOW_BIN, ['dataset', 'synth', '--out', `s3://${Bucket}/datasets/synth`, '--train', '160', '--test', '32', '--seed', '3'], bucket.env);
+    const synth = startNode(
+      NASFLOW_BIN,
+      ['dataset', 'synth', '--out', `s3://${Bucket}/datasets/synth`, '--train', '160', '--test', '32', '--seed', '3'],
+      bucket.env,
+    );
     assert.equal((await synth.exited).code, 0, synth.stderr());
   });
   after(async () => {
@@ -58,7 +66,12 @@ void describe('trial image under runc (non-root, read-only root, S3 on loopback)
 
   /** `nasflow train --spec <uri>` in the image, as the trial Job's pod runs it. */
   function runTrainer(specUri: string, env: Record<string, string> = {}) {
-    const c = startContainer(image, { args: ['nasflow', 'train', '--spec', specUri], env: { ...bucket.env, ...env }, uid: 1000, gid: 1000 }, work, `trial-${process.pid}-${n++}`);
+    const c = startContainer(
+      image,
+      { args: ['nasflow', 'train', '--spec', specUri], env: { ...bucket.env, ...env }, uid: 1000, gid: 1000 },
+      work,
+      `trial-${process.pid}-${n++}`,
+    );
     let log = '';
     c.child.stdout!.on('data', (d: Buffer) => (log += d.toString()));
     c.child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
@@ -85,7 +98,9 @@ void describe('trial image under runc (non-root, read-only root, S3 on loopback)
     assert.equal((await bare.exited).code, 0, bare.stderr());
     const bareSeconds = (Date.now() - bareStarted) / 1000;
     const b = await resultOf('tiny-bare');
-    t.diagnostic(`trial-tiny: ${runcSeconds.toFixed(1)} s under runc (trainer ${r.wallSeconds.toFixed(1)} s, ${r.imagesPerSecond.toFixed(0)} img/s) vs ${bareSeconds.toFixed(1)} s bare (trainer ${b.wallSeconds.toFixed(1)} s, ${b.imagesPerSecond.toFixed(0)} img/s, ${b.backendPackage})`);
+    t.diagnostic(
+      `trial-tiny: ${runcSeconds.toFixed(1)} s under runc (trainer ${r.wallSeconds.toFixed(1)} s, ${r.imagesPerSecond.toFixed(0)} img/s) vs ${bareSeconds.toFixed(1)} s bare (trainer ${b.wallSeconds.toFixed(1)} s, ${b.imagesPerSecond.toFixed(0)} img/s, ${b.backendPackage})`,
+    );
   });
 
   void it('SIGTERM checkpoints and exits 75; a rerun resumes from that checkpoint and finishes', async () => {

@@ -41,8 +41,12 @@ void describe('awaitTrial on the Kubernetes launcher: worker shutdown is not tri
 
   /** Creates a resource whose trial pods never get a node, launches its trial, and returns the awaitTrial input. */
   async function launchedTrial(name: string) {
-    const body = makeResource(name, NS).set('template', { nodeSelector: { 'nasflow.io/test': 'nowhere' } }).obj();
-    const created = (await custom.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, body })) as { metadata: { uid: string } };
+    const body = makeResource(name, NS)
+      .set('template', { nodeSelector: { 'nasflow.io/test': 'nowhere' } })
+      .obj();
+    const created = (await custom.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, body })) as {
+      metadata: { uid: string };
+    };
     const searchId = resourceSearchId(NS, name, created.metadata.uid);
     const ref = { searchId, spec: makeSearch(name, storeRoot).obj(), trialId: `${searchId}/0/0`, attempt: 1 };
     await new MockActivityEnvironment().run(activities.launchTrial, ref);
@@ -52,10 +56,17 @@ void describe('awaitTrial on the Kubernetes launcher: worker shutdown is not tri
   }
 
   /** Runs awaitTrial until it heartbeats (it is polling a running trial), then cancels it as given. */
-  async function cancelAwait(ref: Awaited<ReturnType<typeof launchedTrial>>['ref'], reason: 'WORKER_SHUTDOWN' | 'TIMED_OUT' | 'CANCELLED', details: ActivityCancellationDetails): Promise<unknown> {
+  async function cancelAwait(
+    ref: Awaited<ReturnType<typeof launchedTrial>>['ref'],
+    reason: 'WORKER_SHUTDOWN' | 'TIMED_OUT' | 'CANCELLED',
+    details: ActivityCancellationDetails,
+  ): Promise<unknown> {
     const env = new MockActivityEnvironment();
     const heartbeat = new Promise((resolve) => env.once('heartbeat', resolve));
-    const run = env.run(activities.awaitTrial, ref).then(() => undefined, (err: unknown) => err);
+    const run = env.run(activities.awaitTrial, ref).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     await heartbeat;
     env.cancel(reason, details);
     return run;

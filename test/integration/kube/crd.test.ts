@@ -30,7 +30,9 @@ void describe('NeuralArchitectureSearch CRD on a real apiserver', () => {
     void it(`accepts k8s/examples/${name}.yaml and applies defaults`, () => {
       const r = kubectl(['apply', '-f', join(REPO_ROOT, 'k8s', 'examples', `${name}.yaml`)]);
       assert.equal(r.code, 0, r.out);
-      const got = parse(kubectl(['get', 'nas', name, '-o', 'yaml']).out) as { spec: { suspend: boolean; budget: { trialRetries: number }; template: { ttlSecondsAfterFinished: number } } };
+      const got = parse(kubectl(['get', 'nas', name, '-o', 'yaml']).out) as {
+        spec: { suspend: boolean; budget: { trialRetries: number }; template: { ttlSecondsAfterFinished: number } };
+      };
       assert.equal(got.spec.suspend, false);
       assert.equal(got.spec.budget.trialRetries, 3);
       assert.equal(got.spec.template.ttlSecondsAfterFinished, 3600);
@@ -39,12 +41,32 @@ void describe('NeuralArchitectureSearch CRD on a real apiserver', () => {
 
   const invalid: [string, unknown, RegExp][] = [
     ['an unknown algorithm', makeResource('bad-algo').set('algorithm', { darts: {} }).obj(), /unknown field "spec\.algorithm\.darts"/],
-    ['two algorithms', makeResource('two-algo').set('algorithm', { random: {}, evolution: {} }).obj(), /spec\.algorithm: Invalid value: "object": set exactly one/],
-    ['parallelism 0', makeResource('par-zero').budget({ parallelism: 0 }).obj(), /spec\.budget\.parallelism: Invalid value: 0: spec\.budget\.parallelism in body should be greater than or equal to 1/],
-    ['maxFailedTrials above maxTrials', makeResource('too-many-failures').budget({ maxTrials: 5, maxFailedTrials: 6 }).obj(), /spec\.budget\.maxFailedTrials: Invalid value: .*must not exceed budget\.maxTrials/],
+    [
+      'two algorithms',
+      makeResource('two-algo').set('algorithm', { random: {}, evolution: {} }).obj(),
+      /spec\.algorithm: Invalid value: "object": set exactly one/,
+    ],
+    [
+      'parallelism 0',
+      makeResource('par-zero').budget({ parallelism: 0 }).obj(),
+      /spec\.budget\.parallelism: Invalid value: 0: spec\.budget\.parallelism in body should be greater than or equal to 1/,
+    ],
+    [
+      'maxFailedTrials above maxTrials',
+      makeResource('too-many-failures').budget({ maxTrials: 5, maxFailedTrials: 6 }).obj(),
+      /spec\.budget\.maxFailedTrials: Invalid value: .*must not exceed budget\.maxTrials/,
+    ],
     ['missing storage', makeResource('no-storage').unset('storage').obj(), /spec\.storage: Required value/],
-    ['a benchmark evaluator without its table', makeResource('no-table').set('evaluator', { type: 'benchmark' }).obj(), /spec\.evaluator\.benchmark: Required value: required when evaluator\.type is benchmark/],
-    ['a train evaluator without a dataset', makeResource('no-data').set('evaluator', { type: 'train' }).set('space', 'nasnet').obj(), /spec\.dataset: Required value/],
+    [
+      'a benchmark evaluator without its table',
+      makeResource('no-table').set('evaluator', { type: 'benchmark' }).obj(),
+      /spec\.evaluator\.benchmark: Required value: required when evaluator\.type is benchmark/,
+    ],
+    [
+      'a train evaluator without a dataset',
+      makeResource('no-data').set('evaluator', { type: 'train' }).set('space', 'nasnet').obj(),
+      /spec\.dataset: Required value/,
+    ],
     ['a name too long for Job names', makeResource('a'.repeat(41)).obj(), /metadata\.name must be a DNS label of at most 40 characters/],
   ];
   for (const [what, obj, message] of invalid) {
@@ -67,10 +89,26 @@ void describe('NeuralArchitectureSearch CRD on a real apiserver', () => {
     const r = apply(ok);
     assert.equal(r.code, 0, r.out);
     for (const [field, edit, pattern] of [
-      ['seed', makeResource('mutable').budget({ parallelism: 5, maxTrials: 40 }).set('suspend', true).set('seed', 9).obj(), /spec\.seed: Forbidden: spec\.seed is immutable/],
-      ['algorithm', makeResource('mutable').budget({ parallelism: 5, maxTrials: 40 }).set('suspend', true).set('algorithm', { evolution: {} }).obj(), /spec\.algorithm: Forbidden: spec\.algorithm is immutable/],
-      ['template', makeResource('mutable').budget({ parallelism: 5, maxTrials: 40 }).set('suspend', true).set('template', { image: 'other:1' }).obj(), /spec\.template: Forbidden: spec\.template is immutable/],
-      ['trial', makeResource('mutable').budget({ parallelism: 5, maxTrials: 40 }).set('suspend', true).set('trial', { epochs: 9 }).obj(), /spec\.trial: Forbidden: spec\.trial is immutable/],
+      [
+        'seed',
+        makeResource('mutable').budget({ parallelism: 5, maxTrials: 40 }).set('suspend', true).set('seed', 9).obj(),
+        /spec\.seed: Forbidden: spec\.seed is immutable/,
+      ],
+      [
+        'algorithm',
+        makeResource('mutable').budget({ parallelism: 5, maxTrials: 40 }).set('suspend', true).set('algorithm', { evolution: {} }).obj(),
+        /spec\.algorithm: Forbidden: spec\.algorithm is immutable/,
+      ],
+      [
+        'template',
+        makeResource('mutable').budget({ parallelism: 5, maxTrials: 40 }).set('suspend', true).set('template', { image: 'other:1' }).obj(),
+        /spec\.template: Forbidden: spec\.template is immutable/,
+      ],
+      [
+        'trial',
+        makeResource('mutable').budget({ parallelism: 5, maxTrials: 40 }).set('suspend', true).set('trial', { epochs: 9 }).obj(),
+        /spec\.trial: Forbidden: spec\.trial is immutable/,
+      ],
     ] as const) {
       const e = apply(edit);
       assert.notEqual(e.code, 0, `${field} edit accepted`);

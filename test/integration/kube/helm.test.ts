@@ -43,7 +43,9 @@ interface Doc {
 
 /** checkov (issue 16): the cache venv `pip install checkov` made, $NASFLOW_CHECKOV, or one on PATH; undefined when absent. */
 function findCheckov(): string | undefined {
-  const candidates = [process.env.NASFLOW_CHECKOV, join(homedir(), '.cache', 'nasflow', 'checkov-venv', 'bin', 'checkov'), 'checkov'].filter((c): c is string => !!c);
+  const candidates = [process.env.NASFLOW_CHECKOV, join(homedir(), '.cache', 'nasflow', 'checkov-venv', 'bin', 'checkov'), 'checkov'].filter(
+    (c): c is string => !!c,
+  );
   return candidates.find((c) => spawnSync(c, ['--version'], { encoding: 'utf8' }).status === 0);
 }
 
@@ -57,7 +59,9 @@ void describe('Helm chart helm/nasflow', () => {
   const render = (...sets: string[]): Doc[] => {
     const r = run(helm, ['template', 'nasflow', CHART, '-n', 'nasflow', ...sets.flatMap((s) => ['--set', s])]);
     assert.equal(r.code, 0, r.err);
-    return parseAllDocuments(r.out).map((d) => d.toJSON() as Doc).filter(Boolean);
+    return parseAllDocuments(r.out)
+      .map((d) => d.toJSON() as Doc)
+      .filter(Boolean);
   };
   /** helm template's error for values the schema must refuse. */
   const refused = (...sets: string[]): string => {
@@ -66,7 +70,8 @@ void describe('Helm chart helm/nasflow', () => {
     return r.err;
   };
   const doc = (docs: Doc[], kind: string, name: string) => docs.find((d) => d.kind === kind && d.metadata.name === name);
-  const container = (docs: Doc[], component: 'operator' | 'worker') => at(docs.find((d) => d.kind === 'Deployment' && d.metadata.name === `nasflow-${component}`)!.spec!.template!.spec!.containers, 0, 'container');
+  const container = (docs: Doc[], component: 'operator' | 'worker') =>
+    at(docs.find((d) => d.kind === 'Deployment' && d.metadata.name === `nasflow-${component}`)!.spec!.template!.spec!.containers, 0, 'container');
   const env = (docs: Doc[], component: 'operator' | 'worker') => Object.fromEntries((container(docs, component).env ?? []).map((e) => [e.name, e]));
 
   before(async () => {
@@ -88,13 +93,31 @@ void describe('Helm chart helm/nasflow', () => {
     const docs = render();
     const kinds = docs.map((d) => `${d.kind}/${d.metadata.name}`).sort();
     assert.deepEqual(kinds, [
-      'Deployment/nasflow-operator', 'Deployment/nasflow-worker', 'NetworkPolicy/nasflow-operator', 'NetworkPolicy/nasflow-worker',
-      'PodDisruptionBudget/nasflow-operator', 'PodDisruptionBudget/nasflow-worker', 'Role/nasflow-leader-election', 'Role/nasflow-operator', 'Role/nasflow-worker',
-      'RoleBinding/nasflow-leader-election', 'RoleBinding/nasflow-operator', 'RoleBinding/nasflow-worker',
-      'Service/nasflow-operator-metrics', 'Service/nasflow-worker-metrics', 'ServiceAccount/nasflow-operator', 'ServiceAccount/nasflow-worker',
-      'ValidatingAdmissionPolicy/nasflow-trial-policy', 'ValidatingAdmissionPolicyBinding/nasflow-trial-policy',
+      'Deployment/nasflow-operator',
+      'Deployment/nasflow-worker',
+      'NetworkPolicy/nasflow-operator',
+      'NetworkPolicy/nasflow-worker',
+      'PodDisruptionBudget/nasflow-operator',
+      'PodDisruptionBudget/nasflow-worker',
+      'Role/nasflow-leader-election',
+      'Role/nasflow-operator',
+      'Role/nasflow-worker',
+      'RoleBinding/nasflow-leader-election',
+      'RoleBinding/nasflow-operator',
+      'RoleBinding/nasflow-worker',
+      'Service/nasflow-operator-metrics',
+      'Service/nasflow-worker-metrics',
+      'ServiceAccount/nasflow-operator',
+      'ServiceAccount/nasflow-worker',
+      'ValidatingAdmissionPolicy/nasflow-trial-policy',
+      'ValidatingAdmissionPolicyBinding/nasflow-trial-policy',
     ]);
-    assert.deepEqual(container(docs, 'worker').args, ['--launcher=kubernetes', '--task-queue=nasflow', '--work-dir=/tmp/nasflow', '--metrics-address=0.0.0.0:9090']);
+    assert.deepEqual(container(docs, 'worker').args, [
+      '--launcher=kubernetes',
+      '--task-queue=nasflow',
+      '--work-dir=/tmp/nasflow',
+      '--metrics-address=0.0.0.0:9090',
+    ]);
     assert.equal(env(docs, 'worker').NASFLOW_TRIAL_IMAGE?.value, 'ghcr.io/nasflow/trainer:0.1.0');
   });
 
@@ -102,13 +125,22 @@ void describe('Helm chart helm/nasflow', () => {
     const docs = render('operator.watchNamespaces={team-a,team-b}');
     assert.ok(!docs.some((d) => d.kind.startsWith('ClusterRole')));
     for (const ns of ['team-a', 'team-b']) {
-      const roles = docs.filter((d) => d.kind === 'Role' && d.metadata.namespace === ns).map((d) => d.metadata.name).sort();
+      const roles = docs
+        .filter((d) => d.kind === 'Role' && d.metadata.namespace === ns)
+        .map((d) => d.metadata.name)
+        .sort();
       assert.deepEqual(roles, ['nasflow-operator', 'nasflow-worker']);
     }
     assert.ok(container(docs, 'operator').args!.includes('--watch-namespace=team-a,team-b'));
     assert.equal(env(docs, 'worker').NASFLOW_WATCH_NAMESPACE?.value, 'team-a,team-b');
     const wide = render('rbac.clusterWide=true');
-    assert.deepEqual(wide.filter((d) => d.kind === 'ClusterRole').map((d) => d.metadata.name).sort(), ['nasflow-operator', 'nasflow-worker']);
+    assert.deepEqual(
+      wide
+        .filter((d) => d.kind === 'ClusterRole')
+        .map((d) => d.metadata.name)
+        .sort(),
+      ['nasflow-operator', 'nasflow-worker'],
+    );
     assert.ok(!container(wide, 'operator').args!.some((a) => a.startsWith('--watch-namespace')));
     assert.equal(env(wide, 'worker').NASFLOW_WATCH_NAMESPACE, undefined);
     assert.match(refused('operator.watchNamespace=team-a'), /additional properties 'watchNamespace' not allowed/);
@@ -131,7 +163,10 @@ void describe('Helm chart helm/nasflow', () => {
       assert.equal(env(docs, c).TEMPORAL_TLS_CERT?.value, '/etc/nasflow/temporal-tls/tls.crt');
     }
     const vols = docs.find((d) => d.metadata.name === 'nasflow-operator' && d.kind === 'Deployment')!.spec!.template!.spec!.volumes!;
-    assert.deepEqual(vols.map((v) => v.name), ['temporal-tls']);
+    assert.deepEqual(
+      vols.map((v) => v.name),
+      ['temporal-tls'],
+    );
     const plain = render();
     assert.equal(env(plain, 'operator').TEMPORAL_TLS, undefined);
     assert.equal(container(plain, 'operator').volumeMounts, undefined);
@@ -183,7 +218,12 @@ void describe('Helm chart helm/nasflow', () => {
   });
 
   void it('sets PodDisruptionBudgets only for components with more than one replica', () => {
-    assert.deepEqual(render('operator.replicas=1').filter((d) => d.kind === 'PodDisruptionBudget').map((d) => d.metadata.name), ['nasflow-worker']);
+    assert.deepEqual(
+      render('operator.replicas=1')
+        .filter((d) => d.kind === 'PodDisruptionBudget')
+        .map((d) => d.metadata.name),
+      ['nasflow-worker'],
+    );
     assert.ok(!render('podDisruptionBudget.enabled=false').some((d) => d.kind === 'PodDisruptionBudget'));
   });
 
@@ -194,7 +234,14 @@ void describe('Helm chart helm/nasflow', () => {
     assert.ok(dashboardJson, 'the dashboard ConfigMap holds nasflow.json');
     const dashboard = JSON.parse(dashboardJson) as { panels: { targets: { expr: string }[] }[] };
     const exprs = dashboard.panels.flatMap((p) => p.targets.map((t) => t.expr)).join('\n');
-    for (const m of ['nasflow_trials_started_total', 'nasflow_trial_duration_seconds_bucket', 'nasflow_algorithm_step_duration_seconds_bucket', 'nasflow_launcher_errors_total', 'nasflow_operator_leader']) assert.match(exprs, new RegExp(m));
+    for (const m of [
+      'nasflow_trials_started_total',
+      'nasflow_trial_duration_seconds_bucket',
+      'nasflow_algorithm_step_duration_seconds_bucket',
+      'nasflow_launcher_errors_total',
+      'nasflow_operator_leader',
+    ])
+      assert.match(exprs, new RegExp(m));
     assert.ok(!render().some((d) => d.kind === 'ServiceMonitor' || d.kind === 'ConfigMap'));
   });
 
@@ -205,7 +252,9 @@ void describe('Helm chart helm/nasflow', () => {
     const policy = JSON.parse(policyJson) as Record<string, unknown>;
     assert.deepEqual(policy.allowedStorageSecrets, ['team-s3']);
     assert.equal('maxGpusPerSearch' in policy, false, 'a null rule is no rule');
-    const cel = doc(docs, 'ValidatingAdmissionPolicy', 'nasflow-trial-policy')!.spec!.validations!.map((v) => v.expression).join('\n');
+    const cel = doc(docs, 'ValidatingAdmissionPolicy', 'nasflow-trial-policy')!
+      .spec!.validations!.map((v) => v.expression)
+      .join('\n');
     assert.match(cel, /\["team-s3"\]\.exists/);
     assert.doesNotMatch(cel, /variables\.gpus \* object\.spec\.budget\.parallelism/);
     assert.ok(!render('policy.admission=false').some((d) => d.kind.startsWith('ValidatingAdmissionPolicy')));
@@ -213,7 +262,14 @@ void describe('Helm chart helm/nasflow', () => {
   });
 
   void it('passes trial pod extras to the worker when provided', () => {
-    const docs = render('trial.podLabels.team=vision', 'trial.terminationGracePeriodSeconds=300', 'trial.volumes[0].name=data', 'trial.volumes[0].persistentVolumeClaim.claimName=cifar', 'trial.volumeMounts[0].name=data', 'trial.volumeMounts[0].mountPath=/data');
+    const docs = render(
+      'trial.podLabels.team=vision',
+      'trial.terminationGracePeriodSeconds=300',
+      'trial.volumes[0].name=data',
+      'trial.volumes[0].persistentVolumeClaim.claimName=cifar',
+      'trial.volumeMounts[0].name=data',
+      'trial.volumeMounts[0].mountPath=/data',
+    );
     const extrasJson = env(docs, 'worker').NASFLOW_TRIAL_POD_EXTRAS?.value;
     assert.ok(extrasJson, 'the worker has NASFLOW_TRIAL_POD_EXTRAS');
     const extras = JSON.parse(extrasJson) as Record<string, unknown>;
@@ -226,18 +282,35 @@ void describe('Helm chart helm/nasflow', () => {
     // A test, not a bench: a finding is a pass/fail property of the chart. checkov is a large Python
     // package, so CI does not install it at test time; install it once (docs/operations.md) to run this.
     const checkov = findCheckov();
-    if (!checkov) return t.skip('checkov not installed: python3 -m venv ~/.cache/nasflow/checkov-venv && ~/.cache/nasflow/checkov-venv/bin/pip install checkov');
+    if (!checkov)
+      return t.skip('checkov not installed: python3 -m venv ~/.cache/nasflow/checkov-venv && ~/.cache/nasflow/checkov-venv/bin/pip install checkov');
     const dir = mkdtempSync(join(tmpdir(), 'nasflow-checkov-'));
     try {
-      const variants = { 'default.yaml': [], 'everything.yaml': ['metrics.serviceMonitor.enabled=true', 'metrics.dashboard.enabled=true', 's3.credentialsSecret=s3', 'temporal.tls.enabled=true', 'temporal.tls.secretName=tls', 'rbac.clusterWide=true'] };
+      const variants = {
+        'default.yaml': [],
+        'everything.yaml': [
+          'metrics.serviceMonitor.enabled=true',
+          'metrics.dashboard.enabled=true',
+          's3.credentialsSecret=s3',
+          'temporal.tls.enabled=true',
+          'temporal.tls.secretName=tls',
+          'rbac.clusterWide=true',
+        ],
+      };
       for (const [file, sets] of Object.entries(variants)) {
         const r = run(helm, ['template', 'nasflow', CHART, '-n', 'nasflow', ...sets.flatMap((s) => ['--set', s])]);
         assert.equal(r.code, 0, r.err);
         writeFileSync(join(dir, file), r.out);
       }
       const scan = run(checkov, ['-d', dir, '--framework', 'kubernetes', '--skip-download', '--quiet', '--compact', '-o', 'json']);
-      const report = JSON.parse(scan.out) as { summary: { failed: number; passed: number; skipped: number }; results: { failed_checks: { check_id: string; resource: string }[] } };
-      assert.deepEqual(report.results.failed_checks.map((c) => `${c.check_id} ${c.resource}`), []);
+      const report = JSON.parse(scan.out) as {
+        summary: { failed: number; passed: number; skipped: number };
+        results: { failed_checks: { check_id: string; resource: string }[] };
+      };
+      assert.deepEqual(
+        report.results.failed_checks.map((c) => `${c.check_id} ${c.resource}`),
+        [],
+      );
       assert.equal(report.summary.failed, 0);
       assert.ok(report.summary.passed > 100, `checkov ran its checks: ${JSON.stringify(report.summary)}`);
     } finally {
@@ -248,7 +321,20 @@ void describe('Helm chart helm/nasflow', () => {
   void it('passes a server-side dry run of the rendered chart (with CRDs) and of k8s/ against the apiserver', () => {
     const kubectl = (args: string[], input?: string) => run('kubectl', ['--kubeconfig', kube.kubeconfig, ...args], input);
     assert.equal(kubectl(['create', 'namespace', 'nasflow']).code, 0);
-    const rendered = run(helm, ['template', 'nasflow', CHART, '-n', 'nasflow', '--include-crds', '--set', 'temporal.tls.enabled=true', '--set', 'temporal.tls.secretName=t', '--set', 's3.credentialsSecret=s']);
+    const rendered = run(helm, [
+      'template',
+      'nasflow',
+      CHART,
+      '-n',
+      'nasflow',
+      '--include-crds',
+      '--set',
+      'temporal.tls.enabled=true',
+      '--set',
+      'temporal.tls.secretName=t',
+      '--set',
+      's3.credentialsSecret=s',
+    ]);
     assert.equal(rendered.code, 0, rendered.err);
     const dry = kubectl(['apply', '--dry-run=server', '-f', '-'], rendered.out);
     assert.equal(dry.code, 0, dry.err);

@@ -39,7 +39,9 @@ void describe('KubeLauncher on a real apiserver with kwok GPU nodes', () => {
   /** Creates a resource and returns a trial of it. */
   async function trialOf(name: string, template: Record<string, unknown>, index = 0): Promise<TrialRef> {
     const body = makeResource(name, NS).set('template', template).set('storageSecretRef', { name: 's3-creds' }).obj();
-    const created = (await custom.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, body })) as { metadata: { uid: string } };
+    const created = (await custom.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, body })) as {
+      metadata: { uid: string };
+    };
     const searchId = resourceSearchId(NS, name, created.metadata.uid);
     const trialId = `${searchId}/0/${index}`;
     return { searchId, spec: makeSearch(name, '/unused').obj(), trialId, attempt: 1, specUri: `s3://nasflow/searches/${trialId}/spec.json` };
@@ -57,10 +59,28 @@ void describe('KubeLauncher on a real apiserver with kwok GPU nodes', () => {
   /** Plays the kubelet for a pod no node runs: the trainer "exits" with `exitCode`. */
   async function exitPod(pod: V1Pod, exitCode: number, message: string): Promise<void> {
     const now = new Date().toISOString();
-    await core.patchNamespacedPodStatus({
-      namespace: NS, name: pod.metadata!.name!,
-      body: { status: { phase: 'Failed', containerStatuses: [{ name: 'trainer', image: 'x', imageID: '', ready: false, restartCount: 0, state: { terminated: { exitCode, reason: 'Error', message, startedAt: now, finishedAt: now } } }] } },
-    }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+    await core.patchNamespacedPodStatus(
+      {
+        namespace: NS,
+        name: pod.metadata!.name!,
+        body: {
+          status: {
+            phase: 'Failed',
+            containerStatuses: [
+              {
+                name: 'trainer',
+                image: 'x',
+                imageID: '',
+                ready: false,
+                restartCount: 0,
+                state: { terminated: { exitCode, reason: 'Error', message, startedAt: now, finishedAt: now } },
+              },
+            ],
+          },
+        },
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
   }
 
   before(async () => {
@@ -91,7 +111,10 @@ void describe('KubeLauncher on a real apiserver with kwok GPU nodes', () => {
     const env = Object.fromEntries(at(job.spec!.template.spec!.containers, 0, 'container').env!.map((e) => [e.name, e]));
     assert.deepEqual(JSON.parse(JSON.stringify(env.AWS_ACCESS_KEY_ID?.valueFrom)), { secretKeyRef: { name: 's3-creds', key: 'AWS_ACCESS_KEY_ID' } });
     const pod = await podOf(trial);
-    await eventually(async () => assert.match((await core.readNamespacedPod({ namespace: NS, name: pod.metadata!.name! })).spec!.nodeName ?? '', /^gpu-node-\d$/), TIMEOUTS.medium);
+    await eventually(
+      async () => assert.match((await core.readNamespacedPod({ namespace: NS, name: pod.metadata!.name! })).spec!.nodeName ?? '', /^gpu-node-\d$/),
+      TIMEOUTS.medium,
+    );
     const state = await eventually(async () => {
       const s = await launcher.poll(trial);
       assert.equal(s.state, 'exited');
@@ -127,7 +150,7 @@ void describe('KubeLauncher on a real apiserver with kwok GPU nodes', () => {
       return s;
     }, TIMEOUTS.medium);
     assert.equal(state.state === 'exited' && state.exitCode, 2);
-    assert.match(state.state === 'exited' ? state.message ?? '' : '', /spec\.dataset: s3:\/\/nasflow\/none not found/);
+    assert.match(state.state === 'exited' ? (state.message ?? '') : '', /spec\.dataset: s3:\/\/nasflow\/none not found/);
     assert.equal(classifyExit(2), 'user');
   });
 

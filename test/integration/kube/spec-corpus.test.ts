@@ -16,7 +16,6 @@ import { checkResource, problemLines } from '../../../src/cli/spec-document.js';
 import { API, CORPUS, FULL_MACRO, manifestOf } from './spec-corpus.js';
 import { at } from '../../../src/common/indexing.js';
 
-
 void describe('CLI validator and apiserver agree on the spec corpus', () => {
   let api: CrdApiserver;
   const kubectl = (args: string[], input?: string): { code: number; out: string } => api.kubectl(args, input);
@@ -38,8 +37,13 @@ void describe('CLI validator and apiserver agree on the spec corpus', () => {
       const server = kubectl(['create', '--dry-run=server', '--validate=strict', '-o', 'name', '-f', '-'], JSON.stringify(manifest));
       const cliOk = cli.problems.length === 0;
       const serverOk = server.code === 0;
-      t.diagnostic(`${c.title}: expected ${c.valid ? 'valid' : 'invalid'}; cli ${cliOk ? 'accepts' : `rejects (${problemLines(cli.problems)[0]})`}; apiserver ${serverOk ? 'accepts' : `rejects (${server.out.trim().split('\n').pop()?.slice(0, 200)})`}`);
-      if (cliOk !== c.valid || serverOk !== c.valid) disagreements.push(`${c.title}: expected ${c.valid}, cli ${cliOk}, apiserver ${serverOk}: ${cliOk ? '' : problemLines(cli.problems)[0]} | ${server.out.trim().slice(0, 300)}`);
+      t.diagnostic(
+        `${c.title}: expected ${c.valid ? 'valid' : 'invalid'}; cli ${cliOk ? 'accepts' : `rejects (${problemLines(cli.problems)[0]})`}; apiserver ${serverOk ? 'accepts' : `rejects (${server.out.trim().split('\n').pop()?.slice(0, 200)})`}`,
+      );
+      if (cliOk !== c.valid || serverOk !== c.valid)
+        disagreements.push(
+          `${c.title}: expected ${c.valid}, cli ${cliOk}, apiserver ${serverOk}: ${cliOk ? '' : problemLines(cli.problems)[0]} | ${server.out.trim().slice(0, 300)}`,
+        );
     });
     assert.deepEqual(disagreements, []);
   });

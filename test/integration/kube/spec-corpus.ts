@@ -15,12 +15,37 @@ export interface CorpusCase {
 
 /** Every macro field, set to a value other than its default. */
 export const FULL_MACRO = {
-  cellsPerStage: 2, filters: 16, classes: 100, stem: 'imagenet', stemMultiplier: 2, skipReductionLayerInput: true, auxHead: true,
-  denseDropoutKeepProb: 0.5, numReductionLayers: 3, stemFilters: 24, headFilters: 1024, dropout: 0.25, activation: 'relu6', seRule: 'expanded',
+  cellsPerStage: 2,
+  filters: 16,
+  classes: 100,
+  stem: 'imagenet',
+  stemMultiplier: 2,
+  skipReductionLayerInput: true,
+  auxHead: true,
+  denseDropoutKeepProb: 0.5,
+  numReductionLayers: 3,
+  stemFilters: 24,
+  headFilters: 1024,
+  dropout: 0.25,
+  activation: 'relu6',
+  seRule: 'expanded',
 } as const;
 
-const bench = { algorithm: { random: {} }, space: 'nb201', evaluator: { type: 'benchmark', benchmark: 'nb201-cifar10' }, budget: { maxTrials: 10 }, storage: 's3://bucket/searches' };
-const train = { algorithm: { nasnetRL: {} }, space: 'nasnet', evaluator: { type: 'train' }, dataset: 's3://bucket/cifar10', budget: { maxTrials: 10 }, storage: 's3://bucket/searches' };
+const bench = {
+  algorithm: { random: {} },
+  space: 'nb201',
+  evaluator: { type: 'benchmark', benchmark: 'nb201-cifar10' },
+  budget: { maxTrials: 10 },
+  storage: 's3://bucket/searches',
+};
+const train = {
+  algorithm: { nasnetRL: {} },
+  space: 'nasnet',
+  evaluator: { type: 'train' },
+  dataset: 's3://bucket/cifar10',
+  budget: { maxTrials: 10 },
+  storage: 's3://bucket/searches',
+};
 const ponas = { ...train, algorithm: { ponas: {} }, space: 'ponas' };
 
 const with_ = (base: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> => ({ ...base, ...patch });
@@ -33,21 +58,74 @@ export const CORPUS: readonly CorpusCase[] = [
   // Valid documents.
   { title: 'a minimal benchmark search', valid: true, spec: bench },
   { title: 'a trained search with every macro field', valid: true, spec: with_(train, { macro: FULL_MACRO }) },
-  { title: 'a full recipe with rmsprop', valid: true, spec: trial({ epochs: 3, batchSize: 64, optimizer: { type: 'rmsprop', rho: 0.8, epsilon: 0.01 }, lr: { schedule: 'exponential', decayRate: 0.9 }, imageSize: 16, augment: { flip: false, cutout: 8 }, batchNormMomentum: 0.9 }) },
+  {
+    title: 'a full recipe with rmsprop',
+    valid: true,
+    spec: trial({
+      epochs: 3,
+      batchSize: 64,
+      optimizer: { type: 'rmsprop', rho: 0.8, epsilon: 0.01 },
+      lr: { schedule: 'exponential', decayRate: 0.9 },
+      imageSize: 16,
+      augment: { flip: false, cutout: 8 },
+      batchNormMomentum: 0.9,
+    }),
+  },
   { title: 'sgd-momentum with nesterov', valid: true, spec: trial({ optimizer: { type: 'sgd-momentum', nesterov: true } }) },
-  { title: 'mnasnetRL with a flops target on the benchmark', valid: true, spec: with_(bench, { algorithm: { mnasnetRL: { cost: { metric: 'flops', target: 100 } } } }) },
-  { title: 'mnasnetRL with a latency target, trained', valid: true, spec: with_(train, { space: 'mnasnet', algorithm: { mnasnetRL: { hidden: 32, cost: { metric: 'latency', target: 5, constraint: 'hard' } } } }) },
-  { title: 'PONAS with budget, cost and supernet on space ponas', valid: true, spec: with_(ponas, { algorithm: { ponas: { budget: 300, cost: { metric: 'params', inputSize: 224 }, supernet: { layers: 3, candidates: [0, 5], metaTrial: { epochs: 2 } } } } }) },
+  {
+    title: 'mnasnetRL with a flops target on the benchmark',
+    valid: true,
+    spec: with_(bench, { algorithm: { mnasnetRL: { cost: { metric: 'flops', target: 100 } } } }),
+  },
+  {
+    title: 'mnasnetRL with a latency target, trained',
+    valid: true,
+    spec: with_(train, { space: 'mnasnet', algorithm: { mnasnetRL: { hidden: 32, cost: { metric: 'latency', target: 5, constraint: 'hard' } } } }),
+  },
+  {
+    title: 'PONAS with budget, cost and supernet on space ponas',
+    valid: true,
+    spec: with_(ponas, {
+      algorithm: { ponas: { budget: 300, cost: { metric: 'params', inputSize: 224 }, supernet: { layers: 3, candidates: [0, 5], metaTrial: { epochs: 2 } } } },
+    }),
+  },
   { title: 'PNAS and evolution settings', valid: true, spec: with_(bench, { algorithm: { pnas: { beam: 4, surrogate: 'lstm' } } }) },
   { title: 'the default maxFailedTrials with two trials', valid: true, spec: budget({ maxTrials: 2 }) },
-  { title: 'maxFailedTrials equal to maxTrials', valid: true, spec: budget({ maxTrials: 5, maxFailedTrials: 5, parallelism: 5, trialRetries: 0, maxDurationSeconds: 60 }) },
+  {
+    title: 'maxFailedTrials equal to maxTrials',
+    valid: true,
+    spec: budget({ maxTrials: 5, maxFailedTrials: 5, parallelism: 5, trialRetries: 0, maxDurationSeconds: 60 }),
+  },
   { title: 'file storage', valid: true, spec: storage('file:///var/nasflow') },
   { title: 'a relative storage path', valid: true, spec: storage('relative/store') },
   { title: 'an s3 bucket with dots', valid: true, spec: storage('s3://my.bucket-1/p') },
-  { title: 'quantities as strings and integers', valid: true, spec: template({ resources: { requests: { cpu: '500m', memory: '1.5Gi', 'ephemeral-storage': '1e3' }, limits: { 'nvidia.com/gpu': 1, cpu: '2', memory: '.5Gi' } } }) },
-  { title: 'a full pod template', valid: true, spec: template({ image: 'nasflow:1', imagePullPolicy: 'Never', nodeSelector: { pool: 'gpu' }, tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }], affinity: { nodeAffinity: {} }, priorityClassName: 'low', serviceAccountName: 'trainer', ttlSecondsAfterFinished: 60 }) },
+  {
+    title: 'quantities as strings and integers',
+    valid: true,
+    spec: template({
+      resources: { requests: { cpu: '500m', memory: '1.5Gi', 'ephemeral-storage': '1e3' }, limits: { 'nvidia.com/gpu': 1, cpu: '2', memory: '.5Gi' } },
+    }),
+  },
+  {
+    title: 'a full pod template',
+    valid: true,
+    spec: template({
+      image: 'nasflow:1',
+      imagePullPolicy: 'Never',
+      nodeSelector: { pool: 'gpu' },
+      tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
+      affinity: { nodeAffinity: {} },
+      priorityClassName: 'low',
+      serviceAccountName: 'trainer',
+      ttlSecondsAfterFinished: 60,
+    }),
+  },
   { title: 'a storage secret and suspend', valid: true, spec: with_(bench, { storageSecretRef: { name: 's3' }, suspend: true, seed: 4294967295 }) },
-  { title: 'benchmark trials as processes', valid: true, spec: with_(bench, { evaluator: { type: 'benchmark', benchmark: 'nb201-cifar100', runAs: 'process', secondsPerSimulatedHour: 2 } }) },
+  {
+    title: 'benchmark trials as processes',
+    valid: true,
+    spec: with_(bench, { evaluator: { type: 'benchmark', benchmark: 'nb201-cifar100', runAs: 'process', secondsPerSimulatedHour: 2 } }),
+  },
 
   // Field rules.
   { title: 'no algorithm', valid: false, spec: with_(bench, { algorithm: {} }) },
@@ -89,7 +167,11 @@ export const CORPUS: readonly CorpusCase[] = [
   // Cross-field rules (src/api/spec-rules.ts), one case each.
   { title: 'a benchmark evaluator without its table', valid: false, spec: with_(bench, { evaluator: { type: 'benchmark' } }) },
   { title: 'a benchmark outside nb201', valid: false, spec: with_(bench, { space: 'nasnet' }) },
-  { title: 'a latency target on the benchmark without a device', valid: false, spec: with_(bench, { algorithm: { mnasnetRL: { cost: { metric: 'latency', target: 5 } } } }) },
+  {
+    title: 'a latency target on the benchmark without a device',
+    valid: false,
+    spec: with_(bench, { algorithm: { mnasnetRL: { cost: { metric: 'latency', target: 5 } } } }),
+  },
   { title: 'training without a dataset', valid: false, spec: (({ dataset: _d, ...rest }) => rest)(train) },
   { title: 'storage with an unsupported scheme', valid: false, spec: storage('ftp://host/store') },
   { title: 'storage with a scheme but no //', valid: false, spec: storage('S3:bucket/x') },

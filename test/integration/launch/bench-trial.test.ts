@@ -23,9 +23,13 @@ describe('nasflow bench-trial reads the trial-spec contract', () => {
   void it('answers a benchmark trial spec with a valid result.json', async () => {
     const search = parseSearchSpec(makeSearch('contract', dir).obj());
     const spec: TrialSpecInput = {
-      schemaVersion: TRIAL_SPEC_VERSION, trialId: 's/0/0', space: 'nb201',
+      schemaVersion: TRIAL_SPEC_VERSION,
+      trialId: 's/0/0',
+      space: 'nb201',
       genotype: { edges: ['nor_conv_3x3', 'skip_connect', 'nor_conv_3x3', 'avg_pool_3x3', 'skip_connect', 'nor_conv_1x1'] },
-      macro: search.macro, recipe: search.trial, seed: 1,
+      macro: search.macro,
+      recipe: search.trial,
+      seed: 1,
       benchmark: { evaluator: search.evaluator, algorithm: search.algorithm },
     };
     trialSpecSchema.parse(spec);

@@ -21,7 +21,13 @@ void describe('LocalLauncher checks that a recorded pid is still the trial proce
   let root: string;
   const strangers: ChildProcess[] = [];
   const spec = makeSearch('pid', '/unused').obj();
-  const trial = (n: number): TrialRef => ({ searchId: 'local/pid/1', spec, trialId: `local/pid/1/0/${n}`, attempt: 1, specUri: `file:///unused/${n}/spec.json` });
+  const trial = (n: number): TrialRef => ({
+    searchId: 'local/pid/1',
+    spec,
+    trialId: `local/pid/1/0/${n}`,
+    attempt: 1,
+    specUri: `file:///unused/${n}/spec.json`,
+  });
 
   /** An unrelated process leading its own process group, as a detached daemon would. */
   const stranger = (env: NodeJS.ProcessEnv = {}): number => {
@@ -81,11 +87,15 @@ void describe('LocalLauncher checks that a recorded pid is still the trial proce
     const launcher = new LocalLauncher({ workDir, command: ['sh', '-c', 'sleep 300', 'trial'], env: process.env });
     await launcher.launch(trial(1));
     const shell = (JSON.parse(readFileSync(join(attemptDirOf(workDir), 'launch.json'), 'utf8')) as { pid: number }).pid;
-    const trainer = await eventually(async () => {
-      const children = readFileSync(`/proc/${shell}/task/${shell}/children`, 'utf8').trim();
-      assert.ok(children, 'the trainer started');
-      return Number(children.split(' ')[0]);
-    }, TIMEOUTS.medium, 50);
+    const trainer = await eventually(
+      async () => {
+        const children = readFileSync(`/proc/${shell}/task/${shell}/children`, 'utf8').trim();
+        assert.ok(children, 'the trainer started');
+        return Number(children.split(' ')[0]);
+      },
+      TIMEOUTS.medium,
+      50,
+    );
     process.kill(shell, 'SIGKILL');
     await eventually(async () => assert.ok(!isAlive(shell)), TIMEOUTS.medium, 50);
     assert.ok(isAlive(trainer), 'the trainer outlived its shell');
@@ -99,7 +109,7 @@ void describe('LocalLauncher checks that a recorded pid is still the trial proce
     const state = await launcher.poll(trial(1));
     assert.equal(state.state, 'exited');
     assert.equal(state.state === 'exited' && state.exitCode, 137);
-    assert.match(state.state === 'exited' ? state.message ?? '' : '', new RegExp(`pid ${pid} now belongs to another process`));
+    assert.match(state.state === 'exited' ? (state.message ?? '') : '', new RegExp(`pid ${pid} now belongs to another process`));
     await launcher.cancel(trial(1));
     await sleep(500); // a SIGTERM would have ended `sleep` well within this
     assert.ok(isAlive(pid), 'cancel did not signal the unrelated process');

@@ -46,8 +46,10 @@ void describe('S3Store specifics', () => {
   void it('opens s3:// URIs with the environment and names the URI of a missing object', async () => {
     const opened = openUri(`s3://${Bucket}/searches/s1/trials/t1/spec.json`, env);
     try {
-      await assert.rejects(opened.store.get(opened.key), (err: unknown) =>
-        err instanceof ObjectNotFoundError && err.uri === `s3://${Bucket}/searches/s1/trials/t1/spec.json`);
+      await assert.rejects(
+        opened.store.get(opened.key),
+        (err: unknown) => err instanceof ObjectNotFoundError && err.uri === `s3://${Bucket}/searches/s1/trials/t1/spec.json`,
+      );
     } finally {
       opened.close();
     }

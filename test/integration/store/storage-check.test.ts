@@ -27,7 +27,10 @@ void describe('checkStorage on a real S3 server', () => {
     await checkStorage(`s3://${Bucket}/runs`, opener(s3.env));
     await checkStorage(`s3://${Bucket}`, opener(s3.env));
     const listed = await s3.client.send(new ListObjectsV2Command({ Bucket }));
-    assert.deepEqual((listed.Contents ?? []).map((o) => o.Key), ['runs/searches/old/spec.json']);
+    assert.deepEqual(
+      (listed.Contents ?? []).map((o) => o.Key),
+      ['runs/searches/old/spec.json'],
+    );
   });
 
   it('a missing bucket is a StorageError that says to create it', async () => {

@@ -40,7 +40,14 @@ void describe('trainer: bad spec, unusable data, NaN', () => {
   const snapshot = async (): Promise<string> => {
     const store = new LocalStore(out);
     const keys = await store.list('');
-    const parts = await Promise.all(keys.map(async (k) => `${k}:${createHash('sha256').update(await store.get(k)).digest('hex')}`));
+    const parts = await Promise.all(
+      keys.map(
+        async (k) =>
+          `${k}:${createHash('sha256')
+            .update(await store.get(k))
+            .digest('hex')}`,
+      ),
+    );
     return parts.join('\n');
   };
   const writeSpec = async (name: string, spec: unknown): Promise<string> => {
@@ -102,7 +109,14 @@ void describe('trainer: bad spec, unusable data, NaN', () => {
     },
     {
       name: 'labels beyond macro.classes make the data unusable',
-      args: async () => ['--spec', await writeSpec('classes', { ...example, macro: { ...(example.macro as object), classes: 2 } }), '--dataset', data, '--out', out],
+      args: async () => [
+        '--spec',
+        await writeSpec('classes', { ...example, macro: { ...(example.macro as object), classes: 2 } }),
+        '--dataset',
+        data,
+        '--out',
+        out,
+      ],
       expect: [/out of range for macro\.classes=2/],
     },
   ];

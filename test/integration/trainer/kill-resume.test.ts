@@ -57,7 +57,10 @@ void describe('trainer process: kill -9, resume, SIGTERM', () => {
     victim.child.kill('SIGKILL');
     assert.equal((await victim.exited).signal, 'SIGKILL');
     const cp = await findLatestCheckpoint(new LocalStore(out));
-    assert.ok(cp && cp.state.epoch === 1 && cp.state.batchInEpoch > 0, `checkpoint inside epoch 2, got ${JSON.stringify(cp?.state.epoch)}/${cp?.state.batchInEpoch}`);
+    assert.ok(
+      cp && cp.state.epoch === 1 && cp.state.batchInEpoch > 0,
+      `checkpoint inside epoch 2, got ${JSON.stringify(cp?.state.epoch)}/${cp?.state.batchInEpoch}`,
+    );
 
     const again = startNode(TINY_TRAIN, [spec, data, out]);
     assert.equal((await again.exited).code, 0, again.stderr());

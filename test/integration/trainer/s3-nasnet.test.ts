@@ -29,12 +29,21 @@ void describe('NASNet child trained from a real S3 server', () => {
   after(() => bucket?.stop());
 
   void it('reaches validation accuracy well above chance in 2 epochs; result.json validates', async (t) => {
-    const synth = startNode(NASFLOW_BIN, ['dataset', 'synth', '--out', `s3://${Bucket}/datasets/synth4`, '--classes', '4', '--train', '300', '--test', '60', '--seed', '4'], env);
+    const synth = startNode(
+      NASFLOW_BIN,
+      ['dataset', 'synth', '--out', `s3://${Bucket}/datasets/synth4`, '--classes', '4', '--train', '300', '--test', '60', '--seed', '4'],
+      env,
+    );
     assert.equal((await synth.exited).code, 0, synth.stderr());
 
     const store = new S3Store(client, Bucket);
     const example = JSON.parse(await readFile(EXAMPLE, 'utf8')) as Record<string, unknown>;
-    const spec = { ...example, macro: { stem: 'cifar', cellsPerStage: 1, filters: 4, classes: 4 }, dataset: `s3://${Bucket}/datasets/synth4`, trialId: 's1/0/0' };
+    const spec = {
+      ...example,
+      macro: { stem: 'cifar', cellsPerStage: 1, filters: 4, classes: 4 },
+      dataset: `s3://${Bucket}/datasets/synth4`,
+      trialId: 's1/0/0',
+    };
     const specKey = layout.trialSpecKey('s1', 's1/0/0');
     await putJson(store, specKey, spec);
 
@@ -45,7 +54,9 @@ void describe('NASNet child trained from a real S3 server', () => {
     const printed = lastJsonLine(run.stdout());
     const stored = trainedResultSchema.parse(await getJson(store, layout.trialResultKey('s1', 's1/0/0')));
     assert.deepEqual(stored, printed);
-    t.diagnostic(`val accuracy ${stored.valAccuracy} (chance 0.25), test accuracy ${stored.testAccuracy}, ${stored.params} params, ${stored.imagesPerSecond.toFixed(1)} img/s on ${stored.backend}, epochs ${JSON.stringify(stored.epochs.map((e) => [e.trainLoss.toFixed(3), e.valAccuracy]))}`);
+    t.diagnostic(
+      `val accuracy ${stored.valAccuracy} (chance 0.25), test accuracy ${stored.testAccuracy}, ${stored.params} params, ${stored.imagesPerSecond.toFixed(1)} img/s on ${stored.backend}, epochs ${JSON.stringify(stored.epochs.map((e) => [e.trainLoss.toFixed(3), e.valAccuracy]))}`,
+    );
     assert.equal(stored.epochs.length, 2);
     assert.ok(stored.valAccuracy >= 0.5, `val accuracy ${stored.valAccuracy} is not well above chance (0.25)`);
     assert.equal(stored.resumedFrom, null);

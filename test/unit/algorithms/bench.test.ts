@@ -26,7 +26,11 @@ void describe('NAS-Bench-201 benchmark protocol', () => {
 
 void describe('nasflow bench search', () => {
   void it('prints one JSON object per algorithm with the summary fields', () => {
-    const out = execFileSync(process.execPath, [BIN, 'bench', 'search', '--benchmark', 'nb201-imagenet16-120', '--algorithm', 'random', '--trials', '20', '--seeds', '3', '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const out = execFileSync(
+      process.execPath,
+      [BIN, 'bench', 'search', '--benchmark', 'nb201-imagenet16-120', '--algorithm', 'random', '--trials', '20', '--seeds', '3', '--json'],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+    );
     const lines = out.trim().split('\n');
     const last = JSON.parse(lines[lines.length - 1]!);
     for (const k of ['algorithm', 'benchmark', 'trials', 'seeds', 'meanTestAccuracy', 'stdTestAccuracy']) assert.ok(k in last, k);

@@ -39,6 +39,9 @@ void describe('LSTM controller state', () => {
     assert.equal(typeof state.weights, 'string');
     const b = ControllerSearch.restore('nasnet-rl', nb201Space, state);
     const ids = trialIdsFor('w', 100, 5);
-    assert.deepEqual(b.propose(ids).map((p) => p.hash), a.propose(ids).map((p) => p.hash));
+    assert.deepEqual(
+      b.propose(ids).map((p) => p.hash),
+      a.propose(ids).map((p) => p.hash),
+    );
   });
 });

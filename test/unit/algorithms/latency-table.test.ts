@@ -15,7 +15,10 @@ void describe('per-op latency lookup table', () => {
 
   void it('keys MnasNet blocks by their stage string and sums base + entries', () => {
     assert.equal(keys.length, g.blocks.length);
-    assert.ok(keys.every((k) => /^(cn|ds|ir)_r\d+_k\d_s\d/.test(k)), keys.join(' '));
+    assert.ok(
+      keys.every((k) => /^(cn|ds|ir)_r\d+_k\d_s\d/.test(k)),
+      keys.join(' '),
+    );
     const expected = 5 + keys.reduce((a, _k, i) => a + 1 + i, 0);
     assert.equal(tableLatency(mnasnetSpace, g, { base: 5, entries }), expected);
   });
@@ -28,12 +31,19 @@ void describe('per-op latency lookup table', () => {
   void it('names the missing key', () => {
     const [first, ...rest] = keys;
     const partial = Object.fromEntries(rest.map((k) => [k, 1]));
-    assert.throws(() => tableLatency(mnasnetSpace, g, { entries: partial }), (e: unknown) => isAlgorithmError(e) && e.field === `latencyTable.entries["${first}"]`);
+    assert.throws(
+      () => tableLatency(mnasnetSpace, g, { entries: partial }),
+      (e: unknown) => isAlgorithmError(e) && e.field === `latencyTable.entries["${first}"]`,
+    );
   });
 
   void it('prices trials that report no cost when the controller has a table', () => {
     const table = { base: 10, entries: Object.fromEntries(nb201Space.decisions().flatMap((d) => [0, 1, 2, 3, 4].map((c) => [`${d.name}=${c}`, c * 2]))) };
-    const algo = ControllerSearch.create('mnasnet-rl', nb201Space, 1, { hidden: 8, reward: { kind: 'mnasnet', target: 20, alpha: 0, beta: -1 }, latencyTable: table });
+    const algo = ControllerSearch.create('mnasnet-rl', nb201Space, 1, {
+      hidden: 8,
+      reward: { kind: 'mnasnet', target: 20, alpha: 0, beta: -1 },
+      latencyTable: table,
+    });
     const [p] = algo.propose(trialIdsFor('t', 0, 1));
     assert.ok(p);
     algo.observe([{ trialId: p.trialId, status: 'succeeded', accuracy: 80 }]);

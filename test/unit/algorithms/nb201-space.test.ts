@@ -35,7 +35,13 @@ void describe('NAS-Bench-201 cell space', () => {
     }
   });
   void it('names the field and the allowed ops on a bad genotype', () => {
-    assert.throws(() => nb201Space.parse({ edges: ['none', 'skip_connect', 'conv', 'none', 'none', 'none'] }), (e: unknown) => isGenotypeError(e) && e.field === 'edges[2]' && e.message.includes(NB201_OPS.join(', ')));
-    assert.throws(() => nb201Space.parse({ edges: [] }), (e: unknown) => isGenotypeError(e) && e.field === 'edges');
+    assert.throws(
+      () => nb201Space.parse({ edges: ['none', 'skip_connect', 'conv', 'none', 'none', 'none'] }),
+      (e: unknown) => isGenotypeError(e) && e.field === 'edges[2]' && e.message.includes(NB201_OPS.join(', ')),
+    );
+    assert.throws(
+      () => nb201Space.parse({ edges: [] }),
+      (e: unknown) => isGenotypeError(e) && e.field === 'edges',
+    );
   });
 });

@@ -18,16 +18,21 @@ void describe('PNAS progressive search on the pnas space', () => {
       const batch = algo.propose(trialIdsFor('p', round, 200));
       blocksPerRound.push(batch.map((p) => p.genotype.blocks.length));
       // Cheap evaluator: separable convolutions help, plus hash noise.
-      algo.observe(batch.map((p) => ({
-        trialId: p.trialId,
-        status: 'succeeded' as const,
-        accuracy: 60 + p.genotype.blocks.reduce((a, b) => a + b.ops.filter((o) => o.startsWith('sep')).length, 0) + (fnv1a32(p.hash) % 100) / 100,
-      })));
+      algo.observe(
+        batch.map((p) => ({
+          trialId: p.trialId,
+          status: 'succeeded' as const,
+          accuracy: 60 + p.genotype.blocks.reduce((a, b) => a + b.ops.filter((o) => o.startsWith('sep')).length, 0) + (fnv1a32(p.hash) % 100) / 100,
+        })),
+      );
     }
     assert.deepEqual(blocksPerRound[0], new Array(136).fill(1));
     for (let b = 2; b <= 5; b++) assert.deepEqual(blocksPerRound[b - 1], [b, b, b, b], `round ${b}`);
     const rhos = algo.correlations();
-    assert.deepEqual(rhos.map((c) => c.blocks), [2, 3, 4, 5]);
+    assert.deepEqual(
+      rhos.map((c) => c.blocks),
+      [2, 3, 4, 5],
+    );
     assert.ok(rhos.every((c) => c.size === 4 && Number.isFinite(c.spearman)));
   });
 });

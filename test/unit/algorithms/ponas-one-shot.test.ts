@@ -38,12 +38,15 @@ describe('PONAS one-shot: cost table', () => {
         const g = ponasSpace.sample(rng);
         const c = costOf('ponas', ponasSpace.serialize(g), macro);
         const expected = metric === 'flops' ? c.multAdds / 1e6 : c.params / 1e6;
-        assert.ok(Math.abs(tableCost(table, ponasSpace.encode(g)) - expected) < 1e-6, `genotype ${i}: ${tableCost(table, ponasSpace.encode(g))} vs ${expected}`);
+        assert.ok(
+          Math.abs(tableCost(table, ponasSpace.encode(g)) - expected) < 1e-6,
+          `genotype ${i}: ${tableCost(table, ponasSpace.encode(g))} vs ${expected}`,
+        );
       }
     });
   }
 
-  it('counts at cost.inputSize, else at the trials\' image size', () => {
+  it("counts at cost.inputSize, else at the trials' image size", () => {
     assert.equal(ponasCostTableFor(spec).inputSize, 224);
     const atTrialSize = parseSearchSpec({ ...spec, algorithm: { ponas: {} } });
     assert.equal(ponasCostTableFor(atTrialSize).inputSize, 8);
@@ -57,13 +60,22 @@ describe('PONAS one-shot: supernet steps', () => {
     assert.equal(isPonasOneShot(parseSearchSpec({ ...spec, algorithm: { random: {} } })), false);
   });
 
-  it('meta and progressive step specs pass the trainer\'s schema, chained by init and fixed', () => {
+  it("meta and progressive step specs pass the trainer's schema, chained by init and fixed", () => {
     const meta = parseSupernetSpec(supernetTrialSpec(spec, { step: 0, trialId: supernetTrialId('s', 0), fixed: [], outputUri: 's3://b/runs/0', seed: 7 }));
     assert.equal(meta.phase.type, 'meta');
     assert.equal(meta.recipe.epochs, 5, 'metaTrial overrides the trial recipe');
     assert.deepEqual(meta.supernet.candidates, [1, 4, 9]);
     assert.equal(meta.supernet.layers, 3);
-    const row2 = parseSupernetSpec(supernetTrialSpec(spec, { step: 3, trialId: supernetTrialId('s', 3), fixed: [2, 0], outputUri: 's3://b/runs/3', previousOutputUri: 's3://b/runs/2', seed: 7 }));
+    const row2 = parseSupernetSpec(
+      supernetTrialSpec(spec, {
+        step: 3,
+        trialId: supernetTrialId('s', 3),
+        fixed: [2, 0],
+        outputUri: 's3://b/runs/3',
+        previousOutputUri: 's3://b/runs/2',
+        seed: 7,
+      }),
+    );
     assert.deepEqual(row2.phase, { type: 'progressive', layer: 2, fixed: [2, 0], init: 's3://b/runs/2', fineTuneSteps: 20, evalPaths: 2 });
     assert.equal(row2.recipe.epochs, 1);
     assert.throws(() => supernetTrialSpec(spec, { step: 2, trialId: 'x', fixed: [], outputUri: 'o', previousOutputUri: 'p', seed: 1 }), /1 fixed choices/);
@@ -71,7 +83,16 @@ describe('PONAS one-shot: supernet steps', () => {
 
   it('rows land in the full 19 x 12 table in percent; the winner is the best slot', () => {
     const plan = oneShotPlan(spec);
-    const row = { layer: 1, fixed: [0], trialId: 't', accuracies: [{ slot: 0, candidate: 1, accuracy: 0.5 }, { slot: 1, candidate: 4, accuracy: 0.625 }, { slot: 2, candidate: 9, accuracy: 0.25 }] };
+    const row = {
+      layer: 1,
+      fixed: [0],
+      trialId: 't',
+      accuracies: [
+        { slot: 0, candidate: 1, accuracy: 0.5 },
+        { slot: 1, candidate: 4, accuracy: 0.625 },
+        { slot: 2, candidate: 9, accuracy: 0.25 },
+      ],
+    };
     const file = withRow(withRow(undefined, plan, { ...row, layer: 0, fixed: [] }), plan, row);
     assert.equal(file.table.length, 19);
     assert.deepEqual(file.table[1], [null, 50, null, null, 62.5, null, null, null, null, 25, null, null]);
@@ -97,7 +118,10 @@ describe('PONAS search seeded with a measured table', () => {
     assert.ok(tableCost({ metric: 'flops', unit: 'MFLOPs', inputSize: 224, costs }, chosen) <= budget + 1e-9);
     const { pick, front } = search.selection();
     assert.deepEqual(chosen, pick!.choice);
-    assert.ok(front.every((p) => p.cost > budget || p.value <= pick!.value + 1e-9), 'nothing within budget beats the pick');
+    assert.ok(
+      front.every((p) => p.cost > budget || p.value <= pick!.value + 1e-9),
+      'nothing within budget beats the pick',
+    );
     assert.notDeepEqual(ponasSpace.encode(second.genotype), chosen);
     const small = PonasSearch.create(ponasSpace, 3, { costs, table, budget: cheapest + 1e-9 });
     const cheapestChoice = costs.map((row) => row.indexOf(Math.min(...row)));
@@ -110,7 +134,9 @@ describe('PONAS search seeded with a measured table', () => {
     const table = costs.map((row, l) => row.map((_, c) => (l < 3 ? Math.round(rng.next() * 1000) / 10 : c === 0 ? 0 : null)));
     for (const budget of [costs.reduce((s, row, l) => s + (l < 3 ? Math.min(...row) : at(row, 0)), 0) + 0.5, Infinity]) {
       const expected = bruteForce(table, costs, budget)!;
-      const got = ponasSpace.encode(at(PonasSearch.create(ponasSpace, 1, { costs, table, budget: Number.isFinite(budget) ? budget : undefined }).propose(['x']), 0).genotype);
+      const got = ponasSpace.encode(
+        at(PonasSearch.create(ponasSpace, 1, { costs, table, budget: Number.isFinite(budget) ? budget : undefined }).propose(['x']), 0).genotype,
+      );
       assert.deepEqual(got, expected.choice, `budget ${budget}`);
     }
   });

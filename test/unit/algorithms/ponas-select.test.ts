@@ -6,14 +6,23 @@ import { contextFor, nextEvaluations } from '../../../src/algorithms/ponas/sched
 import { at } from '../../../src/common/indexing.js';
 
 function instance(rng: Rng, layers: number, candidates: number, holes = false): { acc: (number | null)[][]; cost: number[][] } {
-  const acc: (number | null)[][] = Array.from({ length: layers }, () => Array.from({ length: candidates }, (): number | null => (holes && rng.next() < 0.15 ? null : 60 + rng.next() * 20)));
-  acc.forEach((row) => { if (!row.some((v) => v !== null)) row[0] = 70; });
+  const acc: (number | null)[][] = Array.from({ length: layers }, () =>
+    Array.from({ length: candidates }, (): number | null => (holes && rng.next() < 0.15 ? null : 60 + rng.next() * 20)),
+  );
+  acc.forEach((row) => {
+    if (!row.some((v) => v !== null)) row[0] = 70;
+  });
   const cost = Array.from({ length: layers }, () => Array.from({ length: candidates }, () => 1 + rng.next() * 9));
   return { acc, cost };
 }
 
 void describe('PONAS exact budgeted selection', () => {
-  for (const [layers, candidates] of [[3, 3], [4, 4], [5, 3], [6, 5]] as const) {
+  for (const [layers, candidates] of [
+    [3, 3],
+    [4, 4],
+    [5, 3],
+    [6, 5],
+  ] as const) {
     void it(`matches exhaustive search on random ${layers}x${candidates} instances at many budgets`, () => {
       const rng = Rng.seeded(`${layers}x${candidates}`);
       for (let trial = 0; trial < 10; trial++) {
@@ -67,8 +76,14 @@ void describe('PONAS exact budgeted selection', () => {
   });
 
   void it('never picks a failed (null) entry and rejects a row with nothing evaluated', () => {
-    const acc = [[null, 70, 99], [80, null]];
-    const cost = [[1, 1, 1], [1, 1]];
+    const acc = [
+      [null, 70, 99],
+      [80, null],
+    ];
+    const cost = [
+      [1, 1, 1],
+      [1, 1],
+    ];
     const best = selectUnderBudget(acc, cost, 10);
     assert.deepEqual(best?.choice, [2, 0]);
     assert.throws(() => paretoFront([[null, null]], [[1, 1]]), /at least one evaluated candidate/);
@@ -77,13 +92,21 @@ void describe('PONAS exact budgeted selection', () => {
 
 void describe('PONAS progressive schedule', () => {
   void it('fills one layer at a time in the given order', () => {
-    const filled = [[true, true], [false, true], [false, false]];
+    const filled = [
+      [true, true],
+      [false, true],
+      [false, false],
+    ];
     assert.deepEqual(nextEvaluations(filled, [0, 1, 2]), { layer: 1, candidates: [0] });
     assert.deepEqual(nextEvaluations(filled, [2, 1, 0]), { layer: 2, candidates: [0, 1] });
     assert.equal(nextEvaluations([[true], [true]], [0, 1]), undefined);
   });
   void it('evaluates a candidate with finished layers at their best and the rest at the reference', () => {
-    const table = [[70, 90, null], [null, null, null], [null, null, null]];
+    const table = [
+      [70, 90, null],
+      [null, null, null],
+      [null, null, null],
+    ];
     assert.deepEqual(contextFor(table, [true, false, false], [0, 2, 1], 1, 0), [1, 0, 1]);
   });
 });

@@ -7,7 +7,10 @@ const close = (a: number, b: number) => assert.ok(Math.abs(a - b) < 1e-12, `expe
 
 void describe('MnasNet reward ACC x (LAT/T)^w (Tan et al. 2019, Eq. 2)', () => {
   const T = 75;
-  for (const [name, c] of [['soft', SOFT_CONSTRAINT], ['hard', HARD_CONSTRAINT]] as const) {
+  for (const [name, c] of [
+    ['soft', SOFT_CONSTRAINT],
+    ['hard', HARD_CONSTRAINT],
+  ] as const) {
     void it(`${name}: equals the accuracy exactly at the target`, () => {
       close(mnasnetReward(0.75, T, T, c.alpha, c.beta), 0.75);
     });
@@ -32,9 +35,18 @@ void describe('MnasNet reward ACC x (LAT/T)^w (Tan et al. 2019, Eq. 2)', () => {
     assert.ok(Math.abs(1 / ratio - 1.05) < 0.005);
   });
   void it('rejects a missing or non-positive cost, naming the field', () => {
-    assert.throws(() => rewardOf({ kind: 'mnasnet', target: T }, 0.7, undefined), (e: unknown) => isAlgorithmError(e) && e.field === 'result.cost');
-    assert.throws(() => mnasnetReward(0.7, 0, T), (e: unknown) => isAlgorithmError(e) && e.field === 'result.cost');
-    assert.throws(() => mnasnetReward(0.7, 10, -1), (e: unknown) => isAlgorithmError(e) && e.field === 'reward.target');
+    assert.throws(
+      () => rewardOf({ kind: 'mnasnet', target: T }, 0.7, undefined),
+      (e: unknown) => isAlgorithmError(e) && e.field === 'result.cost',
+    );
+    assert.throws(
+      () => mnasnetReward(0.7, 0, T),
+      (e: unknown) => isAlgorithmError(e) && e.field === 'result.cost',
+    );
+    assert.throws(
+      () => mnasnetReward(0.7, 10, -1),
+      (e: unknown) => isAlgorithmError(e) && e.field === 'reward.target',
+    );
   });
   void it('accuracy reward passes the accuracy through', () => {
     assert.equal(rewardOf({ kind: 'accuracy' }, 93.1, 12), 93.1);

@@ -18,8 +18,54 @@ const SEED = 15;
 const DATA_CASES = 450;
 const TEXT_CASES = 250;
 
-const VALUES: unknown[] = [null, '', 'x'.repeat(100_000), -1, 0, 1.5, 2 ** 53 + 2, Infinity, -Infinity, NaN, true, [], {}, [1, 2], { a: 1 }, 'N', '.inf', 1e308, 'nb201', 'random'];
-const TEXT_BITS = [':', '[', ']', '{', '}', '&a ', '*a', '!!binary ', '\t', '- ', '.inf', '.nan', '<<: *a', '? ', '---\n', '"', "'", '#', '~', 'N: 2', '%YAML 1.1\n', '!!python/object ', '\u0000', '\uFEFF'];
+const VALUES: unknown[] = [
+  null,
+  '',
+  'x'.repeat(100_000),
+  -1,
+  0,
+  1.5,
+  2 ** 53 + 2,
+  Infinity,
+  -Infinity,
+  NaN,
+  true,
+  [],
+  {},
+  [1, 2],
+  { a: 1 },
+  'N',
+  '.inf',
+  1e308,
+  'nb201',
+  'random',
+];
+const TEXT_BITS = [
+  ':',
+  '[',
+  ']',
+  '{',
+  '}',
+  '&a ',
+  '*a',
+  '!!binary ',
+  '\t',
+  '- ',
+  '.inf',
+  '.nan',
+  '<<: *a',
+  '? ',
+  '---\n',
+  '"',
+  "'",
+  '#',
+  '~',
+  'N: 2',
+  '%YAML 1.1\n',
+  '!!python/object ',
+  '\u0000',
+  '\uFEFF',
+];
 
 type Json = Record<string, unknown>;
 
@@ -45,11 +91,21 @@ function mutate(spec: Json, rng: Rng): Json {
   for (const p of parentPath) parent = parent[p] as Json;
   const key = at(path, path.length - 1, 'path key');
   switch (rng.int(5)) {
-    case 0: delete parent[key]; break;
-    case 1: parent[key] = rng.pick(VALUES); break;
-    case 2: parent[typo(key, rng)] = parent[key]; delete parent[key]; break;
-    case 3: parent[`${key}${rng.int(100)}`] = rng.pick(VALUES); break;
-    default: copy.macro = { ...(copy.macro as Json | undefined), [rng.pick(['N', 'F', 'false', 'y', 'cellsPerStage'])]: rng.pick([2, 16, 'x', null]) };
+    case 0:
+      delete parent[key];
+      break;
+    case 1:
+      parent[key] = rng.pick(VALUES);
+      break;
+    case 2:
+      parent[typo(key, rng)] = parent[key];
+      delete parent[key];
+      break;
+    case 3:
+      parent[`${key}${rng.int(100)}`] = rng.pick(VALUES);
+      break;
+    default:
+      copy.macro = { ...(copy.macro as Json | undefined), [rng.pick(['N', 'F', 'false', 'y', 'cellsPerStage'])]: rng.pick([2, 16, 'x', null]) };
   }
   return copy;
 }
@@ -57,9 +113,12 @@ function mutate(spec: Json, rng: Rng): Json {
 function mutateText(text: string, rng: Rng): string {
   const pos = rng.int(text.length + 1);
   switch (rng.int(4)) {
-    case 0: return text.slice(0, pos) + rng.pick(TEXT_BITS) + text.slice(pos);
-    case 1: return text.slice(0, pos) + text.slice(Math.min(text.length, pos + 1 + rng.int(20)));
-    case 2: return text.slice(0, pos);
+    case 0:
+      return text.slice(0, pos) + rng.pick(TEXT_BITS) + text.slice(pos);
+    case 1:
+      return text.slice(0, pos) + text.slice(Math.min(text.length, pos + 1 + rng.int(20)));
+    case 2:
+      return text.slice(0, pos);
     default: {
       const lines = text.split('\n');
       const i = rng.int(lines.length);
@@ -72,12 +131,27 @@ function mutateText(text: string, rng: Rng): string {
 function hostile(rng: Rng, i: number): string {
   const depth = 10 + rng.int(5000);
   switch (i % 6) {
-    case 0: return `name: x\nalgorithm: ${'['.repeat(depth)}${']'.repeat(depth)}\n`;
-    case 1: return `name: x\nmacro: ${'{a: '.repeat(depth)}1${'}'.repeat(depth)}\n`;
-    case 2: return ['a: &a [x, x, x, x, x, x, x, x, x]', ...Array.from({ length: 8 }, (_, k) => `${String.fromCharCode(98 + k)}: &${String.fromCharCode(98 + k)} [${Array(9).fill(`*${String.fromCharCode(97 + k)}`).join(', ')}]`)].join('\n');
-    case 3: return 'name: &n [*n]\n';
-    case 4: return `name: ${'y'.repeat(1024 * 1024 + rng.int(10))}\n`;
-    default: return `${stringify(at(CORPUS, 0).spec)}---\n${stringify(at(CORPUS, 0).spec)}`;
+    case 0:
+      return `name: x\nalgorithm: ${'['.repeat(depth)}${']'.repeat(depth)}\n`;
+    case 1:
+      return `name: x\nmacro: ${'{a: '.repeat(depth)}1${'}'.repeat(depth)}\n`;
+    case 2:
+      return [
+        'a: &a [x, x, x, x, x, x, x, x, x]',
+        ...Array.from(
+          { length: 8 },
+          (_, k) =>
+            `${String.fromCharCode(98 + k)}: &${String.fromCharCode(98 + k)} [${Array(9)
+              .fill(`*${String.fromCharCode(97 + k)}`)
+              .join(', ')}]`,
+        ),
+      ].join('\n');
+    case 3:
+      return 'name: &n [*n]\n';
+    case 4:
+      return `name: ${'y'.repeat(1024 * 1024 + rng.int(10))}\n`;
+    default:
+      return `${stringify(at(CORPUS, 0).spec)}---\n${stringify(at(CORPUS, 0).spec)}`;
   }
 }
 
@@ -112,7 +186,7 @@ void describe('spec parsing under fuzzing', () => {
       const { c, i } = rng.pick(seeds);
       const resource = rng.next() < 0.5;
       const doc = resource ? { ...manifestOf(c, i), spec: mutate(c.spec, rng) } : mutate({ name: `fuzz-${i}`, ...c.spec }, rng);
-      const text = rng.next() < 0.5 ? JSON.stringify(doc) ?? 'null' : stringify(doc);
+      const text = rng.next() < 0.5 ? (JSON.stringify(doc) ?? 'null') : stringify(doc);
       verdicts[assertWellFormed(text, resource, `data case ${n} (${c.title})`)]++;
     }
     for (let n = 0; n < TEXT_CASES; n++) {

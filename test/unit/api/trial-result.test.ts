@@ -6,7 +6,15 @@ import { makeSearch } from '../../helpers/search-builder.js';
 import { parseSearchSpec } from '../../../src/api/search-spec.js';
 import { at } from '../../../src/common/indexing.js';
 
-const benchmark = { schemaVersion: 1, kind: 'benchmark', benchmark: 'cifar10', valAccuracy: 0.9012, testAccuracy: 0.9345, simulatedSeconds: 1200, readyAtMs: 0 };
+const benchmark = {
+  schemaVersion: 1,
+  kind: 'benchmark',
+  benchmark: 'cifar10',
+  valAccuracy: 0.9012,
+  testAccuracy: 0.9345,
+  simulatedSeconds: 1200,
+  readyAtMs: 0,
+};
 
 describe('result.json: one contract for every writer', () => {
   void it('reads each kind and gives the search its accuracy in percent and its seconds', () => {
@@ -18,7 +26,9 @@ describe('result.json: one contract for every writer', () => {
 
   void it('what the benchmark evaluator writes is a valid result.json (writer and reader share the schema)', () => {
     const spec = parseSearchSpec(makeSearch('contract', '/tmp/unused').obj());
-    const { delayMs, ...answer } = answerTrial(spec, { edges: ['nor_conv_3x3', 'skip_connect', 'nor_conv_3x3', 'avg_pool_3x3', 'skip_connect', 'nor_conv_1x1'] });
+    const { delayMs, ...answer } = answerTrial(spec, {
+      edges: ['nor_conv_3x3', 'skip_connect', 'nor_conv_3x3', 'avg_pool_3x3', 'skip_connect', 'nor_conv_1x1'],
+    });
     assert.ok(delayMs >= 0);
     const r = trialResultSchema.parse({ ...answer, readyAtMs: 1 });
     assert.ok(r.valAccuracy > 0 && r.valAccuracy < 1, 'fractions, not percent');

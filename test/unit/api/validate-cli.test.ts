@@ -22,7 +22,8 @@ void describe('nasflow search validate', () => {
     writeFileSync(p, text);
     return p;
   };
-  const validate = (...args: string[]) => spawnSync(process.execPath, [BIN, 'search', 'validate', ...args], { encoding: 'utf8', env: { ...process.env, TEMPORAL_ADDRESS: '127.0.0.1:1' } });
+  const validate = (...args: string[]) =>
+    spawnSync(process.execPath, [BIN, 'search', 'validate', ...args], { encoding: 'utf8', env: { ...process.env, TEMPORAL_ADDRESS: '127.0.0.1:1' } });
 
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'nasflow-validate-'));
@@ -48,7 +49,9 @@ void describe('nasflow search validate', () => {
   });
 
   void it('prints every problem with its field path and exits 1', () => {
-    const text = readFileSync(join(ROOT, 'examples', 'quickstart.yaml'), 'utf8').replace('cellsPerStage: 1', 'N: 1').replace('epochs: 2', 'epochz: 2');
+    const text = readFileSync(join(ROOT, 'examples', 'quickstart.yaml'), 'utf8')
+      .replace('cellsPerStage: 1', 'N: 1')
+      .replace('epochs: 2', 'epochz: 2');
     const r = validate(file('bad.yaml', text.replace('maxTrials: 8', 'maxTrials: .inf')));
     assert.equal(r.status, 1);
     assert.equal(r.stdout, '');
@@ -72,9 +75,21 @@ void describe('nasflow search validate', () => {
   void it('explains alias cycles, alias bombs and deep nesting instead of crashing', () => {
     const cycle = validate(file('cycle.yaml', 'name: &a [*a]\n'));
     assert.match(cycle.stderr, /name\.0: a YAML alias here refers to a node that contains it/);
-    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x]', ...Array.from({ length: 8 }, (_, k) => `${String.fromCharCode(98 + k)}: &${String.fromCharCode(98 + k)} [${Array(9).fill(`*${String.fromCharCode(97 + k)}`).join(', ')}]`)].join('\n');
+    const bomb = [
+      'a: &a [x, x, x, x, x, x, x, x, x]',
+      ...Array.from(
+        { length: 8 },
+        (_, k) =>
+          `${String.fromCharCode(98 + k)}: &${String.fromCharCode(98 + k)} [${Array(9)
+            .fill(`*${String.fromCharCode(97 + k)}`)
+            .join(', ')}]`,
+      ),
+    ].join('\n');
     assert.match(validate(file('bomb.yaml', bomb)).stderr, /\(root\): the document expands YAML aliases more than 100 times/);
-    assert.match(validate(file('deep.yaml', `name: ${'['.repeat(50_000)}${']'.repeat(50_000)}\n`)).stderr, /\(root\): the document nests too deeply|nests deeper than 32 levels/);
+    assert.match(
+      validate(file('deep.yaml', `name: ${'['.repeat(50_000)}${']'.repeat(50_000)}\n`)).stderr,
+      /\(root\): the document nests too deeply|nests deeper than 32 levels/,
+    );
     for (const r of [cycle]) assert.equal(r.status, 1);
   });
 

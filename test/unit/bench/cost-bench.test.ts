@@ -35,30 +35,86 @@ void describe('NAS-Bench-201 latency from nb201-hwlatency.json', () => {
 
 void describe('constrained search bench', () => {
   const run = (seedStart: number) =>
-    costBench({ benchmark: 'nb201-cifar10', cost: 'latency', device: 'raspi4', target: 25, alpha: 0, beta: -1, checkpoints: [10, 30], seeds: 1, seedStart, controller, algorithms: ['mnasnet-rl', 'regularized-evolution'] });
+    costBench({
+      benchmark: 'nb201-cifar10',
+      cost: 'latency',
+      device: 'raspi4',
+      target: 25,
+      alpha: 0,
+      beta: -1,
+      checkpoints: [10, 30],
+      seeds: 1,
+      seedStart,
+      controller,
+      algorithms: ['mnasnet-rl', 'regularized-evolution'],
+    });
   void it('honours the first seed (seeds 0 and 500 differ) and repeats itself for the same seed', () => {
     const a = run(0);
     const b = run(500);
     assert.deepEqual(run(0), a);
     assert.notDeepEqual(a.rows, b.rows);
-    assert.deepEqual(a.rows.map((r) => r.checkpoints.map((c) => c.trials)), [[10, 30], [10, 30]]);
+    assert.deepEqual(
+      a.rows.map((r) => r.checkpoints.map((c) => c.trials)),
+      [
+        [10, 30],
+        [10, 30],
+      ],
+    );
     for (const c of a.rows.flatMap((r) => r.checkpoints)) assert.ok(c.withinTargetShare >= 0 && c.withinTargetShare <= 1);
   });
   void it('nasflow bench search --cost latency names --device when it is missing', () => {
     assert.throws(
-      () => execFileSync(process.execPath, [BIN, 'bench', 'search', '--benchmark', 'nb201-cifar10', '--algorithm', 'mnasnet-rl', '--cost', 'latency', '--target', '5'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }),
+      () =>
+        execFileSync(
+          process.execPath,
+          [BIN, 'bench', 'search', '--benchmark', 'nb201-cifar10', '--algorithm', 'mnasnet-rl', '--cost', 'latency', '--target', '5'],
+          { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+        ),
       (e: { stderr?: string }) => /--device: --cost latency needs a device/.test(e.stderr ?? ''),
     );
   });
   void it('nasflow bench search --cost latency --json reports every algorithm at each checkpoint', () => {
-    const args = ['bench', 'search', '--benchmark', 'nb201-cifar10', '--algorithm', 'mnasnet-rl', '--cost', 'latency', '--device', 'fpga', '--target', '3', '--constraint', 'hard', '--trials', '10,20', '--seeds', '1', '--seed-start', '7', '--json'];
-    const lines = execFileSync(process.execPath, [BIN, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('\n').filter((l) => l.startsWith('{'));
-    const rows = lines.map((l) => JSON.parse(l) as { algorithm: string; device: string; optimum: { testOfBestByVal12: number }; checkpoints: { trials: number }[] });
-    assert.deepEqual(rows.map((r) => r.algorithm), ['random', 'regularized-evolution', 'mnasnet-rl']);
+    const args = [
+      'bench',
+      'search',
+      '--benchmark',
+      'nb201-cifar10',
+      '--algorithm',
+      'mnasnet-rl',
+      '--cost',
+      'latency',
+      '--device',
+      'fpga',
+      '--target',
+      '3',
+      '--constraint',
+      'hard',
+      '--trials',
+      '10,20',
+      '--seeds',
+      '1',
+      '--seed-start',
+      '7',
+      '--json',
+    ];
+    const lines = execFileSync(process.execPath, [BIN, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('{'));
+    const rows = lines.map(
+      (l) => JSON.parse(l) as { algorithm: string; device: string; optimum: { testOfBestByVal12: number }; checkpoints: { trials: number }[] },
+    );
+    assert.deepEqual(
+      rows.map((r) => r.algorithm),
+      ['random', 'regularized-evolution', 'mnasnet-rl'],
+    );
     for (const r of rows) {
       assert.equal(r.device, 'fpga');
       assert.equal(r.optimum.testOfBestByVal12, 93.123);
-      assert.deepEqual(r.checkpoints.map((c) => c.trials), [10, 20]);
+      assert.deepEqual(
+        r.checkpoints.map((c) => c.trials),
+        [10, 20],
+      );
     }
   });
 });

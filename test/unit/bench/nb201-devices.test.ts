@@ -14,8 +14,12 @@ void describe('NB201 latency devices in the spec', () => {
   });
   void it('a benchmark trial with a latency target answers the device latency as its cost', () => {
     const spec = parseSearchSpec({
-      name: 'lat', space: 'nb201', storage: '/tmp/nasflow-lat', evaluator: { type: 'benchmark', benchmark: 'nb201-cifar10' },
-      algorithm: { mnasnetRL: { cost: { metric: 'latency', target: 3, device: 'fpga' } } }, budget: { maxTrials: 2 },
+      name: 'lat',
+      space: 'nb201',
+      storage: '/tmp/nasflow-lat',
+      evaluator: { type: 'benchmark', benchmark: 'nb201-cifar10' },
+      algorithm: { mnasnetRL: { cost: { metric: 'latency', target: 3, device: 'fpga' } } },
+      budget: { maxTrials: 2 },
     });
     const row = at(loadNb201('nb201-cifar10').rows, 123);
     const answer = answerTrial(spec, nb201Space.serialize(fromArchString(row.arch)));

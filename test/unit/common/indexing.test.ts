@@ -5,7 +5,10 @@ import { at } from '../../../src/common/indexing.js';
 void describe('at', () => {
   void it('returns the element at every index in range', () => {
     const xs = ['a', 'b', 'c'];
-    assert.deepEqual(xs.map((_, i) => at(xs, i)), xs);
+    assert.deepEqual(
+      xs.map((_, i) => at(xs, i)),
+      xs,
+    );
   });
 
   void it('reads typed arrays and strings', () => {
@@ -18,7 +21,12 @@ void describe('at', () => {
     assert.equal(at(xs, 1), undefined);
   });
 
-  for (const [i, label] of [[3, 'one past the end'], [-1, 'negative'], [1.5, 'fractional'], [Number.NaN, 'NaN']] as const) {
+  for (const [i, label] of [
+    [3, 'one past the end'],
+    [-1, 'negative'],
+    [1.5, 'fractional'],
+    [Number.NaN, 'NaN'],
+  ] as const) {
     void it(`throws a RangeError naming the index and length for a ${label} index`, () => {
       assert.throws(() => at([10, 20, 30], i), { name: 'RangeError', message: `index ${i} out of range (length 3)` });
     });

@@ -30,7 +30,10 @@ void describe('CUDA library check', () => {
       });
       assert.equal(c.ok, false);
       const failed = c.results.filter((r) => !r.ok).map((r) => [r.name, r.problem]);
-      assert.deepEqual(failed.map(([n]) => n), ['libcufft.so.11', 'libnccl.so.2']);
+      assert.deepEqual(
+        failed.map(([n]) => n),
+        ['libcufft.so.11', 'libnccl.so.2'],
+      );
       assert.match(String(at(failed, 1)[1]), /missing: expected .*nvidia\/nccl\/lib\/libnccl\.so\.2 \(from the nvidia-nccl-cu12 wheel\)/);
       assert.ok(at(loaded, 0).endsWith('libcudnn.so.9'), 'cuDNN first');
       assert.ok(loaded.some((p) => p.endsWith('libcudnn_engines_precompiled.so.9')));

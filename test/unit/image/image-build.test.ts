@@ -72,7 +72,12 @@ void describe('image build inputs', () => {
     assert.notEqual(rootfsKey({ ...ROOTFS_RECIPE, include: ['ca-certificates', 'curl'] }), rootfsKey(ROOTFS_RECIPE));
   });
 
-  const sizes: [string, number][] = [['1.83 GB', 1.83e9], ['667 MB', 667e6], ['12 kB', 12e3], ['512 B', 512]];
+  const sizes: [string, number][] = [
+    ['1.83 GB', 1.83e9],
+    ['667 MB', 667e6],
+    ['12 kB', 12e3],
+    ['512 B', 512],
+  ];
   for (const [text, bytes] of sizes) void it(`parses buildah's size ${text}`, () => assert.equal(parseSize(text), bytes));
   void it('rejects a size it cannot read, quoting it', () => assert.throws(() => parseSize('big'), /unexpected size from buildah images: "big"/));
 });
@@ -97,12 +102,24 @@ void describe('image names', () => {
 void describe('runc container config', () => {
   const base: RuntimeConfig = {
     ociVersion: '1.0.2',
-    process: { user: { uid: 1000, gid: 1000 }, args: ['nasflow', 'train'], env: ['PATH=/usr/bin', 'HOME=/tmp', 'NODE_ENV=production'], cwd: '/tmp', terminal: true },
+    process: {
+      user: { uid: 1000, gid: 1000 },
+      args: ['nasflow', 'train'],
+      env: ['PATH=/usr/bin', 'HOME=/tmp', 'NODE_ENV=production'],
+      cwd: '/tmp',
+      terminal: true,
+    },
     root: { path: 'rootfs' },
-    mounts: [{ destination: '/proc', type: 'proc', source: 'proc' }, { destination: '/tmp', type: 'bind', source: '/x' }],
+    mounts: [
+      { destination: '/proc', type: 'proc', source: 'proc' },
+      { destination: '/tmp', type: 'bind', source: '/x' },
+    ],
     linux: { namespaces: [{ type: 'pid' }, { type: 'network' }, { type: 'mount' }, { type: 'user' }] },
   };
-  const cfg = containerConfig({ rootfs: '/cache/bundle/rootfs', base }, { args: ['nasflow', 'train', '--spec', 's3://b/k'], env: { HOME: '/tmp', AWS_REGION: 'us-east-1' }, uid: 1001, gid: 1002 });
+  const cfg = containerConfig(
+    { rootfs: '/cache/bundle/rootfs', base },
+    { args: ['nasflow', 'train', '--spec', 's3://b/k'], env: { HOME: '/tmp', AWS_REGION: 'us-east-1' }, uid: 1001, gid: 1002 },
+  );
 
   void it("runs the pod's command as the pod's user over the shared rootfs, read-only", () => {
     assert.deepEqual(cfg.process.args, ['nasflow', 'train', '--spec', 's3://b/k']);
@@ -119,7 +136,10 @@ void describe('runc container config', () => {
     const tmp = cfg.mounts.filter((m) => m.destination === '/tmp');
     assert.equal(tmp.length, 1);
     assert.equal(at(tmp, 0).type, 'tmpfs');
-    assert.deepEqual(cfg.linux.namespaces.map((n) => n.type), ['pid', 'mount']);
+    assert.deepEqual(
+      cfg.linux.namespaces.map((n) => n.type),
+      ['pid', 'mount'],
+    );
   });
 
   void it("does not change the image's base config", () => {
@@ -135,7 +155,10 @@ void describe('Debian packages of the image build', () => {
   };
 
   void it('does nothing when every command is there', async () => {
-    const d = deps(HOST_PACKAGES.map((p) => p.command), true);
+    const d = deps(
+      HOST_PACKAGES.map((p) => p.command),
+      true,
+    );
     assert.deepEqual(await ensureHostPackages(d.deps, () => undefined), { installed: [], missing: [] });
     assert.equal(d.calls.length, 0);
   });

@@ -50,7 +50,8 @@ void describe('generated CRD', () => {
 
   void it('describes every spec and status field', () => {
     walk(resourceOpenApiSchema(), '', (n, p) => {
-      if (/^\.(spec|status)/.test(p) && !p.endsWith('[]') && !p.endsWith('.*')) assert.ok(typeof n.description === 'string' && n.description.length > 10, `${p} has no description`);
+      if (/^\.(spec|status)/.test(p) && !p.endsWith('[]') && !p.endsWith('.*'))
+        assert.ok(typeof n.description === 'string' && n.description.length > 10, `${p} has no description`);
     });
   });
 
@@ -63,11 +64,15 @@ void describe('generated CRD', () => {
     });
     assert.deepEqual(bad, []);
     const macro = (resourceOpenApiSchema().properties!.spec as Node).properties!.macro as Node & { 'x-kubernetes-validations': { rule: string }[] };
-    assert.deepEqual(macro['x-kubernetes-validations'].map((r) => r.rule).filter((r) => r.startsWith('!has')), ['!has(self.N)', '!has(self.F)', '!has(self.__false__)']);
+    assert.deepEqual(
+      macro['x-kubernetes-validations'].map((r) => r.rule).filter((r) => r.startsWith('!has')),
+      ['!has(self.N)', '!has(self.F)', '!has(self.__false__)'],
+    );
   });
 
   void it('the key check knows YAML 1.1 booleans, nulls and numbers', () => {
-    for (const k of ['N', 'n', 'y', 'Yes', 'off', 'ON', 'false', 'null', '~', '', '1', '1_000', '0x1F', '1:30', '.5', '.inf', '.NaN', '-2']) assert.ok(isAmbiguousYamlKey(k), k);
+    for (const k of ['N', 'n', 'y', 'Yes', 'off', 'ON', 'false', 'null', '~', '', '1', '1_000', '0x1F', '1:30', '.5', '.inf', '.NaN', '-2'])
+      assert.ok(isAmbiguousYamlKey(k), k);
     for (const k of ['F', 'cellsPerStage', 'filters', 'nope', 'yes2', 'onboard', 'x1', 'N2']) assert.ok(!isAmbiguousYamlKey(k), k);
   });
 
@@ -115,7 +120,13 @@ void describe('resource spec (zod)', () => {
   }
 
   void it('rejects maxFailedTrials above maxTrials, naming the field, but keeps the default valid for small searches', () => {
-    const spec = (budget: object) => ({ algorithm: { random: {} }, space: 'nb201', evaluator: { type: 'benchmark', benchmark: 'nb201-cifar10' }, budget, storage: 's3://bucket/p' });
+    const spec = (budget: object) => ({
+      algorithm: { random: {} },
+      space: 'nb201',
+      evaluator: { type: 'benchmark', benchmark: 'nb201-cifar10' },
+      budget,
+      storage: 's3://bucket/p',
+    });
     assert.throws(() => parseResourceSpec(spec({ maxTrials: 5, maxFailedTrials: 6 })), /spec\.budget\.maxFailedTrials: must not exceed budget\.maxTrials/);
     assert.throws(() => parseResourceSpec(spec({ maxTrials: 2, maxFailedTrials: 4 })), /spec\.budget\.maxFailedTrials/);
     assert.equal(parseResourceSpec(spec({ maxTrials: 2 })).budget.maxFailedTrials, 3);
@@ -123,7 +134,17 @@ void describe('resource spec (zod)', () => {
 
   void it('rejects more tolerations than the bound', () => {
     const tolerations = Array.from({ length: 33 }, () => ({ operator: 'Exists' }));
-    assert.throws(() => parseResourceSpec({ algorithm: { random: {} }, space: 'nb201', evaluator: { type: 'benchmark', benchmark: 'nb201-cifar10' }, budget: { maxTrials: 5 }, storage: 's3://bucket/p', template: { tolerations } }),
-      /spec\.template\.tolerations/);
+    assert.throws(
+      () =>
+        parseResourceSpec({
+          algorithm: { random: {} },
+          space: 'nb201',
+          evaluator: { type: 'benchmark', benchmark: 'nb201-cifar10' },
+          budget: { maxTrials: 5 },
+          storage: 's3://bucket/p',
+          template: { tolerations },
+        }),
+      /spec\.template\.tolerations/,
+    );
   });
 });

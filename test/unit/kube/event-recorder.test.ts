@@ -24,7 +24,16 @@ const target = { apiVersion: 'nasflow.io/v1alpha1', kind: 'NeuralArchitectureSea
 
 void describe('EventRecorder', () => {
   const make = (api: EventsApi, clock: { t: number }, extra = {}) =>
-    new EventRecorder({ api, controller: 'nasflow.io/operator', instance: 'op-0', now: () => new Date(clock.t), windowMs: 600_000, seriesPatchMs: 60_000, maxPerObject: 5, ...extra });
+    new EventRecorder({
+      api,
+      controller: 'nasflow.io/operator',
+      instance: 'op-0',
+      now: () => new Date(clock.t),
+      windowMs: 600_000,
+      seriesPatchMs: 60_000,
+      maxPerObject: 5,
+      ...extra,
+    });
 
   void it('writes an events.k8s.io/v1 Event regarding the resource', async () => {
     const api = new RecordingApi();

@@ -27,6 +27,9 @@ void describe('helm chart README', () => {
   });
 
   void it('lets a documented object value document its children', () => {
-    assert.deepEqual(valueDocs('# -- Limits.\nresources:\n  cpu: 1\n').map((d) => d.key), ['resources']);
+    assert.deepEqual(
+      valueDocs('# -- Limits.\nresources:\n  cpu: 1\n').map((d) => d.key),
+      ['resources'],
+    );
   });
 });

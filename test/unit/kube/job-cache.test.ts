@@ -36,7 +36,11 @@ function setup(failStart = false) {
   informer.failStart = failStart;
   informer.jobs.set('ns/job-a', { metadata: { name: 'job-a', namespace: 'ns' } });
   let now = 1_000_000;
-  const cache = new TrialJobCache({ trialJobInformer: () => informer } as unknown as Pick<KubeAdapter, 'trialJobInformer'>, { verifyEveryMs: 60_000, now: () => now, log: () => undefined });
+  const cache = new TrialJobCache({ trialJobInformer: () => informer } as unknown as Pick<KubeAdapter, 'trialJobInformer'>, {
+    verifyEveryMs: 60_000,
+    now: () => now,
+    log: () => undefined,
+  });
   return { informer, cache, advance: (ms: number) => (now += ms) };
 }
 

@@ -28,7 +28,8 @@ class MemoryLeases implements LeaseApi {
 
 void describe('LeaderElector', () => {
   let now = new Date('2026-01-01T00:00:00Z');
-  const elector = (api: LeaseApi, identity: string) => new LeaderElector({ api, namespace: 'ns', identity, leaseSeconds: 10, now: () => now, log: () => undefined });
+  const elector = (api: LeaseApi, identity: string) =>
+    new LeaderElector({ api, namespace: 'ns', identity, leaseSeconds: 10, now: () => now, log: () => undefined });
 
   void it('lets one candidate take a free Lease and keeps the other out while it is renewed', async () => {
     const api = new MemoryLeases();

@@ -10,10 +10,17 @@ const T1 = new Date('2026-01-01T00:01:00Z');
 
 function progress(over: Partial<SearchProgress> = {}): SearchProgress {
   return {
-    searchId: 'ns/s/uid', algorithm: 'evolution', phase: 'Running', maxTrials: 10, parallelism: 2,
+    searchId: 'ns/s/uid',
+    algorithm: 'evolution',
+    phase: 'Running',
+    maxTrials: 10,
+    parallelism: 2,
     counts: { succeeded: 3, failed: 1, infraRetries: 2, running: 2, cancelled: 0 },
     best: { trialId: 'ns/s/uid/1/0', accuracy: 91.234567, testAccuracy: 90.5, summary: 'cell:sep_3x3' },
-    running: ['ns/s/uid/2/0', 'ns/s/uid/2/1'], recent: [{ trialId: 'ns/s/uid/1/0', status: 'succeeded', attempt: 1 }], elapsedMs: 1000, runs: 1,
+    running: ['ns/s/uid/2/0', 'ns/s/uid/2/1'],
+    recent: [{ trialId: 'ns/s/uid/1/0', status: 'succeeded', attempt: 1 }],
+    elapsedMs: 1000,
+    runs: 1,
     ...over,
   };
 }
@@ -29,7 +36,10 @@ void describe('buildStatus', () => {
     assert.equal(s.workflowUrl, base.workflowUrl);
     assert.equal(s.observedGeneration, 4);
     for (const c of s.conditions!) assert.equal(c.observedGeneration, 4);
-    assert.deepEqual(s.conditions!.map((c) => `${c.type}=${c.status}/${c.reason}`), ['Finished=False/InProgress', 'Running=True/TrialsLaunching', 'WorkflowStarted=True/WorkflowRunning']);
+    assert.deepEqual(
+      s.conditions!.map((c) => `${c.type}=${c.status}/${c.reason}`),
+      ['Finished=False/InProgress', 'Running=True/TrialsLaunching', 'WorkflowStarted=True/WorkflowRunning'],
+    );
     assert.ok(!JSON.stringify(s).includes('ns/s/uid/2/0'), 'running trial ids are not listed');
   });
 
@@ -37,7 +47,11 @@ void describe('buildStatus', () => {
     const oneShot = { stage: 'table' as const, rowsDone: 2, rows: 19, winners: ['e6k5', 'e3k3'] };
     const s = buildStatus({ ...base, previous: undefined, view: { kind: 'running', progress: progress({ oneShot }), suspended: false } });
     assert.match(s.conditions!.find((c) => c.type === 'Running')!.message, /^supernet table row 3\/19; 2 trials running/);
-    const later = buildStatus({ ...base, previous: undefined, view: { kind: 'running', progress: progress({ oneShot: { ...oneShot, stage: 'children', rowsDone: 19 } }), suspended: false } });
+    const later = buildStatus({
+      ...base,
+      previous: undefined,
+      view: { kind: 'running', progress: progress({ oneShot: { ...oneShot, stage: 'children', rowsDone: 19 } }), suspended: false },
+    });
     assert.match(later.conditions!.find((c) => c.type === 'Running')!.message, /^2 trials running/);
   });
 
@@ -54,7 +68,11 @@ void describe('buildStatus', () => {
   });
 
   void it('finishes with completionTime, Finished=True and the reason', () => {
-    const s = buildStatus({ ...base, previous: undefined, view: { kind: 'closed', outcome: 'Failed', progress: progress({ phase: 'Failed' }), message: '4 trials failed', closedAt: T1 } });
+    const s = buildStatus({
+      ...base,
+      previous: undefined,
+      view: { kind: 'closed', outcome: 'Failed', progress: progress({ phase: 'Failed' }), message: '4 trials failed', closedAt: T1 },
+    });
     assert.equal(s.phase, 'Failed');
     assert.equal(s.completionTime, T1.toISOString());
     assert.equal(s.message, '4 trials failed');
@@ -64,7 +82,11 @@ void describe('buildStatus', () => {
   });
 
   void it('reports an invalid spec as Failed with the field in the message', () => {
-    const s = buildStatus({ ...base, previous: undefined, view: { kind: 'invalid', message: 'spec.budget.maxFailedTrials: must not exceed budget.maxTrials (2)' } });
+    const s = buildStatus({
+      ...base,
+      previous: undefined,
+      view: { kind: 'invalid', message: 'spec.budget.maxFailedTrials: must not exceed budget.maxTrials (2)' },
+    });
     assert.equal(s.phase, 'Failed');
     assert.match(at(s.conditions!, 0).message, /spec\.budget\.maxFailedTrials/);
     assert.equal(at(s.conditions!, 0).type, 'InvalidSpec');
@@ -81,7 +103,12 @@ void describe('buildStatus', () => {
     const first = buildStatus({ ...base, previous: undefined, view });
     const again = buildStatus({ ...base, now: T1, previous: first, view });
     assert.ok(sameStatus(first, again));
-    const moved = buildStatus({ ...base, now: T1, previous: first, view: { ...view, progress: progress({ counts: { succeeded: 4, failed: 1, infraRetries: 2, running: 2, cancelled: 0 } }) } });
+    const moved = buildStatus({
+      ...base,
+      now: T1,
+      previous: first,
+      view: { ...view, progress: progress({ counts: { succeeded: 4, failed: 1, infraRetries: 2, running: 2, cancelled: 0 } }) },
+    });
     assert.ok(!sameStatus(first, moved));
   });
 });

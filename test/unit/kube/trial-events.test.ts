@@ -6,16 +6,34 @@ import { trialEvents } from '../../../src/operator/trial-events.js';
 import { at } from '../../../src/common/indexing.js';
 
 const progress = (counts: Partial<SearchProgress['counts']>, recent: TrialOutcome[] = []): SearchProgress => ({
-  searchId: 's', algorithm: 'random', phase: 'Running', maxTrials: 100, parallelism: 2, running: [], recent, elapsedMs: 0, runs: 1,
+  searchId: 's',
+  algorithm: 'random',
+  phase: 'Running',
+  maxTrials: 100,
+  parallelism: 2,
+  running: [],
+  recent,
+  elapsedMs: 0,
+  runs: 1,
   counts: { succeeded: 0, failed: 0, infraRetries: 0, running: 0, cancelled: 0, ...counts },
 });
 const failed = (i: number): TrialOutcome => ({ trialId: `t${i}`, status: 'failed', failure: 'user', reason: `exit 3: NaN loss ${i}`, attempt: 1 });
-const prev = (failedCount: number, infraRetries = 0) => ({ succeeded: 0, failed: failedCount, running: 0, completed: failedCount, infraRetries, maxTrials: 100 });
+const prev = (failedCount: number, infraRetries = 0) => ({
+  succeeded: 0,
+  failed: failedCount,
+  running: 0,
+  completed: failedCount,
+  infraRetries,
+  maxTrials: 100,
+});
 
 void describe('trial events', () => {
   void it('names each new failure with its reason, newest first', () => {
     const e = trialEvents(prev(1), progress({ failed: 3 }, [failed(3), failed(2), failed(1)]));
-    assert.deepEqual(e.map((x) => x.note), ['trial t3 attempt 1 failed (user): exit 3: NaN loss 3', 'trial t2 attempt 1 failed (user): exit 3: NaN loss 2']);
+    assert.deepEqual(
+      e.map((x) => x.note),
+      ['trial t3 attempt 1 failed (user): exit 3: NaN loss 3', 'trial t2 attempt 1 failed (user): exit 3: NaN loss 2'],
+    );
     assert.ok(e.every((x) => x.type === 'Warning' && x.reason === 'TrialFailed'));
   });
 

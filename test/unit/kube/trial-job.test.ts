@@ -11,7 +11,11 @@ const TRIAL_ID = `${SEARCH_ID}/3/1`;
 
 function input(over: Partial<TrialJobInput> = {}): TrialJobInput {
   return {
-    namespace: 'team-a', searchName: 'cifar', searchId: SEARCH_ID, trialId: TRIAL_ID, attempt: 1,
+    namespace: 'team-a',
+    searchName: 'cifar',
+    searchId: SEARCH_ID,
+    trialId: TRIAL_ID,
+    attempt: 1,
     specUri: `s3://bucket/searches/${TRIAL_ID}/spec.json`,
     owner: { name: 'cifar', uid: '0d2f6c1e-1111-2222-3333-444455556666' },
     template: { resources: { limits: { 'nvidia.com/gpu': 1 } }, ttlSecondsAfterFinished: 600 },
@@ -52,7 +56,9 @@ void describe('buildTrialJob', () => {
   });
 
   void it('is owned by the resource as its controller', () => {
-    assert.deepEqual(job.metadata!.ownerReferences, [{ apiVersion: 'nasflow.io/v1alpha1', kind: 'NeuralArchitectureSearch', name: 'cifar', uid: '0d2f6c1e-1111-2222-3333-444455556666', controller: true }]);
+    assert.deepEqual(job.metadata!.ownerReferences, [
+      { apiVersion: 'nasflow.io/v1alpha1', kind: 'NeuralArchitectureSearch', name: 'cifar', uid: '0d2f6c1e-1111-2222-3333-444455556666', controller: true },
+    ]);
   });
 
   void it('has no owner for a search without a resource', () => {
@@ -100,9 +106,17 @@ void describe('buildTrialJob', () => {
   const envOf = (j: V1Job) => Object.fromEntries(at(j.spec!.template.spec!.containers, 0).env!.map((e) => [e.name, e.value]));
   const gpuCases: [string, Partial<TrialJobInput>, string | undefined][] = [
     ['requires a GPU when the pod requests nvidia.com/gpu in limits', {}, '1'],
-    ['requires a GPU when the pod requests nvidia.com/gpu in requests', { template: { resources: { requests: { 'nvidia.com/gpu': '2' } }, ttlSecondsAfterFinished: 600 } }, '1'],
+    [
+      'requires a GPU when the pod requests nvidia.com/gpu in requests',
+      { template: { resources: { requests: { 'nvidia.com/gpu': '2' } }, ttlSecondsAfterFinished: 600 } },
+      '1',
+    ],
     ['does not require a GPU when the pod requests none', { template: { resources: { limits: { cpu: '2' } }, ttlSecondsAfterFinished: 600 } }, undefined],
-    ['does not require a GPU when the pod requests nvidia.com/gpu: 0', { template: { resources: { limits: { 'nvidia.com/gpu': 0 } }, ttlSecondsAfterFinished: 600 } }, undefined],
+    [
+      'does not require a GPU when the pod requests nvidia.com/gpu: 0',
+      { template: { resources: { limits: { 'nvidia.com/gpu': 0 } }, ttlSecondsAfterFinished: 600 } },
+      undefined,
+    ],
     ['does not require a GPU when the worker turns it off (simulated GPU nodes)', { defaults: { image: 'x', requireGpu: false } }, undefined],
   ];
   for (const [title, over, want] of gpuCases) {
@@ -123,7 +137,17 @@ void describe('buildTrialJob', () => {
   void it('copies scheduling fields only when set', () => {
     assert.equal(pod.nodeSelector, undefined);
     assert.equal(pod.priorityClassName, undefined);
-    const j = buildTrialJob(input({ template: { nodeSelector: { pool: 'gpu' }, tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists' }], priorityClassName: 'low', serviceAccountName: 'trainer', image: 'own:1' } }));
+    const j = buildTrialJob(
+      input({
+        template: {
+          nodeSelector: { pool: 'gpu' },
+          tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists' }],
+          priorityClassName: 'low',
+          serviceAccountName: 'trainer',
+          image: 'own:1',
+        },
+      }),
+    );
     const p = j.spec!.template.spec!;
     assert.deepEqual(p.nodeSelector, { pool: 'gpu' });
     assert.deepEqual(p.tolerations, [{ key: 'nvidia.com/gpu', operator: 'Exists' }]);
@@ -134,19 +158,48 @@ void describe('buildTrialJob', () => {
 });
 
 void describe('trialStateOf', () => {
-  const job = (conds: { type: string; status: string; reason?: string; message?: string }[]): V1Job => ({ status: { conditions: conds.map((c) => ({ ...c })) } });
+  const job = (conds: { type: string; status: string; reason?: string; message?: string }[]): V1Job => ({
+    status: { conditions: conds.map((c) => ({ ...c })) },
+  });
   const failedPod = (exitCode: number, created: string, message?: string): V1Pod => ({
     metadata: { creationTimestamp: new Date(created) },
-    status: { phase: 'Failed', containerStatuses: [{ name: 'trainer', image: 'x', imageID: '', ready: false, restartCount: 0, state: { terminated: { exitCode, reason: 'Error', ...(message ? { message } : {}) } } }] },
+    status: {
+      phase: 'Failed',
+      containerStatuses: [
+        {
+          name: 'trainer',
+          image: 'x',
+          imageID: '',
+          ready: false,
+          restartCount: 0,
+          state: { terminated: { exitCode, reason: 'Error', ...(message ? { message } : {}) } },
+        },
+      ],
+    },
   });
 
   const cases: [string, V1Job | undefined, V1Pod[], unknown][] = [
     ['no Job: missing', undefined, [], { state: 'missing' }],
     ['no conditions: running', job([]), [], { state: 'running' }],
     ['Complete: exit 0', job([{ type: 'Complete', status: 'True' }]), [], { state: 'exited', exitCode: 0 }],
-    ['Failed by the pod failure policy: the trainer exit code and its log tail', job([{ type: 'Failed', status: 'True', reason: 'PodFailurePolicy' }]), [failedPod(2, '2026-01-01T00:00:00Z', 'spec.dataset: not found')], { state: 'exited', exitCode: 2, message: 'Error: spec.dataset: not found' }],
-    ['Failed: the newest failed pod wins', job([{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded' }]), [failedPod(1, '2026-01-01T00:00:00Z'), failedPod(75, '2026-01-01T00:05:00Z')], { state: 'exited', exitCode: 75, message: 'Error' }],
-    ['Failed without a pod: unknown exit, the Job reason', job([{ type: 'Failed', status: 'True', reason: 'DeadlineExceeded', message: 'too slow' }]), [], { state: 'exited', exitCode: 137, message: 'Job DeadlineExceeded: too slow' }],
+    [
+      'Failed by the pod failure policy: the trainer exit code and its log tail',
+      job([{ type: 'Failed', status: 'True', reason: 'PodFailurePolicy' }]),
+      [failedPod(2, '2026-01-01T00:00:00Z', 'spec.dataset: not found')],
+      { state: 'exited', exitCode: 2, message: 'Error: spec.dataset: not found' },
+    ],
+    [
+      'Failed: the newest failed pod wins',
+      job([{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded' }]),
+      [failedPod(1, '2026-01-01T00:00:00Z'), failedPod(75, '2026-01-01T00:05:00Z')],
+      { state: 'exited', exitCode: 75, message: 'Error' },
+    ],
+    [
+      'Failed without a pod: unknown exit, the Job reason',
+      job([{ type: 'Failed', status: 'True', reason: 'DeadlineExceeded', message: 'too slow' }]),
+      [],
+      { state: 'exited', exitCode: 137, message: 'Job DeadlineExceeded: too slow' },
+    ],
     ['FailureTarget only: still running until Failed', job([{ type: 'FailureTarget', status: 'True' }]), [], { state: 'running' }],
   ];
   for (const [title, j, pods, want] of cases) {

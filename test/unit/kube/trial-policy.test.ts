@@ -12,9 +12,15 @@ const policy = (p: Record<string, unknown>) => parseTrialPolicy(JSON.stringify(p
 
 void describe('trial policy', () => {
   void it('allows everything when no rule is set, and a spec that sets nothing under any policy', () => {
-    const all = spec({ template: { image: 'evil.example/x:1', serviceAccountName: 'admin', tolerations: [{ operator: 'Exists' }] }, storageSecretRef: { name: 'db' } });
+    const all = spec({
+      template: { image: 'evil.example/x:1', serviceAccountName: 'admin', tolerations: [{ operator: 'Exists' }] },
+      storageSecretRef: { name: 'db' },
+    });
     assert.deepEqual(fields(all, policy({ allowCustomSecretKeys: true })), []);
-    assert.deepEqual(fields(spec(), policy({ allowedImages: [], allowedServiceAccounts: [], allowedStorageSecrets: [], maxGpusPerTrial: 0, maxGpusPerSearch: 0 })), []);
+    assert.deepEqual(
+      fields(spec(), policy({ allowedImages: [], allowedServiceAccounts: [], allowedStorageSecrets: [], maxGpusPerTrial: 0, maxGpusPerSearch: 0 })),
+      [],
+    );
   });
 
   const images: [string, string[], boolean][] = [
@@ -38,11 +44,33 @@ void describe('trial policy', () => {
   });
 
   void it('refuses service accounts, node selectors and tolerations not listed', () => {
-    const p = policy({ allowedServiceAccounts: ['trainer'], allowedNodeSelectors: { pool: ['gpu-a100', 'gpu-h100'], zone: ['*'] }, allowedTolerationKeys: ['nvidia.com/gpu'] });
-    assert.deepEqual(fields(spec({ template: { serviceAccountName: 'trainer', nodeSelector: { pool: 'gpu-h100', zone: 'z1' }, tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists' }] } }), p), []);
+    const p = policy({
+      allowedServiceAccounts: ['trainer'],
+      allowedNodeSelectors: { pool: ['gpu-a100', 'gpu-h100'], zone: ['*'] },
+      allowedTolerationKeys: ['nvidia.com/gpu'],
+    });
+    assert.deepEqual(
+      fields(
+        spec({
+          template: {
+            serviceAccountName: 'trainer',
+            nodeSelector: { pool: 'gpu-h100', zone: 'z1' },
+            tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists' }],
+          },
+        }),
+        p,
+      ),
+      [],
+    );
     assert.deepEqual(fields(spec({ template: { serviceAccountName: 'default-admin' } }), p), ['spec.template.serviceAccountName']);
-    assert.deepEqual(fields(spec({ template: { nodeSelector: { pool: 'system', 'kubernetes.io/hostname': 'n1' } } }), p), ['spec.template.nodeSelector.pool', 'spec.template.nodeSelector.kubernetes.io/hostname']);
-    assert.deepEqual(fields(spec({ template: { tolerations: [{ operator: 'Exists' }, { key: 'node-role.kubernetes.io/control-plane', operator: 'Exists' }] } }), p), ['spec.template.tolerations[0]', 'spec.template.tolerations[1]']);
+    assert.deepEqual(fields(spec({ template: { nodeSelector: { pool: 'system', 'kubernetes.io/hostname': 'n1' } } }), p), [
+      'spec.template.nodeSelector.pool',
+      'spec.template.nodeSelector.kubernetes.io/hostname',
+    ]);
+    assert.deepEqual(
+      fields(spec({ template: { tolerations: [{ operator: 'Exists' }, { key: 'node-role.kubernetes.io/control-plane', operator: 'Exists' }] } }), p),
+      ['spec.template.tolerations[0]', 'spec.template.tolerations[1]'],
+    );
   });
 
   void it('refuses a Secret not listed and custom key names, and allows the default Secret', () => {
@@ -56,11 +84,15 @@ void describe('trial policy', () => {
 
   void it('caps GPUs per trial and per search (GPUs per trial x parallelism)', () => {
     const p = policy({ maxGpusPerTrial: 2, maxGpusPerSearch: 8 });
-    const gpus = (n: number, parallelism: number) => spec({ template: { resources: { limits: { 'nvidia.com/gpu': n } } }, budget: { maxTrials: 4, parallelism } });
+    const gpus = (n: number, parallelism: number) =>
+      spec({ template: { resources: { limits: { 'nvidia.com/gpu': n } } }, budget: { maxTrials: 4, parallelism } });
     assert.deepEqual(fields(gpus(2, 4), p), []);
     assert.deepEqual(fields(gpus(4, 1), p), ['spec.template.resources.limits.nvidia.com/gpu']);
     const v = policyViolations(gpus(2, 5), p);
-    assert.deepEqual(v.map((x) => x.field), ['spec.budget.parallelism']);
+    assert.deepEqual(
+      v.map((x) => x.field),
+      ['spec.budget.parallelism'],
+    );
     assert.match(at(v, 0).message, /10 GPUs, above the cluster's maximum of 8/);
   });
 

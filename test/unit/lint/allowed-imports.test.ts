@@ -44,17 +44,19 @@ tester.run('allowed-imports in workflows/', rule, {
     "import type { createActivities } from '../activities/search.activities.js';",
     "import { type createActivities } from '../activities/search.activities.js';",
   ].map((code) => ({ code, filename: inWorkflows, options: [workflowRule] })),
-  invalid: ([
-    ["import { setTimeout } from 'node:timers';", 'notAllowed'],
-    ["import { inspect } from 'node:util';", 'notAllowed'],
-    ["import { EventEmitter } from 'events';", 'notAllowed'],
-    ["import { createActivities } from '../activities/search.activities.js';", 'typesOnly'],
-    ["import { LocalLauncher } from '../src/launch/local-launcher.js';", 'notAllowed'],
-    ["import { main } from '../src/cli/main.js';", 'notAllowed'],
-    ["import { createSearch } from '../src/algorithms/registry.js';", 'notAllowed'],
-    ["export { storeFor } from '../src/store/index.js';", 'notAllowed'],
-    ["const m = await import('../src/kube/adapter.js');", 'notAllowed'],
-  ] satisfies [string, string][]).map(([code, messageId]) => ({ code, filename: inWorkflows, options: [workflowRule], errors: [{ messageId }] })),
+  invalid: (
+    [
+      ["import { setTimeout } from 'node:timers';", 'notAllowed'],
+      ["import { inspect } from 'node:util';", 'notAllowed'],
+      ["import { EventEmitter } from 'events';", 'notAllowed'],
+      ["import { createActivities } from '../activities/search.activities.js';", 'typesOnly'],
+      ["import { LocalLauncher } from '../src/launch/local-launcher.js';", 'notAllowed'],
+      ["import { main } from '../src/cli/main.js';", 'notAllowed'],
+      ["import { createSearch } from '../src/algorithms/registry.js';", 'notAllowed'],
+      ["export { storeFor } from '../src/store/index.js';", 'notAllowed'],
+      ["const m = await import('../src/kube/adapter.js');", 'notAllowed'],
+    ] satisfies [string, string][]
+  ).map(([code, messageId]) => ({ code, filename: inWorkflows, options: [workflowRule], errors: [{ messageId }] })),
 });
 
 tester.run('allowed-imports in src/algorithms/', rule, {

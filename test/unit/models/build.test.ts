@@ -6,7 +6,14 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../../src/common/rng.js';
 import {
-  buildModel, costOf, dropPathKeep, loadModelFromDir, registerDropPath, saveModelToDir, setDropPathProgress, trainableParams,
+  buildModel,
+  costOf,
+  dropPathKeep,
+  loadModelFromDir,
+  registerDropPath,
+  saveModelToDir,
+  setDropPathProgress,
+  trainableParams,
   type MacroConfig,
 } from '../../../src/models/index.js';
 import { CostNet } from '../../../src/models/cost-net.js';
@@ -144,7 +151,10 @@ void describe('NASNet-A CIFAR child (N=2, F=16)', () => {
     const loss = at(losses, 0) as number;
     assert.ok(Number.isFinite(loss) && loss > 0, `loss ${loss}`);
     const afterW = at(model.trainableWeights, 0).read().dataSync();
-    assert.ok(afterW.some((v, i) => v !== before[i]), 'weights should change');
+    assert.ok(
+      afterW.some((v, i) => v !== before[i]),
+      'weights should change',
+    );
     assert.ok(afterW.every(Number.isFinite));
     model.dispose();
   });
@@ -160,7 +170,10 @@ void describe('NASNet-A CIFAR child (N=2, F=16)', () => {
     assert.equal(a.length, 20);
     assert.deepEqual(Array.from(b), Array.from(a));
     assert.equal(trainableParams(loaded), trainableParams(model));
-    assert.equal(loaded.layers.filter((l) => l.getClassName() === 'ScheduledDropPath').length, model.layers.filter((l) => l.getClassName() === 'ScheduledDropPath').length);
+    assert.equal(
+      loaded.layers.filter((l) => l.getClassName() === 'ScheduledDropPath').length,
+      model.layers.filter((l) => l.getClassName() === 'ScheduledDropPath').length,
+    );
     model.dispose();
     loaded.dispose();
   });

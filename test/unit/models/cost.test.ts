@@ -5,7 +5,18 @@ import { costOf, costOfDef, getModel, listModels, DEFAULT_MACROS } from '../../.
 import { getSpace, NASNET_A, nasnetSpace } from '../../../src/space/index.js';
 import { at } from '../../../src/common/indexing.js';
 
-const REQUIRED = ['nasnet-a-mobile', 'nasnet-a-large', 'nasnet-a-cifar', 'pnasnet-5-mobile', 'pnasnet-5-large', 'mnasnet-a1', 'mnasnet-b1', 'ponas-a', 'ponas-b', 'ponas-c'];
+const REQUIRED = [
+  'nasnet-a-mobile',
+  'nasnet-a-large',
+  'nasnet-a-cifar',
+  'pnasnet-5-mobile',
+  'pnasnet-5-large',
+  'mnasnet-a1',
+  'mnasnet-b1',
+  'ponas-a',
+  'ponas-b',
+  'ponas-c',
+];
 
 void describe('analytic cost model on the zoo', () => {
   void it('registers the ten reference models and filters by pattern', () => {
@@ -34,8 +45,14 @@ void describe('analytic cost model on the zoo', () => {
 
   void it('the exact counts named by the issue are reproduced', () => {
     const expected: Record<string, number> = {
-      'nasnet-a-mobile': 5_289_978, 'nasnet-a-large': 88_753_150, 'pnasnet-5-large': 86_057_668, 'mnasnet-a1': 3_887_038,
-      'mnasnet-b1': 4_383_312, 'ponas-a': 5_104_022, 'ponas-b': 5_083_322, 'ponas-c': 5_587_622,
+      'nasnet-a-mobile': 5_289_978,
+      'nasnet-a-large': 88_753_150,
+      'pnasnet-5-large': 86_057_668,
+      'mnasnet-a1': 3_887_038,
+      'mnasnet-b1': 4_383_312,
+      'ponas-a': 5_104_022,
+      'ponas-b': 5_083_322,
+      'ponas-c': 5_587_622,
     };
     for (const [name, params] of Object.entries(expected)) assert.equal(costOfDef(getModel(name).def()).params, params, name);
   });

@@ -2,8 +2,22 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '../../../src/common/rng.js';
 import {
-  getSpace, listSpaces, isGenotypeError, nasnetSpace, pnasSpace, mnasnetSpace, ponasSpace, createPnasSpace,
-  createNasnetSpace, NASNET_A, PNASNET_5, expandPnasCell, initialPnasCells, pnasTokens, parseStage, formatStage,
+  getSpace,
+  listSpaces,
+  isGenotypeError,
+  nasnetSpace,
+  pnasSpace,
+  mnasnetSpace,
+  ponasSpace,
+  createPnasSpace,
+  createNasnetSpace,
+  NASNET_A,
+  PNASNET_5,
+  expandPnasCell,
+  initialPnasCells,
+  pnasTokens,
+  parseStage,
+  formatStage,
   type SearchSpace,
 } from '../../../src/space/index.js';
 import { at } from '../../../src/common/indexing.js';
@@ -40,9 +54,27 @@ for (const space of SPACES) {
     });
 
     void it('same seed gives the same samples; different seeds differ', () => {
-      const a = Array.from({ length: 20 }, ((r) => () => space.hash(space.sample(r)))(Rng.seeded(7)));
-      const b = Array.from({ length: 20 }, ((r) => () => space.hash(space.sample(r)))(Rng.seeded(7)));
-      const c = Array.from({ length: 20 }, ((r) => () => space.hash(space.sample(r)))(Rng.seeded(8)));
+      const a = Array.from(
+        { length: 20 },
+        (
+          (r) => () =>
+            space.hash(space.sample(r))
+        )(Rng.seeded(7)),
+      );
+      const b = Array.from(
+        { length: 20 },
+        (
+          (r) => () =>
+            space.hash(space.sample(r))
+        )(Rng.seeded(7)),
+      );
+      const c = Array.from(
+        { length: 20 },
+        (
+          (r) => () =>
+            space.hash(space.sample(r))
+        )(Rng.seeded(8)),
+      );
       assert.deepEqual(a, b);
       assert.notDeepEqual(a, c);
     });
@@ -107,7 +139,10 @@ void describe('nasnet space', () => {
   void it('treats swapped branches of an add as equal, but not of a concat', () => {
     const swap = (g: typeof NASNET_A, combine: 'add' | 'concat') => ({
       ...g,
-      normal: { ...g.normal, blocks: g.normal.blocks.map((b, i) => (i === 0 ? { inputs: [b.inputs[1], b.inputs[0]], ops: [b.ops[1], b.ops[0]], combine } : b)) },
+      normal: {
+        ...g.normal,
+        blocks: g.normal.blocks.map((b, i) => (i === 0 ? { inputs: [b.inputs[1], b.inputs[0]], ops: [b.ops[1], b.ops[0]], combine } : b)),
+      },
     });
     const concat = nasnetSpace.parse(swap(nasnetSpace.parse(swap(NASNET_A, 'concat')), 'concat'));
     assert.equal(nasnetSpace.hash(nasnetSpace.parse(swap(NASNET_A, 'add'))), nasnetSpace.hash(NASNET_A));

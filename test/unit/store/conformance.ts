@@ -82,7 +82,10 @@ export function objectStoreConformance(name: string, makeStore: () => ObjectStor
         const got = await store.get('race.bin');
         assert.equal(got.byteLength, size, 'a read returned a truncated object');
         assert.ok(got[0] === 0xaa || got[0] === 0xbb);
-        assert.ok(got.every((v) => v === got[0]), 'a read mixed two versions');
+        assert.ok(
+          got.every((v) => v === got[0]),
+          'a read mixed two versions',
+        );
         reads++;
       }
       await writer;

@@ -28,7 +28,7 @@ void describe('LocalStore specifics', () => {
     assert.deepEqual(readdirSync(join(dir, 'x')), ['y.bin']);
   });
 
-  void it('hides a crashed writer\'s temporary file from list and keeps the previous object', async () => {
+  void it("hides a crashed writer's temporary file from list and keeps the previous object", async () => {
     const dir = join(root, 'crash');
     const store = new LocalStore(dir);
     await store.put('k/obj', 'old');

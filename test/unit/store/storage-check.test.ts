@@ -41,10 +41,14 @@ void describe('checkStorage (local paths)', () => {
     ['a path under /proc', () => '/proc/self/nasflow', /under \/proc, a kernel pseudo-filesystem; use a directory on a real disk/],
     ['a 100,000-character path', () => `${root}/${'x'.repeat(100_000)}`, /is 1000\d\d characters long; use a URI of at most 1024 characters/],
     ['a 300-character path segment', () => join(root, 'y'.repeat(300)), /\(ENAMETOOLONG\); shorten the path/],
-    ['a path through a file', () => {
-      writeFileSync(join(root, 'plain-file'), 'x');
-      return join(root, 'plain-file', 'store');
-    }, /\(ENOTDIR\); a part of the path is a file/],
+    [
+      'a path through a file',
+      () => {
+        writeFileSync(join(root, 'plain-file'), 'x');
+        return join(root, 'plain-file', 'store');
+      },
+      /\(ENOTDIR\); a part of the path is a file/,
+    ],
   ];
   for (const [title, uri, message] of cases) {
     it(`rejects ${title} with a StorageError naming storage`, async () => {

@@ -20,7 +20,10 @@ void describe('store URIs', () => {
 
   for (const bad of ['http://host/x', 's3://UPPER/x', 's3://', '']) {
     void it(`rejects ${JSON.stringify(bad)} naming the URI`, () => {
-      assert.throws(() => parseStoreUri(bad), (err: unknown) => err instanceof InvalidUriError && err.message.includes(JSON.stringify(bad)));
+      assert.throws(
+        () => parseStoreUri(bad),
+        (err: unknown) => err instanceof InvalidUriError && err.message.includes(JSON.stringify(bad)),
+      );
     });
   }
 

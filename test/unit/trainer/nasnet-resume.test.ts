@@ -36,13 +36,25 @@ void describe('NASNet child with drop path: stop and resume on the pure-JS backe
   const run = async (name: string, shouldStop = () => false) => {
     const path = join(dir, name, 'spec.json');
     await new LocalStore('/').put(path.slice(1), JSON.stringify(spec));
-    return runTrial({ specUri: path, datasetUri: join(dir, 'data'), env: {}, buildModel: defaultModelFactory, shouldStop, now: () => performance.now(), log: () => undefined, backend });
+    return runTrial({
+      specUri: path,
+      datasetUri: join(dir, 'data'),
+      env: {},
+      buildModel: defaultModelFactory,
+      shouldStop,
+      now: () => performance.now(),
+      log: () => undefined,
+      backend,
+    });
   };
 
   void it('reproduces the uninterrupted final loss exactly', async () => {
     const reference = await run('ref');
     let steps = 0;
-    await assert.rejects(run('cut', () => ++steps > 9), PreemptedError);
+    await assert.rejects(
+      run('cut', () => ++steps > 9),
+      PreemptedError,
+    );
     const resumed = await run('cut');
     assert.equal(resumed.resumedFrom?.step, 9);
     assert.equal(resumed.finalTrainLoss, reference.finalTrainLoss);

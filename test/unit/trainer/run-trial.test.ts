@@ -47,7 +47,7 @@ void describe('runTrial with a tiny conv net on the pure-JS backend', () => {
     assert.deepEqual(trainedResultSchema.parse(stored), result);
   });
 
-  void it('measures inference latency at batch 1 and the spec\'s batch on its backend and device', async () => {
+  void it("measures inference latency at batch 1 and the spec's batch on its backend and device", async () => {
     const spec = tinySpec({ recipe: { epochs: 1 } });
     const result = await run('latency', spec);
     const latency = result.latency;
@@ -56,7 +56,10 @@ void describe('runTrial with a tiny conv net on the pure-JS backend', () => {
     assert.equal(latency.device.kind, 'cpu');
     assert.equal(latency.runs, 30);
     const batch = (spec.recipe as { batchSize?: number } | undefined)?.batchSize ?? 32;
-    assert.deepEqual(latency.batches.map((b) => b.batch), batch === 1 ? [1] : [1, batch]);
+    assert.deepEqual(
+      latency.batches.map((b) => b.batch),
+      batch === 1 ? [1] : [1, batch],
+    );
     for (const b of latency.batches) {
       assert.ok(b.medianMs > 0 && b.minMs <= b.medianMs && b.medianMs <= b.p90Ms, JSON.stringify(b));
     }
@@ -95,14 +98,20 @@ void describe('runTrial with a tiny conv net on the pure-JS backend', () => {
 
   void it('refuses to resume from checkpoints of a different spec', async () => {
     let steps = 0;
-    await assert.rejects(run('other', tinySpec(), () => ++steps > 3), PreemptedError);
+    await assert.rejects(
+      run('other', tinySpec(), () => ++steps > 3),
+      PreemptedError,
+    );
     await assert.rejects(run('other', tinySpec({ seed: 99 })), /holds checkpoints of a different spec/);
   });
 
   void it('resumes after a stop with exactly the uninterrupted final loss', async () => {
     const reference = await run('ref', tinySpec());
     let steps = 0;
-    await assert.rejects(run('cut', tinySpec(), () => ++steps > 17), PreemptedError);
+    await assert.rejects(
+      run('cut', tinySpec(), () => ++steps > 17),
+      PreemptedError,
+    );
     const cp = await findLatestCheckpoint(new LocalStore(join(dir, 'cut')));
     assert.equal(cp?.state.step, 17);
     const resumed = await run('cut', tinySpec());
@@ -111,4 +120,3 @@ void describe('runTrial with a tiny conv net on the pure-JS backend', () => {
     assert.equal(resumed.valLoss, reference.valLoss);
   });
 });
-

@@ -36,7 +36,10 @@ void describe('trial spec schema', () => {
   ];
   for (const [what, json, re] of bad) {
     void it(`rejects ${what}, naming the source and field`, () => {
-      assert.throws(() => parseTrialSpec(json, 's3://b/spec.json'), (err: unknown) => err instanceof BadSpecError && /^s3:\/\/b\/spec\.json#/.test(err.message) && re.test(err.message));
+      assert.throws(
+        () => parseTrialSpec(json, 's3://b/spec.json'),
+        (err: unknown) => err instanceof BadSpecError && /^s3:\/\/b\/spec\.json#/.test(err.message) && re.test(err.message),
+      );
     });
   }
 

@@ -38,7 +38,16 @@ void describe('PONAS supernet trials', () => {
   const run = async (name: string, spec: object, shouldStop = () => false) => {
     const path = join(dir, name, 'spec.json');
     await new LocalStore('/').put(path.slice(1), JSON.stringify(spec));
-    const out = await runAnyTrial({ specUri: path, datasetUri: join(dir, 'data'), env: {}, buildModel: () => assert.fail('no child model'), shouldStop, now: () => performance.now(), log: () => undefined, backend });
+    const out = await runAnyTrial({
+      specUri: path,
+      datasetUri: join(dir, 'data'),
+      env: {},
+      buildModel: () => assert.fail('no child model'),
+      shouldStop,
+      now: () => performance.now(),
+      log: () => undefined,
+      backend,
+    });
     return out as SupernetResult;
   };
   const meta = { ...base, phase: { type: 'meta' } };
@@ -66,7 +75,10 @@ void describe('PONAS supernet trials', () => {
   });
 
   void it('a progressive step without a finished supernet at init is a bad spec naming phase.init', async () => {
-    await assert.rejects(run('noinit', progressive(join(dir, 'nothing-here'))), (err: unknown) => err instanceof BadSpecError && /phase\.init/.test(err.message));
+    await assert.rejects(
+      run('noinit', progressive(join(dir, 'nothing-here'))),
+      (err: unknown) => err instanceof BadSpecError && /phase\.init/.test(err.message),
+    );
   });
 
   void it('rejects fixed choices that do not match the layer, naming the field', async () => {
@@ -77,7 +89,10 @@ void describe('PONAS supernet trials', () => {
   void it('stops, checkpoints and resumes meta-training to the uninterrupted result', async () => {
     const reference = await run('meta-ref', meta);
     let steps = 0;
-    await assert.rejects(run('meta-cut', meta, () => ++steps > 13), PreemptedError);
+    await assert.rejects(
+      run('meta-cut', meta, () => ++steps > 13),
+      PreemptedError,
+    );
     const resumed = await run('meta-cut', meta);
     assert.equal(resumed.resumedFrom?.step, 13);
     assert.deepEqual(resumed.lossCurve, reference.lossCurve);

@@ -15,7 +15,7 @@ void describe('defaultHistoryLimit', () => {
     }
   });
 
-  void it('stays under Temporal\'s 51,200-event limit', () => {
+  void it("stays under Temporal's 51,200-event limit", () => {
     assert.equal(defaultHistoryLimit(10_000), 40_000);
   });
 });

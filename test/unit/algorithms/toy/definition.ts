@@ -16,7 +16,11 @@ interface ToyArgs {
 }
 
 class BestOfK<G> extends BaseSearch<G> {
-  constructor(space: SearchSpace<G>, init: BaseInit, private readonly k: number) {
+  constructor(
+    space: SearchSpace<G>,
+    init: BaseInit,
+    private readonly k: number,
+  ) {
     super(TOY, space, init);
   }
 
@@ -41,7 +45,10 @@ export const toyAlgorithm = defineAlgorithm({
   specKey: 'bestOfK',
   method: 'k unseen samples, the smallest hash proposed (a toy)',
   reference: 'none (test only)',
-  settings: z.object({ k: z.number().int().min(1).max(16).default(3).describe('Samples drawn per proposal. Default: 3.') }).strict().describe('Best of k: a toy method that shows what adding a method takes.'),
+  settings: z
+    .object({ k: z.number().int().min(1).max(16).default(3).describe('Samples drawn per proposal. Default: 3.') })
+    .strict()
+    .describe('Best of k: a toy method that shows what adding a method takes.'),
   argsFrom: (s): ToyArgs => ({ k: s.k }),
   load: async () => ({
     create: (space, seed, args) => new BestOfK(space, { rng: Rng.seeded(seed).state() }, args?.k ?? 3),
