@@ -118,7 +118,7 @@ export interface BuildOptions {
 
 /** Builds the tfjs model of a resolved network; outputs [logits] or [logits, auxLogits]. */
 export function buildDef(tf: Tf, def: NetworkDef, opts: BuildOptions = {}): tfjs.LayersModel {
-  const input = tf.input({ shape: inputShape(def) });
+  const input = tf.input({ shape: inputShape(def), name: 'input' });
   const outputs = run(new TfjsNet(tf, opts.bn ?? defaultBn(def)), input, def);
   return tf.model({ inputs: input, outputs: outputs.length === 1 ? outputs[0]! : outputs, name: opts.name ?? 'nasflow' });
 }

@@ -75,16 +75,17 @@ export function buildCellNetwork<T>(net: Net<T>, input: T, family: CellFamily, m
   const twoBack = (): T | null => at(outputs, outputs.length - 2, 'cell output');
   let cellIndex = 0;
   if (imagenet) {
-    x = net.bn(net.conv(input, { filters: Math.floor(32 * stemMult), kernel: [3, 3], stride: 2, padding: 'valid' }));
+    x = net.scope('stem', () => net.bn(net.conv(input, { filters: Math.floor(32 * stemMult), kernel: [3, 3], stride: 2, padding: 'valid' })));
     trace?.('conv0', x);
     outputs.push(x);
-    for (const scale of [0.25, 0.5]) {
-      x = compileCell(net, reduction, { input: x, prev: twoBack(), filters: cellFilters(scale), stride: 2, dropPath: dropPath(cellIndex++) });
+    for (const [i, scale] of [0.25, 0.5].entries()) {
+      const args = { input: x, prev: twoBack(), filters: cellFilters(scale), stride: 2, dropPath: dropPath(cellIndex++) };
+      x = net.scope(`stem_cell_${i}`, () => compileCell(net, reduction, args));
       trace?.(`stem${outputs.length - 2}`, x);
       outputs.push(x);
     }
   } else {
-    x = net.bn(net.conv(input, { filters: Math.floor(m.F * stemMult), kernel: [3, 3] }));
+    x = net.scope('stem', () => net.bn(net.conv(input, { filters: Math.floor(m.F * stemMult), kernel: [3, 3] })));
     trace?.('stem', x);
     outputs.push(x);
   }
@@ -100,27 +101,35 @@ export function buildCellNetwork<T>(net: Net<T>, input: T, family: CellFamily, m
       if (m.skipReductionLayerInput) prev = twoBack();
       if (isReduction) {
         scale *= 2;
-        x = compileCell(net, reduction, { input: x, prev: twoBack(), filters: cellFilters(scale), stride: 2, dropPath: dropPath(cellIndex++) });
+        const args = { input: x, prev: twoBack(), filters: cellFilters(scale), stride: 2, dropPath: dropPath(cellIndex++) };
+        x = net.scope(`reduction_cell_${reductions.indexOf(c)}`, () => compileCell(net, reduction, args));
         trace?.(`reduction${reductions.indexOf(c)}`, x);
         outputs.push(x);
       }
       if (!m.skipReductionLayerInput) prev = twoBack();
-      x = compileCell(net, normal, { input: x, prev, filters: cellFilters(scale), stride: 1, dropPath: dropPath(cellIndex++) });
+      const args = { input: x, prev, filters: cellFilters(scale), stride: 1, dropPath: dropPath(cellIndex++) };
+      x = net.scope(`cell_${c}`, () => compileCell(net, normal, args));
     } else {
       if (isReduction) scale *= 2;
       // pnasnet.py keeps the previous h_i-1 for a reduction cell unless skip_reduction_layer_input.
       if (m.skipReductionLayerInput || !isReduction) prev = twoBack();
-      x = compileCell(net, normal, { input: x, prev, filters: cellFilters(scale), stride: isReduction ? 2 : 1, dropPath: dropPath(cellIndex++) });
+      const args = { input: x, prev, filters: cellFilters(scale), stride: isReduction ? 2 : 1, dropPath: dropPath(cellIndex++) };
+      x = net.scope(`cell_${c}`, () => compileCell(net, normal, args));
     }
     trace?.(family.kind === 'pnas' && isReduction ? `cell${c}(s2)` : `cell${c}`, x);
     outputs.push(x);
-    if (m.auxHead && c === auxAfter) aux = auxHead(net, net.act(x, 'relu'), m.classes);
+    const cellOut = x;
+    if (m.auxHead && c === auxAfter) aux = net.scope('aux_head', () => auxHead(net, net.act(cellOut, 'relu'), m.classes));
   }
 
-  let y = net.globalPool(net.act(x, 'relu'));
-  const denseKeep = m.denseDropoutKeepProb ?? 1;
-  if (denseKeep < 1) y = net.dropout(y, 1 - denseKeep);
-  return { logits: net.dense(y, m.classes), aux };
+  const last = x;
+  const logits = net.scope('head', () => {
+    let y = net.globalPool(net.act(last, 'relu'));
+    const denseKeep = m.denseDropoutKeepProb ?? 1;
+    if (denseKeep < 1) y = net.dropout(y, 1 - denseKeep);
+    return net.dense(y, m.classes);
+  });
+  return { logits, aux };
 }
 
 /** TF-slim `_build_aux_head`: 5x5/3 VALID avg pool, 1x1 conv 128, BN, ReLU, full-size conv 768, BN, ReLU, dense. */

@@ -31,26 +31,32 @@ export interface CellArgs<T> {
 
 export function compileCell<T>(net: Net<T>, cell: CellGenotype, a: CellArgs<T>): T {
   const { filters, stride } = a;
-  const prev = reducePrev(net, a.prev ?? a.input, a.prev === null, a.input, filters);
-  const states: T[] = [net.bn(net.conv(net.act(a.input, 'relu'), { filters, kernel: [1, 1] })), prev];
-  const branch = (from: number, op: string): T => {
-    const y = applyOp(net, at(states, from, 'cell state'), op, { filters, stride: from < 2 ? stride : 1 });
-    return a.dropPath && op !== 'identity' ? net.dropPath(y, a.dropPath) : y;
-  };
-  for (const { inputs, ops, combine } of cell.blocks) {
-    const left = branch(inputs[0], ops[0]);
-    const right = branch(inputs[1], ops[1]);
-    states.push(combine === 'add' ? net.add(left, right) : net.concat([left, right]));
-  }
-  const outH = net.shape(at(states, states.length - 1, 'cell state')).h;
-  const parts = concatStates(cell).map((idx) => {
-    const state = at(states, idx, 'cell state');
-    const s = net.shape(state);
-    if (s.h !== outH) return factorizedReduction(net, state, filters, 2);
-    if (idx < 2 && s.c !== filters) return factorizedReduction(net, state, filters, 1);
-    return state;
+  const prev = net.scope('prev', () => reducePrev(net, a.prev ?? a.input, a.prev === null, a.input, filters));
+  const states: T[] = [net.scope('input', () => net.bn(net.conv(net.act(a.input, 'relu'), { filters, kernel: [1, 1] }))), prev];
+  const branch = (side: string, from: number, op: string): T =>
+    net.scope(side, () => {
+      const y = net.scope(op, () => applyOp(net, at(states, from, 'cell state'), op, { filters, stride: from < 2 ? stride : 1 }));
+      return a.dropPath && op !== 'identity' ? net.dropPath(y, a.dropPath) : y;
+    });
+  cell.blocks.forEach(({ inputs, ops, combine }, b) => {
+    const combined = net.scope(`block_${b}`, () => {
+      const left = branch('left', inputs[0], ops[0]);
+      const right = branch('right', inputs[1], ops[1]);
+      return combine === 'add' ? net.add(left, right) : net.concat([left, right]);
+    });
+    states.push(combined);
   });
-  return parts.length === 1 ? parts[0]! : net.concat(parts);
+  const outH = net.shape(at(states, states.length - 1, 'cell state')).h;
+  return net.scope('output', () => {
+    const parts = concatStates(cell).map((idx) => {
+      const state = at(states, idx, 'cell state');
+      const s = net.shape(state);
+      if (s.h !== outH) return net.scope(`reduce_${idx}`, () => factorizedReduction(net, state, filters, 2));
+      if (idx < 2 && s.c !== filters) return net.scope(`reduce_${idx}`, () => factorizedReduction(net, state, filters, 1));
+      return state;
+    });
+    return parts.length === 1 ? parts[0]! : net.concat(parts);
+  });
 }
 
 function reducePrev<T>(net: Net<T>, prev: T, isRaw: boolean, input: T, filters: number): T {

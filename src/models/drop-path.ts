@@ -73,8 +73,8 @@ export function registerDropPath(tf: Tf): DropPathCtor {
   return ScheduledDropPath;
 }
 
-export function dropPathLayer(tf: Tf, a: DropPathArgs): DropPathLayer {
-  return new (registerDropPath(tf))(a);
+export function dropPathLayer(tf: Tf, a: DropPathArgs, name?: string): DropPathLayer {
+  return new (registerDropPath(tf))(name === undefined ? a : { ...a, name });
 }
 
 /** Sets the training progress (step / total steps) on every drop-path layer of a model. */

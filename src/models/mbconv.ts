@@ -37,37 +37,48 @@ export interface ChainMacro {
 /** `trace`, when given, is called with a label and the output of the stem, every stage and the head conv. */
 export function buildChainNetwork<T>(net: Net<T>, input: T, stages: readonly StageSpec[], m: ChainMacro, trace?: (label: string, x: T) => void): T {
   const act: Activation = m.activation ?? 'relu';
-  let x = net.act(net.bn(net.conv(input, { filters: m.stemFilters ?? 32, kernel: [3, 3], stride: 2 })), act);
+  let x = net.scope('stem', () => net.act(net.bn(net.conv(input, { filters: m.stemFilters ?? 32, kernel: [3, 3], stride: 2 })), act));
   trace?.('stem', x);
   stages.forEach((stage, i) => {
-    for (let r = 0; r < stage.repeats; r++) x = chainLayer(net, x, stage, r === 0 ? stage.stride : 1, act, m.seRule ?? 'input');
+    for (let r = 0; r < stage.repeats; r++) {
+      const layerIn = x;
+      x = net.scope(`stage_${i}`, () => net.scope(`layer_${r}`, () => chainLayer(net, layerIn, stage, r === 0 ? stage.stride : 1, act, m.seRule ?? 'input')));
+    }
     trace?.(`stage${i} ${formatStage(stage)}`, x);
   });
-  x = net.act(net.bn(net.conv(x, { filters: m.headFilters ?? 1280, kernel: [1, 1] })), act);
-  trace?.('head', x);
-  let y = net.globalPool(x);
-  const rate = m.dropout ?? 0.2;
-  if (rate > 0) y = net.dropout(y, rate);
-  return net.dense(y, m.classes);
+  const features = x;
+  return net.scope('head', () => {
+    const h = net.act(net.bn(net.conv(features, { filters: m.headFilters ?? 1280, kernel: [1, 1] })), act);
+    trace?.('head', h);
+    let y = net.globalPool(h);
+    const rate = m.dropout ?? 0.2;
+    if (rate > 0) y = net.dropout(y, rate);
+    return net.dense(y, m.classes);
+  });
 }
 
 function chainLayer<T>(net: Net<T>, x: T, s: StageSpec, stride: number, act: Activation, seRule: 'input' | 'expanded'): T {
   const cin = net.shape(x).c;
   let y: T;
   if (s.type === 'cn') {
-    y = net.act(net.bn(net.conv(x, { filters: s.out, kernel: [s.kernel, s.kernel], stride })), act);
-    if (s.se > 0) y = squeezeExcite(net, y, seWidth(seRule, cin, net.shape(y).c, s.se));
+    const c = net.scope('conv', () => net.act(net.bn(net.conv(x, { filters: s.out, kernel: [s.kernel, s.kernel], stride })), act));
+    y = s.se > 0 ? net.scope('se', () => squeezeExcite(net, c, seWidth(seRule, cin, net.shape(c).c, s.se))) : c;
   } else {
     let h = x;
-    if (s.expansion !== 1) h = net.act(net.bn(net.conv(x, { filters: cin * s.expansion, kernel: [1, 1] })), act);
-    h = net.act(net.bn(net.depthwise(h, { kernel: s.kernel, stride })), act);
-    if (s.se > 0) h = squeezeExcite(net, h, seWidth(seRule, cin, net.shape(h).c, s.se));
-    y = net.bn(net.conv(h, { filters: s.out, kernel: [1, 1] }));
+    if (s.expansion !== 1) h = net.scope('expand', () => net.act(net.bn(net.conv(x, { filters: cin * s.expansion, kernel: [1, 1] })), act));
+    const expanded = h;
+    h = net.scope('dw', () => net.act(net.bn(net.depthwise(expanded, { kernel: s.kernel, stride })), act));
+    const dw = h;
+    if (s.se > 0) h = net.scope('se', () => squeezeExcite(net, dw, seWidth(seRule, cin, net.shape(dw).c, s.se)));
+    const excited = h;
+    y = net.scope('project', () => net.bn(net.conv(excited, { filters: s.out, kernel: [1, 1] })));
   }
   if (s.skip === 'identity' && stride === 1 && cin === s.out) return net.add(y, x);
   if (s.skip === 'pool') {
-    let p = net.pool(x, { type: 'avg', size: 3, stride });
-    if (cin !== s.out) p = net.bn(net.conv(p, { filters: s.out, kernel: [1, 1] }));
+    const p = net.scope('skip', () => {
+      const pooled = net.pool(x, { type: 'avg', size: 3, stride });
+      return cin === s.out ? pooled : net.bn(net.conv(pooled, { filters: s.out, kernel: [1, 1] }));
+    });
     return net.add(y, p);
   }
   return y;

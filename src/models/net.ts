@@ -59,6 +59,12 @@ export interface DropPathArgs {
 }
 
 export interface Net<T> {
+  /**
+   * Runs `fn` inside a named scope: layers built by `fn` get names under it (`cell_3/block_1/left/…`),
+   * so exported weights say where they sit in the network. Scopes nest; interpreters without
+   * names (the cost model) just run `fn`.
+   */
+  scope<R>(name: string, fn: () => R): R;
   shape(t: T): Shape;
   conv(t: T, a: ConvArgs): T;
   depthwise(t: T, a: DepthwiseArgs): T;

@@ -31,9 +31,8 @@ type OpFn = <T>(net: Net<T>, x: T, ctx: OpContext) => T;
 
 function sepStack(k: number): OpFn {
   return (net, x, { filters, stride }) => {
-    let y = net.bn(net.separable(net.act(x, 'relu'), filters, k, stride));
-    y = net.bn(net.separable(net.act(y, 'relu'), filters, k, 1));
-    return y;
+    const y = net.scope('sep_1', () => net.bn(net.separable(net.act(x, 'relu'), filters, k, stride)));
+    return net.scope('sep_2', () => net.bn(net.separable(net.act(y, 'relu'), filters, k, 1)));
   };
 }
 
@@ -95,8 +94,10 @@ export function applyOp<T>(net: Net<T>, x: T, op: string, ctx: OpContext): T {
 export function factorizedReduction<T>(net: Net<T>, x: T, filters: number, stride: number): T {
   if (stride === 1) return net.bn(net.conv(x, { filters, kernel: [1, 1] }));
   const half = Math.floor(filters / 2);
-  const p1 = net.conv(net.pool(x, { type: 'avg', size: 1, stride, padding: 'valid' }), { filters: half, kernel: [1, 1] });
-  const shifted = net.pool(net.shift(x), { type: 'avg', size: 1, stride, padding: 'valid' });
-  const p2 = net.conv(shifted, { filters: half + (filters % 2), kernel: [1, 1] });
+  const p1 = net.scope('path_1', () => net.conv(net.pool(x, { type: 'avg', size: 1, stride, padding: 'valid' }), { filters: half, kernel: [1, 1] }));
+  const p2 = net.scope('path_2', () => {
+    const shifted = net.pool(net.shift(x), { type: 'avg', size: 1, stride, padding: 'valid' });
+    return net.conv(shifted, { filters: half + (filters % 2), kernel: [1, 1] });
+  });
   return net.bn(net.concat([p1, p2]));
 }

@@ -2,6 +2,13 @@
  * The `Net` interpreter that builds a tfjs-layers graph. The tfjs module is passed in (builders
  * are pure given a tfjs instance), so callers choose the backend package. Weights use the tfjs
  * default initialisers; BN momentum and epsilon come from the model's training settings.
+ *
+ * Layers are named by where they sit: the scopes the network description opens, then the kind of
+ * layer (`cell_3/block_1/left/sep_3x3/sep_1/separable`), with `_<n>` added when a scope holds more
+ * than one of a kind. The names are a function of the network alone, so the same genotype and
+ * macro give the same names in every process (tfjs's own names count layers per process); weights
+ * are `<layer>/<weight>` (`…/separable/depthwise_kernel`, `…/bn/moving_mean`). Checkpoints restore
+ * by position, not by name (src/trainer/loop.ts), so the names change nothing a checkpoint needs.
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import { dropPathLayer } from './drop-path.js';
@@ -18,10 +25,31 @@ export interface BnArgs {
 }
 
 export class TfjsNet implements Net<ST> {
+  private readonly scopes: string[] = [];
+  /** Layers named so far per base name, for the `_<n>` suffix. */
+  private readonly used = new Map<string, number>();
+
   constructor(
     private readonly tf: Tf,
     private readonly bnArgs: BnArgs = {},
   ) {}
+
+  scope<R>(name: string, fn: () => R): R {
+    this.scopes.push(name);
+    try {
+      return fn();
+    } finally {
+      this.scopes.pop();
+    }
+  }
+
+  /** A unique name for the next layer of `kind` in the current scope. */
+  private name(kind: string): string {
+    const base = [...this.scopes, kind].join('/');
+    const n = this.used.get(base) ?? 0;
+    this.used.set(base, n + 1);
+    return n === 0 ? base : `${base}_${n}`;
+  }
 
   shape(t: ST): Shape {
     const s = t.shape;
@@ -31,6 +59,7 @@ export class TfjsNet implements Net<ST> {
   conv(t: ST, a: ConvArgs): ST {
     return this.apply(
       this.tf.layers.conv2d({
+        name: this.name('conv'),
         filters: a.filters,
         kernelSize: [a.kernel[0], a.kernel[1]],
         strides: strides(a.stride),
@@ -45,6 +74,7 @@ export class TfjsNet implements Net<ST> {
   depthwise(t: ST, a: DepthwiseArgs): ST {
     return this.apply(
       this.tf.layers.depthwiseConv2d({
+        name: this.name('depthwise'),
         kernelSize: a.kernel,
         strides: a.stride ?? 1,
         dilationRate: a.dilation ?? 1,
@@ -57,25 +87,40 @@ export class TfjsNet implements Net<ST> {
   }
 
   separable(t: ST, filters: number, kernel: number, stride: number): ST {
-    return this.apply(this.tf.layers.separableConv2d({ filters, kernelSize: kernel, strides: stride, padding: 'same', depthMultiplier: 1, useBias: false }), t);
+    return this.apply(
+      this.tf.layers.separableConv2d({
+        name: this.name('separable'),
+        filters,
+        kernelSize: kernel,
+        strides: stride,
+        padding: 'same',
+        depthMultiplier: 1,
+        useBias: false,
+      }),
+      t,
+    );
   }
 
   bn(t: ST): ST {
-    return this.apply(this.tf.layers.batchNormalization({ axis: -1, momentum: this.bnArgs.momentum ?? 0.99, epsilon: this.bnArgs.epsilon ?? 0.001 }), t);
+    return this.apply(
+      this.tf.layers.batchNormalization({ name: this.name('bn'), axis: -1, momentum: this.bnArgs.momentum ?? 0.99, epsilon: this.bnArgs.epsilon ?? 0.001 }),
+      t,
+    );
   }
 
   act(t: ST, kind: Activation): ST {
-    return this.apply(this.tf.layers.activation({ activation: kind }), t);
+    return this.apply(this.tf.layers.activation({ name: this.name(kind), activation: kind }), t);
   }
 
   pool(t: ST, a: PoolArgs): ST {
-    const args = { poolSize: a.size, strides: a.stride, padding: a.padding ?? 'same' } as const;
+    const args = { name: this.name(`${a.type}_pool`), poolSize: a.size, strides: a.stride, padding: a.padding ?? 'same' } as const;
     return this.apply(a.type === 'avg' ? this.tf.layers.averagePooling2d(args) : this.tf.layers.maxPooling2d(args), t);
   }
 
   shift(t: ST): ST {
     const padded = this.apply(
       this.tf.layers.zeroPadding2d({
+        name: this.name('shift_pad'),
         padding: [
           [0, 1],
           [0, 1],
@@ -85,6 +130,7 @@ export class TfjsNet implements Net<ST> {
     );
     return this.apply(
       this.tf.layers.cropping2D({
+        name: this.name('shift_crop'),
         cropping: [
           [1, 0],
           [1, 0],
@@ -95,39 +141,39 @@ export class TfjsNet implements Net<ST> {
   }
 
   add(a: ST, b: ST): ST {
-    return this.tf.layers.add().apply([a, b]) as ST;
+    return this.tf.layers.add({ name: this.name('add') }).apply([a, b]) as ST;
   }
 
   mul(a: ST, b: ST): ST {
-    return this.tf.layers.multiply().apply([a, b]) as ST;
+    return this.tf.layers.multiply({ name: this.name('mul') }).apply([a, b]) as ST;
   }
 
   concat(ts: readonly ST[]): ST {
-    return this.tf.layers.concatenate({ axis: -1 }).apply([...ts]) as ST;
+    return this.tf.layers.concatenate({ name: this.name('concat'), axis: -1 }).apply([...ts]) as ST;
   }
 
   globalPool(t: ST): ST {
-    return this.apply(this.tf.layers.globalAveragePooling2d({}), t);
+    return this.apply(this.tf.layers.globalAveragePooling2d({ name: this.name('global_pool') }), t);
   }
 
   toMap(t: ST): ST {
-    return this.apply(this.tf.layers.reshape({ targetShape: [1, 1, this.shape(t).c] }), t);
+    return this.apply(this.tf.layers.reshape({ name: this.name('to_map'), targetShape: [1, 1, this.shape(t).c] }), t);
   }
 
   flatten(t: ST): ST {
-    return this.apply(this.tf.layers.flatten(), t);
+    return this.apply(this.tf.layers.flatten({ name: this.name('flatten') }), t);
   }
 
   dense(t: ST, units: number): ST {
-    return this.apply(this.tf.layers.dense({ units }), t);
+    return this.apply(this.tf.layers.dense({ name: this.name('dense'), units }), t);
   }
 
   dropout(t: ST, rate: number): ST {
-    return this.apply(this.tf.layers.dropout({ rate }), t);
+    return this.apply(this.tf.layers.dropout({ name: this.name('dropout'), rate }), t);
   }
 
   dropPath(t: ST, a: DropPathArgs): ST {
-    return this.apply(dropPathLayer(this.tf, a), t);
+    return this.apply(dropPathLayer(this.tf, a, this.name('drop_path')), t);
   }
 
   private apply(layer: tfjs.layers.Layer, t: ST): ST {
