@@ -10,12 +10,16 @@ import { Command } from 'commander';
 type Register = (program: Command) => void;
 
 let searchGroup: Promise<Register> | undefined;
-/** The search group: run/steer commands plus `search validate` (its own module, which starts nothing). */
+/** The search group: run/steer commands plus `search validate` and `search export` (their own modules, which need no Temporal). */
 const loadSearchGroup = (): Promise<Register> =>
-  (searchGroup ??= Promise.all([import('./search.js'), import('./search-validate.js')]).then(([run, validate]) => (program: Command) => {
-    run.registerSearchCommands(program);
-    validate.registerValidateCommand(program);
-  }));
+  (searchGroup ??= Promise.all([import('./search.js'), import('./search-validate.js'), import('./search-export.js')]).then(
+    ([run, validate, exporter]) =>
+      (program: Command) => {
+        run.registerSearchCommands(program);
+        validate.registerValidateCommand(program);
+        exporter.registerExportCommand(program);
+      },
+  ));
 
 const GROUPS: Record<string, () => Promise<Register>> = {
   dev: async () => (await import('./dev.js')).registerDevCommands,
@@ -36,6 +40,7 @@ const program = new Command('nasflow').description('Neural architecture search o
 /** Subcommands that load on their own, without their group's heavy modules (`search validate` needs no Temporal SDK). */
 const LIGHT: Record<string, () => Promise<Register>> = {
   'search validate': async () => (await import('./search-validate.js')).registerValidateCommand,
+  'search export': async () => (await import('./search-export.js')).registerExportCommand,
 };
 
 const wanted = LIGHT[process.argv.slice(2, 4).join(' ')] ?? GROUPS[process.argv[2] ?? ''];
