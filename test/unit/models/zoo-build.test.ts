@@ -24,6 +24,11 @@ void describe('zoo models build in tfjs', () => {
         const y = tf.tidy(() => (model.predict(tf.randomNormal([1, size, size, 3])) as tf.Tensor).dataSync());
         assert.equal(y.length, entry.classes);
         assert.ok(y.every(Number.isFinite));
+        // Structural names (src/models/tfjs-net.ts): unique, and each under a stem, cell, stage or head scope.
+        const names = model.weights.map((w) => w.originalName);
+        assert.equal(new Set(names).size, names.length);
+        const odd = names.filter((n) => !/^(stem|stem_cell_\d|cell_\d+|reduction_cell_\d|aux_head|head|stage_\d+)\/[a-z0-9_/]+$/.test(n));
+        assert.deepEqual(odd, [], 'every weight has a structural name');
       } finally {
         model.dispose();
       }
