@@ -12,10 +12,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as tfc from '@tensorflow/tfjs';
-import { startS3Bucket, type S3Bucket } from '../../helpers/infra.js';
+import { Client, Connection } from '@temporalio/client';
+import { startS3Bucket, startTemporal, type S3Bucket } from '../../helpers/infra.js';
 import { runCli } from '../../helpers/cli.js';
 import * as layout from '../../../src/api/store-layout.js';
 import { at } from '../../../src/common/indexing.js';
+import { startSearch } from '../../../src/client/search-client.js';
+import { loadSpecFile } from '../../../src/cli/spec-file.js';
 import { loadModelFromDir } from '../../../src/models/model-files.js';
 import { LocalStore } from '../../../src/store/local-store.js';
 import { getJson, putJson, withPrefix, type ObjectStore } from '../../../src/store/object-store.js';
@@ -179,6 +182,33 @@ void describe('search export: trained trial -> tfjs layers model -> identical lo
       assert.equal(maxAbsDiff(await checkpointLogits(best, input), (await reloadLogits(out, input)).logits), 0);
     } finally {
       await bucket.stop();
+    }
+  });
+
+  void it("without --storage, the CLI asks the search's workflow for its storage (a real Temporal dev server)", async () => {
+    const temporal = await startTemporal();
+    const connection = await Connection.connect({ address: temporal.address });
+    try {
+      const client = new Client({ connection, namespace: temporal.namespace });
+      const spec = { ...loadSpecFile(join(import.meta.dirname, '..', '..', '..', '..', 'examples', 'quickstart.yaml')), storage };
+      // Started and left waiting for a worker: the workflow exists, as for a running search.
+      const handle = await startSearch(client, spec, { searchId: SEARCH });
+      const conn = ['--address', temporal.address, '--namespace', temporal.namespace];
+      const env = { ...process.env, NASFLOW_TF_BACKEND: 'cpu' };
+      const out = join(dir, 'via-temporal');
+      const run = await runCli(['search', 'export', SEARCH, ...conn, '--out', out], env);
+      assert.equal(run.code, 0, run.stderr);
+      const best = at(ranked, 0, 'rank 1').trialId;
+      assert.match(run.stdout, new RegExp(`exported trial ${best} \\(rank 1`));
+      assert.equal(maxAbsDiff(await checkpointLogits(best, input), (await reloadLogits(out, input)).logits), 0);
+
+      const unknown = await runCli(['search', 'export', 'local/unknown/x', ...conn, '--out', join(dir, 'unknown')], env);
+      assert.equal(unknown.code, 1);
+      assert.match(unknown.stderr, /search local\/unknown\/x is not known to Temporal .*pass --storage/);
+      await handle.terminate('test done');
+    } finally {
+      await connection.close();
+      await temporal.stop();
     }
   });
 
