@@ -7,9 +7,9 @@
 import type { Rng } from '../common/rng.js';
 import { CHANNELS, IMAGE_BYTES, SIDE, type ImageSet } from './cifar-format.js';
 
-/** CIFAR-10 training-set channel statistics (0-1 scale). */
-const MEAN = [0.4914, 0.4822, 0.4465];
-const STD = [0.247, 0.2435, 0.2616];
+/** CIFAR-10 training-set channel statistics (0-1 scale); every network the trainer trains expects inputs normalised by them. */
+export const MEAN: readonly number[] = [0.4914, 0.4822, 0.4465];
+export const STD: readonly number[] = [0.247, 0.2435, 0.2616];
 
 export interface BatchArgs {
   /** Output side (divides 32). */
