@@ -10,14 +10,15 @@ import { Command } from 'commander';
 type Register = (program: Command) => void;
 
 let searchGroup: Promise<Register> | undefined;
-/** The search group: run/steer commands plus `search validate` and `search export` (their own modules, which need no Temporal). */
+/** The search group: run/steer commands plus `search validate`, `search export` and `search report` (their own modules, which need no Temporal). */
 const loadSearchGroup = (): Promise<Register> =>
-  (searchGroup ??= Promise.all([import('./search.js'), import('./search-validate.js'), import('./search-export.js')]).then(
-    ([run, validate, exporter]) =>
+  (searchGroup ??= Promise.all([import('./search.js'), import('./search-validate.js'), import('./search-export.js'), import('./search-report.js')]).then(
+    ([run, validate, exporter, report]) =>
       (program: Command) => {
         run.registerSearchCommands(program);
         validate.registerValidateCommand(program);
         exporter.registerExportCommand(program);
+        report.registerReportCommand(program);
       },
   ));
 
@@ -41,6 +42,7 @@ const program = new Command('nasflow').description('Neural architecture search o
 const LIGHT: Record<string, () => Promise<Register>> = {
   'search validate': async () => (await import('./search-validate.js')).registerValidateCommand,
   'search export': async () => (await import('./search-export.js')).registerExportCommand,
+  'search report': async () => (await import('./search-report.js')).registerReportCommand,
 };
 
 const wanted = LIGHT[process.argv.slice(2, 4).join(' ')] ?? GROUPS[process.argv[2] ?? ''];

@@ -55,8 +55,8 @@ export function registerExportCommand(program: Command): void {
     });
 }
 
-/** The storage URI the search's workflow was started with (memo `spec.storage`). */
-async function storageOfSearch(searchId: string, opts: Pick<ExportOpts, 'address' | 'namespace'>): Promise<string> {
+/** The storage URI the search's workflow was started with (memo `spec.storage`); `search report` asks the same way. */
+export async function storageOfSearch(searchId: string, opts: Pick<ExportOpts, 'address' | 'namespace'>): Promise<string> {
   const [{ connectTemporal }, { searchHandle }, { WorkflowNotFoundError }] = await Promise.all([
     import('./temporal-target.js'),
     import('../client/search-client.js'),

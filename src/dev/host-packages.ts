@@ -1,8 +1,9 @@
 /**
  * Debian packages the image build and its tests use (buildah, skopeo, umoci, runc, debootstrap),
- * installed by `nasflow dev tools` (`npm run tools`, part of `npm test`) when missing. They are
- * not Go tools we can build into the cache: they come from the machine's package manager, which
- * needs root; without root the command that would install them is printed instead.
+ * and the headless browser the search report's test renders the page in (chromium), installed by
+ * `nasflow dev tools` (`npm run tools`, part of `npm test`) when missing. They are not Go tools we
+ * can build into the cache: they come from the machine's package manager, which needs root;
+ * without root the command that would install them is printed instead.
  */
 import { runCommand, tail } from './run-command.js';
 
@@ -19,6 +20,7 @@ export const HOST_PACKAGES: readonly HostPackage[] = [
   { pkg: 'skopeo', command: 'skopeo' },
   { pkg: 'umoci', command: 'umoci' },
   { pkg: 'runc', command: 'runc' },
+  { pkg: 'chromium', command: 'chromium' },
 ];
 
 export interface HostPackageDeps {
@@ -35,8 +37,8 @@ export async function ensureHostPackages(deps: HostPackageDeps, log: (m: string)
   for (const p of HOST_PACKAGES) if (!(await deps.has(p.command))) missing.push(p.pkg);
   if (missing.length === 0) return { installed: [], missing: [] };
   const command = `apt-get install -y --no-install-recommends ${missing.join(' ')}`;
-  if (!deps.isRoot) return { installed: [], missing, hint: `the image build and its tests need: ${missing.join(', ')}; as root run: ${command}` };
-  log(`installing Debian packages for the image build: ${missing.join(' ')}`);
+  if (!deps.isRoot) return { installed: [], missing, hint: `the image build and the report tests need: ${missing.join(', ')}; as root run: ${command}` };
+  log(`installing Debian packages for the image build and the report tests: ${missing.join(' ')}`);
   await deps.install(missing);
   return { installed: missing, missing: [] };
 }

@@ -13,7 +13,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as tfc from '@tensorflow/tfjs';
 import { searchPrefix, trialPrefix, trialSpecKey } from '../api/store-layout.js';
-import { searchAccuracy, trialResultSchema, type BenchmarkResult, type TrainedResult } from '../api/trial-result.js';
+import type { TrainedResult } from '../api/trial-result.js';
+import { rankTrials, type RankedTrial } from '../search/trial-records.js';
 import { saveModelToDir } from '../models/model-files.js';
 import { getJson, isObjectNotFound, withPrefix, type ObjectStore } from '../store/object-store.js';
 import type { TF } from './backend.js';
@@ -33,32 +34,8 @@ export function isExportError(err: unknown): err is ExportError {
   return err instanceof ExportError;
 }
 
-export interface RankedTrial {
-  trialId: string;
-  /** Validation accuracy in percent, as the leaderboard shows it. */
-  accuracy: number;
-  result: TrainedResult | BenchmarkResult;
-}
-
-const RESULT_SUFFIX = '/result.json';
-
-/**
- * Every finished trial of a search from its `result.json` files, best first, in the leaderboard's
- * order (accuracy, then trial id: workflows/search-book.ts). Reads the store only, so it answers for
- * a running search, a finished one, and one whose workflow history is gone. Supernet stages are
- * not networks and are left out.
- */
-export async function rankTrials(store: ObjectStore, searchId: string): Promise<RankedTrial[]> {
-  const prefix = `${searchPrefix(searchId)}/trials/`;
-  const out: RankedTrial[] = [];
-  for (const key of await store.list(prefix)) {
-    if (!key.endsWith(RESULT_SUFFIX)) continue;
-    const parsed = trialResultSchema.safeParse(await getJson(store, key).catch(() => undefined));
-    if (!parsed.success || parsed.data.kind === 'ponas-supernet') continue;
-    out.push({ trialId: key.slice(prefix.length, -RESULT_SUFFIX.length), accuracy: searchAccuracy(parsed.data.valAccuracy), result: parsed.data });
-  }
-  return out.sort((a, b) => b.accuracy - a.accuracy || (a.trialId < b.trialId ? -1 : 1));
-}
+// The reading lives with `search report`'s (src/search/trial-records.ts); re-exported for callers of this module.
+export { rankTrials, type RankedTrial };
 
 /** The trial at `rank` (1 = best), or an {@link ExportError} saying which ranks exist. */
 export async function trialAtRank(store: ObjectStore, searchId: string, rank: number): Promise<RankedTrial & { rank: number }> {

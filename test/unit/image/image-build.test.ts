@@ -166,14 +166,14 @@ void describe('Debian packages of the image build', () => {
   void it('installs exactly the missing ones as root', async () => {
     const d = deps(['buildah', 'runc'], true);
     const out = await ensureHostPackages(d.deps, () => undefined);
-    assert.deepEqual(d.calls, [['debootstrap', 'skopeo', 'umoci']]);
-    assert.deepEqual(out.installed, ['debootstrap', 'skopeo', 'umoci']);
+    assert.deepEqual(d.calls, [['debootstrap', 'skopeo', 'umoci', 'chromium']]);
+    assert.deepEqual(out.installed, ['debootstrap', 'skopeo', 'umoci', 'chromium']);
   });
 
   void it('names the missing ones and the command when not root', async () => {
     const d = deps([], false);
     const out = await ensureHostPackages(d.deps, () => undefined);
     assert.equal(d.calls.length, 0);
-    assert.match(out.hint ?? '', /as root run: apt-get install -y --no-install-recommends debootstrap buildah skopeo umoci runc/);
+    assert.match(out.hint ?? '', /as root run: apt-get install -y --no-install-recommends debootstrap buildah skopeo umoci runc chromium/);
   });
 });
