@@ -3,7 +3,8 @@
  * decodes the images). A tiny seeded network saved as a tfjs layers model dir is evaluated on
  * (a) an image folder of real PNG and JPEG files (7 classes, solid colours, sizes that need the
  * resize + centre crop), (b) a CIFAR-10 binary test split, and (c) a NASNet child trained by the
- * real trainer and written by `search export` (its directory is the --weights); the reported top-1 / top-5 counts
+ * real trainer and written by `search export` (its directory is the --weights), and (d) the zoo's
+ * nasnet-a-cifar by name; the reported top-1 / top-5 counts
  * must equal the ones computed here from the model's own predictions on inputs built
  * independently of the evaluator (a solid colour stays that colour through any resize and crop).
  * Then the refusals: missing folder, empty class, undecodable file, class-count mismatch, weights
@@ -186,6 +187,40 @@ void describe('nasflow zoo evaluate: top-1 / top-5 of saved weights on image fol
     const got = JSON.parse(run.stdout) as EvalJson;
     assert.equal(got.format, 'cifar-binary');
     assert.equal(got.count, 40);
+    assert.deepEqual({ correct1: got.correct1, correct5: got.correct5 }, expected);
+  });
+
+  void it('a zoo model by name: nasnet-a-cifar weights pass the registry check and evaluate on CIFAR', async () => {
+    const data = join(dir, 'cifar-zoo');
+    await writeSynthetic(new LocalStore(data), { classes: 10, train: 10, test: 24, seed: 11 });
+    const zooWeights = join(dir, 'nasnet-a-cifar');
+    const zoo = buildDef(tf, getModel('nasnet-a-cifar').def());
+    await saveModelToDir(tf, zoo, zooWeights);
+    const set = decodeRecords(await new LocalStore(data).get(TEST_FILE), (m) => new Error(m));
+    const labels = Array.from(set.labels);
+    const x = makeBatch(
+      set,
+      labels.map((_, i) => i),
+      { imageSize: 32, padCrop: 0, flip: false, cutout: 0 },
+      null,
+    );
+    const logits = tf.tidy(() => {
+      const out = zoo.predict(tf.tensor4d(x, [labels.length, 32, 32, 3]));
+      return ((Array.isArray(out) ? out[0] : out) as tfc.Tensor2D).arraySync();
+    });
+    zoo.dispose();
+    const expected = { correct1: 0, correct5: 0 };
+    for (const [i, row] of logits.entries()) {
+      const order = row.map((v, c) => [v, c] as const).sort((a, b) => b[0] - a[0]);
+      if (order[0]?.[1] === labels[i]) expected.correct1++;
+      if (order.slice(0, 5).some(([, c]) => c === labels[i])) expected.correct5++;
+    }
+    const run = await runCli(['zoo', 'evaluate', 'nasnet-a-cifar', '--weights', zooWeights, '--dataset', data, '--json'], env);
+    assert.equal(run.code, 0, run.stderr);
+    const got = JSON.parse(run.stdout) as EvalJson & { model: string; inputSize: number };
+    assert.equal(got.model, 'nasnet-a-cifar');
+    assert.equal(got.inputSize, 32);
+    assert.equal(got.count, 24);
     assert.deepEqual({ correct1: got.correct1, correct5: got.correct5 }, expected);
   });
 
