@@ -16,10 +16,10 @@ const W = 560;
 const H = 320;
 const M = { left: 56, right: 16, top: 16, bottom: 44 };
 
-/** Round tick values covering [lo, hi] (1, 2 or 5 times a power of ten apart). */
-export function ticks(lo: number, hi: number, count = 5): number[] {
+/** Round tick values covering [lo, hi] (1, 2 or 5 times a power of ten apart; whole numbers when `integer`). */
+export function ticks(lo: number, hi: number, count = 5, integer = false): number[] {
   if (!(hi > lo)) return [lo];
-  const raw = (hi - lo) / count;
+  const raw = Math.max((hi - lo) / count, integer ? 1 : 0);
   const pow = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * pow).find((s) => s >= raw) ?? 10 * pow;
   const out: number[] = [];
@@ -51,7 +51,7 @@ function frame(xs: readonly number[], ys: readonly number[], xLabel: string, yLa
   const sx = (x: number) => M.left + ((x - x0) / (x1 - x0)) * pw;
   const sy = (y: number) => M.top + ph - ((y - y0) / (y1 - y0)) * ph;
   const parts = [`<rect class="plot" x="${M.left}" y="${M.top}" width="${pw}" height="${ph}"/>`];
-  for (const t of ticks(x0, x1)) {
+  for (const t of ticks(x0, x1, 5, xs.every(Number.isInteger))) {
     parts.push(`<line class="grid" x1="${px(sx(t))}" x2="${px(sx(t))}" y1="${M.top}" y2="${M.top + ph}"/>`);
     parts.push(`<text class="tick" x="${px(sx(t))}" y="${M.top + ph + 16}" text-anchor="middle">${esc(fmt(t))}</text>`);
   }

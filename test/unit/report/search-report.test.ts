@@ -7,6 +7,7 @@ import { NOT_YET_DRAWN, paretoFront, renderSearchReport, reportModel } from '../
 import type { TrialRecord } from '../../../src/search/trial-records.js';
 import { NASNET_A, PNASNET_5 } from '../../../src/space/index.js';
 import { compareTrialIds } from '../../../src/search/trial-records.js';
+import { ticks } from '../../../src/report/svg-charts.js';
 
 const SEARCH = 'local/demo/a1';
 
@@ -87,6 +88,12 @@ void describe('search report model', () => {
       m.trials.map((t) => t.status),
       ['succeeded', 'succeeded', 'succeeded', 'succeeded', 'succeeded', 'no result'],
     );
+  });
+
+  void it('puts axis ticks on round values, whole numbers on a trial axis', () => {
+    assert.deepEqual(ticks(0, 10), [0, 2, 4, 6, 8, 10]);
+    assert.deepEqual(ticks(53.2, 78.1), [55, 60, 65, 70, 75]);
+    assert.deepEqual(ticks(0.9, 2.1, 5, true), [1, 2]);
   });
 
   void it('orders trial ids by round and index numerically', () => {
