@@ -5,10 +5,11 @@
  */
 import { getJson, isObjectNotFound, putJson, type ObjectStore } from '../store/object-store.js';
 import { TRIAL_RESULT } from '../api/store-layout.js';
-import { isInvalidUri, openPrefix, openUri, parentUri } from '../store/uri.js';
+import { isInvalidUri, openPrefix, openUri, parentUri, parseStoreUri } from '../store/uri.js';
 import type { S3Env } from '../store/s3-store.js';
 import { loadBackend, type LoadedBackend } from './backend.js';
 import { loadCifarDataset, type DatasetSplits } from './dataset.js';
+import { loadImageFolderDataset, looksLikeImageFolder } from './image-folder-dataset.js';
 import { BadSpecError, GpuRequiredError } from './errors.js';
 import { decideDevice, describeDevice, gpuRequiredMessage, readGpuFacts, type Device, type GpuFacts } from './device.js';
 import { batchesOf, trainLoop } from './loop.js';
@@ -101,16 +102,26 @@ export async function loadDataAndBackend(
   recipe: { valFraction: number; maxTrainSamples: number },
   closers: (() => void)[],
 ): Promise<{ data: DatasetSplits; backend: LoadedBackend; device: Device }> {
-  const data = await loadCifarDataset(openField('dataset', datasetUri, a.env, closers), datasetUri, {
-    classes,
-    valFraction: recipe.valFraction,
-    maxTrainSamples: recipe.maxTrainSamples,
-  });
+  const split = { classes, valFraction: recipe.valFraction, maxTrainSamples: recipe.maxTrainSamples };
+  // An image folder needs the backend to decode; CIFAR binary is read (and refused) before tfjs loads.
+  const folder = localImageFolder(datasetUri);
+  const cifar = (await looksLikeImageFolder(folder)) ? undefined : await loadCifarDataset(openField('dataset', datasetUri, a.env, closers), datasetUri, split);
   const backend = a.backend ?? (await loadBackend(a.env.NASFLOW_TF_BACKEND, a.log));
+  const data = cifar ?? (await loadImageFolderDataset(backend.tf, backend.pkg, folder, datasetUri, split));
   const device = decideDevice((a.gpuFacts ?? readGpuFacts)(), { backend: backend.backend, usingGpu: backend.usingGpu, flavour: backend.flavour });
   a.log(describeDevice(device));
   if (a.requireGpu && device.kind === 'cpu') throw new GpuRequiredError(gpuRequiredMessage(device));
   return { data, backend, device };
+}
+
+/** The local path a dataset URI names, or '' for s3:// and invalid URIs (those go to the CIFAR reader, which reports them). */
+function localImageFolder(uri: string): string {
+  try {
+    const loc = parseStoreUri(uri);
+    return loc.kind === 'file' ? loc.path : '';
+  } catch {
+    return '';
+  }
 }
 
 export async function readSpecJson(uri: string, env: S3Env): Promise<unknown> {

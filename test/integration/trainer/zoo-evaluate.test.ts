@@ -22,12 +22,14 @@ import { runCli } from '../../helpers/cli.js';
 import * as layout from '../../../src/api/store-layout.js';
 import { buildDef, getModel } from '../../../src/models/index.js';
 import { loadModelFromDir, saveModelToDir } from '../../../src/models/model-files.js';
+import type { TrainedResult } from '../../../src/api/trial-result.js';
 import { LocalStore } from '../../../src/store/local-store.js';
 import { putJson } from '../../../src/store/object-store.js';
 import { MEAN, STD, makeBatch } from '../../../src/trainer/augment.js';
 import { loadBackend, type TF } from '../../../src/trainer/backend.js';
 import { TEST_FILE, decodeRecords } from '../../../src/trainer/cifar-format.js';
 import { exportTrial } from '../../../src/trainer/export-trial.js';
+import { UnusableDataError } from '../../../src/trainer/errors.js';
 import { defaultModelFactory } from '../../../src/trainer/factories.js';
 import { runTrial } from '../../../src/trainer/run-trial.js';
 import { writeSynthetic } from '../../../src/trainer/synth.js';
@@ -35,6 +37,7 @@ import { writeSynthetic } from '../../../src/trainer/synth.js';
 const EXAMPLE = join(import.meta.dirname, '..', '..', '..', '..', 'examples', 'trial-tiny.json');
 const SEARCH = 'local/zoo-eval/c3d4e5';
 const SIDE = 8;
+const isUnusableData = (err: unknown): boolean => err instanceof UnusableDataError;
 const CLASSES = 7;
 
 interface NodeImages {
@@ -85,7 +88,7 @@ interface EvalJson {
   imagesPerSecond: number;
 }
 
-void describe('nasflow zoo evaluate: top-1 / top-5 of saved weights on image folders and CIFAR binary', () => {
+void describe('image-folder datasets and nasflow zoo evaluate: top-1 / top-5 of saved weights on image folders and CIFAR binary', () => {
   let tf: TF;
   let dir: string;
   let weights: string;
@@ -276,6 +279,61 @@ void describe('nasflow zoo evaluate: top-1 / top-5 of saved weights on image fol
     assert.equal(got.classes, 4);
     assert.deepEqual({ correct1: got.correct1, correct5: got.correct5 }, expected);
     assert.equal(got.correct5, 24, 'top-5 of 4 classes is every image');
+  });
+
+  void it('the trainer trains on an image folder: stratified validation split, an undecodable file named', async () => {
+    const root = join(dir, 'train-images');
+    for (const [label, rgb] of [
+      [200, 30, 30],
+      [30, 200, 30],
+      [30, 30, 200],
+    ].entries()) {
+      await mkdir(join(root, `k${label}`), { recursive: true });
+      for (let i = 0; i < 7; i++)
+        await writeImage(
+          join(root, `k${label}`, `${i}.png`),
+          rgb.map((v) => v + 3 * i),
+          40,
+          48 + i,
+          false,
+        );
+    }
+    const storage = join(dir, 'folder-storage');
+    const store = new LocalStore(storage);
+    const example = JSON.parse(await readFile(EXAMPLE, 'utf8')) as { recipe: Record<string, unknown> };
+    const trainOn = async (trialId: string, dataset: string): Promise<TrainedResult> => {
+      const spec = {
+        ...example,
+        trialId,
+        macro: { stem: 'cifar', cellsPerStage: 1, filters: 4, classes: 3 },
+        recipe: { ...example.recipe, epochs: 1, batchSize: 8, imageSize: SIDE, valFraction: 0.3 },
+        dataset,
+        output: pathToFileURL(join(storage, layout.trialPrefix(SEARCH, trialId))).href,
+        seed: 2,
+      };
+      await putJson(store, layout.trialSpecKey(SEARCH, trialId), spec);
+      return runTrial({
+        specUri: join(storage, layout.trialSpecKey(SEARCH, trialId)),
+        env: {},
+        buildModel: defaultModelFactory,
+        shouldStop: () => false,
+        now: () => performance.now(),
+        log: () => undefined,
+        backend: await loadBackend('node', () => undefined),
+      });
+    };
+    const result = await trainOn(`${SEARCH}/1/0`, pathToFileURL(root).href);
+    // round(7 * 0.3) = 2 images of each class are held out.
+    assert.equal(result.trainSamples, 15);
+    assert.equal(result.valSamples, 6);
+    assert.ok(Number.isFinite(result.valAccuracy));
+
+    await writeFile(join(root, 'k1', '9.png'), 'not a PNG');
+    await assert.rejects(trainOn(`${SEARCH}/1/1`, root), (err: Error) => {
+      assert.ok(isUnusableData(err), String(err));
+      assert.match(err.message, new RegExp(`cannot decode ${join(root, 'k1', '9.png')}`));
+      return true;
+    });
   });
 
   void it('refuses unusable data and mismatched weights, naming the folder, file or flag', async () => {
