@@ -10,11 +10,11 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type * as tfc from '@tensorflow/tfjs';
 import { Client, Connection } from '@temporalio/client';
 import { startS3Bucket, startTemporal, type S3Bucket } from '../../helpers/infra.js';
 import { runCli } from '../../helpers/cli.js';
+import { trainTinyTrial } from '../../helpers/tiny-trial.js';
 import * as layout from '../../../src/api/store-layout.js';
 import { at } from '../../../src/common/indexing.js';
 import { startSearch } from '../../../src/client/search-client.js';
@@ -27,11 +27,9 @@ import { loadBackend, type LoadedBackend } from '../../../src/trainer/backend.js
 import { findLatestCheckpoint } from '../../../src/trainer/checkpoint.js';
 import { exportTrial, isExportError, rankTrials } from '../../../src/trainer/export-trial.js';
 import { defaultModelFactory } from '../../../src/trainer/factories.js';
-import { runTrial } from '../../../src/trainer/run-trial.js';
 import { parseTrialSpec } from '../../../src/trainer/spec.js';
 import { writeSynthetic } from '../../../src/trainer/synth.js';
 
-const EXAMPLE = join(import.meta.dirname, '..', '..', '..', '..', 'examples', 'trial-tiny.json');
 const SEARCH = 'local/export-it/a1b2c3';
 const IMAGE = 8;
 
@@ -43,24 +41,15 @@ void describe('search export: trained trial -> tfjs layers model -> identical lo
 
   /** Trains one trial of SEARCH with the real trainer, its spec where a search puts it. */
   const train = async (trialId: string, seed: number): Promise<void> => {
-    const example = JSON.parse(await readFile(EXAMPLE, 'utf8')) as { recipe: Record<string, unknown> };
-    const spec = {
-      ...example,
+    await trainTinyTrial({
+      store,
+      storage,
+      searchId: SEARCH,
       trialId,
       macro: { stem: 'cifar', cellsPerStage: 1, filters: 4, classes: 4 },
-      recipe: { ...example.recipe, epochs: 1, batchSize: 16, imageSize: IMAGE, dropPathKeepProb: 0.6, checkpointEverySteps: 4 },
+      recipe: { epochs: 1, batchSize: 16, imageSize: IMAGE, dropPathKeepProb: 0.6, checkpointEverySteps: 4 },
       dataset: join(dir, 'data'),
-      output: pathToFileURL(join(storage, layout.trialPrefix(SEARCH, trialId))).href,
       seed,
-    };
-    await putJson(store, layout.trialSpecKey(SEARCH, trialId), spec);
-    await runTrial({
-      specUri: join(storage, layout.trialSpecKey(SEARCH, trialId)),
-      env: {},
-      buildModel: defaultModelFactory,
-      shouldStop: () => false,
-      now: () => performance.now(),
-      log: () => undefined,
       backend,
     });
   };

@@ -13,28 +13,24 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as tfc from '@tensorflow/tfjs';
 import { runCli } from '../../helpers/cli.js';
-import * as layout from '../../../src/api/store-layout.js';
+import { trainTinyTrial } from '../../helpers/tiny-trial.js';
 import { buildDef, getModel } from '../../../src/models/index.js';
 import { loadModelFromDir, saveModelToDir } from '../../../src/models/model-files.js';
 import type { TrainedResult } from '../../../src/api/trial-result.js';
 import { LocalStore } from '../../../src/store/local-store.js';
-import { putJson } from '../../../src/store/object-store.js';
 import { MEAN, STD, makeBatch } from '../../../src/trainer/augment.js';
 import { loadBackend, type TF } from '../../../src/trainer/backend.js';
 import { TEST_FILE, decodeRecords } from '../../../src/trainer/cifar-format.js';
 import { exportTrial } from '../../../src/trainer/export-trial.js';
 import { UnusableDataError } from '../../../src/trainer/errors.js';
-import { defaultModelFactory } from '../../../src/trainer/factories.js';
-import { runTrial } from '../../../src/trainer/run-trial.js';
 import { writeSynthetic } from '../../../src/trainer/synth.js';
 
-const EXAMPLE = join(import.meta.dirname, '..', '..', '..', '..', 'examples', 'trial-tiny.json');
 const SEARCH = 'local/zoo-eval/c3d4e5';
 const SIDE = 8;
 const isUnusableData = (err: unknown): boolean => err instanceof UnusableDataError;
@@ -232,27 +228,16 @@ void describe('image-folder datasets and nasflow zoo evaluate: top-1 / top-5 of 
     const store = new LocalStore(storage);
     const data = join(dir, 'trial-data');
     await writeSynthetic(new LocalStore(data), { classes: 4, train: 64, test: 24, seed: 4 });
-    const example = JSON.parse(await readFile(EXAMPLE, 'utf8')) as { recipe: Record<string, unknown> };
-    const trialId = `${SEARCH}/0/0`;
-    const spec = {
-      ...example,
-      trialId,
+    await trainTinyTrial({
+      store,
+      storage,
+      searchId: SEARCH,
+      trialId: `${SEARCH}/0/0`,
       macro: { stem: 'cifar', cellsPerStage: 1, filters: 4, classes: 4 },
-      recipe: { ...example.recipe, epochs: 1, batchSize: 16, imageSize: SIDE, checkpointEverySteps: 4 },
+      recipe: { epochs: 1, batchSize: 16, imageSize: SIDE, checkpointEverySteps: 4 },
       dataset: data,
-      output: pathToFileURL(join(storage, layout.trialPrefix(SEARCH, trialId))).href,
       seed: 1,
-    };
-    await putJson(store, layout.trialSpecKey(SEARCH, trialId), spec);
-    const backend = await loadBackend('node', () => undefined);
-    await runTrial({
-      specUri: join(storage, layout.trialSpecKey(SEARCH, trialId)),
-      env: {},
-      buildModel: defaultModelFactory,
-      shouldStop: () => false,
-      now: () => performance.now(),
-      log: () => undefined,
-      backend,
+      backend: await loadBackend('node', () => undefined),
     });
     const out = join(dir, 'export');
     await exportTrial({ tf, store, searchId: SEARCH, rank: 1, outDir: out });
@@ -300,28 +285,18 @@ void describe('image-folder datasets and nasflow zoo evaluate: top-1 / top-5 of 
     }
     const storage = join(dir, 'folder-storage');
     const store = new LocalStore(storage);
-    const example = JSON.parse(await readFile(EXAMPLE, 'utf8')) as { recipe: Record<string, unknown> };
-    const trainOn = async (trialId: string, dataset: string): Promise<TrainedResult> => {
-      const spec = {
-        ...example,
+    const trainOn = async (trialId: string, dataset: string): Promise<TrainedResult> =>
+      trainTinyTrial({
+        store,
+        storage,
+        searchId: SEARCH,
         trialId,
         macro: { stem: 'cifar', cellsPerStage: 1, filters: 4, classes: 3 },
-        recipe: { ...example.recipe, epochs: 1, batchSize: 8, imageSize: SIDE, valFraction: 0.3 },
+        recipe: { epochs: 1, batchSize: 8, imageSize: SIDE, valFraction: 0.3 },
         dataset,
-        output: pathToFileURL(join(storage, layout.trialPrefix(SEARCH, trialId))).href,
         seed: 2,
-      };
-      await putJson(store, layout.trialSpecKey(SEARCH, trialId), spec);
-      return runTrial({
-        specUri: join(storage, layout.trialSpecKey(SEARCH, trialId)),
-        env: {},
-        buildModel: defaultModelFactory,
-        shouldStop: () => false,
-        now: () => performance.now(),
-        log: () => undefined,
         backend: await loadBackend('node', () => undefined),
       });
-    };
     const result = await trainOn(`${SEARCH}/1/0`, pathToFileURL(root).href);
     // round(7 * 0.3) = 2 images of each class are held out.
     assert.equal(result.trainSamples, 15);
