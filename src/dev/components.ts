@@ -29,6 +29,8 @@ export interface ComponentOptions {
   env?: NodeJS.ProcessEnv;
   /** Ports to reuse when all of them are free (a restart keeps the address); else fresh ones. */
   ports?: readonly number[];
+  /** How long to wait for `ports` to come free (they belong to a server that was just stopped). */
+  portsWaitMs?: number;
 }
 
 /** Search attributes nasflow registers on the dev server (docs/design.md "Contracts"), as the CLI spells their types. */

@@ -4,6 +4,7 @@
  * time (Temporal and Kubernetes in one test file) never receive the same one.
  */
 import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const handedOut = new Set<number>();
 
@@ -47,14 +48,21 @@ function bindable(port: number): Promise<boolean> {
 
 /**
  * The `preferred` ports when every one of them is free (a restarted server keeps its address),
- * otherwise `count` fresh ones.
+ * otherwise `count` fresh ones. `waitMs` gives a server that was just stopped time to let go of
+ * them: a killed process's sockets close only after all of its threads have exited, which can
+ * lag behind on a loaded machine.
  */
-export async function portsPreferring(preferred: readonly number[] | undefined, count: number): Promise<number[]> {
+export async function portsPreferring(preferred: readonly number[] | undefined, count: number, opts: { waitMs?: number } = {}): Promise<number[]> {
   if (preferred && preferred.length === count && preferred.every((p) => Number.isInteger(p) && p > 0 && !handedOut.has(p))) {
-    const free = await Promise.all(preferred.map(bindable));
-    if (free.every(Boolean)) {
-      for (const p of preferred) handedOut.add(p);
-      return [...preferred];
+    const deadline = Date.now() + (opts.waitMs ?? 0);
+    for (;;) {
+      const free = await Promise.all(preferred.map(bindable));
+      if (free.every(Boolean)) {
+        for (const p of preferred) handedOut.add(p);
+        return [...preferred];
+      }
+      if (Date.now() >= deadline) break;
+      await sleep(250);
     }
   }
   return freePorts(count);

@@ -25,7 +25,7 @@ export interface S3Options extends ComponentOptions {
 export async function startS3(binary: string, opts: S3Options): Promise<StartedComponent<S3Endpoints>> {
   const dataDir = join(opts.dir, 'data');
   mkdirSync(dataDir, { recursive: true });
-  const port = at(await portsPreferring(opts.ports, 1), 0, 'S3 port');
+  const port = at(await portsPreferring(opts.ports, 1, { waitMs: opts.portsWaitMs }), 0, 'S3 port');
   const accessKeyId = opts.credentials?.accessKeyId ?? `nasflow${randomBytes(4).toString('hex')}`;
   const secretAccessKey = opts.credentials?.secretAccessKey ?? randomBytes(20).toString('hex');
   const region = 'us-east-1';

@@ -77,9 +77,17 @@ function signal(pid: number, sig: NodeJS.Signals): void {
   }
 }
 
+/**
+ * A zombie that is really done. When the main thread of a multi-threaded server (Go, Node) exits
+ * first, its entry shows Z while the other threads still run and its sockets are still open, so a
+ * zombie counts as gone only once it is the last thread of its process.
+ */
 function isZombie(pid: number): boolean {
   try {
-    return /\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const zombie = /^State:\s+Z/m.test(status);
+    const threads = Number(/^Threads:\s+(\d+)/m.exec(status)?.[1] ?? '1');
+    return zombie && threads <= 1;
   } catch {
     return true;
   }

@@ -82,7 +82,8 @@ export async function stackUp(sel: StackSelection, env: NodeJS.ProcessEnv, log: 
   const started: ComponentRecord[] = [];
   try {
     for (const name of wanted) {
-      const component = await startComponent(name, root, previous[name], sel.gpuNodes, env, log);
+      // A part stopped a moment ago (dev down, a crash) may still be letting go of its ports.
+      const component = await startComponent(name, root, previous[name], sel.gpuNodes, env, log, previous[name] ? 10_000 : 0);
       state.components[name] = component;
       started.push(component);
       writeFileSync(stateFile(env), JSON.stringify(state, null, 2));
@@ -111,7 +112,8 @@ export async function stackRestart(names: readonly string[] | undefined, env: No
   for (const name of chosen) {
     const before = recorded(state, name, env);
     await stopComponent(before);
-    const after = await startComponent(name, state.root, before, 0, env, log);
+    // Our own server held these ports a moment ago: give its sockets time to close.
+    const after = await startComponent(name, state.root, before, 0, env, log, 30_000);
     state.components[name] = after;
     writeFileSync(stateFile(env), JSON.stringify(state, null, 2));
     const moved = JSON.stringify(before.ports) !== JSON.stringify(after.ports);
@@ -133,6 +135,7 @@ async function startComponent(
   gpuNodes: number,
   env: NodeJS.ProcessEnv,
   log: (m: string) => void,
+  portsWaitMs: number,
 ): Promise<ComponentRecord> {
   const dir = join(root, name);
   const record = (c: StartedComponent<object>): ComponentRecord => ({
@@ -143,13 +146,13 @@ async function startComponent(
   });
   if (name === 'temporal') {
     const tools = await ensureTools({ env, only: ['temporal'], log });
-    return record(await startTemporal(tools.temporal.path, { dir, detached: true, ports: prev?.ports }));
+    return record(await startTemporal(tools.temporal.path, { dir, detached: true, ports: prev?.ports, portsWaitMs }));
   }
   if (name === 's3') {
     const tools = await ensureTools({ env, only: ['versitygw'], log });
     const keys = prev?.endpoints as { accessKeyId?: string; secretAccessKey?: string } | undefined;
     const credentials = keys?.accessKeyId && keys.secretAccessKey ? { accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey } : undefined;
-    return record(await startS3(tools.versitygw.path, { dir, detached: true, ports: prev?.ports, ...(credentials ? { credentials } : {}) }));
+    return record(await startS3(tools.versitygw.path, { dir, detached: true, ports: prev?.ports, portsWaitMs, ...(credentials ? { credentials } : {}) }));
   }
   const tools = await ensureTools({ env, only: ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok'], log });
   rmSync(dir, { recursive: true, force: true });

@@ -46,7 +46,7 @@ export function devServerArgs(ports: readonly number[], dir: string): string[] {
 
 export async function startTemporal(binary: string, opts: ComponentOptions): Promise<StartedComponent<TemporalEndpoints>> {
   mkdirSync(opts.dir, { recursive: true });
-  const ports = await portsPreferring(opts.ports, 4);
+  const ports = await portsPreferring(opts.ports, 4, { waitMs: opts.portsWaitMs });
   const [grpc, ui, http] = ports;
   const args = devServerArgs(ports, opts.dir);
   const proc = startService({ name: 'temporal', command: binary, args, logFile: join(opts.dir, 'temporal.log'), detached: opts.detached, env: opts.env });
