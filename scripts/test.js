@@ -32,9 +32,10 @@ if (files.length === 0) {
 }
 const concurrency = process.env.NASFLOW_TEST_CONCURRENCY ?? '1';
 
-// The trial image (test/integration/image, test/e2e) takes minutes to build cold: start it now, in
-// the background, so it overlaps the unit and conformance layers. The tests that need it call the
-// same cached build, which waits on this one's lock and then finds the result (a no-op when warm).
+// The images (test/integration/image, test/e2e) take minutes to build cold: start them now, in the
+// background, so they overlap the unit and conformance layers; the trainer first (e2e needs it
+// first), then the platform image, which reuses its layers. The tests that need them call the same
+// cached build, which waits on the build lock and then finds the result (a no-op when warm).
 const needsImage = files.some((f) => /\/(integration\/image|e2e)\//.test(f));
 let imageBuild;
 if (needsImage && process.getuid?.() === 0 && process.env.NASFLOW_TEST_IMAGE_BUILD !== '0') {
@@ -42,9 +43,15 @@ if (needsImage && process.getuid?.() === 0 && process.env.NASFLOW_TEST_IMAGE_BUI
   mkdirSync(cache, { recursive: true });
   const log = join(cache, 'test-build.log');
   const out = openSync(log, 'w');
-  imageBuild = spawn(process.execPath, [join(import.meta.dirname, '..', 'bin', 'nasflow.js'), 'image', 'build', '--json'], { stdio: ['ignore', out, out] });
-  imageBuild.on('exit', (code) => console.error(`[image] background build of the trial image exited ${code} (log: ${log})`));
-  console.error(`[image] building the trial image in the background (log: ${log})`);
+  // One after the other; SIGTERM to the shell (below, when the tests end first) reaches the build it waits on.
+  const both = [
+    'trap \'kill "$pid" 2>/dev/null; exit 143\' TERM INT HUP',
+    '"$0" "$1" image build --json & pid=$!; wait "$pid" || exit $?',
+    '"$0" "$1" image build --target platform --json & pid=$!; wait "$pid"',
+  ].join('\n');
+  imageBuild = spawn('sh', ['-c', both, process.execPath, join(import.meta.dirname, '..', 'bin', 'nasflow.js')], { stdio: ['ignore', out, out] });
+  imageBuild.on('exit', (code) => console.error(`[image] background build of the trainer and platform images exited ${code} (log: ${log})`));
+  console.error(`[image] building the trainer and platform images in the background (log: ${log})`);
 }
 // No --test-force-exit: with it, Node 24 drops the last test events of quick files (their results
 // go missing from the report; measured: 317 of 324 unit tests reported). A test may run 15 minutes

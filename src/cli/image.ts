@@ -4,7 +4,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { commandRunner, storageIn } from '../image/buildah.js';
 import { buildImage, copyArchive, type BuiltImage } from '../image/build.js';
-import { pushArchive } from '../image/push.js';
+import { checkCreds, pushArchive, pushDestination } from '../image/push.js';
 import type { ImageTarget } from '../image/names.js';
 
 interface BuildFlags {
@@ -30,13 +30,18 @@ export function registerImageCommands(program: Command): void {
     .option('--target <name>', 'trainer (trial pods, entrypoint "nasflow train") or platform (operator and worker)', 'trainer')
     .option('--out <file>', 'also copy the OCI archive to this file')
     .option('--push <ref>', 'push to a registry with skopeo, e.g. ghcr.io/me/nasflow-trainer:0.1.0')
-    .option('--insecure', 'with --push: skip TLS verification')
-    .option('--creds <user:password>', 'with --push: registry credentials')
+    .option('--insecure', 'with --push: skip TLS verification, allow plain HTTP (a registry on loopback or in a test cluster)')
+    .option('--creds <user:password>', 'with --push: registry credentials (user:password or user:token)')
     .option('--json', 'print the result as JSON')
     .action(async (f: BuildFlags) => {
       if (f.target !== 'trainer' && f.target !== 'platform') {
         throw new Error(`--target: expected trainer or platform, received ${JSON.stringify(f.target)}`);
       }
+      // Push flags are checked before the build, which can take minutes.
+      if (!f.push && (f.creds !== undefined || f.insecure))
+        throw new Error(`${f.creds !== undefined ? '--creds' : '--insecure'} only applies with --push <ref>`);
+      if (f.push) pushDestination(f.push);
+      if (f.creds !== undefined) checkCreds(f.creds);
       const env = process.env;
       if (process.getuid?.() !== 0) {
         throw new Error('nasflow image build runs buildah with chroot isolation, which needs root here; run it as root (CI does)');

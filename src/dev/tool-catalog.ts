@@ -8,7 +8,7 @@
  *   replaces each staging module with its matching v0.X.Y tag.
  * - `etcd-wrapper`: etcd's server lives in a library module; a three-line main calls etcdmain.
  */
-export type ToolName = 'temporal' | 'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'kwok' | 'versitygw' | 'helm';
+export type ToolName = 'temporal' | 'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'kwok' | 'versitygw' | 'helm' | 'registry';
 
 export type BuildRecipe = { kind: 'go-install'; pkg: string } | { kind: 'k8s-wrapper'; cmd: string } | { kind: 'etcd-wrapper'; module: string };
 
@@ -59,6 +59,13 @@ export const TOOLS: readonly ToolSpec[] = [
     version: '4.2.4',
     recipe: { kind: 'go-install', pkg: 'helm.sh/helm/v4/cmd/helm' },
     versionArgs: ['version', '--short'],
+  },
+  {
+    // The OCI registry `nasflow image build --push` is tested against (src/dev/registry.ts).
+    name: 'registry',
+    version: '3.1.2',
+    recipe: { kind: 'go-install', pkg: 'github.com/distribution/distribution/v3/cmd/registry' },
+    versionArgs: ['--version'],
   },
 ];
 

@@ -62,7 +62,10 @@ export async function buildImage(o: BuildOptions): Promise<BuiltImage> {
   const cached = readBuilt(dir);
   if (cached) return { ...cached, cached: true };
   mkdirSync(o.cacheDir, { recursive: true });
-  return withLock(join(o.cacheDir, `.lock-build-${o.target}-${o.flavour}`), async () => {
+  // One build at a time, whatever the target and flavour: they share the rootfs, the image storage
+  // and the build stage's layers, so a second build waits and then reuses those layers instead of
+  // running the same steps at once on the same cores (the platform image after the trainer: seconds).
+  return withLock(join(o.cacheDir, '.lock-build'), async () => {
     const again = readBuilt(dir); // another process built it while this one waited
     if (again) return { ...again, cached: true };
     const started = o.now();

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StartedComponent } from '../../src/dev/components.js';
 import { startKube as startKubeComponent, type KubeEndpoints, type KubeOptions } from '../../src/dev/kube.js';
+import { startRegistry as startRegistryComponent, type RegistryEndpoints } from '../../src/dev/registry.js';
 import { startS3 as startS3Component, type S3Endpoints } from '../../src/dev/s3.js';
 import { killNow, stopService, type ServiceProcess } from '../../src/dev/service.js';
 import { startTemporal as startTemporalComponent, type TemporalEndpoints } from '../../src/dev/temporal.js';
@@ -115,6 +116,12 @@ export async function startS3Bucket(bucket: string): Promise<S3Bucket> {
 export async function startTemporal(opts: { ports?: readonly number[] } = {}): Promise<Handle<TemporalEndpoints>> {
   const binary = await tool('temporal');
   return track('temporal', (dir) => startTemporalComponent(binary, { dir, ...(opts.ports ? { ports: opts.ports } : {}) }));
+}
+
+/** An OCI registry (distribution) on loopback; with `htpasswd` lines every request needs basic auth. */
+export async function startRegistry(opts: { htpasswd?: readonly string[] } = {}): Promise<Handle<RegistryEndpoints>> {
+  const binary = await tool('registry');
+  return track('registry', (dir) => startRegistryComponent(binary, { dir, ...opts }));
 }
 
 /** Scale runs also set kwok's stages, extra flags per process and etcd's data folder (KubeOptions). */
