@@ -19,6 +19,7 @@ import { isInvalidUri } from '../src/store/uri.js';
 import { searchSpecKey, stateKey, trialLogKey, trialPrefix, trialResultKey, trialSpecKey } from '../src/api/store-layout.js';
 import { loadState, readIfExists, saveState } from './algorithm-store.js';
 import { createPonasOneShotActivities, planOneShot } from './ponas-one-shot.activities.js';
+import { createFinalStageActivities } from './final-stage.activities.js';
 import { trialSeed } from './trial-seed.js';
 
 /** The most of a trial attempt's output kept in the store (its end, where errors are). */
@@ -254,11 +255,13 @@ export function createSearchActivities(rawDeps: SearchActivityDeps) {
   }
 
   const oneShot = createPonasOneShotActivities(deps);
+  const finalStage = createFinalStageActivities(deps);
   return {
     initSearch: (a: SearchRef) => withHeartbeat(() => initSearch(a)),
     prepareSupernetTrial: (a: Parameters<typeof oneShot.prepareSupernetTrial>[0]) => withHeartbeat(() => oneShot.prepareSupernetTrial(a)),
     recordTableRow: (a: Parameters<typeof oneShot.recordTableRow>[0]) => withHeartbeat(() => oneShot.recordTableRow(a)),
     adoptAccuracyTable: (a: Parameters<typeof oneShot.adoptAccuracyTable>[0]) => withHeartbeat(() => oneShot.adoptAccuracyTable(a)),
+    prepareFinalTrials: (a: Parameters<typeof finalStage.prepareFinalTrials>[0]) => withHeartbeat(() => finalStage.prepareFinalTrials(a)),
     proposeTrials: (a: StepRef & { trialIds: string[] }) => withHeartbeat(() => proposeTrials(a)),
     observeTrials: (a: StepRef & { outcomes: TrialOutcome[] }) => withHeartbeat(() => observeTrials(a)),
     launchTrial: (a: TrialStepRef) => withHeartbeat(() => launchTrial(a)),

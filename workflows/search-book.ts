@@ -2,7 +2,7 @@
  * The bookkeeping of a search in a plain class: counts, leaderboard, recent results, running
  * trials. Serialisable (it is the continue-as-new carry) and free of Temporal APIs.
  */
-import type { LeaderboardEntry, OneShotProgress, ProposalSummary, SearchPhase, TrialOutcome } from '../src/common/search-types.js';
+import type { FinalProgress, LeaderboardEntry, OneShotProgress, ProposalSummary, SearchPhase, TrialOutcome } from '../src/common/search-types.js';
 
 const LEADERBOARD_SIZE = 50;
 const RECENT_SIZE = 10;
@@ -13,6 +13,8 @@ export interface RunningTrial {
   summary: string;
   /** PONAS one-shot stage trials: the supernet step (0 = meta-training, l = table row l). */
   stage?: number;
+  /** A final-stage trial (spec `final`): its outcome goes to the final table, not to the algorithm. */
+  final?: true;
 }
 
 export interface BookState {
@@ -40,6 +42,8 @@ export interface BookState {
   reason?: string;
   /** PONAS one-shot stages: progress plus the winning slot of every measured row. */
   oneShot?: OneShotProgress & { fixed: number[]; stageTrials: number; childrenSinceMs?: number };
+  /** The final stage, once the search itself has succeeded and the spec asks for one. */
+  final?: FinalProgress;
 }
 
 export class SearchBook {

@@ -21,13 +21,22 @@ import { ApplicationFailure, CancellationScope, isCancellation, proxyActivities,
 import type { ActivityOptions, SearchAttributeUpdatePair } from '@temporalio/common';
 import type { SearchActivities } from '../activities/search.activities.js';
 import { trialId } from '../src/common/ids.js';
-import type { SearchPhase, SearchProgress, TrialOutcome } from '../src/common/search-types.js';
+import type { FinalTrialProgress, SearchPhase, SearchProgress, TrialOutcome } from '../src/common/search-types.js';
 import type { SearchSpec } from '../src/api/search-spec.js';
 import { NAS_BEST_ACCURACY, NAS_PHASE, NAS_TRIALS_COMPLETED } from '../src/api/search-attributes.js';
 import { SearchBook, type RunningTrial } from './search-book.js';
 
 /** Errors a retry cannot fix: a bad spec or storage, or a trial whose Kubernetes resource was deleted. */
-const NON_RETRYABLE = ['SpecError', 'AlgorithmError', 'GenotypeError', 'BadSpecError', 'SearchResourceGoneError', 'SupernetStageError', 'StorageError'];
+const NON_RETRYABLE = [
+  'SpecError',
+  'AlgorithmError',
+  'GenotypeError',
+  'BadSpecError',
+  'SearchResourceGoneError',
+  'SupernetStageError',
+  'FinalStageError',
+  'StorageError',
+];
 
 /**
  * Algorithm steps and launches heartbeat while they work, so a step on a worker that died is
@@ -161,10 +170,15 @@ export class SearchRun {
     if (batch.length > 0) return this.observe(batch);
     if (this.s.userFailures > this.spec.budget.maxFailedTrials) return this.failTooManyTrials();
     if (this.s.oneShot && this.s.oneShot.stage !== 'children') return this.nextStage();
+    // The final stage runs a handful of trials to its end in this run: no continue-as-new.
+    if (this.s.final) return this.nextFinal();
     if (this.events > this.historyLimit) return this.end({ kind: 'continueAsNew' });
     this.launchPending();
     if (this.book.canLaunch() && !this.proposeBlocked) return this.propose();
-    if (this.book.done()) this.complete();
+    if (this.book.done()) {
+      if (this.wantsFinal()) return this.startFinal();
+      this.complete();
+    }
   }
 
   private propose(): void {
@@ -264,6 +278,7 @@ export class SearchRun {
       return;
     }
     if (t.stage !== undefined) this.stageOutcome = outcome;
+    else if (t.final) this.finishFinal(outcome);
     else this.unobserved.push(outcome);
     this.next();
   }
@@ -346,6 +361,67 @@ export class SearchRun {
     );
   }
 
+  // ----- the final stage: the top-K architectures trained again at the final size -----
+
+  /** A search that succeeded (not stopped or cancelled) and whose spec asks for final training. */
+  private wantsFinal(): boolean {
+    const s = this.s;
+    return this.spec.final !== undefined && !s.stopping && !s.cancelling && s.leaderboard.length > 0;
+  }
+
+  private startFinal(): void {
+    const sources = this.s.leaderboard.slice(0, this.spec.final!.topK);
+    this.s.final = { stage: 'preparing', size: '', trials: [] };
+    this.setPhase();
+    this.call(
+      'prepareFinalTrials',
+      () => steps.prepareFinalTrials({ searchId: this.searchId, spec: this.spec, sources: sources.map((e) => e.trialId) }),
+      ({ trialIds, size }) => {
+        const trials: FinalTrialProgress[] = trialIds.map((trialId, k) => {
+          const source = sources[k]!; // one id per source, in order
+          return { trialId, sourceTrialId: source.trialId, searchAccuracy: source.accuracy, summary: source.summary, status: 'pending' };
+        });
+        this.s.final = { stage: 'training', size, trials };
+        this.showDetails();
+      },
+    );
+  }
+
+  /** Launches pending final trials into free slots; ends the search once none is left to run. */
+  private nextFinal(): void {
+    const s = this.s;
+    const f = s.final!;
+    if (f.stage !== 'training') return;
+    if (s.stopping) for (const t of f.trials) if (t.status === 'pending') Object.assign(t, { status: 'skipped', reason: 'the search was stopped' });
+    if (!s.paused) {
+      for (const t of f.trials) {
+        if (t.status !== 'pending' || this.book.freeSlots === 0) continue;
+        t.status = 'running';
+        const running = { trialId: t.trialId, attempt: 1, summary: `final (${f.size}) of ${t.sourceTrialId}: ${t.summary}`, final: true as const };
+        s.running.push(running);
+        this.runTrial(running);
+      }
+    }
+    if (s.running.length > 0 || f.trials.some((t) => t.status === 'pending')) return;
+    f.stage = 'done';
+    const failed = f.trials.filter((t) => t.status === 'failed').length;
+    if (failed > 0) s.reason ??= `final training: ${failed} of ${f.trials.length} failed`;
+    this.complete();
+  }
+
+  private finishFinal(outcome: TrialOutcome): void {
+    const s = this.s;
+    s.running = s.running.filter((r) => r.trialId !== outcome.trialId);
+    const t = s.final?.trials.find((x) => x.trialId === outcome.trialId);
+    if (!t) return;
+    t.status = outcome.status === 'succeeded' ? 'succeeded' : 'failed';
+    if (outcome.accuracy !== undefined) t.accuracy = outcome.accuracy;
+    if (outcome.testAccuracy !== undefined) t.testAccuracy = outcome.testAccuracy;
+    if (outcome.seconds !== undefined) t.seconds = outcome.seconds;
+    if (outcome.reason !== undefined) t.reason = outcome.reason;
+    this.showDetails();
+  }
+
   // ----- steps -----
 
   /**
@@ -402,6 +478,11 @@ export class SearchRun {
   private complete(): void {
     const s = this.s;
     s.pending = [];
+    if (s.cancelling && s.final) {
+      s.final.stage = 'done';
+      for (const t of s.final.trials)
+        if (t.status === 'pending' || t.status === 'running') Object.assign(t, { status: 'skipped', reason: 'the search was cancelled' });
+    }
     if (s.cancelling) s.phase = 'Cancelled';
     else if (s.succeeded === 0 && s.failed > 0) {
       const last = s.recent[0];
@@ -454,6 +535,13 @@ export class SearchRun {
     ];
     const best = s.leaderboard[0];
     if (best) lines.push(`Best: **${best.accuracy.toFixed(2)} %** · ${best.trialId} · \`${best.summary}\``);
+    if (s.final) {
+      const done = s.final.trials.filter((t) => t.status === 'succeeded' || t.status === 'failed').length;
+      const best = s.final.trials.filter((t) => t.accuracy !== undefined).sort((a, b) => b.accuracy! - a.accuracy!)[0];
+      lines.push(
+        `Final training (${s.final.size || 'preparing'}): ${done}/${s.final.trials.length} done${best ? ` · best **${best.accuracy!.toFixed(2)} %** (${best.sourceTrialId}, ${best.searchAccuracy.toFixed(2)} % in the search)` : ''}`,
+      );
+    }
     if (s.reason) lines.push(`Reason: ${s.reason}`);
     setCurrentDetails(lines.join('\n\n'));
   }
@@ -491,7 +579,7 @@ export class SearchRun {
     // supernet stages are not child trials, so its rate counts from the end of those stages.
     const rateMs = now - (s.oneShot?.childrenSinceMs ?? s.startedAtMs);
     const final = s.phase === 'Succeeded' || s.phase === 'Failed' || s.phase === 'Cancelled';
-    if (done > 0 && !final) p.etaMs = Math.round((rateMs / done) * Math.max(0, s.maxTrials - done));
+    if (done > 0 && !final && !s.final) p.etaMs = Math.round((rateMs / done) * Math.max(0, s.maxTrials - done));
     if (s.reason) p.reason = s.reason;
     if (s.oneShot) {
       const { stage, rowsDone, rows, winners, selection, stageTrials } = s.oneShot;
@@ -499,6 +587,7 @@ export class SearchRun {
       // Stage trials run one at a time: the mean so far times the ones left (meta + a trial per row).
       if (stage !== 'children' && stageTrials > 0) p.oneShot.stageEtaMs = Math.round((elapsedMs / stageTrials) * (rows + 1 - stageTrials));
     }
+    if (s.final) p.final = s.final;
     return p;
   }
 }

@@ -42,6 +42,15 @@ const macroShape = {
 /** The trial spec's macro: every field optional except classes. */
 export const trialMacroSchema = z.object({ ...macroShape, classes: macroShape.classes.unwrap() }).strict();
 
+/**
+ * What a search's `final` stage may change in the macro (NASNet's N@P scaling: more cells per
+ * stage, more filters; an auxiliary head, dropout). Not `classes`: the dataset is the search's.
+ */
+export const macroOverridesSchema = z
+  .object(Object.fromEntries(Object.entries(macroShape).filter(([k]) => k !== 'classes')) as Omit<typeof macroShape, 'classes'>)
+  .strict()
+  .describe('Macro fields the final networks change, e.g. {cellsPerStage: 6, filters: 32}; the rest, and classes, come from the search.');
+
 export const MACRO_DEFAULTS = { cellsPerStage: 1, filters: 8, classes: 10 } as const;
 
 /** The search spec's macro: cellsPerStage, filters and classes have defaults. */

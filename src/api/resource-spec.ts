@@ -198,6 +198,27 @@ export const resourceStatusSchema = z
       })
       .strict()
       .optional(),
+    /** The final stage (spec.final): counts and the best final training, beside its search accuracy. */
+    final: z
+      .object({
+        stage: z.enum(['preparing', 'training', 'done']),
+        succeeded: z.number().int().min(0),
+        failed: z.number().int().min(0),
+        total: z.number().int().min(0),
+        best: z
+          .object({
+            trialId: z.string().max(512),
+            sourceTrialId: z.string().max(512),
+            /** Final validation accuracy in percent as a decimal string, and the source trial's in the search. */
+            accuracy: z.string().max(32),
+            searchAccuracy: z.string().max(32),
+            testAccuracy: z.string().max(32).optional(),
+          })
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .optional(),
     workflowId: z.string().max(512).optional(),
     workflowUrl: z.string().max(2048).optional(),
     startTime: z.string().meta({ format: 'date-time' }).optional(),

@@ -11,8 +11,8 @@
  * Pure: imports zod only, so workflow code may import the types.
  */
 import { z } from 'zod';
-import { searchMacroSchema } from './macro.js';
-import { recipeSchema } from './recipe.js';
+import { macroOverridesSchema, searchMacroSchema } from './macro.js';
+import { recipeOverridesSchema, recipeSchema } from './recipe.js';
 import { specRules, STORAGE_PATTERNS, type RuleSubject, type SpecRule } from './spec-rules.js';
 import { ALGORITHMS } from '../algorithms/catalog.js';
 import type { AlgorithmDefinition } from '../algorithms/definition.js';
@@ -146,6 +146,30 @@ export function searchSpecObjectWith<A extends z.ZodType>(algorithm: A) {
       trial: recipeSchema
         .default(recipeSchema.parse({}))
         .describe('Training recipe passed to every trial (src/api/recipe.ts, docs/trainer.md); strict: an unknown field is an error.'),
+      /**
+       * Final training, as the papers do it: once the search has succeeded, the top-K architectures
+       * train again at a larger size and with a longer recipe (NASNet's N@P scaling, drop path), as
+       * trials of the same workflow; their accuracy is reported beside the search accuracy.
+       */
+      final: z
+        .object({
+          topK: z
+            .number()
+            .int()
+            .min(1)
+            .max(100)
+            .default(2)
+            .describe('How many of the best architectures (by search validation accuracy) train again. Default: 2.'),
+          macro: macroOverridesSchema.default({}),
+          trial: recipeOverridesSchema
+            .default({})
+            .describe('Recipe fields the final trainings change, e.g. {epochs: 600, dropPathKeepProb: 0.6}; the rest come from trial.'),
+        })
+        .strict()
+        .optional()
+        .describe(
+          'Retrain the top-K architectures at the final size once the search succeeds (needs evaluator.type train). Skipped when the search is stopped or cancelled.',
+        ),
       /** Dataset URI (CIFAR-10 binary batches): s3://bucket/prefix, file:///path or a path. */
       dataset: z.string().min(1).optional().describe('Dataset URI (CIFAR-10 binary batches), e.g. s3://bucket/cifar10. Required when evaluator.type is train.'),
       /**

@@ -19,6 +19,7 @@ export interface RuleSubject {
   budget: { maxTrials: number; maxFailedTrials: number };
   dataset?: string;
   storage: string;
+  final?: unknown;
 }
 
 export interface SpecRule {
@@ -118,6 +119,12 @@ export function specRules(algorithmKeys: readonly string[]): SpecRule[] {
       message: 'the one-shot supernet needs space ponas and evaluator.type train; remove it to fill the table by evaluating architectures directly',
       holds: (s) => s.algorithm.ponas?.supernet === undefined || (s.space === 'ponas' && s.evaluator.type === 'train'),
       cel: "!has(self.algorithm.ponas) || !has(self.algorithm.ponas.supernet) || (self.space == 'ponas' && self.evaluator.type == 'train')",
+    },
+    {
+      path: ['final'],
+      message: 'final training needs trained trials (evaluator.type train); remove final for a benchmark search',
+      holds: (s) => s.final === undefined || s.evaluator.type === 'train',
+      cel: "!has(self.final) || self.evaluator.type == 'train'",
     },
     {
       // Values up to the default (3) are always allowed, so the default never rejects a small search

@@ -1,7 +1,7 @@
 /** How the CLI shows a search: a live progress bar, a leaderboard table and a JSON summary. */
 import { SingleBar, Presets } from 'cli-progress';
 import { oneShotStageText } from '../common/one-shot-stage.js';
-import type { LeaderboardEntry, SearchProgress } from '../common/search-types.js';
+import type { FinalProgress, LeaderboardEntry, SearchProgress } from '../common/search-types.js';
 
 export interface ProgressView {
   update(p: SearchProgress): void;
@@ -55,7 +55,20 @@ export function progressBar(stream: NodeJS.WriteStream = process.stderr): Progre
 }
 
 function phaseText(p: SearchProgress): string {
+  if (p.final && p.final.stage !== 'done') return `${p.phase}: final training ${finalDone(p.final)}/${p.final.trials.length || '?'}`;
   return p.oneShot && p.oneShot.stage !== 'children' ? `${p.phase}: ${oneShotStageText(p.oneShot)}` : p.phase;
+}
+
+const finalDone = (f: FinalProgress): number => f.trials.filter((t) => t.status === 'succeeded' || t.status === 'failed').length;
+
+/** The final stage beside the search: each retrained architecture's search and final accuracy. */
+export function finalTable(f: FinalProgress): string {
+  const pct = (x: number | undefined): string => (x === undefined ? '      -' : `${x.toFixed(2).padStart(6)}%`);
+  const rows = f.trials.map(
+    (t, i) =>
+      `${String(i + 1).padStart(3)}  ${pct(t.searchAccuracy)}  ${pct(t.accuracy)}  ${pct(t.testAccuracy)}  ${t.status.padEnd(9)}  ${t.trialId} (from ${t.sourceTrialId})${t.reason && t.status !== 'succeeded' ? `: ${t.reason}` : ''}`,
+  );
+  return [`final training (${f.size}):`, '  #   search      final  final test  status     trial', ...rows].join('\n');
 }
 
 export function formatDuration(ms: number): string {
@@ -85,6 +98,7 @@ export function statusText(p: SearchProgress): string {
     if (sel) lines.push(`selected under budget: ${sel.summary} (${sel.cost} ${sel.unit}; Pareto front of ${sel.frontSize})`);
   }
   if (p.best) lines.push(`best: ${p.best.trialId} ${p.best.accuracy.toFixed(2)}% ${p.best.summary}`);
+  if (p.final) lines.push(finalTable(p.final));
   if (p.reason) lines.push(`reason: ${p.reason}`);
   return lines.join('\n');
 }

@@ -17,6 +17,7 @@ interface ExportOpts {
   namespace?: string;
   rank: string;
   out: string;
+  final?: boolean;
   json?: boolean;
 }
 
@@ -33,6 +34,7 @@ export function registerExportCommand(program: Command): void {
     .option('--namespace <ns>', 'Temporal namespace (default: $TEMPORAL_NAMESPACE or "default")')
     .requiredOption('--out <dir>', 'local directory for model.json, weights.bin and the JSON files')
     .option('--rank <k>', 'which trial by validation accuracy, 1 = best', '1')
+    .option('--final', 'pick among the final trainings (spec "final": the top architectures trained again at the final size)')
     .option('--json', 'print a JSON summary')
     .action(async (searchId: string, opts: ExportOpts) => {
       const rank = Number(opts.rank);
@@ -42,7 +44,14 @@ export function registerExportCommand(program: Command): void {
       const opened = openUri(opts.storage ?? (await storageOfSearch(searchId, opts)), process.env);
       try {
         const backend = await loadBackend(process.env.NASFLOW_TF_BACKEND, (m) => console.error(m));
-        const done = await exportTrial({ tf: backend.tf, store: withPrefix(opened.store, opened.key), searchId, rank, outDir: opts.out });
+        const done = await exportTrial({
+          tf: backend.tf,
+          store: withPrefix(opened.store, opened.key),
+          searchId,
+          rank,
+          final: opts.final ?? false,
+          outDir: opts.out,
+        });
         const { weightNames, ...summary } = done;
         if (opts.json) console.log(JSON.stringify({ ...summary, weights: weightNames.length }));
         else

@@ -368,6 +368,7 @@ function summary(r: SearchResult, wallSeconds: number): Record<string, unknown> 
     },
     best: best ? { trialId: best.trialId, valAccuracy: best.accuracy, testAccuracy: best.testAccuracy, genotype: best.summary } : null,
     ...(r.progress.oneShot ? { oneShot: r.progress.oneShot } : {}),
+    ...(r.progress.final ? { final: r.progress.final } : {}),
     wallSeconds: Math.round(wallSeconds * 10) / 10,
   };
 }

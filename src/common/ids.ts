@@ -20,6 +20,16 @@ export function trialId(searchId: string, round: number, index: number): string 
   return `${searchId}/${round}/${index}`;
 }
 
+/** `<searchId>/final/<k>`: the k-th (0-based) architecture of the search's final training. */
+export function finalTrialId(searchId: string, k: number): string {
+  return `${searchId}/final/${k}`;
+}
+
+/** Whether a trial id names a final-stage trial (`<searchId>/final/<k>`). */
+export function isFinalTrialId(id: string): boolean {
+  return /\/final\/\d+$/.test(id);
+}
+
 /** `<search-name>-<hash8>-r<round>-<index>`, at most 63 characters, for Jobs and pods. */
 export function trialJobName(searchName: string, id: string): string {
   const parts = id.split('/');

@@ -59,6 +59,8 @@ export interface SearchProgress {
   runs: number;
   /** PONAS one-shot searches: where the supernet stages stand. */
   oneShot?: OneShotProgress;
+  /** Searches with a final stage, once it has begun. */
+  final?: FinalProgress;
 }
 
 /**
@@ -76,6 +78,29 @@ export interface OneShotProgress {
   stageEtaMs?: number;
   /** The budgeted pick once the table is complete. */
   selection?: { summary: string; cost: number; unit: string; frontSize: number };
+}
+
+/** One architecture of the final stage (spec `final`): a search trial trained again at the final size. */
+export interface FinalTrialProgress {
+  trialId: string;
+  /** The search trial it retrains, with that trial's search validation accuracy (percent) and genotype summary. */
+  sourceTrialId: string;
+  searchAccuracy: number;
+  summary: string;
+  status: 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
+  /** Validation and test accuracy (percent) at the final size. */
+  accuracy?: number;
+  testAccuracy?: number;
+  seconds?: number;
+  reason?: string;
+}
+
+/** The final stage: `preparing` (writing the trial specs), `training`, then `done`. */
+export interface FinalProgress {
+  stage: 'preparing' | 'training' | 'done';
+  /** How the final size differs from the search's, e.g. "N=2 F=8 4 epochs". */
+  size: string;
+  trials: FinalTrialProgress[];
 }
 
 export interface SearchResult {

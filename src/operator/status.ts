@@ -5,7 +5,7 @@
  * status does not change, so re-mirroring the same progress writes nothing.
  */
 import { oneShotStageText } from '../common/one-shot-stage.js';
-import type { SearchProgress } from '../common/search-types.js';
+import type { FinalProgress, SearchProgress } from '../common/search-types.js';
 import { CONDITION, LIMITS, type Condition, type ResourcePhase, type ResourceStatus } from '../api/resource-spec.js';
 
 /** What the operator knows about the workflow of a resource. */
@@ -74,6 +74,7 @@ export function buildStatus(i: StatusInput): ResourceStatus {
       out.best = { trialId: p.best.trialId, accuracy: decimal(p.best.accuracy), summary: truncate(p.best.summary) };
       if (p.best.testAccuracy !== undefined) out.best.testAccuracy = decimal(p.best.testAccuracy);
     }
+    if (p.final) out.final = finalStatus(p.final);
   }
   if (v.kind === 'running') {
     const p = v.progress;
@@ -83,7 +84,12 @@ export function buildStatus(i: StatusInput): ResourceStatus {
     const phase: ResourcePhase = terminal ? 'Stopping' : v.suspended && p.phase === 'Paused' ? 'Suspended' : (p.phase as ResourcePhase);
     out.phase = phase;
     const launching = phase === 'Running' || phase === 'Initializing';
-    const stage = p.oneShot && p.oneShot.stage !== 'children' ? `${oneShotStageText(p.oneShot)}; ` : '';
+    const stage =
+      p.final && p.final.stage !== 'done'
+        ? `final training ${out.final!.succeeded + out.final!.failed}/${p.final.trials.length}; `
+        : p.oneShot && p.oneShot.stage !== 'children'
+          ? `${oneShotStageText(p.oneShot)}; `
+          : '';
     conditions = cond(
       conditions,
       CONDITION.Running,
@@ -101,6 +107,18 @@ export function buildStatus(i: StatusInput): ResourceStatus {
   conditions = cond(conditions, CONDITION.Running, 'False', v.outcome, 'no trials are running');
   conditions = cond(conditions, CONDITION.Finished, 'True', v.outcome, v.message ?? `the search ${v.outcome.toLowerCase()}`);
   return { ...out, conditions };
+}
+
+/** The final stage as a summary: counts and the best final training (never a per-trial list). */
+function finalStatus(f: FinalProgress): NonNullable<ResourceStatus['final']> {
+  const count = (status: string) => f.trials.filter((t) => t.status === status).length;
+  const out: NonNullable<ResourceStatus['final']> = { stage: f.stage, succeeded: count('succeeded'), failed: count('failed'), total: f.trials.length };
+  const best = f.trials.filter((t) => t.accuracy !== undefined).sort((a, b) => b.accuracy! - a.accuracy! || (a.trialId < b.trialId ? -1 : 1))[0];
+  if (best) {
+    out.best = { trialId: best.trialId, sourceTrialId: best.sourceTrialId, accuracy: decimal(best.accuracy!), searchAccuracy: decimal(best.searchAccuracy) };
+    if (best.testAccuracy !== undefined) out.best.testAccuracy = decimal(best.testAccuracy);
+  }
+  return out;
 }
 
 /** Whether two statuses differ in anything but key order (skips no-op status writes). */

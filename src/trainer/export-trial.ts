@@ -15,6 +15,7 @@ import type * as tfc from '@tensorflow/tfjs';
 import { searchPrefix, trialPrefix, trialSpecKey } from '../api/store-layout.js';
 import type { TrainedResult } from '../api/trial-result.js';
 import { rankTrials, type RankedTrial } from '../search/trial-records.js';
+import { isFinalTrialId } from '../common/ids.js';
 import { saveModelToDir } from '../models/model-files.js';
 import { getJson, isObjectNotFound, withPrefix, type ObjectStore } from '../store/object-store.js';
 import type { TF } from './backend.js';
@@ -37,18 +38,25 @@ export function isExportError(err: unknown): err is ExportError {
 // The reading lives with `search report`'s (src/search/trial-records.ts); re-exported for callers of this module.
 export { rankTrials, type RankedTrial };
 
-/** The trial at `rank` (1 = best), or an {@link ExportError} saying which ranks exist. */
-export async function trialAtRank(store: ObjectStore, searchId: string, rank: number): Promise<RankedTrial & { rank: number }> {
-  const ranked = await rankTrials(store, searchId);
+/**
+ * The trial at `rank` (1 = best), or an {@link ExportError} saying which ranks exist. Search trials
+ * and final trainings (spec `final`, larger networks) are ranked apart: `final` picks among the latter.
+ */
+export async function trialAtRank(store: ObjectStore, searchId: string, rank: number, final = false): Promise<RankedTrial & { rank: number }> {
+  const all = await rankTrials(store, searchId);
+  const ranked = all.filter((t) => isFinalTrialId(t.trialId) === final);
   const where = store.describe(`${searchPrefix(searchId)}/trials`);
   if (ranked.length === 0) {
     throw new ExportError(
-      `search ${searchId} has no finished trial under ${where}; check the search id and the storage URI (the spec's "storage"), or wait for a trial to finish`,
+      final
+        ? `search ${searchId} has no finished final training under ${where}; its spec has no "final" stage, or it has not finished one yet (export a search trial without --final)`
+        : `search ${searchId} has no finished trial under ${where}; check the search id and the storage URI (the spec's "storage"), or wait for a trial to finish`,
     );
   }
   const picked = ranked[rank - 1];
   if (!Number.isInteger(rank) || rank < 1 || !picked) {
-    throw new ExportError(`search ${searchId} has ${ranked.length} finished trial(s); --rank must be 1..${ranked.length}, received ${rank}`);
+    const what = final ? 'final training(s)' : 'finished trial(s)';
+    throw new ExportError(`search ${searchId} has ${ranked.length} ${what}; --rank must be 1..${ranked.length}, received ${rank}`);
   }
   return { ...picked, rank };
 }
@@ -137,6 +145,8 @@ export interface ExportArgs {
   searchId: string;
   /** 1 = the best trial. Default: 1. */
   rank?: number;
+  /** Rank the final trainings (spec `final`) instead of the search trials. Default: false. */
+  final?: boolean;
   /** Local directory for model.json, weights.bin and the JSON files. */
   outDir: string;
 }
@@ -155,7 +165,7 @@ export interface ExportedTrial {
 }
 
 export async function exportTrial(a: ExportArgs): Promise<ExportedTrial> {
-  const picked = await trialAtRank(a.store, a.searchId, a.rank ?? 1);
+  const picked = await trialAtRank(a.store, a.searchId, a.rank ?? 1, a.final ?? false);
   if (picked.result.kind !== 'trained') {
     throw new ExportError(
       `trial ${picked.trialId} (rank ${picked.rank}) was answered by the ${picked.result.benchmark} benchmark table, not trained: it has no weights to export; export a search whose evaluator is "train"`,

@@ -92,6 +92,12 @@ export const CORPUS: readonly CorpusCase[] = [
   { title: 'PNAS and evolution settings', valid: true, spec: with_(bench, { algorithm: { pnas: { beam: 4, surrogate: 'lstm' } } }) },
   { title: 'the default maxFailedTrials with two trials', valid: true, spec: budget({ maxTrials: 2 }) },
   {
+    title: 'final training at N@P scale',
+    valid: true,
+    spec: with_(train, { final: { topK: 3, macro: { cellsPerStage: 6, filters: 32, auxHead: true }, trial: { epochs: 600, dropPathKeepProb: 0.6 } } }),
+  },
+  { title: 'final with its defaults', valid: true, spec: with_(train, { final: {} }) },
+  {
     title: 'maxFailedTrials equal to maxTrials',
     valid: true,
     spec: budget({ maxTrials: 5, maxFailedTrials: 5, parallelism: 5, trialRetries: 0, maxDurationSeconds: 60 }),
@@ -183,6 +189,10 @@ export const CORPUS: readonly CorpusCase[] = [
   { title: 'a PONAS cost outside space ponas', valid: false, spec: with_(bench, { algorithm: { ponas: { cost: { metric: 'flops' } } } }) },
   { title: 'a PONAS supernet on the benchmark', valid: false, spec: with_(bench, { algorithm: { ponas: { supernet: {} } } }) },
   { title: 'maxFailedTrials above maxTrials', valid: false, spec: budget({ maxTrials: 5, maxFailedTrials: 6 }) },
+  { title: 'final training on the benchmark', valid: false, spec: with_(bench, { final: { topK: 2 } }) },
+  { title: 'final changing classes', valid: false, spec: with_(train, { final: { macro: { classes: 100 } } }) },
+  { title: 'final with an unknown recipe field', valid: false, spec: with_(train, { final: { trial: { epochz: 3 } } }) },
+  { title: 'final topK 0', valid: false, spec: with_(train, { final: { topK: 0 } }) },
 ];
 
 export const API = { apiVersion: 'nasflow.io/v1alpha1', kind: 'NeuralArchitectureSearch' } as const;

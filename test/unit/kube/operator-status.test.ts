@@ -55,6 +55,28 @@ void describe('buildStatus', () => {
     assert.match(later.conditions!.find((c) => c.type === 'Running')!.message, /^2 trials running/);
   });
 
+  void it('summarises the final stage: counts and the best final training beside its search accuracy, never a list', () => {
+    const final = {
+      stage: 'training' as const,
+      size: 'N=2 F=8 3 epochs',
+      trials: [
+        { trialId: 'ns/s/uid/final/0', sourceTrialId: 'ns/s/uid/1/0', searchAccuracy: 91.23, summary: 'a', status: 'succeeded' as const, accuracy: 93.456 },
+        { trialId: 'ns/s/uid/final/1', sourceTrialId: 'ns/s/uid/0/1', searchAccuracy: 90.1, summary: 'b', status: 'running' as const },
+        { trialId: 'ns/s/uid/final/2', sourceTrialId: 'ns/s/uid/0/0', searchAccuracy: 89.9, summary: 'c', status: 'failed' as const, reason: 'exit 3: NaN' },
+      ],
+    };
+    const s = buildStatus({ ...base, previous: undefined, view: { kind: 'running', progress: progress({ final }), suspended: false } });
+    assert.deepEqual(s.final, {
+      stage: 'training',
+      succeeded: 1,
+      failed: 1,
+      total: 3,
+      best: { trialId: 'ns/s/uid/final/0', sourceTrialId: 'ns/s/uid/1/0', accuracy: '93.46', searchAccuracy: '91.23' },
+    });
+    assert.match(s.conditions!.find((c) => c.type === 'Running')!.message, /^final training 2\/3; 2 trials running/);
+    assert.ok(!JSON.stringify(s).includes('final/1'), 'final trials are not listed');
+  });
+
   void it('reports a paused workflow of a suspended resource as Suspended, and Running=False', () => {
     const s = buildStatus({ ...base, previous: undefined, view: { kind: 'running', progress: progress({ phase: 'Paused' }), suspended: true } });
     assert.equal(s.phase, 'Suspended');
