@@ -3,12 +3,13 @@
  * trial lifecycle through a Launcher. Built by `createSearchActivities(deps)` so that tests and
  * the worker inject the store, launcher and clock.
  */
+import { hostname } from 'node:os';
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import { restoreAlgorithm } from '../src/algorithms/registry.js';
 import type { AlgorithmState, TrialResult as AlgorithmTrialResult } from '../src/algorithms/types.js';
 import type { ProposalSummary, TrialOutcome } from '../src/common/search-types.js';
 import { classifyExit } from '../src/api/exit-codes.js';
-import { searchAccuracy, trainedCost, trialResultSchema, trialSeconds } from '../src/api/trial-result.js';
+import { searchAccuracy, trainedCost, trialResultSchema, trialSeconds, type AttemptRecord } from '../src/api/trial-result.js';
 import { TRIAL_SPEC_VERSION, type TrialSpecInput } from '../src/api/trial-spec.js';
 import type { Launcher, TrialRef } from '../src/launch/launcher.js';
 import { algorithmName, costMetric, createFromSpec, spaceFor } from '../src/search/algorithm-from-spec.js';
@@ -16,7 +17,7 @@ import { isPonasOneShot, type SearchSpec } from '../src/api/search-spec.js';
 import { putJson, type ObjectStore } from '../src/store/object-store.js';
 import { checkStorage, isStorageError, StorageError } from '../src/store/storage-check.js';
 import { isInvalidUri } from '../src/store/uri.js';
-import { searchSpecKey, stateKey, trialLogKey, trialPrefix, trialResultKey, trialSpecKey } from '../src/api/store-layout.js';
+import { searchSpecKey, stateKey, trialAttemptKey, trialLogKey, trialPrefix, trialResultKey, trialSpecKey } from '../src/api/store-layout.js';
 import { loadState, readIfExists, saveState } from './algorithm-store.js';
 import { createPonasOneShotActivities, planOneShot } from './ponas-one-shot.activities.js';
 import { createFinalStageActivities } from './final-stage.activities.js';
@@ -24,6 +25,8 @@ import { trialSeed } from './trial-seed.js';
 
 /** The most of a trial attempt's output kept in the store (its end, where errors are). */
 const LOG_BYTES = 1 << 20;
+/** The most of a failure's reason kept in an attempt record (the log holds the rest). */
+const REASON_CHARS = 500;
 
 export interface SearchActivityDeps {
   /** The store and key prefix a storage URI names. */
@@ -173,21 +176,35 @@ export function createSearchActivities(rawDeps: SearchActivityDeps) {
     const trial = trialRef(ref);
     const ctx = Context.current();
     const started = Date.now();
+    // A retry after a worker crash re-attaches: the attempt began when the first try began waiting.
+    const firstStarted = (ctx.info.heartbeatDetails as { startedAtMs?: unknown } | undefined)?.startedAtMs;
+    const startedAtMs = typeof firstStarted === 'number' ? firstStarted : started;
     for (;;) {
       const status = await launcher.poll(trial);
       if (status.state === 'missing') {
-        return { trialId: ref.trialId, status: 'failed', failure: 'infra', reason: 'no launch record for this attempt', attempt: ref.attempt };
+        const outcome: TrialOutcome = {
+          trialId: ref.trialId,
+          status: 'failed',
+          failure: 'infra',
+          reason: 'no launch record for this attempt',
+          attempt: ref.attempt,
+        };
+        await keepAttemptRecord(launcher, ref, startedAtMs, outcome);
+        return outcome;
       }
       if (status.state === 'exited') {
         await keepLog(launcher, trial);
-        return collect(ref, status.exitCode, status.message, (Date.now() - started) / 1000);
+        const outcome = await collect(ref, status.exitCode, status.message, (Date.now() - started) / 1000);
+        await keepAttemptRecord(launcher, ref, startedAtMs, outcome, status.exitCode);
+        return outcome;
       }
-      ctx.heartbeat({ trialId: ref.trialId, attempt: ref.attempt });
+      ctx.heartbeat({ trialId: ref.trialId, attempt: ref.attempt, startedAtMs });
       try {
         await Promise.race([deps.sleep(pollMs), ctx.cancelled]);
       } catch (err) {
         if (isCancelRequested(ctx, err)) {
           await launcher.cancel(trial); // the workflow cancelled it: stop the trial, then report the cancellation
+          await keepAttemptRecord(launcher, ref, startedAtMs, undefined);
           throw err;
         }
         // Worker shutdown or a timeout: the trial keeps running. A retryable failure (not the
@@ -209,6 +226,36 @@ export function createSearchActivities(rawDeps: SearchActivityDeps) {
       if (text !== undefined) await deps.openStorage(trial.spec.storage).store.put(trialLogKey(trial.searchId, trial.trialId, trial.attempt), text);
     } catch (err) {
       Context.current().log.warn(`could not store the log of ${trial.trialId} attempt ${trial.attempt}: ${String(err)}`);
+    }
+  }
+
+  /**
+   * Writes the attempt's record (src/api/trial-result.ts: when, where, how it ended) for the
+   * report's timeline; `outcome` undefined means the search cancelled it. A failed write costs
+   * the record, not the trial.
+   */
+  async function keepAttemptRecord(
+    launcher: Launcher,
+    ref: TrialStepRef,
+    startedAtMs: number,
+    outcome: TrialOutcome | undefined,
+    exitCode?: number,
+  ): Promise<void> {
+    const record: AttemptRecord = {
+      schemaVersion: 1,
+      attempt: ref.attempt,
+      outcome: outcome === undefined ? 'cancelled' : outcome.status === 'succeeded' ? 'succeeded' : (outcome.failure ?? 'infra'),
+      ...(exitCode !== undefined ? { exitCode } : {}),
+      ...(outcome?.reason !== undefined ? { reason: outcome.reason.slice(0, REASON_CHARS) } : {}),
+      startedAtMs,
+      endedAtMs: Date.now(),
+      worker: hostname(),
+      ...(launcher.host !== undefined ? { host: launcher.host } : {}),
+    };
+    try {
+      await putJson(deps.openStorage(ref.spec.storage).store, trialAttemptKey(ref.searchId, ref.trialId, ref.attempt), record);
+    } catch (err) {
+      Context.current().log.warn(`could not store the record of ${ref.trialId} attempt ${ref.attempt}: ${String(err)}`);
     }
   }
 
