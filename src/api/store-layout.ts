@@ -11,6 +11,7 @@
  * searches/<searchId>/trials/<trialId>/checkpoints/LATEST   (written last: "<step>")
  * searches/<searchId>/trials/<trialId>/result.json          (written last, atomically)
  * searches/<searchId>/trials/<trialId>/logs/attempt-<n>.log  (the attempt's output, once it exited)
+ * searches/<searchId>/trials/<trialId>/logs/attempt-<n>.json (when, where and how it ended: api/trial-result.ts)
  * searches/<searchId>/tables/<name>.json
  * ```
  * Trial ids (`<searchId>/<round>/<index>`) contain slashes and nest as directories.
@@ -51,6 +52,7 @@ export const trialSpecKey = (searchId: string, trialId: string): string => `${tr
 export const trialResultKey = (searchId: string, trialId: string): string => `${trialPrefix(searchId, trialId)}/result.json`;
 
 export const trialLogKey = (searchId: string, trialId: string, attempt: number): string => `${trialPrefix(searchId, trialId)}/logs/attempt-${attempt}.log`;
+export const trialAttemptKey = (searchId: string, trialId: string, attempt: number): string => `${trialPrefix(searchId, trialId)}/logs/attempt-${attempt}.json`;
 
 /** Keys relative to a trial's prefix (what the trainer writes through a prefixed store). */
 export const TRIAL_SPEC = 'spec.json';

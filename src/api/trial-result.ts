@@ -191,3 +191,29 @@ export function trainedCost(result: TrainedResult, metric: 'latency' | 'flops' |
 export function trialSeconds(result: TrialResult): number {
   return result.kind === 'benchmark' ? result.simulatedSeconds : result.wallSeconds;
 }
+
+/**
+ * `logs/attempt-<n>.json`: when and where one attempt of a trial ran and how it ended, written by
+ * the search's await activity when the attempt exits (activities/search.activities.ts), for every
+ * outcome: a failed attempt leaves no result.json, so this record is the only trace of a retry.
+ * Read by `search report`'s timeline. Times are ms since the epoch on the worker's clock:
+ * `startedAtMs` is when the search began waiting on the attempt (right after its launch), so it
+ * includes queueing in the runtime; `endedAtMs` is when the search saw the exit (within one poll
+ * interval). Searches made before these records have none; every reader treats them as optional.
+ */
+export const attemptRecordSchema = z.object({
+  schemaVersion: z.literal(1),
+  attempt: z.number().int().min(1),
+  /** `succeeded`; `user` and `infra` failures as the search classified them; `cancelled` by the search. */
+  outcome: z.enum(['succeeded', 'user', 'infra', 'cancelled']),
+  exitCode: z.number().int().optional(),
+  /** Why it failed, as the search reported it (shortened). */
+  reason: z.string().optional(),
+  startedAtMs: z.number(),
+  endedAtMs: z.number(),
+  /** The worker process's host that awaited the attempt (the trial's own machine for local trials). */
+  worker: z.string(),
+  /** Where the trial process ran, when the launcher knows it (local: this machine). */
+  host: z.string().optional(),
+});
+export type AttemptRecord = z.infer<typeof attemptRecordSchema>;

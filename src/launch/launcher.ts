@@ -32,6 +32,11 @@ export interface Launcher {
    * it; the search copies it into the store next to the trial's result.
    */
   logs?(trial: TrialRef, maxBytes: number): Promise<string | undefined>;
+  /**
+   * The machine every attempt of this launcher runs on, when it is one (local processes); absent
+   * where the runtime places each attempt (Kubernetes) or nothing runs (benchmark answers).
+   */
+  readonly host?: string;
   /** Releases what the launcher holds open (a watch), so the process can exit after its worker. */
   close?(): Promise<void>;
 }

@@ -11,6 +11,7 @@
 import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, openSync, closeSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { hostname } from 'node:os';
 import { stableHash } from '../common/hash.js';
 import { isAlive } from '../dev/service.js';
 import type { Launcher, TrialRef, TrialState } from './launcher.js';
@@ -47,6 +48,8 @@ export class LauncherBusyError extends Error {
 
 export class LocalLauncher implements Launcher {
   private readonly maxConcurrent: number;
+  /** Every attempt runs on this machine. */
+  readonly host = hostname();
 
   constructor(private readonly opts: LocalLauncherOptions) {
     this.maxConcurrent = opts.maxConcurrent ?? 1;

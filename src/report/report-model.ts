@@ -8,6 +8,7 @@
  * Cost is what the results carry: a benchmark answer's `cost` (the metric its spec constrains), else
  * a trained network's multiply-adds in millions, else its parameters in millions.
  */
+import type { AlgorithmState } from '../algorithms/types.js';
 import { searchAccuracy, trialSeconds, type TrialResult } from '../api/trial-result.js';
 import type { TrialRecord } from '../search/trial-records.js';
 import { describeCell, type CellGenotype } from '../space/cell.js';
@@ -58,6 +59,10 @@ export interface ReportInput {
   /** When the report was made (ISO time), printed in its header. */
   generatedAt: string;
   trials: readonly TrialRecord[];
+  /** The search's latest algorithm state (src/search/search-state.ts), when the store has one: the algorithm panels draw from it. */
+  state?: AlgorithmState;
+  /** Where the search came from when it is not just an id (e.g. `NeuralArchitectureSearch ns/name`), printed in the header. */
+  source?: string;
 }
 
 function costOf(result: TrialResult | undefined): { cost: number; label: string } | undefined {

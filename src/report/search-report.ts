@@ -6,23 +6,23 @@
  * that comes from the data (ids, genotypes, op names) is escaped.
  *
  * Panels: best-so-far against trials and against time, accuracy against cost with the Pareto
- * front, a sortable trial table, and drawings of the top cells. The RL controller, PNAS surrogate,
- * PONAS table and worker timeline panels are named as not yet drawn.
+ * front, a timeline of trial attempts over workers (retries and failures), a sortable trial table,
+ * drawings of the top cells or block networks, and the algorithm's own panel from its latest state:
+ * the RL controller's reward, baseline and entropy per update, the PNAS surrogate's predicted
+ * against measured accuracy per beam, or PONAS's accuracy table with the selected path. A panel
+ * whose data the search does not have says so instead of drawing.
  */
+import { drawBlocks } from './block-svg.js';
 import { drawGenotype } from './cell-svg.js';
+import { controllerModel, controllerPanel } from './controller-panel.js';
 import { esc } from './html.js';
+import { ponasModel, ponasPanel } from './ponas-panel.js';
 import { reportModel, topTrials, type ReportInput, type ReportModel, type ReportTrial } from './report-model.js';
+import { surrogateModel, surrogatePanel } from './surrogate-panel.js';
 import { scatterChart, stepChart, type Point } from './svg-charts.js';
+import { TIMELINE_LEGEND, timelineModel, timelineSvg } from './timeline.js';
 
 export { paretoFront, reportModel, type ReportInput, type ReportModel } from './report-model.js';
-
-/** Panels of issue 18 item 1 this report does not draw yet (listed on the page). */
-export const NOT_YET_DRAWN = [
-  "the RL controller's reward, baseline and entropy per step",
-  "the PNAS surrogate's predicted against measured accuracy per beam",
-  "PONAS's accuracy table as a heat map with the selected path",
-  'a timeline of trials over workers with retries and failures',
-] as const;
 
 const TOP_CELLS = 3;
 
@@ -44,6 +44,13 @@ figcaption{font-size:12px;color:#555;text-align:center}
 text.op{font-size:11px;fill:#1d4f91;paint-order:stroke;stroke:#fff;stroke-width:3px}
 .node{stroke:#444}.node.input{fill:#cfe2f3}.node.block{fill:#fff2cc}.node.output{fill:#d9ead3}.node-label{font-size:12px}
 .gap{color:#777;font-style:italic}
+.lane{fill:#fafafa}.lane.odd{fill:#f1f1f1}.bar{stroke:#333;stroke-width:.5}.bar.succeeded{fill:#5b9d5b}.bar.user{fill:#c0392b}.bar.infra{fill:#e69138}.bar.cancelled{fill:#999}
+.bar.retry{stroke:#000;stroke-width:1.5;stroke-dasharray:3 2}.retry-link{fill:none;stroke:#000;stroke-width:1;stroke-dasharray:2 2}.legend span{margin-right:14px;font-size:12px}
+.line{fill:none;stroke-width:1.8}.s-reward{stroke:#7a9cc6;fill:#7a9cc6}.s-baseline{stroke:#c0392b;fill:#c0392b}.s-entropy{stroke:#6a4c93;fill:#6a4c93}
+.diagonal{stroke:#999;stroke-dasharray:5 4}.beam-0{fill:#1f77b4}.beam-1{fill:#ff7f0e}.beam-2{fill:#2ca02c}.beam-3{fill:#d62728}.beam-4{fill:#9467bd}.beam-5{fill:#8c564b}
+.heat{stroke:#fff;stroke-width:1}.heat.empty{fill:#eee}.heat.picked{stroke:#c0392b;stroke-width:3}.heat-label{font-size:11px;fill:#222;pointer-events:none}.heat-label.dark{fill:#fff}
+.path{fill:none;stroke:#c0392b;stroke-width:2;stroke-opacity:.7}
+.block{stroke:#444}.block.ir{fill:#fff2cc}.block.ds{fill:#cfe2f3}.block.cn{fill:#d9ead3}.block.stride2{stroke-width:2.5}.block-label{font-size:11px}
 `;
 
 // Sorts a table by the clicked column: numbers by data-v (empty cells last), text by its content.
@@ -154,29 +161,55 @@ function cellsPanel(m: ReportModel): string {
   const top = topTrials(m, TOP_CELLS);
   const figures = top.map((t, i) => {
     const drawn = drawGenotype(`top-${i + 1}`, t.genotype);
+    const blocks = drawn.length ? undefined : drawBlocks(`top-${i + 1}-blocks`, t.space, t.genotype);
+    if (blocks) drawn.push(blocks);
     const body = drawn.length ? `<div class="cells">${drawn.join('')}</div>` : `<p class="gap">no drawing for the ${esc(t.space ?? 'unknown')} space</p>`;
     return `<section class="top-cell"><h3>#${i + 1}: ${esc(t.trialId)} (${esc(fixed(t.accuracy, 2))}%)</h3>${body}</section>`;
   });
-  return `<h2>Top cells</h2><div id="top-cells">${figures.join('') || '<p class="gap">no finished trial with a genotype yet</p>'}</div>`;
+  return `<h2>Top networks</h2><div id="top-cells">${figures.join('') || '<p class="gap">no finished trial with a genotype yet</p>'}</div>`;
 }
 
-/** The whole report page for a search's trial records. */
+function timelinePanel(input: ReportInput): string {
+  const t = timelineModel(input.trials);
+  const caption = t.bars.length
+    ? `<p class="meta" id="timeline-summary">${t.bars.length} attempts on ${t.lanes.length} lanes: ${t.retries} retries, ${t.failures} failed or cancelled attempts${
+        t.unrecorded ? `; ${t.unrecorded} trials have no attempt record (running, or from before records were kept)` : ''
+      }.</p>${TIMELINE_LEGEND}`
+    : '';
+  const notes = t.notes.length ? `<ul class="gap">${t.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : '';
+  return `<h2>Trials over workers</h2>${caption}${timelineSvg(t)}${notes}`;
+}
+
+/** The algorithm's own panel from its latest state, or a sentence saying why there is none. */
+function algorithmPanel(input: ReportInput): string {
+  const state = input.state;
+  if (!state) return '<h2>Algorithm</h2><p class="gap" id="algorithm">the store holds no algorithm state for this search: no algorithm panel</p>';
+  const rl = controllerModel(state);
+  if (rl) return controllerPanel(rl);
+  const pnas = surrogateModel(state);
+  if (pnas) return surrogatePanel(pnas);
+  const ponas = ponasModel(state);
+  if (ponas) return ponasPanel(ponas);
+  return `<h2>Algorithm</h2><p class="gap" id="algorithm">${esc(state.algorithm)} has no panel of its own (the RL controllers, PNAS and PONAS do)</p>`;
+}
+
+/** The whole report page for a search's trial records (and its latest algorithm state, when given). */
 export function renderSearchReport(input: ReportInput): string {
   const m = reportModel(input);
   const done = m.trials.filter((t) => t.status === 'succeeded').length;
   const best = m.curve.at(-1)?.best;
-  const gaps = NOT_YET_DRAWN.map((g) => `<li>${esc(g)}</li>`).join('');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>nasflow search ${esc(m.searchId)}</title><style>${CSS}</style></head>
 <body>
-<h1>Search <code>${esc(m.searchId)}</code></h1>
+<h1>Search <code>${esc(m.searchId)}</code></h1>${input.source ? `<p class="meta" id="source">${esc(input.source)}</p>` : ''}
 <p class="meta" id="summary">${m.trials.length} trials: ${done} with a result, ${m.trials.length - done} without (running or failed); best val accuracy ${best === undefined ? '-' : `${best.toFixed(2)}%`}. Generated ${esc(m.generatedAt)}.</p>
 ${charts(m)}
 ${paretoPanel(m)}
+${algorithmPanel(input)}
+${timelinePanel(input)}
 <h2>Trials</h2>
 ${trialTable(m)}
 ${cellsPanel(m)}
-<h2>Not in this report yet</h2><ul id="not-yet-drawn" class="gap">${gaps}</ul>
 <script>${SORT_JS}</script>
 </body></html>
 `;

@@ -72,7 +72,7 @@ function dots(points: readonly Point[], f: Frame, cls: string, r: number): strin
   return points.map((p) => `<circle class="${cls}" cx="${px(f.sx(p.x))}" cy="${px(f.sy(p.y))}" r="${r}"><title>${esc(p.title)}</title></circle>`).join('');
 }
 
-function svg(id: string, label: string, body: string): string {
+export function svg(id: string, label: string, body: string): string {
   return `<svg id="${esc(id)}" class="chart" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(label)}">${body}</svg>`;
 }
 
@@ -125,4 +125,48 @@ export function scatterChart(c: ScatterChart): string {
     `${c.yLabel} against ${c.xLabel}`,
     `${f.svg}${dots(c.points, f, 'obs', 3.5)}<path class="front" d="${line}"/>${dots(c.front, f, 'pareto', 5)}`,
   );
+}
+
+export interface Series {
+  name: string;
+  /** CSS class of the line and its dots (the page's stylesheet colours it). */
+  cls: string;
+  points: readonly Point[];
+}
+
+export interface LineChart {
+  id: string;
+  xLabel: string;
+  yLabel: string;
+  series: readonly Series[];
+  /** A reference line y = x (predicted against measured). Default: false. */
+  diagonal?: boolean;
+  /** Dots only, no joining line (a scatter of several groups). Default: false. */
+  dotsOnly?: boolean;
+}
+
+/** Lines (or dot groups) of several series on shared axes, with a legend naming each. */
+export function lineChart(c: LineChart): string {
+  const all = c.series.flatMap((s) => s.points);
+  if (all.length === 0) return `<p class="gap" id="${esc(c.id)}">nothing to draw</p>`;
+  const xs = all.map((p) => p.x);
+  const ys = all.map((p) => p.y);
+  const f = frame(c.diagonal ? [...xs, ...ys] : xs, c.diagonal ? [...ys, ...xs] : ys, c.xLabel, c.yLabel);
+  const parts = [f.svg];
+  if (c.diagonal) {
+    const lo = Math.min(...xs, ...ys);
+    const hi = Math.max(...xs, ...ys);
+    parts.push(`<path class="diagonal" d="M${px(f.sx(lo))} ${px(f.sy(lo))} L${px(f.sx(hi))} ${px(f.sy(hi))}"/>`);
+  }
+  c.series.forEach((s, i) => {
+    if (!c.dotsOnly && s.points.length > 1) {
+      const d = s.points.map((p, j) => `${j === 0 ? 'M' : 'L'}${px(f.sx(p.x))} ${px(f.sy(p.y))}`).join(' ');
+      parts.push(`<path class="line ${esc(s.cls)}" d="${d}"/>`);
+    }
+    parts.push(dots(s.points, f, `dot ${esc(s.cls)}`, c.dotsOnly ? 4 : 2.5));
+    const y = M.top + 14 + i * 16;
+    parts.push(`<rect class="key ${esc(s.cls)}" x="${W - M.right - 118}" y="${y - 9}" width="10" height="10"/>`);
+    parts.push(`<text class="tick" x="${W - M.right - 104}" y="${y}">${esc(s.name)}</text>`);
+  });
+  return svg(c.id, `${c.yLabel} against ${c.xLabel}`, parts.join(''));
 }

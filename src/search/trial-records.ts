@@ -5,7 +5,15 @@
  * s3:// as well as a local path. `search export` ranks from it; `search report` draws from it.
  */
 import { searchPrefix } from '../api/store-layout.js';
-import { searchAccuracy, trialResultSchema, type BenchmarkResult, type TrainedResult, type TrialResult } from '../api/trial-result.js';
+import {
+  attemptRecordSchema,
+  searchAccuracy,
+  trialResultSchema,
+  type AttemptRecord,
+  type BenchmarkResult,
+  type TrainedResult,
+  type TrialResult,
+} from '../api/trial-result.js';
 import { trialSpecSchema } from '../api/trial-spec.js';
 import { getJson, type ObjectStore } from '../store/object-store.js';
 
@@ -26,11 +34,14 @@ export interface TrialRecord {
   result?: TrialResult;
   /** Attempts whose output was kept (`logs/attempt-<n>.log`): the highest n, 0 when none. */
   attempts: number;
+  /** The attempts' records (`logs/attempt-<n>.json`) that exist and parse, by attempt; searches before them have none. */
+  attemptRecords?: AttemptRecord[];
 }
 
 const RESULT = '/result.json';
 const SPEC = '/spec.json';
 const LOG = /\/logs\/attempt-(\d+)\.log$/;
+const ATTEMPT = /\/logs\/attempt-(\d+)\.json$/;
 
 /** Parsed JSON of `key`, or undefined when it is missing or not JSON (a trial being written). */
 const readJson = (store: ObjectStore, key: string): Promise<unknown> => getJson(store, key).catch(() => undefined);
@@ -41,12 +52,17 @@ const readJson = (store: ObjectStore, key: string): Promise<unknown> => getJson(
  */
 export async function readTrialRecords(store: ObjectStore, searchId: string): Promise<TrialRecord[]> {
   const prefix = `${searchPrefix(searchId)}/trials/`;
-  const byId = new Map<string, { spec?: string; result?: string; attempts: number }>();
-  const entry = (id: string) => byId.get(id) ?? byId.set(id, { attempts: 0 }).get(id)!; // set just above
+  const byId = new Map<string, { spec?: string; result?: string; attempts: number; records: string[] }>();
+  const entry = (id: string) => byId.get(id) ?? byId.set(id, { attempts: 0, records: [] }).get(id)!; // set just above
   for (const key of await store.list(prefix)) {
     const rel = key.slice(prefix.length);
     const log = LOG.exec(rel);
-    if (log) {
+    const record = ATTEMPT.exec(rel);
+    if (record) {
+      const e = entry(rel.slice(0, record.index));
+      e.records.push(key);
+      e.attempts = Math.max(e.attempts, Number(record[1]));
+    } else if (log) {
       const e = entry(rel.slice(0, log.index));
       e.attempts = Math.max(e.attempts, Number(log[1]));
     } else if (rel.endsWith(RESULT) && !rel.includes('/checkpoints/')) entry(rel.slice(0, -RESULT.length)).result = key;
@@ -56,9 +72,15 @@ export async function readTrialRecords(store: ObjectStore, searchId: string): Pr
   for (const [trialId, keys] of byId) {
     const spec = keys.spec ? trialSpecSchema.safeParse(await readJson(store, keys.spec)) : undefined;
     const result = keys.result ? trialResultSchema.safeParse(await readJson(store, keys.result)) : undefined;
+    const records: AttemptRecord[] = [];
+    for (const key of keys.records) {
+      const parsed = attemptRecordSchema.safeParse(await readJson(store, key));
+      if (parsed.success) records.push(parsed.data);
+    }
     out.push({
       trialId,
       attempts: keys.attempts,
+      ...(records.length ? { attemptRecords: records.sort((a, b) => a.attempt - b.attempt) } : {}),
       ...(spec?.success ? { space: spec.data.space, genotype: spec.data.genotype } : {}),
       ...(result?.success ? { result: result.data } : {}),
     });

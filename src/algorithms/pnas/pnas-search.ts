@@ -60,6 +60,8 @@ interface Data {
   blocks: number;
   queue: { genotype: unknown; predicted?: number }[];
   predicted: Record<string, number>;
+  /** Trial id -> the round whose beam proposed it (trials with a prediction only); absent in older states. */
+  beamOf?: Record<string, number>;
   roundTrials: string[];
   correlations: BeamCorrelation[];
   norm: { mean: number; std: number };
@@ -94,7 +96,18 @@ export class PnasSearch<G> extends BaseSearch<G> {
     for (const k of ['beam', 'initial', 'pool', 'maxCandidates'] as const) {
       if (!Number.isInteger(config[k]) || config[k] < 1) throw new AlgorithmError(`pnas.${k}`, `expected a positive integer; received ${config[k]}`);
     }
-    const data: Data = { config, round: 0, blocks: 0, queue: [], predicted: {}, roundTrials: [], correlations: [], norm: { mean: 0, std: 1 }, fitted: false };
+    const data: Data = {
+      config,
+      round: 0,
+      blocks: 0,
+      queue: [],
+      predicted: {},
+      beamOf: {},
+      roundTrials: [],
+      correlations: [],
+      norm: { mean: 0, std: 1 },
+      fitted: false,
+    };
     return new PnasSearch(space, { rng: Rng.seeded(seed).state() }, data, undefined);
   }
 
@@ -123,7 +136,10 @@ export class PnasSearch<G> extends BaseSearch<G> {
       const g = this.space.parse(item.genotype);
       if (this.seen.has(this.space.hash(this.space.canonical(g)))) continue;
       this.data.roundTrials.push(trialId);
-      if (item.predicted !== undefined) this.data.predicted[trialId] = item.predicted;
+      if (item.predicted !== undefined) {
+        this.data.predicted[trialId] = item.predicted;
+        (this.data.beamOf ??= {})[trialId] = this.data.round;
+      }
       return g;
     }
     return undefined;

@@ -30,6 +30,29 @@ interface Sample {
 interface Buffered extends Sample {
   reward: number;
 }
+/** One controller update as the report draws it (rounded to 6 significant digits). */
+export interface UpdateRecord {
+  /** 1-based update number. */
+  update: number;
+  /** Mean reward of the update's batch. */
+  reward: number;
+  /** The EMA baseline after the batch. */
+  baseline: number;
+  /** Mean entropy (nats) of the policy over the batch's sequences, before the update. */
+  entropy: number;
+}
+
+/**
+ * Per-update history kept for reports, bounded so the state stays small: at most HISTORY_CAP
+ * records; when full, every second one is dropped and only every `stride`-th update is recorded
+ * from then on (stride doubles), so the history covers the whole search evenly.
+ */
+export interface UpdateHistory {
+  stride: number;
+  records: UpdateRecord[];
+}
+export const HISTORY_CAP = 256;
+
 interface Data {
   config: ControllerConfig;
   pending: Record<string, Sample>;
@@ -37,6 +60,8 @@ interface Data {
   baseline: number | null;
   deviation: number | null;
   updates: number;
+  /** Absent in states written before it was kept. */
+  history?: UpdateHistory;
 }
 
 export class ControllerSearch<G> extends BaseSearch<G> {
@@ -58,7 +83,7 @@ export class ControllerSearch<G> extends BaseSearch<G> {
   static create<G>(name: string, space: SearchSpace<G>, seed: number, args: ControllerArgs = {}): ControllerSearch<G> {
     const config = resolveControllerArgs(args);
     checkControllerArgs(config);
-    const data: Data = { config, pending: {}, buffer: [], baseline: null, deviation: null, updates: 0 };
+    const data: Data = { config, pending: {}, buffer: [], baseline: null, deviation: null, updates: 0, history: { stride: 1, records: [] } };
     return new ControllerSearch(name, space, { rng: Rng.seeded(seed).state() }, data, undefined);
   }
 
@@ -138,6 +163,7 @@ export class ControllerSearch<G> extends BaseSearch<G> {
     const cfg = this.data.config;
     const advantages = batch.map((b) => this.advantage(b.reward));
     const seqs = batch.map((b) => b.sequence);
+    const entropyBefore = tf.tidy(() => this.policy.evaluate(seqs).entropy.mean().dataSync()[0]!);
     const oldLogp = tf.tensor1d(batch.map((b) => b.logp));
     const adv = tf.tensor1d(advantages);
     const epochs = cfg.method === 'ppo' ? cfg.ppoEpochs : 1;
@@ -161,6 +187,17 @@ export class ControllerSearch<G> extends BaseSearch<G> {
     oldLogp.dispose();
     adv.dispose();
     this.data.updates++;
+    const reward = batch.reduce((sum, b) => sum + b.reward, 0) / batch.length;
+    this.record({ update: this.data.updates, reward: sig6(reward), baseline: sig6(this.data.baseline ?? reward), entropy: sig6(entropyBefore) });
+  }
+
+  /** Per-update reward, baseline and entropy (bounded, evenly downsampled: {@link UpdateHistory}). */
+  updateHistory(): UpdateRecord[] {
+    return (this.data.history?.records ?? []).map((r) => ({ ...r }));
+  }
+
+  private record(r: UpdateRecord): void {
+    appendBounded((this.data.history ??= { stride: 1, records: [] }), r);
   }
 
   /** (R - b) / deviation, then moves the EMA baseline and deviation towards R. */
@@ -184,6 +221,24 @@ export class ControllerSearch<G> extends BaseSearch<G> {
     for (const t of this.trials.values()) if (t.hash === hash && t.status === 'succeeded') return t;
     return undefined;
   }
+}
+
+/**
+ * Adds update `r` to `h` when it falls on the stride; past `cap` records, doubles the stride and
+ * keeps the records on it (about half), so at most `cap` records cover every update so far evenly.
+ */
+export function appendBounded(h: UpdateHistory, r: UpdateRecord, cap = HISTORY_CAP): void {
+  if ((r.update - 1) % h.stride !== 0) return;
+  h.records.push(r);
+  if (h.records.length > cap) {
+    h.stride *= 2;
+    h.records = h.records.filter((x) => (x.update - 1) % h.stride === 0);
+  }
+}
+
+/** `x` to 6 significant digits (the history is for drawing; full precision would only bloat the state). */
+function sig6(x: number): number {
+  return Number.isFinite(x) ? Number(x.toPrecision(6)) : x;
 }
 
 function sameSequence(a: readonly number[], b: readonly number[]): boolean {

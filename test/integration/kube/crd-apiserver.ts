@@ -12,6 +12,8 @@ import { CRD_PATHS } from '../../../src/kube/crd-yaml.js';
 export const REPO_ROOT = join(import.meta.dirname, '..', '..', '..', '..');
 
 export interface CrdApiserver {
+  /** The kubeconfig file of the apiserver (for processes under test: KUBECONFIG). */
+  kubeconfig: string;
   kubectl(args: string[], input?: string): { code: number; out: string };
   stop(): Promise<void>;
 }
@@ -25,5 +27,5 @@ export async function startCrdApiserver(): Promise<CrdApiserver> {
   const r = kubectl(['apply', '--server-side', '-f', join(REPO_ROOT, CRD_PATHS[0])]);
   assert.equal(r.code, 0, r.out);
   await eventually(async () => assert.equal(kubectl(['get', 'nas']).code, 0), TIMEOUTS.medium);
-  return { kubectl, stop: () => kube.stop() };
+  return { kubeconfig: kube.kubeconfig, kubectl, stop: () => kube.stop() };
 }

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ControllerSearch } from '../../../src/algorithms/rl/controller-search.js';
+import { appendBounded, ControllerSearch, HISTORY_CAP, type UpdateHistory } from '../../../src/algorithms/rl/controller-search.js';
 import { trialIdsFor } from '../../../src/algorithms/types.js';
 import { nb201Space, type Nb201Genotype } from '../../../src/space/nb201.js';
 
@@ -43,5 +43,48 @@ void describe('LSTM controller state', () => {
       b.propose(ids).map((p) => p.hash),
       a.propose(ids).map((p) => p.hash),
     );
+  });
+});
+
+void describe('LSTM controller update history (for the search report)', () => {
+  void it('records reward, baseline and entropy per update; the same seed gives the same history, and it survives JSON', () => {
+    const run = () => {
+      const algo = ControllerSearch.create('nasnet-rl', nb201Space, 9, { hidden: 4, batchSize: 2, method: 'reinforce', lr: 0.05 });
+      for (let step = 0; step < 8; step++) {
+        const [p] = algo.propose(trialIdsFor('h', step, 1));
+        assert.ok(p);
+        algo.observe([{ trialId: p.trialId, status: 'succeeded', accuracy: 70 + convs(p.genotype) }]);
+      }
+      return algo;
+    };
+    const a = run();
+    const history = a.updateHistory();
+    assert.ok(a.updates() >= 4);
+    assert.deepEqual(
+      history.map((r) => r.update),
+      Array.from({ length: a.updates() }, (_, i) => i + 1),
+    );
+    // Uniform-ish policy over 5 ops on 6 edges: entropy near 6 ln 5 = 9.66 nats.
+    assert.ok(
+      history.every((r) => r.reward >= 70 && r.reward <= 76 && r.entropy > 5 && r.entropy < 9.7 && r.baseline >= 70),
+      JSON.stringify(history),
+    );
+    const state = a.state();
+    assert.deepEqual(JSON.parse(JSON.stringify(state)), state);
+    assert.deepEqual(run().updateHistory(), history, 'same seed, same history');
+  });
+
+  void it('stays within its cap by an even downsample that still reaches the latest updates', () => {
+    const h: UpdateHistory = { stride: 1, records: [] };
+    for (let u = 1; u <= 1000; u++) appendBounded(h, { update: u, reward: u, baseline: 0, entropy: 1 }, 16);
+    assert.equal(h.stride, 64);
+    assert.deepEqual(
+      h.records.map((r) => r.update),
+      Array.from({ length: 16 }, (_, i) => 1 + 64 * i),
+    );
+    const full: UpdateHistory = { stride: 1, records: [] };
+    for (let u = 1; u <= 3000; u++) appendBounded(full, { update: u, reward: u, baseline: 0, entropy: 1 });
+    assert.ok(full.records.length <= HISTORY_CAP && full.records.length > HISTORY_CAP / 2, `${full.records.length} records`);
+    assert.ok(JSON.stringify(full).length < 20_000, 'small enough for the state');
   });
 });

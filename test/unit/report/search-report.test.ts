@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { BenchmarkResult, TrainedResult } from '../../../src/api/trial-result.js';
 import { drawGenotype } from '../../../src/report/cell-svg.js';
 import { esc } from '../../../src/report/html.js';
-import { NOT_YET_DRAWN, paretoFront, renderSearchReport, reportModel } from '../../../src/report/search-report.js';
+import { paretoFront, renderSearchReport, reportModel } from '../../../src/report/search-report.js';
 import type { TrialRecord } from '../../../src/search/trial-records.js';
 import { NASNET_A, PNASNET_5 } from '../../../src/space/index.js';
 import { compareTrialIds } from '../../../src/search/trial-records.js';
@@ -103,13 +103,16 @@ void describe('search report model', () => {
 });
 
 void describe('search report page', () => {
-  void it('has one table row per trial, both charts, the scatter with the front, and the missing panels named', () => {
+  void it('has one table row per trial, both charts, the scatter with the front, and says which panels have no data', () => {
     const html = renderSearchReport({ searchId: SEARCH, generatedAt: '2026-01-01T00:00:00Z', trials: history });
-    const body = html.slice(html.indexOf('<tbody>'), html.indexOf('</tbody>'));
+    const table = html.slice(html.indexOf('id="trial-table"'));
+    const body = table.slice(table.indexOf('<tbody>'), table.indexOf('</tbody>'));
     assert.equal(body.match(/<tr /g)?.length, history.length);
     for (const id of ['best-vs-trials', 'best-vs-time', 'pareto', 'trial-table', 'top-cells']) assert.match(html, new RegExp(`id="${id}"`));
     assert.equal(html.match(/<circle class="pareto"/g)?.length, 3);
-    for (const gap of NOT_YET_DRAWN) assert.ok(html.includes(esc(gap)), gap);
+    // No state and no attempt records: both panels say so instead of drawing.
+    assert.ok(html.includes(esc('the store holds no algorithm state for this search: no algorithm panel')));
+    assert.match(html, /<p class="gap" id="timeline">no attempt record in this search/);
     assert.doesNotMatch(html, /(src|href)="https?:/, 'nothing loads from the network');
   });
 
