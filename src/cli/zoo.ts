@@ -2,13 +2,15 @@
  * `nasflow zoo list [--json]` and `nasflow zoo show NAME [--json]`: the reference models, their
  * parameter and mult-add counts from the analytic cost model (no tfjs needed), and structure.
  * `nasflow zoo evaluate [NAME] --weights DIR --dataset URI`: top-1 / top-5 of saved weights
- * (src/trainer/evaluate.ts).
+ * (src/trainer/evaluate.ts). `nasflow zoo import` / `zoo export`: weights from and to timm
+ * (./zoo-weights.ts).
  */
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { costOfDef, getModel, listModels, shapeTrace, type ZooEntry } from '../models/index.js';
 import { formatStage } from '../space/block-string.js';
 import { describeCell } from '../space/cell.js';
+import { registerZooWeightCommands } from './zoo-weights.js';
 
 function summary(entry: ZooEntry): { name: string; params: number; multAdds: number; inputSize: number; classes: number } {
   const cost = costOfDef(entry.def());
@@ -144,4 +146,6 @@ export function registerZooCommands(program: Command): void {
     .option('--normalize <name>', 'image folders: trainer (the CIFAR statistics every nasflow-trained network expects), imagenet, or none (0-1)', 'trainer')
     .option('--json', 'print a JSON object {top1, top5, correct1, correct5, count, classes, imagesPerSecond, ...}')
     .action(evaluate);
+
+  registerZooWeightCommands(zoo);
 }

@@ -40,6 +40,12 @@ export interface CellMacro {
   numReductionLayers?: number;
   /** Explicit total cell count (overrides the 3N rule). Default: undefined. */
   numCells?: number;
+  /**
+   * Padding of strided pooling ops: 'same' (TF-slim: padding ignored by max, not counted by
+   * average) or 'zeros' (Keras `NASNet`: zero-padded, then VALID), so weights imported from Keras
+   * give Keras's logits. No weights involved. Default: 'same'.
+   */
+  poolPadding?: 'same' | 'zeros';
 }
 
 export type CellFamily = { kind: 'nasnet'; normal: CellGenotype; reduction: CellGenotype } | { kind: 'pnas'; cell: CellGenotype };
@@ -79,7 +85,7 @@ export function buildCellNetwork<T>(net: Net<T>, input: T, family: CellFamily, m
     trace?.('conv0', x);
     outputs.push(x);
     for (const [i, scale] of [0.25, 0.5].entries()) {
-      const args = { input: x, prev: twoBack(), filters: cellFilters(scale), stride: 2, dropPath: dropPath(cellIndex++) };
+      const args = { input: x, prev: twoBack(), filters: cellFilters(scale), stride: 2, dropPath: dropPath(cellIndex++), poolPadding: m.poolPadding };
       x = net.scope(`stem_cell_${i}`, () => compileCell(net, reduction, args));
       trace?.(`stem${outputs.length - 2}`, x);
       outputs.push(x);
@@ -101,19 +107,19 @@ export function buildCellNetwork<T>(net: Net<T>, input: T, family: CellFamily, m
       if (m.skipReductionLayerInput) prev = twoBack();
       if (isReduction) {
         scale *= 2;
-        const args = { input: x, prev: twoBack(), filters: cellFilters(scale), stride: 2, dropPath: dropPath(cellIndex++) };
+        const args = { input: x, prev: twoBack(), filters: cellFilters(scale), stride: 2, dropPath: dropPath(cellIndex++), poolPadding: m.poolPadding };
         x = net.scope(`reduction_cell_${reductions.indexOf(c)}`, () => compileCell(net, reduction, args));
         trace?.(`reduction${reductions.indexOf(c)}`, x);
         outputs.push(x);
       }
       if (!m.skipReductionLayerInput) prev = twoBack();
-      const args = { input: x, prev, filters: cellFilters(scale), stride: 1, dropPath: dropPath(cellIndex++) };
+      const args = { input: x, prev, filters: cellFilters(scale), stride: 1, dropPath: dropPath(cellIndex++), poolPadding: m.poolPadding };
       x = net.scope(`cell_${c}`, () => compileCell(net, normal, args));
     } else {
       if (isReduction) scale *= 2;
       // pnasnet.py keeps the previous h_i-1 for a reduction cell unless skip_reduction_layer_input.
       if (m.skipReductionLayerInput || !isReduction) prev = twoBack();
-      const args = { input: x, prev, filters: cellFilters(scale), stride: isReduction ? 2 : 1, dropPath: dropPath(cellIndex++) };
+      const args = { input: x, prev, filters: cellFilters(scale), stride: isReduction ? 2 : 1, dropPath: dropPath(cellIndex++), poolPadding: m.poolPadding };
       x = net.scope(`cell_${c}`, () => compileCell(net, normal, args));
     }
     trace?.(family.kind === 'pnas' && isReduction ? `cell${c}(s2)` : `cell${c}`, x);

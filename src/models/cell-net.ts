@@ -27,6 +27,8 @@ export interface CellArgs<T> {
   stride: number;
   /** Drop path settings without the keep probability, or undefined when drop path is off. */
   dropPath?: DropPathArgs;
+  /** `CellMacro.poolPadding`. Default: 'same'. */
+  poolPadding?: 'same' | 'zeros';
 }
 
 export function compileCell<T>(net: Net<T>, cell: CellGenotype, a: CellArgs<T>): T {
@@ -35,7 +37,7 @@ export function compileCell<T>(net: Net<T>, cell: CellGenotype, a: CellArgs<T>):
   const states: T[] = [net.scope('input', () => net.bn(net.conv(net.act(a.input, 'relu'), { filters, kernel: [1, 1] }))), prev];
   const branch = (side: string, from: number, op: string): T =>
     net.scope(side, () => {
-      const y = net.scope(op, () => applyOp(net, at(states, from, 'cell state'), op, { filters, stride: from < 2 ? stride : 1 }));
+      const y = net.scope(op, () => applyOp(net, at(states, from, 'cell state'), op, { filters, stride: from < 2 ? stride : 1, poolPadding: a.poolPadding }));
       return a.dropPath && op !== 'identity' ? net.dropPath(y, a.dropPath) : y;
     });
   cell.blocks.forEach(({ inputs, ops, combine }, b) => {

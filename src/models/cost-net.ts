@@ -44,7 +44,8 @@ export class CostNet implements Net<Shape> {
 
   depthwise(t: Shape, a: DepthwiseArgs): Shape {
     const s = a.stride ?? 1;
-    const out = { h: outSize(t.h, a.kernel, s, 'same'), w: outSize(t.w, a.kernel, s, 'same'), c: t.c };
+    const pad = a.padding ?? 'same';
+    const out = { h: outSize(t.h, a.kernel, s, pad, a.dilation), w: outSize(t.w, a.kernel, s, pad, a.dilation), c: t.c };
     this.params += a.kernel * a.kernel * t.c;
     this.multAdds += out.h * out.w * a.kernel * a.kernel * t.c;
     return out;

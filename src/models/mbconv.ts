@@ -32,17 +32,26 @@ export interface ChainMacro {
   activation?: 'relu' | 'relu6';
   /** Default: 'input' (MnasNet); PONAS uses 'expanded'. */
   seRule?: 'input' | 'expanded';
+  /**
+   * Padding of the stem and of every kxk (depthwise) conv: 'same' (TensorFlow) or 'symmetric'
+   * (PyTorch, as timm's `mnasnet_*`/`efficientnet_*` without the `tf_` prefix). Weights only,
+   * so the parameter count does not depend on it. Default: 'same'.
+   */
+  padding?: 'same' | 'symmetric';
 }
 
 /** `trace`, when given, is called with a label and the output of the stem, every stage and the head conv. */
 export function buildChainNetwork<T>(net: Net<T>, input: T, stages: readonly StageSpec[], m: ChainMacro, trace?: (label: string, x: T) => void): T {
   const act: Activation = m.activation ?? 'relu';
-  let x = net.scope('stem', () => net.act(net.bn(net.conv(input, { filters: m.stemFilters ?? 32, kernel: [3, 3], stride: 2 })), act));
+  const padding = m.padding ?? 'same';
+  let x = net.scope('stem', () => net.act(net.bn(net.conv(input, { filters: m.stemFilters ?? 32, kernel: [3, 3], stride: 2, padding })), act));
   trace?.('stem', x);
   stages.forEach((stage, i) => {
     for (let r = 0; r < stage.repeats; r++) {
       const layerIn = x;
-      x = net.scope(`stage_${i}`, () => net.scope(`layer_${r}`, () => chainLayer(net, layerIn, stage, r === 0 ? stage.stride : 1, act, m.seRule ?? 'input')));
+      x = net.scope(`stage_${i}`, () =>
+        net.scope(`layer_${r}`, () => chainLayer(net, layerIn, stage, { stride: r === 0 ? stage.stride : 1, act, seRule: m.seRule ?? 'input', padding })),
+      );
     }
     trace?.(`stage${i} ${formatStage(stage)}`, x);
   });
@@ -57,17 +66,24 @@ export function buildChainNetwork<T>(net: Net<T>, input: T, stages: readonly Sta
   });
 }
 
-function chainLayer<T>(net: Net<T>, x: T, s: StageSpec, stride: number, act: Activation, seRule: 'input' | 'expanded'): T {
+interface LayerArgs {
+  stride: number;
+  act: Activation;
+  seRule: 'input' | 'expanded';
+  padding: 'same' | 'symmetric';
+}
+
+function chainLayer<T>(net: Net<T>, x: T, s: StageSpec, { stride, act, seRule, padding }: LayerArgs): T {
   const cin = net.shape(x).c;
   let y: T;
   if (s.type === 'cn') {
-    const c = net.scope('conv', () => net.act(net.bn(net.conv(x, { filters: s.out, kernel: [s.kernel, s.kernel], stride })), act));
+    const c = net.scope('conv', () => net.act(net.bn(net.conv(x, { filters: s.out, kernel: [s.kernel, s.kernel], stride, padding })), act));
     y = s.se > 0 ? net.scope('se', () => squeezeExcite(net, c, seWidth(seRule, cin, net.shape(c).c, s.se))) : c;
   } else {
     let h = x;
     if (s.expansion !== 1) h = net.scope('expand', () => net.act(net.bn(net.conv(x, { filters: cin * s.expansion, kernel: [1, 1] })), act));
     const expanded = h;
-    h = net.scope('dw', () => net.act(net.bn(net.depthwise(expanded, { kernel: s.kernel, stride })), act));
+    h = net.scope('dw', () => net.act(net.bn(net.depthwise(expanded, { kernel: s.kernel, stride, padding })), act));
     const dw = h;
     if (s.se > 0) h = net.scope('se', () => squeezeExcite(net, dw, seWidth(seRule, cin, net.shape(dw).c, s.se)));
     const excited = h;

@@ -16,7 +16,13 @@ export interface Shape {
   readonly c: number;
 }
 
-export type Padding = 'same' | 'valid';
+/**
+ * `same`: TensorFlow's SAME (output ceil(size / stride); an odd total pad puts the extra row and
+ * column at the bottom/right). `valid`: no padding. `symmetric`: PyTorch's explicit padding of
+ * `symmetricPad` pixels on every side (timm's default `pad_type=''`), which differs from SAME
+ * for strided layers on even sizes; weights imported from timm need it to give timm's logits.
+ */
+export type Padding = 'same' | 'valid' | 'symmetric';
 export type Activation = 'relu' | 'relu6' | 'sigmoid';
 
 export interface ConvArgs {
@@ -39,14 +45,20 @@ export interface DepthwiseArgs {
   stride?: number;
   /** Default: 1. */
   dilation?: number;
+  /** 'same' or 'symmetric'. Default: 'same'. */
+  padding?: Exclude<Padding, 'valid'>;
 }
 
 export interface PoolArgs {
   type: 'avg' | 'max';
   size: number;
   stride: number;
-  /** Default: 'same' (average pooling excludes the padding, as in TF). */
-  padding?: Padding;
+  /**
+   * 'same', 'valid', or 'zeros': SAME's split of the padding, but explicit zeros that max pooling
+   * sees and average pooling counts (Keras NASNet's reduction cells, `ZeroPadding2D` then VALID).
+   * Default: 'same' (average pooling excludes the padding, as in TF).
+   */
+  padding?: 'same' | 'valid' | 'zeros';
 }
 
 export interface DropPathArgs {
@@ -89,11 +101,31 @@ export interface Net<T> {
   dropPath(t: T, a: DropPathArgs): T;
 }
 
-/** Output size of a convolution or pooling window along one axis (TF rules). */
-export function outSize(size: number, kernel: number, stride: number, padding: Padding, dilation = 1): number {
-  if (padding === 'same') return Math.ceil(size / stride);
+/** Pixels padded on each side under 'symmetric' padding: timm `get_padding`, ((s - 1) + d (k - 1)) // 2. */
+export function symmetricPad(kernel: number, stride: number, dilation = 1): number {
+  return Math.floor((stride - 1 + dilation * (kernel - 1)) / 2);
+}
+
+/**
+ * True when 'symmetric' padding pads exactly as SAME does (stride 1, odd effective kernel), so
+ * the interpreter can build the plain SAME layer.
+ */
+export function symmetricIsSame(kernel: number, stride: number, dilation = 1): boolean {
+  return stride === 1 && (dilation * (kernel - 1)) % 2 === 0;
+}
+
+/** TF SAME's padding along one axis: [before, after], the odd pixel after. */
+export function samePads(size: number, kernel: number, stride: number, dilation = 1): [number, number] {
+  const total = Math.max((Math.ceil(size / stride) - 1) * stride + (kernel - 1) * dilation + 1 - size, 0);
+  return [Math.floor(total / 2), total - Math.floor(total / 2)];
+}
+
+/** Output size of a convolution or pooling window along one axis (TF rules; PyTorch's for 'symmetric'). */
+export function outSize(size: number, kernel: number, stride: number, padding: Padding | 'zeros', dilation = 1): number {
+  if (padding === 'same' || padding === 'zeros') return Math.ceil(size / stride);
   const eff = (kernel - 1) * dilation + 1;
-  return Math.floor((size - eff) / stride) + 1;
+  const pad = padding === 'symmetric' ? 2 * symmetricPad(kernel, stride, dilation) : 0;
+  return Math.floor((size + pad - eff) / stride) + 1;
 }
 
 export function strides(s: number | readonly [number, number] | undefined): [number, number] {

@@ -25,6 +25,8 @@ export interface OpContext {
   /** Output channels of every op in the cell (TF-slim `filter_size`). */
   filters: number;
   stride: number;
+  /** Padding of strided pooling ops (`CellMacro.poolPadding`). Default: 'same'. */
+  poolPadding?: 'same' | 'zeros';
 }
 
 type OpFn = <T>(net: Net<T>, x: T, ctx: OpContext) => T;
@@ -37,8 +39,8 @@ function sepStack(k: number): OpFn {
 }
 
 function pool(type: 'avg' | 'max', size: number): OpFn {
-  return (net, x, { filters, stride }) => {
-    const y = net.pool(x, { type, size, stride });
+  return (net, x, { filters, stride, poolPadding }) => {
+    const y = net.pool(x, { type, size, stride, padding: stride > 1 ? (poolPadding ?? 'same') : 'same' });
     return net.shape(y).c === filters ? y : net.bn(net.conv(y, { filters, kernel: [1, 1] }));
   };
 }

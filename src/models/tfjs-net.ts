@@ -12,7 +12,20 @@
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import { dropPathLayer } from './drop-path.js';
-import { strides, type Activation, type ConvArgs, type DepthwiseArgs, type DropPathArgs, type Net, type PoolArgs, type Shape } from './net.js';
+import {
+  samePads,
+  strides,
+  symmetricIsSame,
+  symmetricPad,
+  type Activation,
+  type ConvArgs,
+  type DepthwiseArgs,
+  type DropPathArgs,
+  type Net,
+  type Padding,
+  type PoolArgs,
+  type Shape,
+} from './net.js';
 
 export type Tf = typeof tfjs;
 type ST = tfjs.SymbolicTensor;
@@ -57,33 +70,56 @@ export class TfjsNet implements Net<ST> {
   }
 
   conv(t: ST, a: ConvArgs): ST {
+    const s = strides(a.stride);
+    const [x, padding] = this.padFor(t, a.padding ?? 'same', [a.kernel[0], a.kernel[1]], s, a.dilation ?? 1);
     return this.apply(
       this.tf.layers.conv2d({
         name: this.name('conv'),
         filters: a.filters,
         kernelSize: [a.kernel[0], a.kernel[1]],
-        strides: strides(a.stride),
-        padding: a.padding ?? 'same',
+        strides: s,
+        padding,
         dilationRate: a.dilation ?? 1,
         useBias: a.bias ?? false,
       }),
-      t,
+      x,
     );
   }
 
   depthwise(t: ST, a: DepthwiseArgs): ST {
+    const s = a.stride ?? 1;
+    const [x, padding] = this.padFor(t, a.padding ?? 'same', [a.kernel, a.kernel], [s, s], a.dilation ?? 1);
     return this.apply(
       this.tf.layers.depthwiseConv2d({
         name: this.name('depthwise'),
         kernelSize: a.kernel,
-        strides: a.stride ?? 1,
+        strides: s,
         dilationRate: a.dilation ?? 1,
-        padding: 'same',
+        padding,
         depthMultiplier: 1,
         useBias: false,
       }),
-      t,
+      x,
     );
+  }
+
+  /**
+   * tfjs has no symmetric padding mode: where 'symmetric' differs from SAME, a zero-padding layer
+   * (`pad`, no weights) goes first and the layer runs VALID.
+   */
+  private padFor(t: ST, padding: Padding, kernel: [number, number], s: [number, number], dilation: number): [ST, 'same' | 'valid'] {
+    if (padding !== 'symmetric') return [t, padding];
+    if (symmetricIsSame(kernel[0], s[0], dilation) && symmetricIsSame(kernel[1], s[1], dilation)) return [t, 'same'];
+    const ph = symmetricPad(kernel[0], s[0], dilation);
+    const pw = symmetricPad(kernel[1], s[1], dilation);
+    const pad = this.tf.layers.zeroPadding2d({
+      name: this.name('pad'),
+      padding: [
+        [ph, ph],
+        [pw, pw],
+      ],
+    });
+    return [this.apply(pad, t), 'valid'];
   }
 
   separable(t: ST, filters: number, kernel: number, stride: number): ST {
@@ -113,8 +149,15 @@ export class TfjsNet implements Net<ST> {
   }
 
   pool(t: ST, a: PoolArgs): ST {
-    const args = { name: this.name(`${a.type}_pool`), poolSize: a.size, strides: a.stride, padding: a.padding ?? 'same' } as const;
-    return this.apply(a.type === 'avg' ? this.tf.layers.averagePooling2d(args) : this.tf.layers.maxPooling2d(args), t);
+    let x = t;
+    if (a.padding === 'zeros') {
+      const { h, w } = this.shape(t);
+      const pad = this.tf.layers.zeroPadding2d({ name: this.name('pad'), padding: [samePads(h, a.size, a.stride), samePads(w, a.size, a.stride)] });
+      x = this.apply(pad, t);
+    }
+    const padding = a.padding === 'zeros' ? 'valid' : (a.padding ?? 'same');
+    const args = { name: this.name(`${a.type}_pool`), poolSize: a.size, strides: a.stride, padding } as const;
+    return this.apply(a.type === 'avg' ? this.tf.layers.averagePooling2d(args) : this.tf.layers.maxPooling2d(args), x);
   }
 
   shift(t: ST): ST {

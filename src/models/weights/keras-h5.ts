@@ -1,0 +1,87 @@
+/**
+ * Reads a Keras model's weights from HDF5 with h5wasm (the HDF5 C library compiled to wasm; its
+ * Node build reads host files directly). Two layouts:
+ * - Keras 3 (`model.save_weights('x.weights.h5')`, and the `model.weights.h5` inside a `.keras`
+ *   archive): `layers/<layer>/vars/<i>`, i in the layer's variable order.
+ * - Keras 2 / legacy H5 (`model.save('x.h5')`, `save_weights('x.h5')`): groups per layer under
+ *   the root or `model_weights`, listed by the `layer_names` attribute, each with a `weight_names`
+ *   attribute giving the variables in order. Mapped to the Keras 3 keys above.
+ * A `.keras` archive (a zip) is refused with the command that takes the weights out of it.
+ */
+import { open } from 'node:fs/promises';
+import type { Dataset, Group } from 'h5wasm';
+import { kerasTensor } from './keras-map.js';
+import type { NamedTensor } from './safetensors.js';
+
+export class KerasWeightsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'KerasWeightsError';
+  }
+}
+
+async function magic(path: string): Promise<Buffer> {
+  const fh = await open(path, 'r');
+  try {
+    const b = Buffer.alloc(8);
+    await fh.read(b, 0, 8, 0);
+    return b;
+  } finally {
+    await fh.close();
+  }
+}
+
+const HDF5_MAGIC = Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+function tensorOf(d: Dataset, where: string): NamedTensor {
+  const v = d.value;
+  if (!ArrayBuffer.isView(v) || v instanceof DataView) throw new KerasWeightsError(`${where}: dataset ${d.path} is not a numeric array`);
+  const data = v instanceof Float32Array ? v : Float32Array.from(v as ArrayLike<number>, Number);
+  return { shape: [...(d.shape ?? [])], data };
+}
+
+function isGroup(e: unknown): e is Group {
+  return typeof e === 'object' && e !== null && typeof (e as Group).keys === 'function' && !('shape' in e);
+}
+
+function strings(v: unknown): string[] {
+  return (Array.isArray(v) ? v : [v]).map(String);
+}
+
+/** Every weight of a Keras HDF5 weights file, keyed `layers/<layer>/vars/<i>`. */
+export async function readKerasWeights(path: string): Promise<Map<string, NamedTensor>> {
+  const head = await magic(path);
+  if (head.subarray(0, 2).toString('latin1') === 'PK') {
+    throw new KerasWeightsError(`${path} is a .keras archive; take the weights out of it and pass those: unzip -p ${path} model.weights.h5 > model.weights.h5`);
+  }
+  if (!head.equals(HDF5_MAGIC))
+    throw new KerasWeightsError(`${path} is not an HDF5 file (Keras .h5 / .weights.h5): its first bytes are not the HDF5 signature`);
+  const h5 = await import('h5wasm/node');
+  await h5.ready;
+  const f = new h5.File(path, 'r');
+  try {
+    const out = new Map<string, NamedTensor>();
+    const layers = f.get('layers');
+    if (isGroup(layers)) {
+      for (const name of layers.keys()) {
+        const vars = layers.get(`${name}/vars`);
+        if (!isGroup(vars)) continue;
+        for (const i of vars.keys()) out.set(kerasTensor(name, Number(i)), tensorOf(vars.get(i) as Dataset, path));
+      }
+      return out;
+    }
+    const root = isGroup(f.get('model_weights')) ? (f.get('model_weights') as Group) : f;
+    const layerNames = root.attrs.layer_names?.value;
+    if (layerNames === undefined) {
+      throw new KerasWeightsError(`${path} holds no Keras weights: neither a layers/ group (Keras 3) nor a layer_names attribute (Keras 2 H5)`);
+    }
+    for (const name of strings(layerNames)) {
+      const g = root.get(name);
+      if (!isGroup(g)) continue;
+      strings(g.attrs.weight_names?.value ?? []).forEach((w, i) => out.set(kerasTensor(name, i), tensorOf(g.get(w) as Dataset, path)));
+    }
+    return out;
+  } finally {
+    f.close();
+  }
+}
