@@ -1,6 +1,7 @@
 /**
  * The images: build figures (the last cold build recorded by `nasflow image build`, a warm no-op
- * build timed now, sizes of the CPU and GPU archives) and the cost of running a trial from the
+ * build timed now, sizes of the CPU and GPU archives; the platform image built after the trainer,
+ * whose layers it reuses, and its warm no-op) and the cost of running a trial from the
  * image: examples/trial-tiny.json under runc (uid 1000, read-only root, tmpfs /tmp) against the
  * same trial as a bare process, both against one S3 server on loopback, one run each, as a ratio.
  * Writes BENCHMARKS.md `<!-- bench:image -->`. Needs root (buildah, runc).
@@ -48,11 +49,11 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { 'no-write': { type: 'boolean', default: false } } });
   const dir = cacheDir();
   const runner = commandRunner(process.env);
-  const build = () =>
+  const build = (target: 'trainer' | 'platform' = 'trainer') =>
     buildImage({
       repoRoot: REPO,
       cacheDir: dir,
-      target: 'trainer',
+      target,
       flavour: 'cpu',
       storage: storageIn(dir, process.env),
       runner,
@@ -64,6 +65,10 @@ async function main(): Promise<void> {
   const warmStarted = performance.now();
   const warm = await build();
   const warmSeconds = (performance.now() - warmStarted) / 1000;
+  const platform = await build('platform');
+  const platformWarmStarted = performance.now();
+  const platformWarm = await build('platform');
+  const platformWarmSeconds = (performance.now() - platformWarmStarted) / 1000;
   const gpu = newestBuilt(dir, 'trainer-gpu-');
   const unpacked = await unpackArchive(runner, first.archive, dirname(first.archive));
 
@@ -120,6 +125,15 @@ async function main(): Promise<void> {
             `\`${first.digest.slice(0, 19)}…\``,
           ],
           ['trainer (CPU)', 'warm: unchanged tree (no-op)', warmSeconds.toFixed(2), '', '', warm.cached ? 'cached' : 'REBUILT'],
+          [
+            'platform (CPU)',
+            platform.cached ? 'last real build' : 'this run, after the trainer (its layers reused)',
+            platform.buildSeconds,
+            mb(platform.compressedBytes),
+            mb(platform.uncompressedBytes),
+            `\`${platform.digest.slice(0, 19)}…\``,
+          ],
+          ['platform (CPU)', 'warm: unchanged tree (no-op)', platformWarmSeconds.toFixed(2), '', '', platformWarm.cached ? 'cached' : 'REBUILT'],
           ...(gpu
             ? [['trainer (GPU)', 'last real build', gpu.buildSeconds, mb(gpu.compressedBytes), mb(gpu.uncompressedBytes), `\`${gpu.digest.slice(0, 19)}…\``]]
             : []),

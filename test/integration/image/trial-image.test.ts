@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startS3Bucket, type S3Bucket } from '../../helpers/infra.js';
-import { REPO_ROOT, trialImage } from '../../helpers/trial-image.js';
+import { imageTestsSkipReason, REPO_ROOT, trialImage } from '../../helpers/trial-image.js';
 import { eventually, TIMEOUTS } from '../../helpers/wait.js';
 import { startContainer, type Unpacked } from '../../../src/image/runc.js';
 import { S3Store } from '../../../src/store/s3-store.js';
@@ -25,7 +25,7 @@ const EXAMPLE = JSON.parse(readFileSync(join(REPO_ROOT, 'examples', 'trial-tiny.
   recipe: Record<string, unknown>;
 };
 
-void describe('trial image under runc (non-root, read-only root, S3 on loopback)', () => {
+void describe('trial image under runc (non-root, read-only root, S3 on loopback)', { skip: imageTestsSkipReason() ?? false }, () => {
   let bucket: S3Bucket;
   let store: S3Store;
   let image: Unpacked;
