@@ -6,7 +6,7 @@ non-trivial moving statistics (a few training-mode passes on seeded data, then r
 and writes, under OUT:
 
   <name>.safetensors     timm: the state dict, as timm's weights are shared (safetensors)
-  <name>.weights.h5      Keras: model.save_weights (Keras 3 HDF5)
+  <name>.h5              Keras: model.save (legacy H5, which keeps layer names)
   <name>.io.safetensors  `input` (NHWC float32, seeded) and `logits` (the peer in eval mode), with
                          the model, width, classes, input size and peer versions in the metadata
 
@@ -116,7 +116,9 @@ def keras_nasnet(out, name, cells, filters, classes, size, seed):
     dense.kernel.assign(dense.kernel * scale)
     dense.bias.assign(dense.bias * scale)
     logits = np.asarray(model(x, training=False))
-    model.save_weights(os.path.join(out, f'{name}.weights.h5'))
+    # The legacy H5 format keeps layer names (model_weights/<layer>/...); Keras 3's .weights.h5
+    # keys layers by class-derived names in model order (layers/batch_normalization_12/vars/0).
+    model.save(os.path.join(out, f'{name}.h5'))
     meta = {
         'model': 'nasnet-a-mobile',
         'peer': f'keras {keras.__version__} nasnet.NASNet(num_blocks={cells}, penultimate_filters={24 * filters}); tensorflow {tf.__version__}',
@@ -134,8 +136,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--out', required=True, help='directory to write the fixtures into')
     p.add_argument('--full', action='store_true', help='full-size models (not for committing)')
-    # Keras is not the default: its fixture has not been generated and checked yet (docs/zoo-weights.md).
-    p.add_argument('--only', choices=['timm', 'keras', 'all'], default='timm', help='which peer (default timm)')
+    p.add_argument('--only', choices=['timm', 'keras', 'all'], default='all', help='which peer (default both)')
     a = p.parse_args()
     os.makedirs(a.out, exist_ok=True)
     torch.set_num_threads(2)

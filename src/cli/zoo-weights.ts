@@ -1,5 +1,5 @@
 /**
- * `nasflow zoo import MODEL FILE --from timm --out DIR` and
+ * `nasflow zoo import MODEL FILE --from timm|keras --out DIR` and
  * `nasflow zoo export --weights DIR --to timm --out FILE`: a zoo model's weights from or to a peer
  * framework (src/models/weights/zoo-weights.ts; docs/zoo-weights.md). The imported network is
  * saved in the tfjs layers format, as `search export` writes it, so `zoo evaluate --weights DIR`
@@ -26,11 +26,8 @@ async function backend() {
   return loadBackend(process.env.NASFLOW_TF_BACKEND, (m) => console.error(m));
 }
 
-/**
- * Peers `zoo import` accepts. The Keras NASNet import (src/models/weights/keras-*.ts) is built but
- * not yet checked against Keras's logits (docs/zoo-weights.md), so the CLI does not offer it.
- */
-const IMPORT_FROM: readonly string[] = ['timm'];
+/** Peers `zoo import` accepts (export: timm only). */
+const IMPORT_FROM: readonly string[] = ['timm', 'keras'];
 
 interface ImportOpts {
   from: string;
@@ -38,13 +35,15 @@ interface ImportOpts {
   width?: string;
   classes?: string;
   inputSize?: string;
+  cells?: string;
+  filters?: string;
   json?: boolean;
 }
 
 async function importCmd(name: string, file: string, opts: ImportOpts): Promise<void> {
   const { importPeerWeights } = await import('../models/weights/zoo-weights.js');
   if (!IMPORT_FROM.includes(opts.from)) throw new Error(`--from: expected one of ${IMPORT_FROM.join(', ')}, received ${JSON.stringify(opts.from)}`);
-  const from = opts.from as 'timm';
+  const from = opts.from as 'timm' | 'keras';
   getModel(name);
   const args = {
     model: name,
@@ -52,6 +51,8 @@ async function importCmd(name: string, file: string, opts: ImportOpts): Promise<
     width: positive('--width', opts.width, false),
     classes: positive('--classes', opts.classes, true),
     inputSize: positive('--input-size', opts.inputSize, true),
+    cells: positive('--cells', opts.cells, true),
+    filters: positive('--filters', opts.filters, true),
   };
   await access(file, constants.R_OK).catch((err: NodeJS.ErrnoException) => {
     throw new Error(`FILE: cannot read ${file} (${err.code ?? err.message}); pass the path of a ${from} weights file`);
@@ -100,11 +101,13 @@ export function registerZooWeightCommands(zoo: Command): void {
   zoo
     .command('import')
     .description("a peer framework's weights of a zoo model as a tfjs layers model dir (docs/zoo-weights.md)")
-    .argument('<name>', 'zoo model (timm: mnasnet-b1 = mnasnet_100, mnasnet-a1 = semnasnet_100)')
-    .argument('<file>', 'timm: a state dict in safetensors (save_file(model.state_dict()))')
-    .requiredOption('--from <framework>', 'timm')
+    .argument('<name>', 'zoo model (timm: mnasnet-b1 = mnasnet_100, mnasnet-a1 = semnasnet_100; keras: nasnet-a-mobile = NASNetMobile)')
+    .argument('<file>', 'timm: a state dict in safetensors (save_file(model.state_dict())); keras: HDF5 weights (.weights.h5 or legacy .h5)')
+    .requiredOption('--from <framework>', 'timm or keras')
     .requiredOption('--out <dir>', 'where to write model.json + weights.bin')
     .option('--width <m>', 'timm: the channel multiplier (0.5 = mnasnet_050)')
+    .option('--cells <n>', 'keras: NASNet num_blocks (cells per stack)')
+    .option('--filters <f>', 'keras: NASNet penultimate_filters / 24')
     .option('--classes <n>', "classifier outputs, when not the zoo model's (1000)")
     .option('--input-size <n>', 'square input size the saved model declares')
     .option('--json', 'print a JSON summary')

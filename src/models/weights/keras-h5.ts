@@ -44,8 +44,11 @@ function isGroup(e: unknown): e is Group {
   return typeof e === 'object' && e !== null && typeof (e as Group).keys === 'function' && !('shape' in e);
 }
 
+/** An HDF5 string-list attribute as strings; an empty list can come back as an empty typed array. */
 function strings(v: unknown): string[] {
-  return (Array.isArray(v) ? v : [v]).map(String);
+  if (v === null || v === undefined) return [];
+  const list: unknown[] = Array.isArray(v) ? v : ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<unknown>) : [v];
+  return list.map(String).filter((x) => x.length > 0);
 }
 
 /** Every weight of a Keras HDF5 weights file, keyed `layers/<layer>/vars/<i>`. */

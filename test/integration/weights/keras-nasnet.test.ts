@@ -8,7 +8,7 @@
  * same weights with TF-slim's SAME pooling must not (Keras zero-pads its strided pools); wrong
  * sizes and a .keras archive are refused by name.
  *
- * NASFLOW_WEIGHTS_FULL=<dir of generate.py --full --only keras> adds the full-size NASNetMobile check.
+ * NASFLOW_WEIGHTS_FULL=<dir of generate.py --full> adds the full-size NASNetMobile check.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -42,7 +42,7 @@ async function readFixture(dir: string, name: string): Promise<Fixture> {
   const m = header.__metadata__;
   const get = (k: string) => JSON.parse(m[k] ?? 'null') as number;
   return {
-    weights: join(dir, `${name}.weights.h5`),
+    weights: join(dir, `${name}.h5`),
     input: io.get('input')!,
     logits: io.get('logits')!,
     meta: { cells: get('cells'), filters: get('filters'), classes: get('classes'), inputSize: get('inputSize'), peer: m.peer ?? '?' },
@@ -56,10 +56,7 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return d;
 }
 
-// Skipped until the Keras fixture is generated and `--from keras` is enabled in the CLI (docs/zoo-weights.md, "Keras NASNet-A").
-const PENDING = 'Keras import not enabled yet: generate test/fixtures/weights/keras-nasnet-n2f12.* (generate.py --only keras) and enable --from keras';
-
-void describe('zoo import --from keras: NASNet-A weights give Keras logits', { skip: PENDING }, () => {
+void describe('zoo import --from keras: NASNet-A weights give Keras logits', () => {
   let backend: LoadedBackend;
   let dir: string;
   let fx: Fixture;
