@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { trialAttemptKey, trialResultKey } from '../../../src/api/store-layout.js';
 import type { AttemptRecord, BenchmarkResult } from '../../../src/api/trial-result.js';
-import { putJson } from '../../../src/store/object-store.js';
+import { putJson, withPrefix } from '../../../src/store/object-store.js';
 import { openUri } from '../../../src/store/uri.js';
 import { runCli } from '../../helpers/cli.js';
 import { startCrdApiserver, type CrdApiserver } from '../kube/crd-apiserver.js';
@@ -59,6 +59,7 @@ void describe('search report --resource on a real apiserver', () => {
     const store = join(dir, 'store');
     const searchId = createSearch('reported', store);
     const opened = openUri(store, process.env);
+    const prefixed = withPrefix(opened.store, opened.key);
     for (const [i, acc] of [0.81, 0.87].entries()) {
       const trialId = `${searchId}/0/${i}`;
       const result: BenchmarkResult = {
@@ -79,8 +80,8 @@ void describe('search report --resource on a real apiserver', () => {
         endedAtMs: 1000 * i + 500,
         worker: 'w',
       };
-      await putJson(opened.store, trialResultKey(searchId, trialId), result);
-      await putJson(opened.store, trialAttemptKey(searchId, trialId, 1), record);
+      await putJson(prefixed, trialResultKey(searchId, trialId), result);
+      await putJson(prefixed, trialAttemptKey(searchId, trialId, 1), record);
     }
     opened.close();
 
@@ -91,7 +92,8 @@ void describe('search report --resource on a real apiserver', () => {
     const html = readFileSync(out, 'utf8');
     assert.ok(html.includes(`<code>${searchId}</code>`), 'the search id from the status');
     assert.match(html, /<p class="meta" id="source">NeuralArchitectureSearch default\/reported \(uid [0-9a-f-]+\)<\/p>/);
-    assert.equal(html.match(/<rect class="bar succeeded"/g)?.length, 2);
+    const timeline = html.slice(html.indexOf('<svg id="timeline"'), html.indexOf('</svg>', html.indexOf('<svg id="timeline"')));
+    assert.equal(timeline.match(/<rect class="bar succeeded"/g)?.length, 2, 'one bar per attempt record');
     assert.match(html, /best val accuracy 87\.00%/);
   });
 
