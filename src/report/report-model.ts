@@ -11,6 +11,7 @@
 import type { AlgorithmState } from '../algorithms/types.js';
 import { searchAccuracy, trialSeconds, type TrialResult } from '../api/trial-result.js';
 import type { TrialRecord } from '../search/trial-records.js';
+import { isFinalTrialId } from '../common/ids.js';
 import { describeCell, type CellGenotype } from '../space/cell.js';
 import { getSpace } from '../space/index.js';
 
@@ -102,21 +103,24 @@ export function paretoFront(points: readonly { id: string; accuracy: number; cos
 
 export function reportModel(input: ReportInput): ReportModel {
   let costLabel: string | undefined;
-  const trials = input.trials.map((r, i): ReportTrial => {
-    const cost = costOf(r.result);
-    costLabel ??= cost?.label;
-    return {
-      n: i + 1,
-      trialId: r.trialId,
-      status: r.result ? 'succeeded' : 'no result',
-      attempts: r.attempts,
-      summary: genotypeSummary(r.space, r.genotype),
-      ...(r.result ? { kind: r.result.kind, seconds: trialSeconds(r.result), accuracy: searchAccuracy(r.result.valAccuracy) } : {}),
-      ...(cost && cost.label === costLabel ? { cost: cost.cost } : {}),
-      ...(r.space !== undefined ? { space: r.space } : {}),
-      ...(r.genotype !== undefined ? { genotype: r.genotype } : {}),
-    };
-  });
+  // Final trainings (spec final) are larger networks trained longer: the final panel shows them, not the search's charts.
+  const trials = input.trials
+    .filter((r) => !isFinalTrialId(r.trialId))
+    .map((r, i): ReportTrial => {
+      const cost = costOf(r.result);
+      costLabel ??= cost?.label;
+      return {
+        n: i + 1,
+        trialId: r.trialId,
+        status: r.result ? 'succeeded' : 'no result',
+        attempts: r.attempts,
+        summary: genotypeSummary(r.space, r.genotype),
+        ...(r.result ? { kind: r.result.kind, seconds: trialSeconds(r.result), accuracy: searchAccuracy(r.result.valAccuracy) } : {}),
+        ...(cost && cost.label === costLabel ? { cost: cost.cost } : {}),
+        ...(r.space !== undefined ? { space: r.space } : {}),
+        ...(r.genotype !== undefined ? { genotype: r.genotype } : {}),
+      };
+    });
   const curve: CurvePoint[] = [];
   let seconds = 0;
   let best = -Infinity;

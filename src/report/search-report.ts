@@ -16,6 +16,7 @@ import { drawBlocks } from './block-svg.js';
 import { drawGenotype } from './cell-svg.js';
 import { controllerModel, controllerPanel } from './controller-panel.js';
 import { esc } from './html.js';
+import { finalPanel } from './final-panel.js';
 import { ponasModel, ponasPanel } from './ponas-panel.js';
 import { reportModel, topTrials, type ReportInput, type ReportModel, type ReportTrial } from './report-model.js';
 import { surrogateModel, surrogatePanel } from './surrogate-panel.js';
@@ -205,6 +206,7 @@ export function renderSearchReport(input: ReportInput): string {
 <p class="meta" id="summary">${m.trials.length} trials: ${done} with a result, ${m.trials.length - done} without (running or failed); best val accuracy ${best === undefined ? '-' : `${best.toFixed(2)}%`}. Generated ${esc(m.generatedAt)}.</p>
 ${charts(m)}
 ${paretoPanel(m)}
+${finalPanel(input.trials)}
 ${algorithmPanel(input)}
 ${timelinePanel(input)}
 <h2>Trials</h2>
