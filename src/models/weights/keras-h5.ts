@@ -1,12 +1,15 @@
 /**
  * Reads a Keras model's weights from HDF5 with h5wasm (the HDF5 C library compiled to wasm; its
- * Node build reads host files directly). Two layouts:
- * - Keras 3 (`model.save_weights('x.weights.h5')`, and the `model.weights.h5` inside a `.keras`
- *   archive): `layers/<layer>/vars/<i>`, i in the layer's variable order.
- * - Keras 2 / legacy H5 (`model.save('x.h5')`, `save_weights('x.h5')`): groups per layer under
- *   the root or `model_weights`, listed by the `layer_names` attribute, each with a `weight_names`
- *   attribute giving the variables in order. Mapped to the Keras 3 keys above.
- * A `.keras` archive (a zip) is refused with the command that takes the weights out of it.
+ * Node build reads host files directly). Two layouts, both keyed `layers/<layer>/vars/<i>`:
+ * - Keras 2 / legacy H5 (`model.save('x.h5')`, Keras 2 `save_weights('x.h5')`): groups per layer
+ *   under the root or `model_weights`, listed by the `layer_names` attribute, each with a
+ *   `weight_names` attribute giving the variables in order. Keeps Keras's layer names, so the
+ *   NASNet name map applies.
+ * - Keras 3 (`save_weights('x.weights.h5')`, the `model.weights.h5` of a `.keras` archive):
+ *   `layers/<name>/vars/<i>`, but <name> is derived from the layer class in model order
+ *   (`batch_normalization_12`, measured on Keras 3.15.1), not the layer's name, so its tensors
+ *   match no binding and the import is refused naming the first missing one (docs/zoo-weights.md).
+ * A `.keras` archive (a zip) is refused with the fix (save as legacy H5).
  */
 import { open } from 'node:fs/promises';
 import type { Dataset, Group } from 'h5wasm';
@@ -55,7 +58,9 @@ function strings(v: unknown): string[] {
 export async function readKerasWeights(path: string): Promise<Map<string, NamedTensor>> {
   const head = await magic(path);
   if (head.subarray(0, 2).toString('latin1') === 'PK') {
-    throw new KerasWeightsError(`${path} is a .keras archive; take the weights out of it and pass those: unzip -p ${path} model.weights.h5 > model.weights.h5`);
+    throw new KerasWeightsError(
+      `${path} is a .keras archive, whose weights are keyed by layer class rather than name; save the model in the legacy H5 format and pass that: model.save('model.h5')`,
+    );
   }
   if (!head.equals(HDF5_MAGIC))
     throw new KerasWeightsError(`${path} is not an HDF5 file (Keras .h5 / .weights.h5): its first bytes are not the HDF5 signature`);
