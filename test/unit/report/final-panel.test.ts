@@ -5,34 +5,12 @@ import { finalPanel, finalRows } from '../../../src/report/final-panel.js';
 import { renderSearchReport, reportModel } from '../../../src/report/search-report.js';
 import type { TrialRecord } from '../../../src/search/trial-records.js';
 import { NASNET_A } from '../../../src/space/index.js';
+import { trainedResult } from '../../helpers/trained-result.js';
 
 const SEARCH = 'local/q/a';
 
-function trained(valAccuracy: number, params: number): TrainedResult {
-  return {
-    schemaVersion: 2,
-    kind: 'trained',
-    space: 'nasnet',
-    trainingHash: 'h',
-    valAccuracy,
-    valLoss: 1,
-    testAccuracy: valAccuracy - 0.01,
-    epochs: [{ epoch: 1, trainLoss: 1, trainAccuracy: 0.5, valLoss: 1, valAccuracy, lr: 0.1, imagesPerSecond: 10 }],
-    finalTrainLoss: 1,
-    params,
-    multAdds: params * 10,
-    steps: 10,
-    wallSeconds: 30,
-    imagesPerSecond: 10,
-    backend: 'cpu',
-    backendPackage: 'cpu',
-    resumedFrom: null,
-    trainSamples: 10,
-    valSamples: 10,
-    imageSize: 8,
-    seed: 0,
-  };
-}
+const trained = (valAccuracy: number, params: number): TrainedResult =>
+  trainedResult(valAccuracy, { params, multAdds: params * 10, testAccuracy: valAccuracy - 0.01 });
 
 const other = { ...NASNET_A, normal: NASNET_A.reduction, reduction: NASNET_A.normal };
 const record = (trialId: string, genotype: unknown, result?: TrainedResult): TrialRecord => ({

@@ -8,6 +8,7 @@ import type { TrialRecord } from '../../../src/search/trial-records.js';
 import { NASNET_A, PNASNET_5 } from '../../../src/space/index.js';
 import { compareTrialIds } from '../../../src/search/trial-records.js';
 import { ticks } from '../../../src/report/svg-charts.js';
+import { trainedResult } from '../../helpers/trained-result.js';
 
 const SEARCH = 'local/demo/a1';
 
@@ -15,30 +16,7 @@ function bench(valAccuracy: number, cost: number, simulatedSeconds: number): Ben
   return { schemaVersion: 1, kind: 'benchmark', benchmark: 'cifar10', valAccuracy, testAccuracy: valAccuracy, cost, simulatedSeconds, readyAtMs: 0 };
 }
 
-function trained(valAccuracy: number, multAdds: number): TrainedResult {
-  return {
-    schemaVersion: 2,
-    kind: 'trained',
-    space: 'nasnet',
-    trainingHash: 'h',
-    valAccuracy,
-    valLoss: 1,
-    epochs: [{ epoch: 1, trainLoss: 1, trainAccuracy: 0.5, valLoss: 1, valAccuracy, lr: 0.1, imagesPerSecond: 10 }],
-    finalTrainLoss: 1,
-    params: 1e6,
-    multAdds,
-    steps: 10,
-    wallSeconds: 30,
-    imagesPerSecond: 10,
-    backend: 'cpu',
-    backendPackage: 'cpu',
-    resumedFrom: null,
-    trainSamples: 10,
-    valSamples: 10,
-    imageSize: 8,
-    seed: 0,
-  };
-}
+const trained = (valAccuracy: number, multAdds: number): TrainedResult => trainedResult(valAccuracy, { multAdds });
 
 // (accuracy, cost): the front is 0/0 (cheapest), 0/2 (best), 0/3 (between); 0/1 is dominated by 0/3, 0/4 by 0/0.
 const history: TrialRecord[] = [
