@@ -47,7 +47,7 @@ text.op{font-size:11px;fill:#1d4f91;paint-order:stroke;stroke:#fff;stroke-width:
 .gap{color:#777;font-style:italic}
 .lane{fill:#fafafa}.lane.odd{fill:#f1f1f1}.bar{stroke:#333;stroke-width:.5}.bar.succeeded{fill:#5b9d5b}.bar.user{fill:#c0392b}.bar.infra{fill:#e69138}.bar.cancelled{fill:#999}
 .bar.retry{stroke:#000;stroke-width:1.5;stroke-dasharray:3 2}.retry-link{fill:none;stroke:#000;stroke-width:1;stroke-dasharray:2 2}.legend span{margin-right:14px;font-size:12px}
-.line{fill:none;stroke-width:1.8}.s-reward{stroke:#7a9cc6;fill:#7a9cc6}.s-baseline{stroke:#c0392b;fill:#c0392b}.s-entropy{stroke:#6a4c93;fill:#6a4c93}
+path.line{fill:none;stroke-width:1.8}.s-reward{stroke:#7a9cc6;fill:#7a9cc6}.s-baseline{stroke:#c0392b;fill:#c0392b}.s-entropy{stroke:#6a4c93;fill:#6a4c93}
 .diagonal{stroke:#999;stroke-dasharray:5 4}.beam-0{fill:#1f77b4}.beam-1{fill:#ff7f0e}.beam-2{fill:#2ca02c}.beam-3{fill:#d62728}.beam-4{fill:#9467bd}.beam-5{fill:#8c564b}
 .heat{stroke:#fff;stroke-width:1}.heat.empty{fill:#eee}.heat.picked{stroke:#c0392b;stroke-width:3}.heat-label{font-size:11px;fill:#222;pointer-events:none}.heat-label.dark{fill:#fff}
 .path{fill:none;stroke:#c0392b;stroke-width:2;stroke-opacity:.7}

@@ -65,7 +65,8 @@ function frame(xs: readonly number[], ys: readonly number[], xLabel: string, yLa
 }
 
 function fmt(v: number): string {
-  return Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(1) : String(Math.round(v * 1000) / 1000);
+  // Five significant digits: ticks of a narrow range (an entropy that barely moves) stay distinct.
+  return Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(1) : String(Number(v.toPrecision(5)));
 }
 
 function dots(points: readonly Point[], f: Frame, cls: string, r: number): string {
