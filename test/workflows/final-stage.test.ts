@@ -1,10 +1,12 @@
 import { describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { runCli } from '../helpers/cli.js';
+import { findChromium, visitPage } from '../helpers/chromium.js';
 import { at } from '../../src/common/indexing.js';
 import { LocalStore } from '../../src/store/local-store.js';
 import { trialResultKey, trialSpecKey } from '../../src/api/store-layout.js';
@@ -20,7 +22,7 @@ const ROOT = join(import.meta.dirname, '..', '..', '..');
  * shorter; everything else is examples/quickstart.yaml.
  */
 describe('final training of the quickstart (spec final)', () => {
-  it('retrains the top 2 architectures at the final size end to end and reports them beside the search', async () => {
+  it('retrains the top 2 architectures at the final size end to end and reports them beside the search', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'nasflow-final-'));
     const env = { ...process.env, NASFLOW_HOME: join(dir, 'home') };
     try {
@@ -40,7 +42,13 @@ describe('final training of the quickstart (spec final)', () => {
 
       const run = await runCli(['search', 'run', join(dir, 'quickstart.yaml'), '--id', 'q', '--json'], env);
       assert.equal(run.code, 0, run.stderr);
-      const summary = JSON.parse(run.stdout.trim().split('\n').pop()!) as { phase: string; trials: { succeeded: number }; final?: FinalProgress };
+      // The summary is the last JSON line; the SDK's warnings (slow workflow tasks on a loaded machine) may follow it.
+      const summaryLine =
+        run.stdout
+          .split('\n')
+          .filter((l) => l.startsWith('{"searchId"'))
+          .pop() ?? '{}';
+      const summary = JSON.parse(summaryLine) as { phase: string; trials: { succeeded: number }; final?: FinalProgress };
       assert.equal(summary.phase, 'Succeeded');
       assert.equal(summary.trials.succeeded, 4, 'final trials are not search trials');
       const final = summary.final;
@@ -99,6 +107,30 @@ describe('final training of the quickstart (spec final)', () => {
       const searchBest = await runCli(['search', 'export', searchId, '--storage', storage, '--out', join(dir, 'search-model'), '--json'], env);
       assert.equal(searchBest.code, 0, searchBest.stderr);
       assert.equal((JSON.parse(searchBest.stdout.trim()) as { trialId: string }).trialId, at(ranked, 0, 'search best').id);
+
+      // The search report of the quickstart: the search's trials in its charts and table, the final
+      // trainings in their own panel; opened offline in headless Chromium without a console error.
+      const page = join(dir, 'report.html');
+      const report = await runCli(['search', 'report', searchId, '--storage', storage, '--out', page], env);
+      assert.equal(report.code, 0, report.stderr);
+      const html = readFileSync(page, 'utf8');
+      assert.match(html, /<h2>Final training<\/h2>/);
+      const chromium = findChromium();
+      if (!chromium) t.diagnostic('chromium not installed (npm run tools installs it as root): the report was checked as HTML only');
+      else {
+        const visit = await visitPage(chromium, pathToFileURL(page).href, [
+          `document.querySelectorAll('#trial-table tbody tr').length`,
+          `document.querySelectorAll('#final tbody tr').length`,
+          `document.querySelectorAll('#top-cells figure.cell svg').length`,
+        ]);
+        const shots = join(tmpdir(), 'nasflow-test-output', 'final-stage');
+        mkdirSync(shots, { recursive: true });
+        writeFileSync(join(shots, 'quickstart-report.png'), visit.png);
+        t.diagnostic(`screenshot: ${join(shots, 'quickstart-report.png')}`);
+        assert.deepEqual(visit.errors, []);
+        assert.deepEqual(visit.values.slice(0, 2), [4, 2], 'four search trials in the table, two final trainings in their panel');
+        assert.ok((visit.values[2] as number) >= 2, 'the top cells are drawn');
+      }
 
       // A finished search answers status from its result, final stage included.
       const status = await runCli(['search', 'status', searchId], env);
