@@ -12,49 +12,22 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type * as tfc from '@tensorflow/tfjs';
 import { runCli } from '../../helpers/cli.js';
+import { logitsOf as fixtureLogits, maxAbsDiff, readWeightsFixture, WEIGHTS_FIXTURES, type WeightsFixture } from '../../helpers/weights-fixture.js';
 import { buildDef } from '../../../src/models/index.js';
 import { loadModelFromDir } from '../../../src/models/model-files.js';
-import { readSafetensors, type NamedTensor } from '../../../src/models/weights/safetensors.js';
+import { type NamedTensor } from '../../../src/models/weights/safetensors.js';
 import { peerNetwork } from '../../../src/models/weights/zoo-weights.js';
 import { loadBackend, type LoadedBackend } from '../../../src/trainer/backend.js';
 
-const FIXTURES = fileURLToPath(new URL('../../../../test/fixtures/weights/', import.meta.url));
 const TOLERANCE = 1e-4;
-
-interface Fixture {
-  weights: string;
-  input: NamedTensor;
-  logits: NamedTensor;
-  meta: { cells: number; filters: number; classes: number; inputSize: number; peer: string };
-}
-
-async function readFixture(dir: string, name: string): Promise<Fixture> {
-  const ioPath = join(dir, `${name}.io.safetensors`);
-  const bytes = await readFile(ioPath);
-  const io = readSafetensors(bytes, ioPath);
-  const header = JSON.parse(bytes.subarray(8, 8 + Number(bytes.readBigUInt64LE(0))).toString('utf8')) as { __metadata__: Record<string, string> };
-  const m = header.__metadata__;
-  const get = (k: string) => JSON.parse(m[k] ?? 'null') as number;
-  return {
-    weights: join(dir, `${name}.h5`),
-    input: io.get('input')!,
-    logits: io.get('logits')!,
-    meta: { cells: get('cells'), filters: get('filters'), classes: get('classes'), inputSize: get('inputSize'), peer: m.peer ?? '?' },
-  };
-}
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length, 'same number of logits');
-  let d = 0;
-  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i]! - b[i]!));
-  return d;
-}
+const KEYS = ['cells', 'filters', 'classes', 'inputSize'] as const;
+type Fixture = WeightsFixture<(typeof KEYS)[number]>;
+const readFixture = (dir: string, name: string): Promise<Fixture> => readWeightsFixture(dir, name, 'h5', KEYS);
 
 void describe('zoo import --from keras: NASNet-A weights give Keras logits', () => {
   let backend: LoadedBackend;
@@ -81,16 +54,13 @@ void describe('zoo import --from keras: NASNet-A weights give Keras logits', () 
     out,
   ];
 
-  const logitsOf = (model: tfc.LayersModel, input: NamedTensor): Float32Array => {
-    const tf = backend.tf;
-    return tf.tidy(() => (model.predict(tf.tensor(input.data, input.shape, 'float32')) as tfc.Tensor).dataSync() as Float32Array);
-  };
+  const logitsOf = (model: tfc.LayersModel, input: NamedTensor): Float32Array => fixtureLogits(backend.tf, model, input);
 
   before(async () => {
     backend = await loadBackend(undefined, () => undefined);
     env.NASFLOW_TF_BACKEND = backend.pkg === 'cpu' ? 'cpu' : 'node';
     dir = await mkdtemp(join(tmpdir(), 'nasflow-weights-keras-'));
-    fx = await readFixture(FIXTURES, 'keras-nasnet-n2f12');
+    fx = await readFixture(WEIGHTS_FIXTURES, 'keras-nasnet-n2f12');
   });
 
   after(async () => {

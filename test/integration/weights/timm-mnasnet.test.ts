@@ -15,46 +15,19 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type * as tfc from '@tensorflow/tfjs';
 import { runCli } from '../../helpers/cli.js';
+import { logitsOf as fixtureLogits, maxAbsDiff, readWeightsFixture, WEIGHTS_FIXTURES, type WeightsFixture } from '../../helpers/weights-fixture.js';
 import { buildDef } from '../../../src/models/index.js';
 import { loadModelFromDir } from '../../../src/models/model-files.js';
 import { readSafetensors, type NamedTensor } from '../../../src/models/weights/safetensors.js';
 import { peerNetwork } from '../../../src/models/weights/zoo-weights.js';
 import { loadBackend, type LoadedBackend } from '../../../src/trainer/backend.js';
 
-const FIXTURES = fileURLToPath(new URL('../../../../test/fixtures/weights/', import.meta.url));
 const TOLERANCE = 1e-4;
-
-interface Fixture {
-  weights: string;
-  input: NamedTensor;
-  logits: NamedTensor;
-  meta: { width: number; classes: number; inputSize: number; peer: string };
-}
-
-async function readFixture(dir: string, name: string): Promise<Fixture> {
-  const ioPath = join(dir, `${name}.io.safetensors`);
-  const bytes = await readFile(ioPath);
-  const io = readSafetensors(bytes, ioPath);
-  const header = JSON.parse(bytes.subarray(8, 8 + Number(bytes.readBigUInt64LE(0))).toString('utf8')) as { __metadata__: Record<string, string> };
-  const m = header.__metadata__;
-  const get = (k: string) => JSON.parse(m[k] ?? 'null') as number;
-  return {
-    weights: join(dir, `${name}.safetensors`),
-    input: io.get('input')!,
-    logits: io.get('logits')!,
-    meta: { width: get('width'), classes: get('classes'), inputSize: get('inputSize'), peer: m.peer ?? '?' },
-  };
-}
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length, 'same number of logits');
-  let d = 0;
-  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i]! - b[i]!));
-  return d;
-}
+const KEYS = ['width', 'classes', 'inputSize'] as const;
+type Fixture = WeightsFixture<(typeof KEYS)[number]>;
+const readFixture = (dir: string, name: string): Promise<Fixture> => readWeightsFixture(dir, name, 'safetensors', KEYS);
 
 void describe('zoo import/export --from/--to timm: mnasnet-b1 weights give timm logits', () => {
   let backend: LoadedBackend;
@@ -79,17 +52,14 @@ void describe('zoo import/export --from/--to timm: mnasnet-b1 weights give timm 
     out,
   ];
 
-  const logitsOf = (model: tfc.LayersModel, input: NamedTensor): Float32Array => {
-    const tf = backend.tf;
-    return tf.tidy(() => (model.predict(tf.tensor(input.data, input.shape, 'float32')) as tfc.Tensor).dataSync() as Float32Array);
-  };
+  const logitsOf = (model: tfc.LayersModel, input: NamedTensor): Float32Array => fixtureLogits(backend.tf, model, input);
 
   before(async () => {
     backend = await loadBackend(undefined, () => undefined);
     // The CLI child selects the same way; pin it to what this process got so both use one backend.
     env.NASFLOW_TF_BACKEND = backend.pkg === 'cpu' ? 'cpu' : 'node';
     dir = await mkdtemp(join(tmpdir(), 'nasflow-weights-timm-'));
-    fx = await readFixture(FIXTURES, 'timm-mnasnet-w025');
+    fx = await readFixture(WEIGHTS_FIXTURES, 'timm-mnasnet-w025');
   });
 
   after(async () => {
