@@ -140,6 +140,7 @@ export function createSearchActivities(rawDeps: SearchActivityDeps) {
         dataset: spec.dataset,
         output: prefixUri,
         seed: trialSeed(spec.seed, p.trialId),
+        ...(spec.latency ? { latency: spec.latency } : {}),
         ...(spec.evaluator.type === 'benchmark' ? { benchmark: { evaluator: spec.evaluator, algorithm: spec.algorithm } } : {}),
       };
       await putJson(store, trialSpecKey(searchId, p.trialId), trialSpec);

@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { algorithmSchema, parseSearchSpec, refineSearchSpec, searchSpecObjectWith, SpecError, type SearchSpec } from './search-spec.js';
 import { fieldProblems, type FieldProblem } from './spec-errors.js';
 import { at } from '../common/indexing.js';
+import { latencySettingsSchema } from './latency-spec.js';
 
 export const GROUP = 'nasflow.io';
 export const VERSION = 'v1alpha1';
@@ -120,6 +121,16 @@ export function resourceSpecObjectWith<A extends z.ZodType>(algorithm: A) {
       storageSecretRef: storageSecretRefSchema
         .optional()
         .describe("Secret in the resource's namespace holding S3 credentials for trial pods. Default: the worker's configured Secret."),
+      latency: latencySettingsSchema
+        .extend({
+          template: trialTemplateSchema
+            .optional()
+            .describe(
+              "Where latency-step pods run when device is pool, e.g. a node pool of the deployment hardware (nodeSelector, tolerations, resources); unset fields take the worker's trial defaults.",
+            ),
+        })
+        .optional()
+        .describe(latencySettingsSchema.description ?? ''),
       suspend: z.boolean().default(false).describe('true pauses the search: running trials finish, no new ones start; false resumes it. Default: false.'),
     })
     .describe(
@@ -282,6 +293,7 @@ export function parseResourceSpec(input: unknown): ResourceSpec {
 
 /** The search spec the workflow carries: the resource's spec without its Kubernetes-only fields. */
 export function searchSpecOf(name: string, spec: ResourceSpec): SearchSpec {
-  const { template: _t, storageSecretRef: _s, suspend: _u, ...search } = spec;
-  return parseSearchSpec({ ...search, name });
+  const { template: _t, storageSecretRef: _s, suspend: _u, latency, ...search } = spec;
+  const { template: _l, ...latencySettings } = latency ?? {};
+  return parseSearchSpec({ ...search, ...(latency ? { latency: latencySettings } : {}), name });
 }

@@ -13,6 +13,7 @@
 import { z } from 'zod';
 import { macroOverridesSchema, searchMacroSchema } from './macro.js';
 import { recipeOverridesSchema, recipeSchema } from './recipe.js';
+import { latencySettingsSchema } from './latency-spec.js';
 import { specRules, STORAGE_PATTERNS, type RuleSubject, type SpecRule } from './spec-rules.js';
 import { ALGORITHMS } from '../algorithms/catalog.js';
 import type { AlgorithmDefinition } from '../algorithms/definition.js';
@@ -170,6 +171,8 @@ export function searchSpecObjectWith<A extends z.ZodType>(algorithm: A) {
         .describe(
           'Retrain the top-K architectures at the final size once the search succeeds (needs evaluator.type train). Skipped when the search is stopped or cancelled.',
         ),
+      /** Where trained trials measure inference latency (src/api/latency-spec.ts). Default: the trainer, on its own device. */
+      latency: latencySettingsSchema.optional(),
       /** Dataset URI (CIFAR-10 binary batches): s3://bucket/prefix, file:///path or a path. */
       dataset: z.string().min(1).optional().describe('Dataset URI (CIFAR-10 binary batches), e.g. s3://bucket/cifar10. Required when evaluator.type is train.'),
       /**

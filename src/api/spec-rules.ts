@@ -12,7 +12,7 @@
 export interface RuleSubject {
   algorithm: Record<string, unknown> & {
     mnasnetRL?: { cost: { metric: string; device?: string } };
-    ponas?: { budget?: unknown; cost?: unknown; supernet?: unknown };
+    ponas?: { budget?: unknown; cost?: { metric?: string; latencyTable?: unknown }; supernet?: unknown };
   };
   space: string;
   evaluator: { type: string; benchmark?: string };
@@ -20,6 +20,8 @@ export interface RuleSubject {
   dataset?: string;
   storage: string;
   final?: unknown;
+  /** The resource's latency block carries a pod template; the search spec's never does. */
+  latency?: { device: string; template?: unknown };
 }
 
 export interface SpecRule {
@@ -115,6 +117,21 @@ export function specRules(algorithmKeys: readonly string[]): SpecRule[] {
       cel: `!has(self.algorithm.ponas) || !has(self.algorithm.ponas.${key}) || self.space == 'ponas'`,
     })),
     {
+      path: ['algorithm', 'ponas', 'cost', 'latencyTable'],
+      message:
+        'required with cost.metric latency: the latency table whose per-layer latencies price the budget in ms; profile it with nasflow latency profile --space ponas --out FILE, or choose metric flops or params',
+      holds: (s) => s.algorithm.ponas?.cost?.metric !== 'latency' || s.algorithm.ponas.cost.latencyTable !== undefined,
+      cel: "!has(self.algorithm.ponas) || !has(self.algorithm.ponas.cost) || !has(self.algorithm.ponas.cost.metric) || self.algorithm.ponas.cost.metric != 'latency' || has(self.algorithm.ponas.cost.latencyTable)",
+      reason: 'FieldValueRequired',
+    },
+    {
+      path: ['algorithm', 'ponas', 'cost', 'latencyTable'],
+      message: 'is read only with cost.metric latency; set metric latency or remove this field',
+      holds: (s) => s.algorithm.ponas?.cost?.latencyTable === undefined || s.algorithm.ponas.cost.metric === 'latency',
+      cel: "!has(self.algorithm.ponas) || !has(self.algorithm.ponas.cost) || !has(self.algorithm.ponas.cost.latencyTable) || (has(self.algorithm.ponas.cost.metric) && self.algorithm.ponas.cost.metric == 'latency')",
+      reason: 'FieldValueForbidden',
+    },
+    {
       path: ['algorithm', 'ponas', 'supernet'],
       message: 'the one-shot supernet needs space ponas and evaluator.type train; remove it to fill the table by evaluating architectures directly',
       holds: (s) => s.algorithm.ponas?.supernet === undefined || (s.space === 'ponas' && s.evaluator.type === 'train'),
@@ -125,6 +142,19 @@ export function specRules(algorithmKeys: readonly string[]): SpecRule[] {
       message: 'final training needs trained trials (evaluator.type train); remove final for a benchmark search',
       holds: (s) => s.final === undefined || s.evaluator.type === 'train',
       cel: "!has(self.final) || self.evaluator.type == 'train'",
+    },
+    {
+      path: ['latency'],
+      message:
+        'latency is measured by trained trials (evaluator.type train); a benchmark search prices latency from its table (algorithm.mnasnetRL.cost.device); remove latency',
+      holds: (s) => s.latency === undefined || s.evaluator.type === 'train',
+      cel: "!has(self.latency) || self.evaluator.type == 'train'",
+    },
+    {
+      path: ['latency', 'template'],
+      message: 'the latency pod template is used only by the separate latency step: set latency.device to pool, or remove latency.template',
+      holds: (s) => s.latency?.template === undefined || s.latency.device === 'pool',
+      cel: "!has(self.latency) || !has(self.latency.template) || self.latency.device == 'pool'",
     },
     {
       // Values up to the default (3) are always allowed, so the default never rejects a small search

@@ -74,6 +74,10 @@ export const latencySchema = z.object({
   imageSize: z.number().int().min(1),
   /** Batch 1 first (the figure a latency reward uses), then the spec's batch. */
   batches: z.array(batchLatencySchema).min(1),
+  /** Who measured: the trainer after training, or the separate latency step (spec latency.device pool). Absent in older results: the trainer. */
+  measuredBy: z.enum(['trainer', 'latency-step']).optional(),
+  /** Host name of the machine or pod that measured. */
+  host: z.string().optional(),
 });
 export type Latency = z.infer<typeof latencySchema>;
 

@@ -9,6 +9,7 @@ import { canonicalJson, stableHash } from '../common/hash.js';
 import { recipeSchema } from './recipe.js';
 import { trialMacroSchema } from './macro.js';
 import { searchSpecObject } from './search-spec.js';
+import { latencySettingsSchema } from './latency-spec.js';
 
 export const TRIAL_SPEC_VERSION = 1;
 
@@ -36,6 +37,8 @@ export const trialSpecSchema = z.object({
     .min(0)
     .max(2 ** 32 - 1)
     .default(0),
+  /** How the trial's inference latency is measured; absent: by the trainer with the defaults. Not part of the training hash. */
+  latency: latencySettingsSchema.optional(),
   /** Set when a tabular benchmark answers the trial instead of the trainer: what it needs to answer. */
   benchmark: z.object({ evaluator: searchSpecObject.shape.evaluator, algorithm: searchSpecObject.shape.algorithm }).optional(),
 });

@@ -17,7 +17,8 @@ import { parseResourceSearchId, type NeuralArchitectureSearch, type ResourceSpec
 import { KubeAdapter, loadKubeConfig } from './adapter.js';
 import { TrialJobCache, type JobLookup } from './job-cache.js';
 import { trialStateOf } from './job-status.js';
-import { buildTrialJob, jobNameFor, type TrialDefaults } from './trial-job.js';
+import { buildTrialJob, jobNameFor, type TrialDefaults, type TrialStep } from './trial-job.js';
+import { LatencyStepLauncher } from '../launch/latency-step-launcher.js';
 import { parseTrialPodExtras } from './trial-pod-extras.js';
 
 /** The apiserver calls the launcher makes (KubeAdapter implements them). */
@@ -36,6 +37,8 @@ export interface KubeLauncherOptions {
   localNamespace?: string;
   /** Answers polls of running Jobs from a watch instead of a GET each (job-cache.ts). */
   jobs?: JobLookup & { stop?(): Promise<void> };
+  /** Which step its Jobs run. Default: train; latency runs the latency step with the resource's `spec.latency.template`. */
+  step?: TrialStep;
 }
 
 /** The resource a trial belongs to has gone (deleted, or recreated under a new uid). */
@@ -55,8 +58,11 @@ interface Placement {
 
 export class KubeLauncher implements Launcher {
   private readonly placements = new Map<string, Placement>();
+  private readonly step: TrialStep;
 
-  constructor(private readonly opts: KubeLauncherOptions) {}
+  constructor(private readonly opts: KubeLauncherOptions) {
+    this.step = opts.step ?? 'train';
+  }
 
   async launch(trial: TrialRef): Promise<void> {
     const p = await this.placement(trial);
@@ -68,7 +74,8 @@ export class KubeLauncher implements Launcher {
       attempt: trial.attempt,
       specUri: trial.specUri,
       ...(p.owner ? { owner: p.owner } : {}),
-      template: p.spec?.template ?? {},
+      template: (this.step === 'latency' ? p.spec?.latency?.template : p.spec?.template) ?? {},
+      step: this.step,
       ...(p.spec?.storageSecretRef ? { storageSecretRef: p.spec.storageSecretRef } : {}),
       defaults: this.opts.defaults,
     });
@@ -96,7 +103,7 @@ export class KubeLauncher implements Launcher {
   private jobOf(trial: TrialRef): { namespace: string; name: string } {
     const ref = parseResourceSearchId(trial.searchId);
     const namespace = ref?.namespace ?? this.opts.localNamespace ?? 'default';
-    return { namespace, name: jobNameFor(ref?.name ?? trial.spec.name, trial.trialId, trial.attempt) };
+    return { namespace, name: jobNameFor(ref?.name ?? trial.spec.name, trial.trialId, trial.attempt, this.step) };
   }
 
   private async placement(trial: TrialRef): Promise<Placement> {
@@ -143,7 +150,11 @@ export function createKubeLauncherFromEnv(env: NodeJS.ProcessEnv): Launcher {
     .filter(Boolean);
   const jobs = namespaces.length === 0 ? new TrialJobCache(api, cacheOpts) : namespacedJobCaches(api, namespaces, cacheOpts);
   jobs.start();
-  return new KubeLauncher({ api, defaults, localNamespace: env.NASFLOW_TRIAL_NAMESPACE || namespaces[0] || 'default', jobs });
+  const localNamespace = env.NASFLOW_TRIAL_NAMESPACE || namespaces[0] || 'default';
+  // Trials with a latency pool (spec latency.device pool) run a second Job after training, on the
+  // resource's latency template; both launchers share one Job watch (stopped once, by the trainer's).
+  const latency = new KubeLauncher({ api, defaults, localNamespace, jobs: { lookup: (ns, name) => jobs.lookup(ns, name) }, step: 'latency' });
+  return new LatencyStepLauncher(new KubeLauncher({ api, defaults, localNamespace, jobs }), latency);
 }
 
 /**

@@ -24,6 +24,8 @@ import type { TrialPodExtras } from './trial-pod-extras.js';
 export const LABEL_SEARCH = 'nasflow.io/search';
 export const LABEL_TRIAL = 'nasflow.io/trial';
 export const LABEL_ATTEMPT = 'nasflow.io/attempt';
+/** Set on latency-step Jobs only (spec latency.device pool); training Jobs carry no step label. */
+export const LABEL_STEP = 'nasflow.io/step';
 export const ANNOTATION_TRIAL_ID = 'nasflow.io/trial-id';
 export const ANNOTATION_SEARCH_ID = 'nasflow.io/search-id';
 export const TRAINER_CONTAINER = 'trainer';
@@ -66,13 +68,21 @@ export interface TrialJobInput {
   template: Partial<TrialTemplate>;
   storageSecretRef?: { name: string; accessKeyIdKey?: string; secretAccessKeyKey?: string };
   defaults: TrialDefaults;
+  /** Default: train (`nasflow train`); latency runs `nasflow latency measure` with the same spec. */
+  step?: TrialStep;
 }
 
-/** `trialJobName` for the first attempt; later attempts end in `-a<n>` and still fit 63 characters. */
-export function jobNameFor(searchName: string, trialId: string, attempt: number): string {
+/** Which step of a trial a Job runs: training, or the separate latency measurement (spec latency.device pool). */
+export type TrialStep = 'train' | 'latency';
+
+/**
+ * `trialJobName` for the first attempt; later attempts end in `-a<n>`, a latency step's Job in
+ * `-lat`, and every name still fits 63 characters.
+ */
+export function jobNameFor(searchName: string, trialId: string, attempt: number, step: TrialStep = 'train'): string {
   const base = trialJobName(searchName, trialId);
-  if (attempt <= 1) return base;
-  const tail = `-a${attempt}`;
+  const tail = `${attempt <= 1 ? '' : `-a${attempt}`}${step === 'latency' ? '-lat' : ''}`;
+  if (tail === '') return base;
   if (base.length + tail.length <= 63) return `${base}${tail}`;
   return `${trialJobName(searchName.slice(0, Math.max(1, searchName.length - tail.length)), trialId)}${tail}`;
 }
@@ -83,11 +93,13 @@ export function trialLabel(trialId: string): string {
 }
 
 export function buildTrialJob(t: TrialJobInput): V1Job {
-  const name = jobNameFor(t.searchName, t.trialId, t.attempt);
+  const step = t.step ?? 'train';
+  const name = jobNameFor(t.searchName, t.trialId, t.attempt, step);
   const labels = {
     [LABEL_SEARCH]: t.searchName,
     [LABEL_TRIAL]: trialLabel(t.trialId),
     [LABEL_ATTEMPT]: String(t.attempt),
+    ...(step === 'latency' ? { [LABEL_STEP]: step } : {}),
     'app.kubernetes.io/managed-by': 'nasflow',
     'app.kubernetes.io/component': 'trial',
   };
@@ -135,7 +147,7 @@ export function buildTrialJob(t: TrialJobInput): V1Job {
               name: TRAINER_CONTAINER,
               image: tpl.image ?? t.defaults.image,
               ...(tpl.imagePullPolicy ? { imagePullPolicy: tpl.imagePullPolicy } : {}),
-              command: [...(t.defaults.command ?? ['nasflow']), 'train', '--spec', t.specUri],
+              command: [...(t.defaults.command ?? ['nasflow']), ...(step === 'latency' ? ['latency', 'measure'] : ['train']), '--spec', t.specUri],
               env: [...trialEnv(t), ...(extras.env ?? [])],
               ...(tpl.resources ? { resources: stringQuantities(tpl.resources) } : {}),
               volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }, ...(extras.volumeMounts ?? [])],

@@ -29,6 +29,7 @@ export function finalTrialSpec(spec: SearchSpec, source: TrialSpec, plan: FinalT
     ...(source.dataset !== undefined ? { dataset: source.dataset } : {}),
     output: plan.outputUri,
     seed: plan.seed,
+    ...(source.latency ? { latency: source.latency } : {}),
   };
 }
 

@@ -18,6 +18,7 @@ import { TRIAL_RESULT_VERSION, trainedResultSchema, type TrainedResult } from '.
 import { withSeededRandom } from './seeded-random.js';
 import { evaluate } from './steps.js';
 import { describeLatency, measureLatency } from './latency.js';
+import { hostname } from 'node:os';
 import { Rng } from '../common/rng.js';
 import { parseTrialSpec, trainingHash, type TrialSpec } from './spec.js';
 
@@ -69,9 +70,14 @@ export async function runTrial(a: RunTrialArgs): Promise<TrainedResult> {
       if (data.test) {
         result.testAccuracy = evaluate(tf, built.model, batchesOf(data.test, side), side, spec.macro.classes).accuracy;
       }
-      const measured = measureLatency(tf, built.model, { batches: [1, spec.recipe.batchSize], imageSize: side, now: a.now });
-      a.log(describeLatency(measured, `${backend.backend} (${backend.pkg})`));
-      result.latency = { backend: backend.backend, backendPackage: backend.pkg, device, ...measured };
+      if (spec.latency?.device === 'pool') {
+        a.log('inference latency: measured by the separate latency step (spec latency.device pool), not here');
+      } else {
+        const protocol = spec.latency ? { warmup: spec.latency.warmup, runs: spec.latency.runs } : {};
+        const measured = measureLatency(tf, built.model, { batches: [1, spec.recipe.batchSize], imageSize: side, now: a.now, ...protocol });
+        a.log(describeLatency(measured, `${backend.backend} (${backend.pkg})`));
+        result.latency = { backend: backend.backend, backendPackage: backend.pkg, device, ...measured, measuredBy: 'trainer', host: hostname() };
+      }
       // Through JSON so that the returned object equals what a reader of result.json sees.
       const checked = trainedResultSchema.parse(JSON.parse(JSON.stringify(result)));
       await putJson(out, TRIAL_RESULT, checked);

@@ -5,6 +5,8 @@ import type { SearchActivityDeps } from '../../activities/search.activities.js';
 import { BenchmarkLauncher } from '../launch/benchmark-launcher.js';
 import type { Launcher } from '../launch/launcher.js';
 import { LocalLauncher } from '../launch/local-launcher.js';
+import { LatencyStepLauncher } from '../launch/latency-step-launcher.js';
+import { join } from 'node:path';
 import type { SearchSpec } from '../api/search-spec.js';
 import { withPrefix, type ObjectStore } from '../store/object-store.js';
 import { openUri } from '../store/uri.js';
@@ -34,14 +36,20 @@ export function createSearchDeps(opts: SearchDepsOptions): SearchActivityDeps {
     }
     return opened;
   };
+  // Trials with a latency pool (spec latency.device pool) measure in a second local process after
+  // training; a Kubernetes launcher brings its own latency Jobs (createKubeLauncherFromEnv).
   const local =
     opts.trainLauncher ??
-    new LocalLauncher({
-      workDir: opts.workDir,
-      command: [process.execPath, CLI_ENTRY, 'train'],
-      env: opts.env,
-      maxConcurrent: opts.maxLocalTrials ?? 1,
-    });
+    new LatencyStepLauncher(
+      new LocalLauncher({
+        workDir: opts.workDir,
+        command: [process.execPath, CLI_ENTRY, 'train'],
+        env: opts.env,
+        maxConcurrent: opts.maxLocalTrials ?? 1,
+      }),
+      // One at a time: a measurement that shares the machine with another measures the sharing.
+      new LocalLauncher({ workDir: join(opts.workDir, 'latency-step'), command: [process.execPath, CLI_ENTRY, 'latency', 'measure'], env: opts.env }),
+    );
   const benchmark = new BenchmarkLauncher({ store: (spec) => openStorage(spec.storage).store, now: () => Date.now() });
   const benchmarkProcesses = new LocalLauncher({
     workDir: opts.workDir,

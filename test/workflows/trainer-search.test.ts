@@ -108,4 +108,48 @@ describe('a search that really trains, with state, data and results on a real S3
       assert.ok(single.medianMs > 0 && single.p90Ms >= single.medianMs);
     }
   });
+
+  it('latency on a separate device pool: a latency step after each training measures, and the reward uses its figure', async () => {
+    const spec = makeSearch('latency-pool', 's3://nas/searches')
+      .set('space', 'mnasnet')
+      .set('macro', { cellsPerStage: 1, filters: 4, classes: 10 })
+      .set('evaluator', { type: 'train' })
+      .set('dataset', 's3://nas/data/synth')
+      .set('trial', { epochs: 1, batchSize: 16, imageSize: 8, valFraction: 0.2, checkpointEverySteps: 5 })
+      .set('latency', { device: 'pool', warmup: 2, runs: 7 })
+      .algorithm({ mnasnetRL: { batchSize: 2, hidden: 8, cost: { metric: 'latency', target: 5, constraint: 'hard' } } })
+      .budget({ maxTrials: 2, parallelism: 2, maxFailedTrials: 0 })
+      .obj();
+    const searchId = localSearchId('latency-pool', 'p1');
+    // Without the step's figure the controller's observe step fails (the reward needs a latency), so success proves the order.
+    const result = await (await startSearch(h.client, spec, { searchId, taskQueue: h.taskQueue })).result();
+    assert.equal(result.phase, 'Succeeded');
+    assert.equal(result.progress.counts.succeeded, 2);
+    const listed = await client.send(new ListObjectsV2Command({ Bucket: 'nas', Prefix: `searches/searches/${searchId}/` }));
+    const keys = (listed.Contents ?? []).map((o) => o.Key!);
+    const results = keys.filter((k) => k.endsWith('/result.json'));
+    assert.equal(results.length, 2, keys.join('\n'));
+    for (const key of results) {
+      const r = JSON.parse(await (await client.send(new GetObjectCommand({ Bucket: 'nas', Key: key }))).Body!.transformToString()) as {
+        latency?: { measuredBy?: string; host?: string; warmup: number; runs: number; batches: { batch: number; medianMs: number }[] };
+      };
+      assert.equal(r.latency?.measuredBy, 'latency-step', `${key}: measured by the latency step`);
+      assert.equal(r.latency.runs, 7);
+      assert.equal(r.latency.warmup, 2);
+      assert.ok(r.latency.host, 'the measuring host is recorded');
+      assert.deepEqual(
+        r.latency.batches.map((b) => b.batch),
+        [1, 16],
+      );
+      assert.ok(at(r.latency.batches, 0).medianMs > 0);
+    }
+    // The attempt's log holds both processes' output: the trainer left the measurement to the step.
+    const logs = keys.filter((k) => k.endsWith('/logs/attempt-1.log'));
+    assert.equal(logs.length, 2, keys.join('\n'));
+    for (const key of logs) {
+      const log = await (await client.send(new GetObjectCommand({ Bucket: 'nas', Key: key }))).Body!.transformToString();
+      assert.match(log, /measured by the separate latency step/);
+      assert.match(log, /--- latency step ---[\s\S]*inference latency on tensorflow/);
+    }
+  });
 });

@@ -23,6 +23,8 @@ import { classifyExit } from '../../../src/api/exit-codes.js';
 import type { TrialRef } from '../../../src/launch/launcher.js';
 import { GROUP, PLURAL, VERSION, resourceSearchId } from '../../../src/api/resource-spec.js';
 import { makeSearch } from '../../helpers/search-builder.js';
+import { parseSearchSpec } from '../../../src/api/search-spec.js';
+import { LatencyStepLauncher } from '../../../src/launch/latency-step-launcher.js';
 import { makeResource } from './resource-builder.js';
 import { at } from '../../../src/common/indexing.js';
 
@@ -121,6 +123,46 @@ void describe('KubeLauncher on a real apiserver with kwok GPU nodes', () => {
       return s;
     }, TIMEOUTS.long);
     assert.deepEqual(state, { state: 'exited', exitCode: 0 });
+  });
+
+  void it('runs the latency step as a second Job on the latency pool, only after the training Job has succeeded', async () => {
+    const name = 'latency-pool';
+    const body = makeResource(name, NS)
+      .set('template', { resources: { limits: { 'nvidia.com/gpu': 1 } }, nodeSelector: { 'kubernetes.io/hostname': 'gpu-node-0' } })
+      .set('latency', { device: 'pool', runs: 50, template: { nodeSelector: { 'kubernetes.io/hostname': 'gpu-node-1' } } })
+      .obj();
+    const created = (await custom.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, body })) as {
+      metadata: { uid: string };
+    };
+    const searchId = resourceSearchId(NS, name, created.metadata.uid);
+    const spec = parseSearchSpec(makeSearch(name, '/unused').set('latency', { device: 'pool', runs: 50 }).obj());
+    const trial: TrialRef = { searchId, spec, trialId: `${searchId}/0/0`, attempt: 1, specUri: `s3://nasflow/searches/${searchId}/0/0/spec.json` };
+    const latencyJobs = new KubeLauncher({ api: adapter, defaults: { image: 'nasflow/trainer:test' }, step: 'latency' });
+    const steps = new LatencyStepLauncher(launcher, latencyJobs);
+    await steps.launch(trial);
+    const trainJob = jobNameFor(name, trial.trialId, 1);
+    const latencyJob = jobNameFor(name, trial.trialId, 1, 'latency');
+    assert.equal(latencyJob, `${trainJob}-lat`);
+    const final = await eventually(async () => {
+      const s = await steps.poll(trial);
+      assert.equal(s.state, 'exited');
+      return s;
+    }, TIMEOUTS.long);
+    assert.deepEqual(final, { state: 'exited', exitCode: 0 });
+    const [train, measure] = await Promise.all([adapter.readJob(NS, trainJob), adapter.readJob(NS, latencyJob)]);
+    assert.ok(train && measure, 'both Jobs exist');
+    const completed = train.status?.completionTime;
+    assert.ok(completed, 'the training Job completed');
+    assert.ok(
+      new Date(measure.metadata!.creationTimestamp!).getTime() >= new Date(completed).getTime(),
+      `latency Job created ${String(measure.metadata!.creationTimestamp)}, after training completed ${String(completed)}`,
+    );
+    const container = at(measure.spec!.template.spec!.containers, 0);
+    assert.deepEqual(container.command, ['nasflow', 'latency', 'measure', '--spec', trial.specUri]);
+    assert.equal(container.resources, undefined, 'the latency pod asks for no GPU');
+    const pods = await adapter.listJobPods(NS, latencyJob);
+    assert.equal(at(pods, 0).spec!.nodeName, 'gpu-node-1', 'the latency pod ran on the latency pool');
+    assert.equal(at(await adapter.listJobPods(NS, trainJob), 0).spec!.nodeName, 'gpu-node-0');
   });
 
   void it('replaces an evicted pod inside the Job: the attempt keeps running and nothing counts as failed', async () => {

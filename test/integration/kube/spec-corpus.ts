@@ -98,6 +98,12 @@ export const CORPUS: readonly CorpusCase[] = [
   },
   { title: 'final with its defaults', valid: true, spec: with_(train, { final: {} }) },
   {
+    title: 'latency measured on a separate device pool',
+    valid: true,
+    spec: with_(train, { latency: { device: 'pool', warmup: 10, runs: 100, template: { nodeSelector: { 'nasflow.io/device': 'pixel' } } } }),
+  },
+  { title: 'latency protocol measured by the trainer', valid: true, spec: with_(train, { latency: { runs: 50 } }) },
+  {
     title: 'maxFailedTrials equal to maxTrials',
     valid: true,
     spec: budget({ maxTrials: 5, maxFailedTrials: 5, parallelism: 5, trialRetries: 0, maxDurationSeconds: 60 }),
@@ -190,6 +196,10 @@ export const CORPUS: readonly CorpusCase[] = [
   { title: 'a PONAS supernet on the benchmark', valid: false, spec: with_(bench, { algorithm: { ponas: { supernet: {} } } }) },
   { title: 'maxFailedTrials above maxTrials', valid: false, spec: budget({ maxTrials: 5, maxFailedTrials: 6 }) },
   { title: 'final training on the benchmark', valid: false, spec: with_(bench, { final: { topK: 2 } }) },
+  { title: 'latency on the benchmark', valid: false, spec: with_(bench, { latency: { device: 'pool' } }) },
+  { title: 'latency template without the pool', valid: false, spec: with_(train, { latency: { template: { nodeSelector: { a: 'b' } } } }) },
+  { title: 'latency runs 0', valid: false, spec: with_(train, { latency: { runs: 0 } }) },
+  { title: 'latency on an unknown device kind', valid: false, spec: with_(train, { latency: { device: 'phone' } }) },
   { title: 'final changing classes', valid: false, spec: with_(train, { final: { macro: { classes: 100 } } }) },
   { title: 'final with an unknown recipe field', valid: false, spec: with_(train, { final: { trial: { epochz: 3 } } }) },
   { title: 'final topK 0', valid: false, spec: with_(train, { final: { topK: 0 } }) },

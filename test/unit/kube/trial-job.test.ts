@@ -46,6 +46,23 @@ void describe('buildTrialJob', () => {
     assert.notEqual(jobNameFor('cifar', TRIAL_ID, 2), jobNameFor('cifar', TRIAL_ID, 1));
   });
 
+  void it('runs the latency step as its own Job: named -lat, labelled, on its template, measuring the same spec', () => {
+    const lat = buildTrialJob(input({ step: 'latency', template: { nodeSelector: { 'nasflow.io/device': 'pixel' } } }));
+    assert.equal(lat.metadata!.name, `${job.metadata!.name}-lat`);
+    assert.equal(lat.metadata!.labels!['nasflow.io/step'], 'latency');
+    assert.equal(job.metadata!.labels!['nasflow.io/step'], undefined, 'training Jobs carry no step label');
+    assert.equal(lat.metadata!.labels!['nasflow.io/trial'], trialLabel(TRIAL_ID));
+    const podSpec = lat.spec!.template.spec!;
+    assert.deepEqual(podSpec.nodeSelector, { 'nasflow.io/device': 'pixel' });
+    assert.deepEqual(at(podSpec.containers, 0).command, ['nasflow', 'latency', 'measure', '--spec', `s3://bucket/searches/${TRIAL_ID}/spec.json`]);
+    assert.equal(at(podSpec.containers, 0).resources, undefined, 'no GPU unless the latency template asks for one');
+    for (const attempt of [1, 2, 100]) {
+      const name = jobNameFor('a'.repeat(40), `${SEARCH_ID}/123456/9999`, attempt, 'latency');
+      assert.ok(name.length <= 63 && name.endsWith('-lat'), name);
+      assert.notEqual(name, jobNameFor('a'.repeat(40), `${SEARCH_ID}/123456/9999`, attempt));
+    }
+  });
+
   void it('labels Job and pod with the search and the trial', () => {
     for (const labels of [job.metadata!.labels!, job.spec!.template.metadata!.labels!]) {
       assert.equal(labels['nasflow.io/search'], 'cifar');
