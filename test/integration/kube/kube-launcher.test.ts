@@ -128,6 +128,9 @@ void describe('KubeLauncher on a real apiserver with kwok GPU nodes', () => {
   void it('runs the latency step as a second Job on the latency pool, only after the training Job has succeeded', async () => {
     const name = 'latency-pool';
     const body = makeResource(name, NS)
+      .set('space', 'nasnet')
+      .set('evaluator', { type: 'train' })
+      .set('dataset', 's3://nasflow/data')
       .set('template', { resources: { limits: { 'nvidia.com/gpu': 1 } }, nodeSelector: { 'kubernetes.io/hostname': 'gpu-node-0' } })
       .set('latency', { device: 'pool', runs: 50, template: { nodeSelector: { 'kubernetes.io/hostname': 'gpu-node-1' } } })
       .obj();
@@ -135,7 +138,14 @@ void describe('KubeLauncher on a real apiserver with kwok GPU nodes', () => {
       metadata: { uid: string };
     };
     const searchId = resourceSearchId(NS, name, created.metadata.uid);
-    const spec = parseSearchSpec(makeSearch(name, '/unused').set('latency', { device: 'pool', runs: 50 }).obj());
+    const spec = parseSearchSpec(
+      makeSearch(name, '/unused')
+        .set('space', 'nasnet')
+        .set('evaluator', { type: 'train' })
+        .set('dataset', '/d')
+        .set('latency', { device: 'pool', runs: 50 })
+        .obj(),
+    );
     const trial: TrialRef = { searchId, spec, trialId: `${searchId}/0/0`, attempt: 1, specUri: `s3://nasflow/searches/${searchId}/0/0/spec.json` };
     const latencyJobs = new KubeLauncher({ api: adapter, defaults: { image: 'nasflow/trainer:test' }, step: 'latency' });
     const steps = new LatencyStepLauncher(launcher, latencyJobs);
@@ -159,7 +169,7 @@ void describe('KubeLauncher on a real apiserver with kwok GPU nodes', () => {
     );
     const container = at(measure.spec!.template.spec!.containers, 0);
     assert.deepEqual(container.command, ['nasflow', 'latency', 'measure', '--spec', trial.specUri]);
-    assert.equal(container.resources, undefined, 'the latency pod asks for no GPU');
+    assert.equal(container.resources?.limits?.['nvidia.com/gpu'], undefined, 'the latency pod asks for no GPU');
     const pods = await adapter.listJobPods(NS, latencyJob);
     assert.equal(at(pods, 0).spec!.nodeName, 'gpu-node-1', 'the latency pod ran on the latency pool');
     assert.equal(at(await adapter.listJobPods(NS, trainJob), 0).spec!.nodeName, 'gpu-node-0');
