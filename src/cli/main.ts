@@ -25,6 +25,7 @@ const loadSearchGroup = (): Promise<Register> =>
 const GROUPS: Record<string, () => Promise<Register>> = {
   dev: async () => (await import('./dev.js')).registerDevCommands,
   zoo: async () => (await import('./zoo.js')).registerZooCommands,
+  latency: async () => (await import('./latency.js')).registerLatencyCommands,
   bench: async () => (await import('./bench.js')).registerBenchCommands,
   train: async () => (await import('./train.js')).registerTrainCommands,
   dataset: async () => (await import('./train.js')).registerTrainCommands,

@@ -42,20 +42,36 @@ export interface ChainMacro {
 
 /** `trace`, when given, is called with a label and the output of the stem, every stage and the head conv. */
 export function buildChainNetwork<T>(net: Net<T>, input: T, stages: readonly StageSpec[], m: ChainMacro, trace?: (label: string, x: T) => void): T {
-  const act: Activation = m.activation ?? 'relu';
-  const padding = m.padding ?? 'same';
-  let x = net.scope('stem', () => net.act(net.bn(net.conv(input, { filters: m.stemFilters ?? 32, kernel: [3, 3], stride: 2, padding })), act));
+  let x = chainStem(net, input, m);
   trace?.('stem', x);
   stages.forEach((stage, i) => {
-    for (let r = 0; r < stage.repeats; r++) {
-      const layerIn = x;
-      x = net.scope(`stage_${i}`, () =>
-        net.scope(`layer_${r}`, () => chainLayer(net, layerIn, stage, { stride: r === 0 ? stage.stride : 1, act, seRule: m.seRule ?? 'input', padding })),
-      );
-    }
+    x = chainStage(net, x, stage, i, m);
     trace?.(`stage${i} ${formatStage(stage)}`, x);
   });
-  const features = x;
+  return chainHead(net, x, m, trace);
+}
+
+/** The stem conv 3x3/2, BN, activation. Exported with `chainStage` and `chainHead` so a part can be built alone (latency profiling). */
+export function chainStem<T>(net: Net<T>, input: T, m: ChainMacro): T {
+  return net.scope('stem', () =>
+    net.act(net.bn(net.conv(input, { filters: m.stemFilters ?? 32, kernel: [3, 3], stride: 2, padding: m.padding ?? 'same' })), m.activation ?? 'relu'),
+  );
+}
+
+/** Stage `index` (its layers, the first with the stage's stride) on `x`. */
+export function chainStage<T>(net: Net<T>, x: T, stage: StageSpec, index: number, m: ChainMacro): T {
+  const args = { act: m.activation ?? 'relu', seRule: m.seRule ?? 'input', padding: m.padding ?? 'same' } as const;
+  let y = x;
+  for (let r = 0; r < stage.repeats; r++) {
+    const layerIn = y;
+    y = net.scope(`stage_${index}`, () => net.scope(`layer_${r}`, () => chainLayer(net, layerIn, stage, { ...args, stride: r === 0 ? stage.stride : 1 })));
+  }
+  return y;
+}
+
+/** The head: 1x1 conv, BN, activation, global pool, dropout, dense. */
+export function chainHead<T>(net: Net<T>, features: T, m: ChainMacro, trace?: (label: string, x: T) => void): T {
+  const act: Activation = m.activation ?? 'relu';
   return net.scope('head', () => {
     const h = net.act(net.bn(net.conv(features, { filters: m.headFilters ?? 1280, kernel: [1, 1] })), act);
     trace?.('head', h);

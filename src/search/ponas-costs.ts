@@ -1,5 +1,6 @@
 /**
- * PONAS's per-layer cost table from the analytic cost model. In the PONAS skeleton every layer's
+ * PONAS's per-layer cost table from the analytic cost model, or from a profiled latency table
+ * (`cost.metric: latency`, ./ponas-latency-costs.ts). In the PONAS skeleton every layer's
  * input and output shapes are fixed, so a network's cost is a constant plus one term per layer
  * that depends only on that layer's candidate: cost(g) = base + sum_l delta[l][g_l]. The table
  * folds `base` into row 0, so that the summed row entries of a genotype equal its whole cost and
@@ -10,13 +11,15 @@ import { costOf, DEFAULT_MACROS, type MacroConfig } from '../models/index.js';
 import { PONAS_CANDIDATES, PONAS_SKELETON, type PonasLayer } from '../space/ponas.js';
 import type { SearchSpec } from '../api/search-spec.js';
 import { builderMacro } from '../api/macro.js';
+import { ponasLatencyCostsFor } from './ponas-latency-costs.js';
 
-export type PonasCostMetric = 'flops' | 'params';
+export type PonasCostMetric = 'flops' | 'params' | 'latency';
+type AnalyticMetric = Exclude<PonasCostMetric, 'latency'>;
 
 export interface PonasCostTable {
   metric: PonasCostMetric;
-  /** Unit of every entry: million multiply-adds or million parameters. */
-  unit: 'MFLOPs' | 'M params';
+  /** Unit of every entry: million multiply-adds, million parameters or milliseconds. */
+  unit: 'MFLOPs' | 'M params' | 'ms';
   inputSize: number;
   /** `costs[l][c]`: layer l's share when it takes candidate c (row 0 includes the fixed parts). */
   costs: number[][];
@@ -29,7 +32,7 @@ export function ponasCostMacro(spec: SearchSpec): Partial<MacroConfig> {
   return { ...DEFAULT_MACROS.ponas, ...builderMacro(spec.macro), inputSize: cost?.inputSize ?? trialSize } as Partial<MacroConfig>;
 }
 
-export function ponasCostTable(macro: Partial<MacroConfig>, metric: PonasCostMetric): PonasCostTable {
+export function ponasCostTable(macro: Partial<MacroConfig>, metric: AnalyticMetric): PonasCostTable {
   const measure = (layers: readonly PonasLayer[]): number => {
     const c = costOf('ponas', { layers }, macro);
     return metric === 'flops' ? c.multAdds / 1e6 : c.params / 1e6;
@@ -54,11 +57,14 @@ export function ponasCostTable(macro: Partial<MacroConfig>, metric: PonasCostMet
 }
 
 export function costUnit(metric: PonasCostMetric): PonasCostTable['unit'] {
-  return metric === 'flops' ? 'MFLOPs' : 'M params';
+  return metric === 'flops' ? 'MFLOPs' : metric === 'params' ? 'M params' : 'ms';
 }
 
+/** The spec's cost table; with metric latency it reads the profiled table the spec names (local file or S3). */
 export function ponasCostTableFor(spec: SearchSpec): PonasCostTable {
-  return ponasCostTable(ponasCostMacro(spec), spec.algorithm.ponas?.cost?.metric ?? 'flops');
+  const cost = spec.algorithm.ponas?.cost;
+  if (cost?.metric === 'latency') return ponasLatencyCostsFor(spec);
+  return ponasCostTable(ponasCostMacro(spec), cost?.metric ?? 'flops');
 }
 
 /** The cost of a choice (candidate index per layer) read from the table. */

@@ -17,6 +17,11 @@ export interface LatencyArgs {
   /** Batch sizes to time. Batch 1 is the MnasNet figure; the spec's batch shows throughput latency. */
   batches: readonly number[];
   imageSize: number;
+  /**
+   * Input shape per example (height, width, channels) when it is not an image: a single block of a
+   * network timed at the shape it sees there (src/latency/profile.ts). Default: imageSize x imageSize x 3.
+   */
+  inputShape?: readonly [number, number, number];
   /** Untimed runs before timing. Default: 5. */
   warmup?: number;
   /** Timed runs per batch size. Default: 30. */
@@ -78,7 +83,8 @@ export function measureLatency(tf: TF, model: tfc.LayersModel, a: LatencyArgs): 
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`latency.runs: expected a positive integer; received ${runs}`);
   const batches = [...new Set(a.batches)].map((batch) => {
     // Fixed input values: latency does not depend on them, and a seeded trial stays reproducible.
-    const x = tf.fill([batch, a.imageSize, a.imageSize, 3], 0.5);
+    const [h, w, c] = a.inputShape ?? [a.imageSize, a.imageSize, 3];
+    const x = tf.fill([batch, h, w, c], 0.5);
     try {
       for (let i = 0; i < warmup; i++) timeOnce(tf, model, x, a.now);
       const times = Array.from({ length: runs }, () => timeOnce(tf, model, x, a.now));

@@ -45,7 +45,18 @@ const settings = z
       .describe("Budget on the chosen network's total cost in the unit of cost.metric (space ponas only). Default: unlimited."),
     cost: z
       .object({
-        metric: z.enum(['flops', 'params']).default('flops').describe('flops (million multiply-adds) or params (million parameters). Default: flops.'),
+        metric: z
+          .enum(['flops', 'params', 'latency'])
+          .default('flops')
+          .describe('flops (million multiply-adds), params (million parameters) or latency (ms, from cost.latencyTable). Default: flops.'),
+        latencyTable: z
+          .string()
+          .min(1)
+          .max(2048)
+          .optional()
+          .describe(
+            'With metric latency (required then): path, file:// or s3:// URI of a latency table of space ponas profiled on the target device (nasflow latency profile --space ponas --image-size N --out FILE); its per-layer candidate latencies are the costs, so budget is in ms. Default: none.',
+          ),
         inputSize: z
           .number()
           .int()
@@ -56,7 +67,7 @@ const settings = z
       })
       .strict()
       .optional()
-      .describe('How candidate costs are counted for the budget, from the analytic cost model.'),
+      .describe('How candidate costs are counted for the budget: the analytic cost model (flops, params) or a profiled latency table (latency).'),
     supernet: ponasSupernetSchema.optional(),
   })
   .strict()

@@ -1,16 +1,24 @@
 /**
  * Latency from a per-op lookup table (MnasNet, Tan et al. 2019, Sec. 4 measures on-device latency;
- * a lookup table of per-block latencies is the usual stand-in, summed over the network). The table
- * is input data: measuring it on a device is a separate concern.
+ * a lookup table of per-block latencies is the usual stand-in, summed over the network, as in
+ * ProxylessNAS and FBNet). The table is input data: measuring it on a device is a separate concern
+ * (src/latency/profile.ts, `nasflow latency profile`).
  *
- * Keys: for the MnasNet space, one key per block, the block's compact stage string
- * (`ir_r2_k3_s2_e6_c24`, see block-string.ts), so a table measured per block configuration plugs
- * in directly; for any other space, one key per decision, `<decision name>=<choice index>`.
+ * Keys:
+ * - MnasNet (a chain of stages): one key per block, `block<i>/c<in>/<stage string>` (block index,
+ *   input channels, the canonical stage of block-string.ts, e.g. `block1/c16/ir_r2_k3_s2_e6_c24`),
+ *   plus `head/c<in>` for the 1x1 head conv and classifier, whose input width is the last block's
+ *   choice. The stage string alone is not enough: a block's cost depends on the channels it
+ *   receives (the previous block's filter multiplier) and on its position (the same string occurs
+ *   in block 1 and block 2 at different resolutions). `base` is the stem.
+ * - Any other space: one key per decision, `<decision name>=<choice index>`. For PONAS every layer
+ *   has fixed input and output shapes, so a layer's cost depends on its own choice only and the sum
+ *   is exact up to measurement; `base` is the stem, the fixed first layer and the head.
  */
 import { at } from '../../common/indexing.js';
 import type { SearchSpace } from '../../space/types.js';
-import { mnasnetStages, type MnasnetGenotype } from '../../space/mnasnet.js';
-import { formatStage } from '../../space/block-string.js';
+import { MNASNET_SKELETON, mnasnetStages, type MnasnetGenotype } from '../../space/mnasnet.js';
+import { formatStage, type StageSpec } from '../../space/block-string.js';
 import { AlgorithmError } from '../types.js';
 
 export interface LatencyTable {
@@ -20,15 +28,38 @@ export interface LatencyTable {
   readonly entries: Readonly<Record<string, number>>;
 }
 
+export function chainBlockKey(index: number, inputChannels: number, stage: StageSpec): string {
+  return `block${index}/c${inputChannels}/${formatStage(stage)}`;
+}
+
+export function chainHeadKey(inputChannels: number): string {
+  return `head/c${inputChannels}`;
+}
+
+/** Keys of a chain network (stages after a stem of `stemFilters` channels): one per stage, then the head. */
+export function chainLatencyKeys(stages: readonly StageSpec[], stemFilters: number): string[] {
+  let cin = stemFilters;
+  const keys = stages.map((s, i) => {
+    const key = chainBlockKey(i, cin, s);
+    cin = s.out;
+    return key;
+  });
+  return [...keys, chainHeadKey(cin)];
+}
+
 export function latencyKeys<G>(space: SearchSpace<G>, genotype: G): string[] {
-  if (space.name === 'mnasnet') return mnasnetStages(genotype as unknown as MnasnetGenotype).map(formatStage);
+  if (space.name === 'mnasnet') {
+    // Canonical first: an identity skip no layer can use is the same network as no skip.
+    return chainLatencyKeys(mnasnetStages(space.canonical(genotype) as unknown as MnasnetGenotype), MNASNET_SKELETON.stemFilters);
+  }
   const decisions = space.decisions();
   return space.encode(genotype).map((choice, i) => `${at(decisions, i, 'decision').name}=${choice}`);
 }
 
-export function tableLatency<G>(space: SearchSpace<G>, genotype: G, table: LatencyTable): number {
+/** base + the entries of `keys`; a missing key is named in the error. */
+export function sumLatency(keys: readonly string[], table: LatencyTable): number {
   let total = table.base ?? 0;
-  for (const key of latencyKeys(space, genotype)) {
+  for (const key of keys) {
     const v = table.entries[key];
     if (typeof v !== 'number' || !Number.isFinite(v)) {
       throw new AlgorithmError(`latencyTable.entries["${key}"]`, `expected a latency in ms; received ${JSON.stringify(v)}`);
@@ -36,4 +67,8 @@ export function tableLatency<G>(space: SearchSpace<G>, genotype: G, table: Laten
     total += v;
   }
   return total;
+}
+
+export function tableLatency<G>(space: SearchSpace<G>, genotype: G, table: LatencyTable): number {
+  return sumLatency(latencyKeys(space, genotype), table);
 }

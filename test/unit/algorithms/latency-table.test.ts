@@ -13,10 +13,10 @@ void describe('per-op latency lookup table', () => {
   const keys = latencyKeys(mnasnetSpace, g);
   const entries = Object.fromEntries(keys.map((k, i) => [k, 1 + i]));
 
-  void it('keys MnasNet blocks by their stage string and sums base + entries', () => {
-    assert.equal(keys.length, g.blocks.length);
+  void it('keys MnasNet blocks by position, input width and stage string, then the head, and sums base + entries', () => {
+    assert.equal(keys.length, g.blocks.length + 1);
     assert.ok(
-      keys.every((k) => /^(cn|ds|ir)_r\d+_k\d_s\d/.test(k)),
+      keys.slice(0, -1).every((k, i) => new RegExp(`^block${i}/c\\d+/(cn|ds|ir)_r\\d+_k\\d_s\\d`).test(k)),
       keys.join(' '),
     );
     const expected = 5 + keys.reduce((a, _k, i) => a + 1 + i, 0);
