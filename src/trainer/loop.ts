@@ -3,10 +3,11 @@
  * each epoch end, resume from the newest complete checkpoint, and a cooperative stop (SIGTERM)
  * that checkpoints before throwing {@link PreemptedError}.
  *
- * Determinism: the epoch order comes from Rng(seed, "order", epoch), augmentation from one
- * stateful Rng saved in every checkpoint (it also feeds tfjs's unseeded random ops such as
- * drop-path masks), and initial weights from Rng(seed, "init") (see run-trial.ts); with the
- * pure-JS backend a resumed run therefore repeats the uninterrupted run's arithmetic exactly.
+ * Determinism: the epoch order comes from Rng(seed, "order", epoch), each step's augmentation
+ * from Rng(seed, "augment", step) (./batch-source.ts; built ahead of the step), tfjs's unseeded
+ * random ops such as drop-path masks from one stateful Rng saved in every checkpoint, and initial
+ * weights from Rng(seed, "init") (see run-trial.ts); with the pure-JS backend a resumed run
+ * therefore repeats the uninterrupted run's arithmetic exactly.
  */
 import type * as tfc from '@tensorflow/tfjs';
 import { at } from '../common/indexing.js';
@@ -14,6 +15,7 @@ import { Rng } from '../common/rng.js';
 import type { ObjectStore } from '../store/object-store.js';
 import type { TF } from './backend.js';
 import { makeBatch, type BatchArgs } from './augment.js';
+import { createBatchSource, type BatchSource, type BatchSourceKind } from './batch-source.js';
 import type { ImageSet } from './cifar-format.js';
 import { findLatestCheckpoint, saveCheckpoint, type Checkpoint, type CheckpointState } from './checkpoint.js';
 import type { DatasetSplits } from './dataset.js';
@@ -38,6 +40,8 @@ export interface LoopDeps {
   /** Monotonic milliseconds. */
   now(): number;
   log(msg: string): void;
+  /** Where batches are built. Default: `worker` (off the main thread, one step ahead). */
+  batchSource?: BatchSourceKind;
 }
 
 export interface LoopOutcome {
@@ -58,7 +62,7 @@ export async function trainLoop(d: LoopDeps): Promise<LoopOutcome> {
     while (run.pos.epoch < d.spec.recipe.epochs) await run.epoch();
     return { history: run.pos.history, steps: run.pos.step, resumedFrom, images: run.images, seconds: run.seconds };
   } finally {
-    run.dispose();
+    await run.dispose();
   }
 }
 
@@ -71,7 +75,7 @@ class ChildRun {
   private readonly hash: string;
   private readonly batch: number;
   private readonly stepsPerEpoch: number;
-  private readonly aug: BatchArgs;
+  private readonly batches: BatchSource;
 
   constructor(private readonly d: LoopDeps) {
     const r = d.spec.recipe;
@@ -80,7 +84,8 @@ class ChildRun {
     this.hash = trainingHash(d.spec);
     this.batch = Math.min(r.batchSize, d.data.train.count);
     this.stepsPerEpoch = Math.max(1, Math.floor(d.data.train.count / this.batch));
-    this.aug = { imageSize: r.imageSize, ...r.augment };
+    this.batches = createBatchSource(d.batchSource ?? 'worker', d.data.train, { imageSize: r.imageSize, ...r.augment }, d.spec.seed);
+    // The checkpointed stream of tfjs's unseeded random ops (drop-path masks); augmentation no longer draws from it.
     this.pos = { step: 0, epoch: 0, batchInEpoch: 0, rng: Rng.seeded(`${d.spec.seed}/augment`), sums: zeroSums(), history: [] };
   }
 
@@ -104,7 +109,7 @@ class ChildRun {
         await this.checkpoint();
         throw new PreemptedError(this.pos.step);
       }
-      lr = this.step(order);
+      lr = await this.step(order);
       if (this.pos.step % r.checkpointEverySteps === 0 && this.pos.batchInEpoch < this.stepsPerEpoch) await this.checkpoint();
       // Yield so that a SIGTERM handler can run between synchronous tfjs steps.
       await new Promise((resolve) => setImmediate(resolve));
@@ -120,12 +125,15 @@ class ChildRun {
   }
 
   /** One optimizer step on the next batch of `order`; returns the learning rate used. */
-  private step(order: number[]): number {
+  private async step(order: number[]): Promise<number> {
     const { d, pos } = this;
     const r = d.spec.recipe;
     const t0 = d.now();
-    const idx = order.slice(pos.batchInEpoch * this.batch, (pos.batchInEpoch + 1) * this.batch);
-    const x = makeBatch(d.data.train, idx, this.aug, pos.rng);
+    const batchIndices = (b: number): number[] => order.slice(b * this.batch, (b + 1) * this.batch);
+    const idx = batchIndices(pos.batchInEpoch);
+    const x = await this.batches.take(pos.step, idx);
+    // Built while this step runs; the next epoch's first batch waits for its epoch's order.
+    if (pos.batchInEpoch + 1 < this.stepsPerEpoch) this.batches.prefetch(pos.step + 1, batchIndices(pos.batchInEpoch + 1));
     const labels = idx.map((i) => at(d.data.train.labels, i, 'training example'));
     const lr = learningRate(r.lr, pos.step, this.stepsPerEpoch, r.epochs);
     d.built.setProgress?.(pos.step / (this.stepsPerEpoch * r.epochs));
@@ -157,8 +165,12 @@ class ChildRun {
     });
   }
 
-  dispose(): void {
-    this.opt.dispose();
+  async dispose(): Promise<void> {
+    try {
+      this.opt.dispose();
+    } finally {
+      await this.batches.dispose();
+    }
   }
 }
 
