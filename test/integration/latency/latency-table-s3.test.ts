@@ -10,40 +10,17 @@ import { startS3Bucket, type S3Bucket } from '../../helpers/infra.js';
 import { runCli } from '../../helpers/cli.js';
 import { S3Store } from '../../../src/store/s3-store.js';
 import { putJson } from '../../../src/store/object-store.js';
-import { LATENCY_TABLE_VERSION, type LatencyTableFile } from '../../../src/api/latency-table.js';
-import { assembleTable, profilePlan } from '../../../src/latency/plan.js';
 import { isSpecError, parseSearchSpec } from '../../../src/api/search-spec.js';
 import { ponasCostTableFor } from '../../../src/search/ponas-costs.js';
 import { ponasLatencyCosts } from '../../../src/search/ponas-latency-costs.js';
 import { ponasSpace } from '../../../src/space/ponas.js';
 import { Rng } from '../../../src/common/rng.js';
 import { tableLatency } from '../../../src/algorithms/rl/latency-table.js';
-
-/** Made-up timings (no device needed here): 1 ms + the part's index / 100. */
-function ponasTable(): LatencyTableFile {
-  const plan = profilePlan('ponas', { imageSize: 32, classes: 10 });
-  const { base, entries } = assembleTable(plan, new Map(plan.parts.map((p, i) => [p.id, 1 + i / 100])), 0.5);
-  return {
-    schemaVersion: LATENCY_TABLE_VERSION,
-    space: 'ponas',
-    device: 's3-test',
-    backend: { name: 'cpu', pkg: 'cpu', gpu: false },
-    imageSize: 32,
-    batch: 1,
-    classes: 10,
-    protocol: { warmup: 0, runs: 1, statistic: 'median', callOverheadMs: 0.5, composition: 'first-plus-repeats' },
-    date: '2026-11-30T00:00:00Z',
-    load: [0, 0],
-    seconds: 0,
-    parts: plan.parts.length,
-    base,
-    entries,
-  };
-}
+import { madeUpLatencyTable } from '../../helpers/made-up-latency-table.js';
 
 void describe('latency tables on S3', { timeout: 15 * 60_000 }, () => {
   let s3: S3Bucket;
-  const table = ponasTable();
+  const table = madeUpLatencyTable('ponas', 32, { device: 's3-test' });
   before(async () => {
     s3 = await startS3Bucket('latency-tables');
     await putJson(new S3Store(s3.client, s3.bucket), 'tables/ponas.json', table);

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng } from '../../../src/common/rng.js';
 import { latencyKeys, tableLatency } from '../../../src/algorithms/rl/latency-table.js';
-import { LATENCY_TABLE_VERSION, parseLatencyTable, type LatencyTableFile } from '../../../src/api/latency-table.js';
+import { parseLatencyTable } from '../../../src/api/latency-table.js';
 import { isSpecError, parseSearchSpec, searchSpecProblems } from '../../../src/api/search-spec.js';
 import { mnasnetSpace } from '../../../src/space/mnasnet.js';
 import { ponasSpace } from '../../../src/space/ponas.js';
@@ -20,38 +20,11 @@ import { predictMs, zooModelsOf, zooNetwork } from '../../../src/latency/predict
 import { ponasLatencyCosts } from '../../../src/search/ponas-latency-costs.js';
 import { ponasCostTableFor, tableCost } from '../../../src/search/ponas-costs.js';
 import { readLatencyTableSync } from '../../../src/latency/table-source.js';
-
-/** A table file around plan entries with made-up part timings (1 ms + the part's index / 100). */
-function fakeTable(space: 'mnasnet' | 'ponas', imageSize: number, enumerate = true): LatencyTableFile {
-  const plan = profilePlan(space, {
-    imageSize,
-    classes: 10,
-    enumerate,
-    extraNetworks: zooModelsOf(space).map((m) => zooNetwork(space, m).stages),
-  });
-  const ms = new Map(plan.parts.map((p, i) => [p.id, 1 + i / 100]));
-  const { base, entries } = assembleTable(plan, ms, 0.5);
-  return {
-    schemaVersion: LATENCY_TABLE_VERSION,
-    space,
-    device: 'unit',
-    backend: { name: 'cpu', pkg: 'cpu', gpu: false },
-    imageSize,
-    batch: 1,
-    classes: 10,
-    protocol: { warmup: 0, runs: 1, statistic: 'median', callOverheadMs: 0.5, composition: 'first-plus-repeats' },
-    date: '2026-11-30T00:00:00Z',
-    load: [0, 0],
-    seconds: 0,
-    parts: plan.parts.length,
-    base,
-    entries,
-  };
-}
+import { madeUpLatencyTable } from '../../helpers/made-up-latency-table.js';
 
 void describe('latency table keys and plan', () => {
-  const mnasnet = fakeTable('mnasnet', 32);
-  const ponas = fakeTable('ponas', 32);
+  const mnasnet = madeUpLatencyTable('mnasnet', 32);
+  const ponas = madeUpLatencyTable('ponas', 32);
 
   void it('keys a MnasNet block by position, input width and canonical stage, plus the head', () => {
     const g = mnasnetSpace.sample(Rng.seeded(1));
@@ -78,7 +51,7 @@ void describe('latency table keys and plan', () => {
   });
 
   void it('a zoo-only MnasNet plan prices the zoo models and nothing else', () => {
-    const zooOnly = fakeTable('mnasnet', 32, false);
+    const zooOnly = madeUpLatencyTable('mnasnet', 32, { enumerate: false });
     for (const m of zooModelsOf('mnasnet')) assert.ok(predictMs(zooOnly, zooNetwork('mnasnet', m)) > 0);
     assert.ok(Object.keys(zooOnly.entries).length <= 2 * 8);
     assert.throws(() => tableLatency(mnasnetSpace, mnasnetSpace.sample(Rng.seeded(3)), zooOnly), /latencyTable\.entries\["block/);
@@ -103,7 +76,7 @@ void describe('latency table keys and plan', () => {
 });
 
 void describe('PONAS latency cost rows', () => {
-  const table = fakeTable('ponas', 32);
+  const table = madeUpLatencyTable('ponas', 32);
 
   void it('row entries sum to the table prediction, so the budget is in ms', () => {
     const costs = ponasLatencyCosts(table, 32);

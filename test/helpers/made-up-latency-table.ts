@@ -1,0 +1,33 @@
+/**
+ * A latency table file around a space's profile plan with made-up part timings (1 ms + the part's
+ * index / 100, call overhead 0.5 ms): for tests that need a table's shape and keys, not a device.
+ */
+import { LATENCY_TABLE_VERSION, type LatencyTableFile } from '../../src/api/latency-table.js';
+import { assembleTable, profilePlan } from '../../src/latency/plan.js';
+import { zooModelsOf, zooNetwork } from '../../src/latency/predict.js';
+
+export function madeUpLatencyTable(space: 'mnasnet' | 'ponas', imageSize: number, o: { enumerate?: boolean; device?: string } = {}): LatencyTableFile {
+  const plan = profilePlan(space, {
+    imageSize,
+    classes: 10,
+    enumerate: o.enumerate ?? true,
+    extraNetworks: zooModelsOf(space).map((m) => zooNetwork(space, m).stages),
+  });
+  const { base, entries } = assembleTable(plan, new Map(plan.parts.map((p, i) => [p.id, 1 + i / 100])), 0.5);
+  return {
+    schemaVersion: LATENCY_TABLE_VERSION,
+    space,
+    device: o.device ?? 'made-up',
+    backend: { name: 'cpu', pkg: 'cpu', gpu: false },
+    imageSize,
+    batch: 1,
+    classes: 10,
+    protocol: { warmup: 0, runs: 1, statistic: 'median', callOverheadMs: 0.5, composition: 'first-plus-repeats' },
+    date: '2026-11-30T00:00:00Z',
+    load: [0, 0],
+    seconds: 0,
+    parts: plan.parts.length,
+    base,
+    entries,
+  };
+}
