@@ -35,3 +35,16 @@ export function runCli(
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+/**
+ * The JSON summary `search run --json` prints: its last line that starts like one, since the SDK's
+ * warnings (slow workflow tasks on a loaded machine) may follow it. `{}` when there is none.
+ */
+export function searchSummaryOf(stdout: string): unknown {
+  return JSON.parse(
+    stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{"searchId"'))
+      .pop() ?? '{}',
+  );
+}

@@ -31,3 +31,18 @@ export function madeUpLatencyTable(space: 'mnasnet' | 'ponas', imageSize: number
     entries,
   };
 }
+
+/** A trained PONAS search spec (input form) with the given `algorithm.ponas` settings, e.g. a latency budget and table. */
+export function ponasSpecWith(ponas: Record<string, unknown> | undefined, imageSize: number): Record<string, unknown> {
+  return {
+    name: 'p',
+    ...(ponas ? { algorithm: { ponas } } : {}),
+    space: 'ponas',
+    macro: { classes: 10 },
+    evaluator: { type: 'train' },
+    trial: { epochs: 1, imageSize },
+    budget: { maxTrials: 4 },
+    dataset: '/tmp/data',
+    storage: '/tmp/runs',
+  };
+}

@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { runCli } from '../helpers/cli.js';
+import { runCli, searchSummaryOf } from '../helpers/cli.js';
 import { findChromium, visitPage } from '../helpers/chromium.js';
 import { at } from '../../src/common/indexing.js';
 import { LocalStore } from '../../src/store/local-store.js';
@@ -42,13 +42,7 @@ describe('final training of the quickstart (spec final)', () => {
 
       const run = await runCli(['search', 'run', join(dir, 'quickstart.yaml'), '--id', 'q', '--json'], env);
       assert.equal(run.code, 0, run.stderr);
-      // The summary is the last JSON line; the SDK's warnings (slow workflow tasks on a loaded machine) may follow it.
-      const summaryLine =
-        run.stdout
-          .split('\n')
-          .filter((l) => l.startsWith('{"searchId"'))
-          .pop() ?? '{}';
-      const summary = JSON.parse(summaryLine) as { phase: string; trials: { succeeded: number }; final?: FinalProgress };
+      const summary = searchSummaryOf(run.stdout) as { phase: string; trials: { succeeded: number }; final?: FinalProgress };
       assert.equal(summary.phase, 'Succeeded');
       assert.equal(summary.trials.succeeded, 4, 'final trials are not search trials');
       const final = summary.final;

@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { runCli } from '../helpers/cli.js';
+import { runCli, searchSummaryOf } from '../helpers/cli.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 
@@ -40,12 +40,7 @@ describe('examples/mnasnet-latency.yaml on the embedded default', () => {
 
       const run = await runCli(['search', 'run', join(dir, 'spec.yaml'), '--id', 'm', '--json'], env);
       assert.equal(run.code, 0, run.stderr);
-      const summaryLine =
-        run.stdout
-          .split('\n')
-          .filter((l) => l.startsWith('{"searchId"'))
-          .pop() ?? '{}';
-      const summary = JSON.parse(summaryLine) as { phase: string; trials: { succeeded: number } };
+      const summary = searchSummaryOf(run.stdout) as { phase: string; trials: { succeeded: number } };
       assert.equal(summary.phase, 'Succeeded');
       assert.equal(summary.trials.succeeded, 2);
 

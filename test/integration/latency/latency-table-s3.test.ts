@@ -16,7 +16,7 @@ import { ponasLatencyCosts } from '../../../src/search/ponas-latency-costs.js';
 import { ponasSpace } from '../../../src/space/ponas.js';
 import { Rng } from '../../../src/common/rng.js';
 import { tableLatency } from '../../../src/algorithms/rl/latency-table.js';
-import { madeUpLatencyTable } from '../../helpers/made-up-latency-table.js';
+import { madeUpLatencyTable, ponasSpecWith } from '../../helpers/made-up-latency-table.js';
 
 void describe('latency tables on S3', { timeout: 15 * 60_000 }, () => {
   let s3: S3Bucket;
@@ -31,18 +31,7 @@ void describe('latency tables on S3', { timeout: 15 * 60_000 }, () => {
     const saved = { ...process.env };
     Object.assign(process.env, s3.env);
     try {
-      const spec = (uri: string) =>
-        parseSearchSpec({
-          name: 'p',
-          algorithm: { ponas: { budget: 5, cost: { metric: 'latency', latencyTable: uri } } },
-          space: 'ponas',
-          macro: { classes: 10 },
-          evaluator: { type: 'train' },
-          trial: { epochs: 1, imageSize: 32 },
-          budget: { maxTrials: 4 },
-          dataset: '/tmp/data',
-          storage: '/tmp/runs',
-        });
+      const spec = (uri: string) => parseSearchSpec(ponasSpecWith({ budget: 5, cost: { metric: 'latency', latencyTable: uri } }, 32));
       assert.deepEqual(ponasCostTableFor(spec('s3://latency-tables/tables/ponas.json')).costs, ponasLatencyCosts(table, 32).costs);
       assert.throws(
         () => ponasCostTableFor(spec('s3://latency-tables/tables/none.json')),

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadBackend } from '../../../src/trainer/backend.js';
 import { profileLatency } from '../../../src/latency/profile.js';
+import { ponasSpecWith } from '../../helpers/made-up-latency-table.js';
 import { parseSearchSpec } from '../../../src/api/search-spec.js';
 import { createFromSpec } from '../../../src/search/algorithm-from-spec.js';
 import { getSpace } from '../../../src/space/index.js';
@@ -61,17 +62,7 @@ void describe('PONAS latency budget from a profiled table (native backend)', { t
     assert.ok(maxMs > minMs, `the two candidates timed the same on both layers (${minMs} ms); nothing to constrain`);
     const budget = (minMs + maxMs) / 2;
 
-    const spec = parseSearchSpec({
-      name: 'ponas-latency',
-      algorithm: { ponas: { budget, cost: { metric: 'latency', latencyTable: path } } },
-      space: 'ponas',
-      macro: { classes: 10 },
-      evaluator: { type: 'train' },
-      trial: { epochs: 1, imageSize: 8 },
-      budget: { maxTrials: 4 },
-      dataset: '/tmp/unused-data',
-      storage: '/tmp/unused-runs',
-    });
+    const spec = parseSearchSpec(ponasSpecWith({ budget, cost: { metric: 'latency', latencyTable: path } }, 8));
     const search = createFromSpec(spec, getSpace('ponas'), { ponas: { table } });
     assert.ok(search instanceof PonasSearch);
     const { pick, front } = search.selection();

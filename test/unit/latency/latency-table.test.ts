@@ -20,7 +20,7 @@ import { predictMs, zooModelsOf, zooNetwork } from '../../../src/latency/predict
 import { ponasLatencyCosts } from '../../../src/search/ponas-latency-costs.js';
 import { ponasCostTableFor, tableCost } from '../../../src/search/ponas-costs.js';
 import { readLatencyTableSync } from '../../../src/latency/table-source.js';
-import { madeUpLatencyTable } from '../../helpers/made-up-latency-table.js';
+import { madeUpLatencyTable, ponasSpecWith } from '../../helpers/made-up-latency-table.js';
 
 void describe('latency table keys and plan', () => {
   const mnasnet = madeUpLatencyTable('mnasnet', 32);
@@ -106,16 +106,7 @@ void describe('PONAS latency cost rows', () => {
   });
 
   void it('the spec requires latencyTable with metric latency, and reads it through ponasCostTableFor', () => {
-    const base = {
-      name: 'p',
-      space: 'ponas',
-      macro: { classes: 10 },
-      evaluator: { type: 'train' },
-      trial: { epochs: 1, imageSize: 32 },
-      budget: { maxTrials: 4 },
-      dataset: '/tmp/data',
-      storage: '/tmp/runs',
-    };
+    const base = ponasSpecWith(undefined, 32);
     const missing = searchSpecProblems({ ...base, algorithm: { ponas: { budget: 5, cost: { metric: 'latency' } } } });
     assert.ok(
       missing.some((p) => p.field === 'algorithm.ponas.cost.latencyTable' && /nasflow latency profile/.test(p.problem)),
