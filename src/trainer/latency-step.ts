@@ -13,7 +13,6 @@
  * Idempotent: a result that already carries a latency-step figure is returned unchanged, so a retry
  * after a crash between writing and exiting measures nothing twice.
  */
-import { hostname } from 'node:os';
 import { TRIAL_RESULT } from '../api/store-layout.js';
 import { trainedResultSchema, type TrainedResult } from '../api/trial-result.js';
 import { putJson } from '../store/object-store.js';
@@ -22,7 +21,7 @@ import { parentUri } from '../store/uri.js';
 import { loadBackend, type LoadedBackend } from './backend.js';
 import { decideDevice, describeDevice, readGpuFacts, type GpuFacts } from './device.js';
 import { defaultModelFactory } from './factories.js';
-import { describeLatency, measureLatency } from './latency.js';
+import { measureTrialLatency } from './trial-latency.js';
 import { withSeededRandom } from './seeded-random.js';
 import { Rng } from '../common/rng.js';
 import { openField, previousResult, readSpecJson } from './run-trial.js';
@@ -69,10 +68,7 @@ export async function runLatencyStep(a: LatencyStepArgs): Promise<TrainedResult>
       defaultModelFactory(backend.tf, deployed, { height: side, width: side, channels: 3 }),
     );
     try {
-      const protocol = spec.latency ? { warmup: spec.latency.warmup, runs: spec.latency.runs } : {};
-      const measured = measureLatency(backend.tf, built.model, { batches: [1, spec.recipe.batchSize], imageSize: side, now: a.now, ...protocol });
-      a.log(describeLatency(measured, `${backend.backend} (${backend.pkg})`));
-      const latency = { backend: backend.backend, backendPackage: backend.pkg, device, ...measured, measuredBy: 'latency-step' as const, host: hostname() };
+      const latency = measureTrialLatency(spec, built.model, { backend, device, measuredBy: 'latency-step' }, a.now, a.log);
       const updated = trainedResultSchema.parse(JSON.parse(JSON.stringify({ ...result, latency })));
       await putJson(out, TRIAL_RESULT, updated);
       return updated;

@@ -17,8 +17,7 @@ import type { ModelFactory } from './model.js';
 import { TRIAL_RESULT_VERSION, trainedResultSchema, type TrainedResult } from '../api/trial-result.js';
 import { withSeededRandom } from './seeded-random.js';
 import { evaluate } from './steps.js';
-import { describeLatency, measureLatency } from './latency.js';
-import { hostname } from 'node:os';
+import { measureTrialLatency } from './trial-latency.js';
 import { Rng } from '../common/rng.js';
 import { parseTrialSpec, trainingHash, type TrialSpec } from './spec.js';
 
@@ -73,10 +72,7 @@ export async function runTrial(a: RunTrialArgs): Promise<TrainedResult> {
       if (spec.latency?.device === 'pool') {
         a.log('inference latency: measured by the separate latency step (spec latency.device pool), not here');
       } else {
-        const protocol = spec.latency ? { warmup: spec.latency.warmup, runs: spec.latency.runs } : {};
-        const measured = measureLatency(tf, built.model, { batches: [1, spec.recipe.batchSize], imageSize: side, now: a.now, ...protocol });
-        a.log(describeLatency(measured, `${backend.backend} (${backend.pkg})`));
-        result.latency = { backend: backend.backend, backendPackage: backend.pkg, device, ...measured, measuredBy: 'trainer', host: hostname() };
+        result.latency = measureTrialLatency(spec, built.model, { backend, device, measuredBy: 'trainer' }, a.now, a.log);
       }
       // Through JSON so that the returned object equals what a reader of result.json sees.
       const checked = trainedResultSchema.parse(JSON.parse(JSON.stringify(result)));
