@@ -44,10 +44,6 @@ const LIGHT: Record<string, () => Promise<Register>> = {
   'search validate': async () => (await import('./search-validate.js')).registerValidateCommand,
   'search export': async () => (await import('./search-export.js')).registerExportCommand,
   'search report': async () => (await import('./search-report.js')).registerReportCommand,
-  'latency measure': async () => {
-    const { registerLatencyMeasureCommand } = await import('./latency-measure.js');
-    return (program: Command) => registerLatencyMeasureCommand(program.command('latency').description('Inference latency of trained networks'));
-  },
 };
 
 const wanted = LIGHT[process.argv.slice(2, 4).join(' ')] ?? GROUPS[process.argv[2] ?? ''];
