@@ -1,7 +1,7 @@
 /**
  * The conformance suite every search algorithm passes (docs/style.md principle 4, after optuna's
  * sampler tests): valid proposals, same seed same proposals (in process and across processes),
- * lossless JSON state, 100 + 100 steps with a restore in a new process equal to 200 straight,
+ * lossless JSON state, N + N steps with a restore in a new process equal to 2N straight (N per case),
  * failures counted and never re-proposed, unique batches, out-of-order and repeated results.
  */
 import { describe, it } from 'node:test';

@@ -18,8 +18,9 @@ const ROOT = join(import.meta.dirname, '..', '..', '..');
 /**
  * The quickstart as users run it (README), with its `final` stage: the search's top 2
  * architectures train again at the larger size as trials of the same workflow, and the CLI
- * reports their accuracy beside the search accuracy. 4 search trials instead of 8 keep the test
- * shorter; everything else is examples/quickstart.yaml.
+ * reports their accuracy beside the search accuracy. 4 search trials instead of 8 and a third of the
+ * README's synthetic data (500 training images instead of 1,500) keep the test shorter; everything
+ * else is examples/quickstart.yaml.
  */
 describe('final training of the quickstart (spec final)', () => {
   it('retrains the top 2 architectures at the final size end to end and reports them beside the search', async (t) => {
@@ -27,7 +28,7 @@ describe('final training of the quickstart (spec final)', () => {
     const env = { ...process.env, NASFLOW_HOME: join(dir, 'home') };
     try {
       const data = join(dir, 'data');
-      const synth = await runCli(['dataset', 'synth', '--out', data, '--train', '1500', '--test', '300', '--seed', '1', '--noise', '96'], env);
+      const synth = await runCli(['dataset', 'synth', '--out', data, '--train', '500', '--test', '100', '--seed', '1', '--noise', '96'], env);
       assert.equal(synth.code, 0, synth.stderr);
       const spec = parse(readFileSync(join(ROOT, 'examples', 'quickstart.yaml'), 'utf8')) as {
         final: { topK: number; macro: { cellsPerStage: number }; trial: { epochs: number } };
