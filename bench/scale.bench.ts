@@ -144,7 +144,7 @@ function report(r: ScaleResult, args: string): string {
             ],
         [
           'infra retries',
-          `${r.trials.podReplacements} pods replaced inside their Job (evicted or on a deleted node), ${r.trials.workflowInfraRetries} new attempts by the workflow`,
+          `${r.trials.podReplacements} pods replaced inside their Job (evicted or on a deleted node), ${r.trials.resultAlreadyWritten} replacements that found the result already written (ended without training), ${r.trials.workflowInfraRetries} new attempts by the workflow`,
         ],
         ['faults', `${[...faultCounts].map(([k, n]) => `${k} x${n}`).join(', ') || 'none'} (${r.faults.length} of ${r.faultsPlanned} planned)`],
         [

@@ -69,6 +69,8 @@ export interface ScaleResult {
     completed: number;
     workflowInfraRetries: number;
     podReplacements: number;
+    /** Replacement pods that found the trial's result.json (written before their predecessor was failed) and ended without training. */
+    resultAlreadyWritten: number;
     lost: number;
     duplicated: number;
     launched: number;
@@ -269,6 +271,7 @@ export async function runScale(o: ScaleOptions): Promise<ScaleResult> {
         completed: counted?.completed ?? 0,
         workflowInfraRetries: counted?.infraRetries ?? 0,
         podReplacements: simulator.interrupted,
+        resultAlreadyWritten: simulator.skipped,
         lost,
         duplicated,
         launched: launched.size,

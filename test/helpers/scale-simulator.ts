@@ -8,12 +8,19 @@
  * The answer: the trial's genotype (from its spec.json) hashes to one of NB201's 15,625 cells; the
  * cell's 12-epoch validation accuracy is the result, and its epoch time, scaled linearly onto
  * [minSeconds, maxSeconds], is the training time. A pod deleted before its time is up (eviction,
- * node loss) writes nothing; its replacement trains from the start.
+ * node loss) writes nothing; its replacement trains from the start. A pod that finds its trial's
+ * result.json already written ends at once without training, as the trainer does
+ * (src/trainer/run-trial.ts: "not training again").
+ *
+ * Like a kubelet, it never moves a pod out of a terminal phase: a status write carries the
+ * resourceVersion of the Running pod it read, so a completion that races an eviction or the pod
+ * garbage collector (which fail the pod, and the Job then starts a replacement) loses with a
+ * conflict instead of overwriting Failed with Succeeded.
  *
  * It is also the bench's ledger of what trained: every pod it finished, by trial id, so the audit
  * counts a trial trained twice no matter which Job or attempt did it.
  */
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { CoreV1Api, PatchStrategy, makeInformer, setHeaderOptions, type KubeConfig, type KubernetesObject, type V1Pod } from '@kubernetes/client-node';
 import { loadNb201, type Nb201Row } from '../../src/bench/nb201-table.js';
 import { stableHash } from '../../src/common/hash.js';
@@ -23,6 +30,8 @@ import { at } from '../../src/common/indexing.js';
 
 const STRATEGIC = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);
 const TRIAL_PODS = 'app.kubernetes.io/component=trial';
+/** A pod status as JSON for a patch (the client's V1PodStatus types times as Date). */
+type PodStatusBody = Record<string, unknown>;
 
 export interface SimulatorOptions {
   /** Shortest and longest simulated training time, seconds (NB201 epoch times map onto them). */
@@ -59,6 +68,8 @@ export class TrialSimulator {
   readonly finished: Finished[] = [];
   /** Pods that stopped before their time was up (evicted, node deleted). */
   interrupted = 0;
+  /** Pods that found their trial's result.json already written and ended without training. */
+  skipped = 0;
   /** Simulated seconds of every pod that finished (the ideal's numerator). */
   trainedSeconds = 0;
   errors = 0;
@@ -167,29 +178,8 @@ export class TrialSimulator {
     const phase = pod.status?.phase;
     if (phase === 'Succeeded' || phase === 'Failed' || this.terminated.has(uid)) return;
     this.terminated.add(uid);
-    const now = new Date().toISOString();
-    const status = {
-      phase: 'Failed',
-      conditions: [
-        { type: 'Ready', status: 'False' },
-        { type: 'ContainersReady', status: 'False' },
-      ],
-      containerStatuses: [
-        {
-          name: TRAINER_CONTAINER,
-          image: at(pod.spec!.containers, 0).image!,
-          imageID: '',
-          ready: false,
-          restartCount: 0,
-          state: { terminated: { exitCode: 75, reason: 'Error', startedAt: pod.status?.startTime ?? now, finishedAt: now } },
-        },
-      ],
-    };
-    retried(
-      `terminating ${podKey(pod)}`,
-      () => this.core.patchNamespacedPodStatus({ namespace: pod.metadata!.namespace!, name: pod.metadata!.name!, body: { status } }, STRATEGIC),
-      this.opts.log,
-    ).catch((err: unknown) => {
+    const status = terminatedStatus(pod, 'Failed', 75, 'Error');
+    this.writeStatusIfRunning(pod, status, `terminating ${podKey(pod)}`, { deleting: true }).catch((err: unknown) => {
       if ((err as { code?: number }).code !== 404) this.opts.log(`simulator: terminating ${podKey(pod)}: ${err instanceof Error ? err.message : String(err)}`);
     });
   }
@@ -207,12 +197,21 @@ export class TrialSimulator {
       },
       this.opts.log,
     );
+    const resultKey = loc.key.replace(/spec\.json$/, 'result.json');
+    if (await this.exists(loc.bucket, resultKey)) {
+      // An earlier pod of this trial trained and wrote its result before it was failed (evicted, node lost).
+      if (this.training.get(key) !== t) return;
+      this.training.delete(key);
+      if (await this.writeStatusIfRunning(pod, terminatedStatus(pod, 'Succeeded', 0, 'Completed'), `completing ${key} (result already written)`))
+        this.skipped++;
+      return;
+    }
     const answer = this.answer(spec.genotype);
     t.seconds = answer.seconds;
     const startedAt = Date.parse(String(pod.status?.startTime ?? new Date().toISOString()));
     const waitMs = Math.max(0, startedAt + answer.seconds * 1000 - Date.now());
     t.timer = setTimeout(() => {
-      void this.finish(key, pod, t, loc.bucket, loc.key.replace(/spec\.json$/, 'result.json'), answer).catch((err: unknown) => {
+      void this.finish(key, pod, t, loc.bucket, resultKey, answer).catch((err: unknown) => {
         this.errors++;
         this.opts.log(`simulator: finishing ${key}: ${err instanceof Error ? err.message : String(err)}`);
         if (this.training.get(key) === t) this.training.delete(key);
@@ -222,6 +221,12 @@ export class TrialSimulator {
 
   private async finish(key: string, pod: V1Pod, t: Training, bucket: string, resultKey: string, answer: ReturnType<TrialSimulator['answer']>): Promise<void> {
     if (this.training.get(key) !== t) return; // deleted meanwhile
+    if (!this.stillRunning(pod)) {
+      // Failed meanwhile (the pod GC on a deleted node): its trainer was stopped before the end.
+      this.training.delete(key);
+      this.interrupted++;
+      return;
+    }
     // The `benchmark` kind of result.json (src/api/trial-result.ts): a table answered the trial.
     const result = {
       schemaVersion: 1,
@@ -237,35 +242,79 @@ export class TrialSimulator {
       () => this.opts.s3.send(new PutObjectCommand({ Bucket: bucket, Key: resultKey, Body: JSON.stringify(result), ContentType: 'application/json' })),
       this.opts.log,
     );
-    if (this.training.get(key) !== t) return; // evicted while writing: its replacement trains again
-    const now = new Date().toISOString();
-    const status = {
-      phase: 'Succeeded',
-      conditions: [
-        { type: 'Ready', status: 'False' },
-        { type: 'ContainersReady', status: 'False' },
-      ],
-      containerStatuses: [
-        {
-          name: TRAINER_CONTAINER,
-          image: at(pod.spec!.containers, 0).image!,
-          imageID: '',
-          ready: false,
-          restartCount: 0,
-          state: { terminated: { exitCode: 0, reason: 'Completed', startedAt: pod.status?.startTime ?? now, finishedAt: now } },
-        },
-      ],
-    };
-    if (this.training.get(key) !== t || !this.stillRunning(pod)) return;
-    await retried(
-      `completing ${key}`,
-      () => this.core.patchNamespacedPodStatus({ namespace: pod.metadata!.namespace!, name: pod.metadata!.name!, body: { status } }, STRATEGIC),
-      this.opts.log,
-    );
+    // Trained: the result exists whatever happens to the pod now (a replacement finds it and does not train again).
     this.training.delete(key);
     this.finished.push({ trialId: t.trialId, pod: pod.metadata!.name!, node: pod.spec?.nodeName ?? '', seconds: answer.seconds });
     this.trainedSeconds += answer.seconds;
+    await this.writeStatusIfRunning(pod, terminatedStatus(pod, 'Succeeded', 0, 'Completed'), `completing ${key}`);
   }
+
+  private async exists(bucket: string, key: string): Promise<boolean> {
+    return retried(
+      `checking ${key}`,
+      async () => {
+        try {
+          await this.opts.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+          return true;
+        } catch (err) {
+          const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+          if (e.name === 'NotFound' || e.$metadata?.httpStatusCode === 404) return false;
+          throw err;
+        }
+      },
+      this.opts.log,
+    );
+  }
+
+  /**
+   * Writes a terminal status on the pod only while it is still the Running pod that was seen
+   * (`deleting`: a deletion may be under way): the write carries the resourceVersion just read, so
+   * anything that changed the pod since (the pod GC or an eviction failing it) makes it a conflict,
+   * read again. Returns whether this write ended the pod.
+   */
+  private async writeStatusIfRunning(pod: V1Pod, status: PodStatusBody, what: string, o: { deleting?: boolean } = {}): Promise<boolean> {
+    const namespace = pod.metadata!.namespace!;
+    const name = pod.metadata!.name!;
+    return retried(
+      what,
+      async () => {
+        const latest = await this.core.readNamespacedPodStatus({ namespace, name });
+        const terminal = latest.status?.phase === 'Succeeded' || latest.status?.phase === 'Failed';
+        if (latest.metadata?.uid !== pod.metadata?.uid || terminal || (latest.metadata?.deletionTimestamp && !o.deleting)) return false;
+        await this.core.patchNamespacedPodStatus(
+          { namespace, name, body: { metadata: { resourceVersion: latest.metadata!.resourceVersion }, status } },
+          STRATEGIC,
+        );
+        return true;
+      },
+      this.opts.log,
+    ).catch((err: unknown) => {
+      if ((err as { code?: number }).code === 404) return false;
+      throw err;
+    });
+  }
+}
+
+/** The status a kubelet writes when the trainer exits (JSON as the API takes it: times as strings). */
+function terminatedStatus(pod: V1Pod, phase: 'Succeeded' | 'Failed', exitCode: number, reason: string): PodStatusBody {
+  const now = new Date().toISOString();
+  return {
+    phase,
+    conditions: [
+      { type: 'Ready', status: 'False' },
+      { type: 'ContainersReady', status: 'False' },
+    ],
+    containerStatuses: [
+      {
+        name: TRAINER_CONTAINER,
+        image: at(pod.spec!.containers, 0).image!,
+        imageID: '',
+        ready: false,
+        restartCount: 0,
+        state: { terminated: { exitCode, reason, startedAt: pod.status?.startTime ?? now, finishedAt: now } },
+      },
+    ],
+  };
 }
 
 /**
