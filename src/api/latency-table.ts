@@ -15,7 +15,7 @@ export const LATENCY_TABLE_VERSION = 1;
 export const latencyTableFileSchema = z.object({
   schemaVersion: z.literal(LATENCY_TABLE_VERSION),
   /** The search space whose configurations the entries price. */
-  space: z.enum(['mnasnet', 'ponas']),
+  space: z.enum(['mnasnet', 'ponas', 'nasnet']),
   /** Where it was measured: a user-given name (`--device`), else host name and CPU model. */
   device: z.string().min(1),
   /** `tf.getBackend()` (`tensorflow` = native tfjs-node, `cpu` = pure JS) and the package that loaded. */
@@ -23,6 +23,20 @@ export const latencyTableFileSchema = z.object({
   imageSize: z.number().int().positive(),
   batch: z.number().int().positive(),
   classes: z.number().int().positive(),
+  /**
+   * NASNet tables: the cell macro the keys are for (src/algorithms/rl/nasnet-latency-keys.ts): the
+   * stem, N cells per stage, F filters, stem multiplier, skip-reduction-input. Absent for chain
+   * spaces (their macro is fixed by the space), so tables written before it parse unchanged.
+   */
+  macro: z
+    .object({
+      stem: z.enum(['cifar', 'imagenet']),
+      cellsPerStage: z.number().int().positive(),
+      filters: z.number().int().positive(),
+      stemMultiplier: z.number().int().positive(),
+      skipReductionLayerInput: z.boolean(),
+    })
+    .optional(),
   protocol: z.object({
     warmup: z.number().int().nonnegative(),
     runs: z.number().int().positive(),
@@ -33,8 +47,12 @@ export const latencyTableFileSchema = z.object({
      * network pays it once (it stays in `base`).
      */
     callOverheadMs: z.number().nonnegative(),
-    /** How a block of r layers is priced: its first layer plus (r - 1) times its repeated layer, each measured alone. */
-    composition: z.literal('first-plus-repeats'),
+    /**
+     * How an entry is formed. `first-plus-repeats` (chain spaces): a block of r layers is its first
+     * layer plus (r - 1) times its repeated layer, each measured alone. `cell-parts` (nasnet): an
+     * entry is one piece of a cell measured alone; a network lists a key once per piece it builds.
+     */
+    composition: z.enum(['first-plus-repeats', 'cell-parts']),
   }),
   /** ISO date and time of the end of the profile. */
   date: z.string(),

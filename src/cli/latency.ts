@@ -11,7 +11,9 @@ import { registerLatencyMeasureCommand } from './latency-measure.js';
 import { openUri } from '../store/uri.js';
 import { LATENCY_SPACES, type LatencySpace } from '../latency/plan.js';
 import { readLatencyTable } from '../latency/table-source.js';
-import { genotypeNetwork, measureNetworkMs, predictMs, zooNetwork, type PricedNetwork } from '../latency/predict.js';
+import { genotypeNetwork, measureNetworkMs, networkKeys, predictMs, zooMacroProblem, zooNetwork, type PricedNetwork } from '../latency/predict.js';
+import type { NasnetLatencyMacro } from '../algorithms/rl/nasnet-latency-keys.js';
+import { isGenotypeError } from '../space/types.js';
 
 interface ProfileOpts {
   space: string;
@@ -25,6 +27,12 @@ interface ProfileOpts {
   zooOnly?: boolean;
   layers?: string;
   candidates?: string;
+  stem?: string;
+  cellsPerStage?: string;
+  filters?: string;
+  stemMultiplier?: string;
+  skipReductionInput?: boolean;
+  zooMacro?: string;
 }
 
 interface PredictOpts {
@@ -44,7 +52,7 @@ function int(flag: string, text: string, min: number): number {
 
 function space(flag: string, text: string): LatencySpace {
   if (!(LATENCY_SPACES as readonly string[]).includes(text)) {
-    throw new Error(`${flag} must be one of ${LATENCY_SPACES.join(', ')}; received "${text}" (nasnet cells are not profiled yet)`);
+    throw new Error(`${flag} must be one of ${LATENCY_SPACES.join(', ')}; received "${text}"`);
   }
   return text as LatencySpace;
 }
@@ -62,10 +70,49 @@ function list(flag: string, text: string, min: number, max: number): number[] {
   return out;
 }
 
+const NASNET_FLAGS = ['stem', 'cellsPerStage', 'filters', 'stemMultiplier', 'skipReductionInput', 'zooMacro'] as const;
+
+/** The NASNet macro from --zoo-macro or the macro flags; undefined (the space's default) when none is given. */
+async function nasnetMacro(opts: ProfileOpts): Promise<NasnetLatencyMacro | undefined> {
+  const given = NASNET_FLAGS.filter((k) => opts[k] !== undefined && k !== 'zooMacro');
+  if (opts.zooMacro !== undefined) {
+    if (given.length > 0)
+      throw new Error(
+        '--zoo-macro takes the whole macro from the zoo model; leave out --stem, --cells-per-stage, --filters, --stem-multiplier and --skip-reduction-input',
+      );
+    const { getModel } = await import('../models/zoo.js');
+    const { latencyMacroOf } = await import('../latency/nasnet-parts.js');
+    const { zooModelsOf } = await import('../latency/predict.js');
+    const def = (() => {
+      try {
+        return getModel(opts.zooMacro).def();
+      } catch {
+        return undefined;
+      }
+    })();
+    const m = def?.kind === 'cells' && def.family.kind === 'nasnet' ? latencyMacroOf(def.macro) : null;
+    if (!m) throw new Error(`--zoo-macro must be a nasnet zoo model (${zooModelsOf('nasnet').join(', ')}); received "${opts.zooMacro}"`);
+    return m;
+  }
+  if (given.length === 0) return undefined;
+  const stem = opts.stem ?? 'cifar';
+  if (stem !== 'cifar' && stem !== 'imagenet') throw new Error(`--stem must be cifar or imagenet; received "${stem}"`);
+  return {
+    stem,
+    cellsPerStage: int('--cells-per-stage', opts.cellsPerStage ?? '2', 1),
+    filters: int('--filters', opts.filters ?? '16', 2),
+    ...(opts.stemMultiplier !== undefined ? { stemMultiplier: int('--stem-multiplier', opts.stemMultiplier, 1) } : {}),
+    ...(opts.skipReductionInput ? { skipReductionLayerInput: true } : {}),
+  };
+}
+
 async function profile(opts: ProfileOpts): Promise<void> {
   const chosen = space('--space', opts.space);
   if ((opts.layers !== undefined || opts.candidates !== undefined) && chosen !== 'ponas')
     throw new Error('--layers and --candidates slice the ponas space; use --space ponas');
+  if (chosen !== 'nasnet' && NASNET_FLAGS.some((k) => opts[k] !== undefined))
+    throw new Error('--stem, --cells-per-stage, --filters, --stem-multiplier, --skip-reduction-input and --zoo-macro set the nasnet macro; use --space nasnet');
+  const cells = chosen === 'nasnet' ? await nasnetMacro(opts) : undefined;
   const slice =
     opts.layers !== undefined || opts.candidates !== undefined
       ? {
@@ -74,8 +121,11 @@ async function profile(opts: ProfileOpts): Promise<void> {
         }
       : undefined;
   const { zooModelsOf, zooNetwork } = await import('../latency/predict.js');
+  const zoo = zooModelsOf(chosen).map((m) => zooNetwork(chosen, m));
   const args = {
-    extraNetworks: zooModelsOf(chosen).map((m) => zooNetwork(chosen, m).stages),
+    extraNetworks: zoo.map((n) => n.stages),
+    genotypes: zoo.flatMap((n) => (n.cells ? [n.cells] : [])),
+    ...(cells ? { cells } : {}),
     ...(opts.zooOnly ? { enumerate: false } : {}),
     ...(slice ? { slice } : {}),
     space: chosen,
@@ -107,8 +157,12 @@ async function profile(opts: ProfileOpts): Promise<void> {
   } finally {
     opened.close();
   }
+  const m = table.macro;
+  const macro = m
+    ? ` (${m.stem} stem, N ${m.cellsPerStage}, F ${m.filters}, stem multiplier ${m.stemMultiplier}${m.skipReductionLayerInput ? ', skip-reduction-input' : ''})`
+    : '';
   console.log(
-    `wrote ${opts.out}: space ${table.space}, ${Object.keys(table.entries).length} entries from ${table.parts} parts in ${table.seconds.toFixed(1)} s on ${table.backend.name} (${table.backend.pkg}), ` +
+    `wrote ${opts.out}: space ${table.space}${macro}, ${Object.keys(table.entries).length} entries from ${table.parts} parts in ${table.seconds.toFixed(1)} s on ${table.backend.name} (${table.backend.pkg}), ` +
       `${table.imageSize} px, batch ${table.batch}, base ${table.base.toFixed(3)} ms, call overhead ${table.protocol.callOverheadMs.toFixed(3)} ms, load ${table.load.map((l) => l.toFixed(1)).join(' -> ')}`,
   );
 }
@@ -124,6 +178,17 @@ function genotypeJson(text: string): unknown {
   }
 }
 
+function genotypeOf(space: LatencySpace, text: string): PricedNetwork {
+  try {
+    return genotypeNetwork(space, genotypeJson(text));
+  } catch (err) {
+    if (!isGenotypeError(err)) throw err;
+    throw new Error(
+      `--genotype: not a ${space} genotype (${err.message}); the table prices space ${space}: give one of its genotypes, or a table of the genotype's space`,
+    );
+  }
+}
+
 async function predict(opts: PredictOpts): Promise<void> {
   if ((opts.zoo === undefined) === (opts.genotype === undefined))
     throw new Error('latency predict: give exactly one of --zoo MODEL or --genotype FILE_OR_JSON');
@@ -131,7 +196,12 @@ async function predict(opts: PredictOpts): Promise<void> {
   if (opts.space !== undefined && space('--space', opts.space) !== table.space) {
     throw new Error(`--space ${opts.space}: the table ${opts.table} prices space ${table.space}; profile ${opts.space} or leave --space out`);
   }
-  const network: PricedNetwork = opts.zoo !== undefined ? zooNetwork(table.space, opts.zoo) : genotypeNetwork(table.space, genotypeJson(opts.genotype ?? ''));
+  const network: PricedNetwork = opts.zoo !== undefined ? zooNetwork(table.space, opts.zoo) : genotypeOf(table.space, opts.genotype ?? '');
+  if (opts.zoo !== undefined) {
+    const problem = zooMacroProblem(table, opts.zoo);
+    if (problem) throw new Error(problem);
+  }
+  const keys = networkKeys(table, network);
   const predicted = predictMs(table, network);
   let measured: number | undefined;
   if (opts.measure) {
@@ -141,13 +211,11 @@ async function predict(opts: PredictOpts): Promise<void> {
   }
   const error = measured === undefined ? undefined : (predicted - measured) / measured;
   if (opts.json) {
-    console.log(
-      JSON.stringify({ network: network.name, space: table.space, predictedMs: predicted, measuredMs: measured, relativeError: error, keys: network.keys }),
-    );
+    console.log(JSON.stringify({ network: network.name, space: table.space, predictedMs: predicted, measuredMs: measured, relativeError: error, keys }));
     return;
   }
   const where = `${table.imageSize} px, batch ${table.batch}, ${table.device}`;
-  console.log(`${network.name}: predicted ${predicted.toFixed(3)} ms (${network.keys.length} entries + base ${table.base.toFixed(3)} ms; ${where})`);
+  console.log(`${network.name}: predicted ${predicted.toFixed(3)} ms (${keys.length} entries + base ${table.base.toFixed(3)} ms; ${where})`);
   if (measured !== undefined && error !== undefined) {
     console.log(`${network.name}: measured ${measured.toFixed(3)} ms (median of ${table.protocol.runs}), relative error ${(100 * error).toFixed(1)} %`);
   }
@@ -171,9 +239,15 @@ export function registerLatencyCommands(program: Command): void {
     .option('--warmup <n>', 'untimed runs before timing each part', '3')
     .option('--runs <n>', 'timed runs per part (the median is kept)', '15')
     .requiredOption('--out <uri>', 'where to write the table: a path, file:// or s3:// URI')
-    .option('--zoo-only', 'mnasnet: profile only the blocks of the zoo models (seconds instead of minutes; the table prices just those)')
+    .option('--zoo-only', 'mnasnet, nasnet: profile only the pieces of the zoo models (seconds instead of minutes; the table prices just those)')
     .option('--layers <list>', 'ponas: only these layers (1-19, comma-separated); a partial table for quick checks')
     .option('--candidates <list>', 'ponas: only these candidates (0-11, comma-separated); a partial table for quick checks')
+    .option('--stem <kind>', 'nasnet: cifar (3x3 conv) or imagenet (3x3/2 conv and two reduction stem cells) (default: cifar)')
+    .option('--cells-per-stage <n>', 'nasnet: N, normal cells per stage (default: 2)')
+    .option('--filters <n>', 'nasnet: F, filters of the first stage, doubled at each reduction (default: 16)')
+    .option('--stem-multiplier <n>', 'nasnet: stem filters = multiplier x F (cifar) or 32 x multiplier (imagenet) (default: 3 cifar, 1 imagenet)')
+    .option('--skip-reduction-input', "nasnet: TF-slim's skip_reduction_layer_input (NASNet-A Large)")
+    .option('--zoo-macro <model>', 'nasnet: the whole macro of a zoo model, e.g. nasnet-a-mobile (default: the CIFAR search child, N 2, F 16)')
     .action(profile);
   latency
     .command('predict')

@@ -15,6 +15,11 @@
  * Enumerated: every block the space can produce at every input width the previous block can give
  * (MnasNet), every candidate at every layer (PONAS), and the blocks of the zoo models of the space
  * (MnasNet-A1/B1 use widths outside the space, e.g. 112 and 192 channels).
+ *
+ * NASNet (keys and parts: src/algorithms/rl/nasnet-latency-keys.ts) is profiled for one macro (stem,
+ * N, F): every piece any genotype can build at every cell of that macro, for every output width the
+ * normal and reduction cells can have (1 to 2 + 2B pieces of F), so the preambles that read those
+ * widths are priced too. Its entries are single parts; a network lists a key once per piece.
  */
 import { chainBlockKey, chainHeadKey } from '../algorithms/rl/latency-table.js';
 import { formatStage, type StageSpec } from '../space/block-string.js';
@@ -34,12 +39,31 @@ import { DEFAULT_MACROS } from '../models/build.js';
 import { chainHead, chainStage, chainStem, type ChainMacro } from '../models/mbconv.js';
 import type { Shape } from '../models/net.js';
 import { at } from '../common/indexing.js';
+import {
+  headPart,
+  nasnetLayout,
+  nasnetNetworkParts,
+  siteAllParts,
+  type KeyedPart,
+  type NasnetLatencyMacro,
+  type NasnetPart,
+} from '../algorithms/rl/nasnet-latency-keys.js';
+import { nasnetSpace, type NasnetGenotype } from '../space/nasnet.js';
+import type { CellMacro } from '../models/cell-macro.js';
+import { cellMacroOf } from './nasnet-parts.js';
 
-export type LatencySpace = 'mnasnet' | 'ponas';
-export const LATENCY_SPACES: readonly LatencySpace[] = ['mnasnet', 'ponas'];
+export type LatencySpace = 'mnasnet' | 'ponas' | 'nasnet';
+export const LATENCY_SPACES: readonly LatencySpace[] = ['mnasnet', 'ponas', 'nasnet'];
 
-/** One tiny model the profile times. `stem` takes the image; `layer` and `head` take `input`. */
-export type PartBuild = { kind: 'stem'; then: readonly StageSpec[] } | { kind: 'layer'; stage: StageSpec; index: number } | { kind: 'head' };
+/**
+ * One tiny model the profile times. `stem` takes the image; `layer` and `head` take `input`;
+ * `nasnet` is one piece of a NASNet network at its input shape.
+ */
+export type PartBuild =
+  | { kind: 'stem'; then: readonly StageSpec[] }
+  | { kind: 'layer'; stage: StageSpec; index: number }
+  | { kind: 'head' }
+  | { kind: 'nasnet'; part: NasnetPart; macro: Required<NasnetLatencyMacro>; classes: number };
 
 export interface ProfilePart {
   readonly id: string;
@@ -55,7 +79,10 @@ export interface Term {
 
 export interface ProfilePlan {
   readonly space: LatencySpace;
-  readonly macro: ChainMacro;
+  /** The macro the parts are built with: a chain's, or (nasnet) the cells'. */
+  readonly macro: ChainMacro | CellMacro;
+  /** NASNet: the macro the table records (the keys depend on it). */
+  readonly cells?: Required<NasnetLatencyMacro>;
   readonly parts: readonly ProfilePart[];
   /** Parts whose sum (plus one call overhead) is `base`. */
   readonly base: readonly Term[];
@@ -74,6 +101,33 @@ export interface PlanArgs {
   enumerate?: boolean;
   /** PONAS only: profile just these layers (1-19) and candidates (0-11); a partial table for quick checks. Default: all. */
   slice?: { layers: readonly number[]; candidates: readonly number[] };
+  /** NASNet: the macro to profile for. Default: the space's default macro (CIFAR search child, N = 2, F = 16). */
+  cells?: NasnetLatencyMacro;
+  /** NASNet: networks whose pieces the table must price (the zoo's cells); with `enumerate: false`, only these. */
+  genotypes?: readonly NasnetGenotype[];
+}
+
+/** The NASNet macro with its defaults filled in (src/models/build.ts `DEFAULT_MACROS.nasnet`). */
+export function nasnetMacroFor(cells: NasnetLatencyMacro | undefined): Required<NasnetLatencyMacro> {
+  const d = DEFAULT_MACROS.nasnet as CellMacro;
+  const m = cells ?? { stem: d.stem, cellsPerStage: d.N, filters: d.F };
+  return {
+    stem: m.stem,
+    cellsPerStage: m.cellsPerStage,
+    filters: m.filters,
+    stemMultiplier: m.stemMultiplier ?? (m.stem === 'imagenet' ? 1 : 3),
+    skipReductionLayerInput: m.skipReductionLayerInput ?? false,
+  };
+}
+
+function isCellMacro(m: ChainMacro | CellMacro): m is CellMacro {
+  return 'N' in m;
+}
+
+/** The chain macro of a chain part; a nasnet plan has none. */
+export function chainMacroOf(m: ChainMacro | CellMacro): ChainMacro {
+  if (isCellMacro(m)) throw new Error('latency profile: a chain part in a cell plan');
+  return m;
 }
 
 export function chainMacroFor(space: LatencySpace, imageSize: number, classes: number): ChainMacro {
@@ -88,6 +142,7 @@ export function partOutput(part: ProfilePart, macro: ChainMacro): Shape {
   const [h, w, c] = part.input;
   const x = net.input(h, w, c);
   const b = part.build;
+  if (b.kind === 'nasnet') throw new Error('latency profile: partOutput is for chain parts');
   if (b.kind === 'stem') return b.then.reduce((y, s, i) => chainStage(net, y, s, i, macro), chainStem(net, x, macro));
   if (b.kind === 'layer') return chainStage(net, x, b.stage, b.index, macro);
   return chainHead(net, x, macro);
@@ -240,8 +295,66 @@ function ponasPlan(a: PlanArgs): ProfilePlan {
   ]);
 }
 
+/** A key-independent name of a NASNet part, so equal pieces under different keys are timed once. */
+function nasnetPartId(p: NasnetPart): string {
+  const shape = p.input.join('x');
+  switch (p.kind) {
+    case 'stem':
+      return `${shape}/stem`;
+    case 'preamble':
+      return `${shape}/preamble_x${p.stride}_f${p.filters}`;
+    case 'op':
+      return `${shape}/${p.op}_x${p.stride}_f${p.filters}`;
+    case 'combine':
+      return `${shape}/${p.combine}`;
+    case 'reduce-output':
+      return `${shape}/reduce_x${p.stride}_f${p.filters}`;
+    case 'concat':
+      return `${shape}/concat${p.pieces}`;
+    case 'head':
+      return `${shape}/head`;
+  }
+}
+
+function nasnetPlan(a: PlanArgs): ProfilePlan {
+  const m = nasnetMacroFor(a.cells);
+  const parts = new Map<string, ProfilePart>();
+  const entries = new Map<string, Term[]>();
+  const addPart = (p: NasnetPart): string => {
+    const id = nasnetPartId(p);
+    if (!parts.has(id)) parts.set(id, { id, input: p.input, build: { kind: 'nasnet', part: p, macro: m, classes: a.classes } });
+    return id;
+  };
+  const add = (kp: KeyedPart): void => {
+    const id = addPart(kp.part);
+    const had = entries.get(kp.key);
+    // The scheme's promise: one key, one piece. Two pieces under one key would price one of them wrongly.
+    if (had && had[0]?.part !== id) throw new Error(`latency profile: nasnet key ${kp.key} names two different pieces (${had[0]?.part} and ${id})`);
+    if (!had) entries.set(kp.key, [{ part: id, times: 1 }]);
+  };
+  if (a.enumerate !== false) {
+    const { ops, blocks } = nasnetSpace.grammar;
+    const seen = new Set<string>();
+    for (let normal = 1; normal <= 2 + 2 * blocks; normal++) {
+      for (let reduction = 1; reduction <= 2 + 2 * blocks; reduction++) {
+        const layout = nasnetLayout(m, a.imageSize, { normal, reduction });
+        for (const site of layout.sites) {
+          const sig = JSON.stringify(site);
+          if (seen.has(sig)) continue;
+          seen.add(sig);
+          siteAllParts(site, ops, blocks).forEach(add);
+        }
+        add(headPart(layout.last));
+      }
+    }
+  }
+  for (const g of a.genotypes ?? []) nasnetNetworkParts(g, m, a.imageSize).forEach(add);
+  const stem = addPart({ kind: 'stem', input: [a.imageSize, a.imageSize, 3] });
+  return { space: 'nasnet', macro: cellMacroOf(m, a.imageSize, a.classes), cells: m, parts: [...parts.values()], base: [{ part: stem, times: 1 }], entries };
+}
+
 export function profilePlan(space: LatencySpace, a: PlanArgs): ProfilePlan {
-  return space === 'mnasnet' ? mnasnetPlan(a) : ponasPlan(a);
+  return space === 'mnasnet' ? mnasnetPlan(a) : space === 'ponas' ? ponasPlan(a) : nasnetPlan(a);
 }
 
 /**

@@ -9,9 +9,11 @@ import { LATENCY_TABLE_VERSION, type LatencyTableFile } from '../api/latency-tab
 import type { LoadedBackend } from '../trainer/backend.js';
 import { measureLatency } from '../trainer/latency.js';
 import { defaultBn } from '../models/build.js';
+import type { CellMacro } from '../models/cell-macro.js';
 import { chainHead, chainStage, chainStem, type ChainMacro } from '../models/mbconv.js';
 import { TfjsNet, type Tf } from '../models/tfjs-net.js';
-import { assembleTable, profilePlan, type LatencySpace, type PlanArgs, type ProfilePart } from './plan.js';
+import { assembleTable, chainMacroOf, profilePlan, type LatencySpace, type PlanArgs, type ProfilePart } from './plan.js';
+import { buildNasnetPart, cellMacroOf } from './nasnet-parts.js';
 
 export interface ProfileArgs extends PlanArgs {
   backend: LoadedBackend;
@@ -31,10 +33,17 @@ export function defaultDeviceName(): string {
 }
 
 /** The tiny model of one part: its input at the shape it has in the network. */
-export function buildPart(tf: Tf, part: ProfilePart, macro: ChainMacro): tfjs.LayersModel {
+export function buildPart(tf: Tf, part: ProfilePart, planMacro: ChainMacro | CellMacro): tfjs.LayersModel {
   const input = tf.input({ shape: [...part.input], name: 'input' });
-  const net = new TfjsNet(tf, defaultBn({ kind: 'chain', stages: [], macro }));
   const b = part.build;
+  if (b.kind === 'nasnet') {
+    // BN settings follow the macro's stem only (build.ts defaultBn); the cells do not matter to them.
+    const cells = cellMacroOf(b.macro, part.input[0], b.classes);
+    const net = new TfjsNet(tf, defaultBn({ kind: 'cells', family: { kind: 'pnas', cell: { blocks: [] } }, macro: cells }));
+    return tf.model({ inputs: input, outputs: buildNasnetPart(net, input, b.part, b.macro, b.classes), name: 'part' });
+  }
+  const macro = chainMacroOf(planMacro);
+  const net = new TfjsNet(tf, defaultBn({ kind: 'chain', stages: [], macro }));
   let out: tfjs.SymbolicTensor;
   if (b.kind === 'stem') out = b.then.reduce((y, s, i) => chainStage(net, y, s, i, macro), chainStem(net, input, macro));
   else if (b.kind === 'layer') out = chainStage(net, input, b.stage, b.index, macro);
@@ -94,7 +103,14 @@ export function profileLatency(a: ProfileArgs): LatencyTableFile {
     imageSize: a.imageSize,
     batch: a.batch,
     classes: a.classes,
-    protocol: { warmup: a.warmup, runs: a.runs, statistic: 'median', callOverheadMs: overhead, composition: 'first-plus-repeats' },
+    ...(plan.cells ? { macro: plan.cells } : {}),
+    protocol: {
+      warmup: a.warmup,
+      runs: a.runs,
+      statistic: 'median',
+      callOverheadMs: overhead,
+      composition: plan.space === 'nasnet' ? 'cell-parts' : 'first-plus-repeats',
+    },
     date: new Date().toISOString(),
     load: [loadStart, loadavg()[0] ?? 0],
     seconds: (a.now() - started) / 1000,

@@ -1,17 +1,26 @@
 /**
- * A latency table file around a space's profile plan with made-up part timings (1 ms + the part's
- * index / 100, call overhead 0.5 ms): for tests that need a table's shape and keys, not a device.
+ * A latency table file around a space's profile plan (nasnet: at the macro `cells`, default the
+ * space's) with made-up part timings (1 ms + the part's index / 100, call overhead 0.5 ms): for
+ * tests that need a table's shape and keys, not a device.
  */
 import { LATENCY_TABLE_VERSION, type LatencyTableFile } from '../../src/api/latency-table.js';
 import { assembleTable, profilePlan } from '../../src/latency/plan.js';
 import { zooModelsOf, zooNetwork } from '../../src/latency/predict.js';
+import type { NasnetLatencyMacro } from '../../src/algorithms/rl/nasnet-latency-keys.js';
 
-export function madeUpLatencyTable(space: 'mnasnet' | 'ponas', imageSize: number, o: { enumerate?: boolean; device?: string } = {}): LatencyTableFile {
+export function madeUpLatencyTable(
+  space: 'mnasnet' | 'ponas' | 'nasnet',
+  imageSize: number,
+  o: { enumerate?: boolean; device?: string; cells?: NasnetLatencyMacro } = {},
+): LatencyTableFile {
+  const zoo = zooModelsOf(space).map((m) => zooNetwork(space, m));
   const plan = profilePlan(space, {
     imageSize,
     classes: 10,
     enumerate: o.enumerate ?? true,
-    extraNetworks: zooModelsOf(space).map((m) => zooNetwork(space, m).stages),
+    extraNetworks: zoo.map((n) => n.stages),
+    genotypes: zoo.flatMap((n) => (n.cells ? [n.cells] : [])),
+    ...(o.cells ? { cells: o.cells } : {}),
   });
   const { base, entries } = assembleTable(plan, new Map(plan.parts.map((p, i) => [p.id, 1 + i / 100])), 0.5);
   return {
@@ -22,7 +31,8 @@ export function madeUpLatencyTable(space: 'mnasnet' | 'ponas', imageSize: number
     imageSize,
     batch: 1,
     classes: 10,
-    protocol: { warmup: 0, runs: 1, statistic: 'median', callOverheadMs: 0.5, composition: 'first-plus-repeats' },
+    ...(plan.cells ? { macro: plan.cells } : {}),
+    protocol: { warmup: 0, runs: 1, statistic: 'median', callOverheadMs: 0.5, composition: space === 'nasnet' ? 'cell-parts' : 'first-plus-repeats' },
     date: '2026-11-30T00:00:00Z',
     load: [0, 0],
     seconds: 0,
