@@ -4,15 +4,18 @@
  * mult-adds, for the zoo cells and sampled genotypes on CIFAR and ImageNet macros, with and without
  * skip-reduction-input, down to 1x1 feature maps); a known genotype's key multiset; multiplicities
  * from N; the reduction cell's stride rule; the output concat and preambles from unused states;
- * the plan prices every key and a prediction is base + the sum of its parts; a table without its
- * macro, or a zoo model of another macro, is refused naming the field and the fix.
+ * the plan prices every key and a prediction is base + the sum of its parts; an RL controller with
+ * an inline table prices its proposals with these keys; a table without its macro, or a zoo model
+ * of another macro, is refused naming the field and the fix.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '../../../src/common/rng.js';
 import { latencyKeys, tableLatency } from '../../../src/algorithms/rl/latency-table.js';
 import { nasnetLatencyKeys, nasnetLayout, nasnetNetworkParts, type NasnetLatencyMacro } from '../../../src/algorithms/rl/nasnet-latency-keys.js';
-import { isAlgorithmError } from '../../../src/algorithms/types.js';
+import { isAlgorithmError, trialIdsFor } from '../../../src/algorithms/types.js';
+import { ControllerSearch } from '../../../src/algorithms/rl/controller-search.js';
+import { mnasnetReward } from '../../../src/algorithms/rl/reward.js';
 import { parseLatencyTable } from '../../../src/api/latency-table.js';
 import { NASNET_A, nasnetSpace, type NasnetGenotype } from '../../../src/space/nasnet.js';
 import { CostNet } from '../../../src/models/cost-net.js';
@@ -166,5 +169,19 @@ void describe('nasnet latency keys', () => {
     assert.deepEqual(parseLatencyTable(JSON.stringify(table), '--table', 't').macro, table.macro);
     const old = madeUpLatencyTable('mnasnet', 8, { enumerate: false });
     assert.equal(parseLatencyTable(JSON.stringify(old), '--table', 't').macro, undefined);
+  });
+
+  void it('an RL controller on the nasnet space with a profiled table prices its proposals with these keys', () => {
+    const table = madeUpLatencyTable('nasnet', 8, { cells: CIFAR });
+    const algo = ControllerSearch.create('mnasnet-rl', nasnetSpace, 1, {
+      hidden: 8,
+      reward: { kind: 'mnasnet', target: 50, alpha: 0, beta: -1 },
+      latencyTable: table,
+    });
+    const [p] = algo.propose(trialIdsFor('t', 0, 1));
+    assert.ok(p);
+    algo.observe([{ trialId: p.trialId, status: 'succeeded', accuracy: 80 }]);
+    const latency = predictMs(table, genotypeNetwork('nasnet', nasnetSpace.serialize(p.genotype)));
+    assert.equal(algo.best()?.score, mnasnetReward(80, latency, 50, 0, -1));
   });
 });
