@@ -67,3 +67,8 @@ export async function portsPreferring(preferred: readonly number[] | undefined, 
   }
   return freePorts(count);
 }
+
+/** Gives ports back (their server failed to start), so that asking for them again may return them. */
+export function releasePorts(ports: readonly number[]): void {
+  for (const p of ports) handedOut.delete(p);
+}
