@@ -16,7 +16,7 @@
  * is the NASNet-A cells at that macro. Writes the
  * `latency-predict` section of BENCHMARKS.md.
  */
-import { loadavg } from 'node:os';
+import { cpus, getPriority, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Rng } from '../src/common/rng.js';
 import { loadBackend } from '../src/trainer/backend.js';
@@ -130,7 +130,8 @@ for (const space of SPACES) {
   ]);
 }
 const loadEnd = load1();
-const command = `nice -n 19 node dist/bench/latency-predict.bench.js ${process.argv.slice(2).join(' ')}`.trim();
+const niceness = getPriority();
+const command = `${niceness !== 0 ? `nice -n ${niceness} ` : ''}node dist/bench/latency-predict.bench.js ${process.argv.slice(2).join(' ')}`.trim();
 const md = [
   `## Latency lookup table vs whole-network measurement (issue 17, ${values.clock} clock)`,
   '',
@@ -147,8 +148,9 @@ const md = [
   '',
   ...detail.map((d) => `- ${d}`),
   '',
-  `Load average (1 min) ${loadStart.toFixed(1)} at the start, ${loadEnd.toFixed(1)} at the end, on a 2-core machine shared with a CPU hog and other`,
-  `test runs; the bench ran at nice 19${values.clock === 'wall' ? ', so every timing includes preemption' : ''}. TF threads: intra-op ${process.env.TF_NUM_INTRAOP_THREADS ?? 'default'}, inter-op ${process.env.TF_NUM_INTEROP_THREADS ?? 'default'}. Total ${((performance.now() - started) / 1000).toFixed(0)} s.`,
+  // What the machine was doing is measured here (load, niceness); what else ran goes in BENCHMARKS.md by hand.
+  `Load average (1 min) ${loadStart.toFixed(1)} at the start, ${loadEnd.toFixed(1)} at the end on ${cpus().length} cores; the bench ran at nice ${niceness}` +
+    `${values.clock === 'wall' && loadStart + loadEnd > 2 ? ' (wall-clock timings include any preemption by other work)' : ''}. TF threads: intra-op ${process.env.TF_NUM_INTRAOP_THREADS ?? 'default'}, inter-op ${process.env.TF_NUM_INTEROP_THREADS ?? 'default'}. Total ${((performance.now() - started) / 1000).toFixed(0)} s.`,
   `Machine: ${machineLine()}. Command: \`${command}\`.`,
 ].join('\n');
 console.log(md);
