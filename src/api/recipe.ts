@@ -77,7 +77,23 @@ const recipeShape = {
   augment: augment.default(augment.parse({})),
 };
 
-export const recipeSchema = z.object(recipeShape).strict();
+/**
+ * Trials that share one GPU (docs/gpu.md "Packing small trials"): the Kubernetes launcher runs up
+ * to this many trainer processes in one pod that requests one GPU. A placement setting, not a
+ * recipe: final trainings (final.trial) cannot override it. Optional rather than defaulted, so
+ * specs that leave it out (absent = 1) read exactly as before.
+ */
+const perGpu = z
+  .number({ error: 'expected an integer from 1 to 16 (trials sharing one GPU); use 1 for a GPU per trial' })
+  .int('expected an integer from 1 to 16 (trials sharing one GPU); use 1 for a GPU per trial')
+  .min(1, 'must be at least 1 (1 = a GPU per trial, no packing)')
+  .max(16, 'must be at most 16 trials per GPU; past that the trainers contend for GPU memory')
+  .optional()
+  .describe(
+    'Trials that share one GPU: under the Kubernetes launcher up to this many trainers run as separate processes in one pod requesting one GPU (docs/gpu.md). 1 to 16. Ignored by the local launcher; refused with a benchmark evaluator. Default: 1.',
+  );
+
+export const recipeSchema = z.object({ ...recipeShape, perGpu }).strict();
 
 /**
  * Recipe fields that override another recipe (PONAS meta-training over `trial`): the same fields,

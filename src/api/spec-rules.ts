@@ -20,6 +20,7 @@ export interface RuleSubject {
   dataset?: string;
   storage: string;
   final?: unknown;
+  trial?: { perGpu?: number };
   /** The resource's latency block carries a pod template; the search spec's never does. */
   latency?: { device: string; template?: unknown };
 }
@@ -155,6 +156,13 @@ export function specRules(algorithmKeys: readonly string[]): SpecRule[] {
       message: 'the latency pod template is used only by the separate latency step: set latency.device to pool, or remove latency.template',
       holds: (s) => s.latency?.template === undefined || s.latency.device === 'pool',
       cel: "!has(self.latency) || !has(self.latency.template) || self.latency.device == 'pool'",
+    },
+    {
+      path: ['trial', 'perGpu'],
+      message: 'packs trained trials onto one GPU; a benchmark evaluator trains nothing: set trial.perGpu to 1 or remove it',
+      holds: (s) => s.trial?.perGpu === undefined || s.trial.perGpu === 1 || s.evaluator.type === 'train',
+      cel: "!has(self.trial) || !has(self.trial.perGpu) || self.trial.perGpu == 1 || self.evaluator.type == 'train'",
+      reason: 'FieldValueForbidden',
     },
     {
       // Values up to the default (3) are always allowed, so the default never rejects a small search

@@ -28,6 +28,7 @@ const GROUPS: Record<string, () => Promise<Register>> = {
   latency: async () => (await import('./latency.js')).registerLatencyCommands,
   bench: async () => (await import('./bench.js')).registerBenchCommands,
   train: async () => (await import('./train.js')).registerTrainCommands,
+  trial: async () => (await import('./trial-pack.js')).registerTrialCommands,
   dataset: async () => (await import('./train.js')).registerTrainCommands,
   search: loadSearchGroup,
   worker: loadSearchGroup,

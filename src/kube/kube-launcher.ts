@@ -20,6 +20,11 @@ import { trialStateOf } from './job-status.js';
 import { buildTrialJob, jobNameFor, type TrialDefaults, type TrialStep } from './trial-job.js';
 import { LatencyStepLauncher } from '../launch/latency-step-launcher.js';
 import { parseTrialPodExtras } from './trial-pod-extras.js';
+import { PackLauncher, perGpuOf } from './pack-launcher.js';
+import { ConfigMapPackTables, type PackTables } from './pack-table-store.js';
+import type { ObjectStore } from '../store/object-store.js';
+import { withPrefix } from '../store/object-store.js';
+import { openUri } from '../store/uri.js';
 
 /** The apiserver calls the launcher makes (KubeAdapter implements them). */
 export interface TrialJobApi {
@@ -39,6 +44,12 @@ export interface KubeLauncherOptions {
   jobs?: JobLookup & { stop?(): Promise<void> };
   /** Which step its Jobs run. Default: train; latency runs the latency step with the resource's `spec.latency.template`. */
   step?: TrialStep;
+  /**
+   * Packs trials of specs with `trial.perGpu` > 1 (pack-launcher.ts): the search's pack tables and
+   * its storage, where the pack agents read assignments and record exits. Without it such specs
+   * are refused at launch.
+   */
+  packs?: { tables: PackTables; openStorage(storage: string): { store: ObjectStore; uriOf(key: string): string }; idleSeconds?: number };
 }
 
 /** The resource a trial belongs to has gone (deleted, or recreated under a new uid). */
@@ -60,11 +71,44 @@ export class KubeLauncher implements Launcher {
   private readonly placements = new Map<string, Placement>();
   private readonly step: TrialStep;
 
+  private readonly packs: PackLauncher | undefined;
+
   constructor(private readonly opts: KubeLauncherOptions) {
     this.step = opts.step ?? 'train';
+    const packs = opts.packs;
+    this.packs = packs
+      ? new PackLauncher({
+          tables: packs.tables,
+          openStorage: packs.openStorage,
+          ...(packs.idleSeconds !== undefined ? { idleSeconds: packs.idleSeconds } : {}),
+          createJob: (job) => opts.api.createJob(job),
+          readJob: async (namespace, name) => opts.jobs?.lookup(namespace, name) ?? (await opts.api.readJob(namespace, name)),
+          siteOf: async (trial) => {
+            const p = await this.placement(trial);
+            return {
+              namespace: p.namespace,
+              searchName: p.searchName,
+              searchId: trial.searchId,
+              ...(p.owner ? { owner: p.owner } : {}),
+              template: p.spec?.template ?? {},
+              ...(p.spec?.storageSecretRef ? { storageSecretRef: p.spec.storageSecretRef } : {}),
+              defaults: opts.defaults,
+            };
+          },
+        })
+      : undefined;
+  }
+
+  /** The pack launcher when this trial's attempts run in packs (training step, perGpu > 1). */
+  private packed(trial: TrialRef): PackLauncher | undefined {
+    if (this.step !== 'train' || perGpuOf(trial) <= 1) return undefined;
+    if (!this.packs) throw new Error(`trial.perGpu is ${perGpuOf(trial)} but this worker's Kubernetes launcher cannot pack trials; set trial.perGpu to 1`);
+    return this.packs;
   }
 
   async launch(trial: TrialRef): Promise<void> {
+    const packed = this.packed(trial);
+    if (packed) return packed.launch(trial);
     const p = await this.placement(trial);
     const job = buildTrialJob({
       namespace: p.namespace,
@@ -83,6 +127,8 @@ export class KubeLauncher implements Launcher {
   }
 
   async poll(trial: TrialRef): Promise<TrialState> {
+    const packed = this.packed(trial);
+    if (packed) return packed.poll(trial);
     const { namespace, name } = this.jobOf(trial);
     const job = this.opts.jobs?.lookup(namespace, name) ?? (await this.opts.api.readJob(namespace, name));
     if (!job) return { state: 'missing' };
@@ -92,6 +138,8 @@ export class KubeLauncher implements Launcher {
   }
 
   async cancel(trial: TrialRef): Promise<void> {
+    const packed = this.packed(trial);
+    if (packed) return packed.cancel(trial);
     const { namespace, name } = this.jobOf(trial);
     await this.opts.api.deleteJob(namespace, name);
   }
@@ -154,7 +202,8 @@ export function createKubeLauncherFromEnv(env: NodeJS.ProcessEnv): Launcher {
   // Trials with a latency pool (spec latency.device pool) run a second Job after training, on the
   // resource's latency template; both launchers share one Job watch (stopped once, by the trainer's).
   const latency = new KubeLauncher({ api, defaults, localNamespace, jobs: { lookup: (ns, name) => jobs.lookup(ns, name) }, step: 'latency' });
-  return new LatencyStepLauncher(new KubeLauncher({ api, defaults, localNamespace, jobs }), latency);
+  const packs = { tables: new ConfigMapPackTables(api.core), openStorage: storageOpener(env) };
+  return new LatencyStepLauncher(new KubeLauncher({ api, defaults, localNamespace, jobs, packs }), latency);
 }
 
 /**
@@ -175,5 +224,23 @@ function namespacedJobCaches(
       await Promise.all([...caches.values()].map((c) => c.stop()));
     },
     lookup: (namespace, name) => caches.get(namespace)?.lookup(namespace, name),
+  };
+}
+
+/**
+ * Opens a search's storage URI (s3://bucket/prefix, file:///path or a path) as a store rooted at
+ * it, once per URI, with the URI of each key (what pack Jobs are told).
+ */
+export function storageOpener(env: NodeJS.ProcessEnv): (storage: string) => { store: ObjectStore; uriOf(key: string): string } {
+  const opened = new Map<string, { store: ObjectStore; uriOf(key: string): string }>();
+  return (storage) => {
+    let o = opened.get(storage);
+    if (!o) {
+      const raw = openUri(storage, env);
+      const base = /^(s3|file):\/\//i.test(storage) ? storage.replace(/\/+$/, '') : `file://${storage.replace(/\/+$/, '')}`;
+      o = { store: withPrefix(raw.store, raw.key), uriOf: (key) => `${base}/${key}` };
+      opened.set(storage, o);
+    }
+    return o;
   };
 }

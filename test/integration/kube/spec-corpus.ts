@@ -97,6 +97,8 @@ export const CORPUS: readonly CorpusCase[] = [
     spec: with_(train, { final: { topK: 3, macro: { cellsPerStage: 6, filters: 32, auxHead: true }, trial: { epochs: 600, dropPathKeepProb: 0.6 } } }),
   },
   { title: 'final with its defaults', valid: true, spec: with_(train, { final: {} }) },
+  { title: 'four trained trials per GPU', valid: true, spec: trial({ perGpu: 4 }) },
+  { title: 'perGpu 1 on the benchmark', valid: true, spec: with_(bench, { trial: { perGpu: 1 } }) },
   {
     title: 'latency measured on a separate device pool',
     valid: true,
@@ -202,6 +204,11 @@ export const CORPUS: readonly CorpusCase[] = [
   { title: 'latency on an unknown device kind', valid: false, spec: with_(train, { latency: { device: 'phone' } }) },
   { title: 'final changing classes', valid: false, spec: with_(train, { final: { macro: { classes: 100 } } }) },
   { title: 'final with an unknown recipe field', valid: false, spec: with_(train, { final: { trial: { epochz: 3 } } }) },
+  { title: 'perGpu 0', valid: false, spec: trial({ perGpu: 0 }) },
+  { title: 'perGpu 17', valid: false, spec: trial({ perGpu: 17 }) },
+  { title: 'perGpu 1.5', valid: false, spec: trial({ perGpu: 1.5 }) },
+  { title: 'packing benchmark trials', valid: false, spec: with_(bench, { trial: { perGpu: 2 } }) },
+  { title: 'final overriding perGpu', valid: false, spec: with_(train, { final: { trial: { perGpu: 2 } } }) },
   { title: 'final topK 0', valid: false, spec: with_(train, { final: { topK: 0 } }) },
 ];
 
