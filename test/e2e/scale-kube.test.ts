@@ -16,15 +16,16 @@ import assert from 'node:assert/strict';
 import { runScale } from '../helpers/scale-run.js';
 
 void describe('2,000 trials on 50 GPU nodes with faults (scale bench, CI size)', () => {
-  // Skipped unless NASFLOW_SCALE_CI=1: the audit finds trials trained twice (3 of 2,000 on
-  // 2026-11-30, each two pods of one Job, no second attempt by the workflow) and the path (eviction
-  // or node loss racing a completion in the simulated kubelet, or the Job's replacement) is not
-  // identified yet. A known failure that costs 12 minutes of CI tells nobody anything new; the
-  // scale bench (bench/scale.bench.ts) reproduces it. Issue 13 stays open until it passes here.
+  // Skipped unless NASFLOW_SCALE_CI=1, for its cost: 545 s of wall time plus start-up and replay on
+  // 2 cores (2026-11-30), which CI's 75-minute budget does not hold yet. The trials trained twice
+  // that kept it off before (3 of 2,000, each two pods of one Job) were the simulated kubelet
+  // writing Succeeded over the Failed phase an eviction or the pod GC had set, after the Job had
+  // started a replacement; fixed in test/helpers/scale-simulator.ts, and the bench's CI-size run
+  // since found 0 lost, 0 trained twice (BENCHMARKS.md bench:scale-ci). Issue 13 wants it in CI.
   const enabled = process.env.NASFLOW_SCALE_CI === '1';
   void it(
     'succeeds with nothing lost and nothing trained or counted twice',
-    { skip: enabled ? false : 'issue 13: trials trained twice under evictions/node loss; set NASFLOW_SCALE_CI=1 to run it' },
+    { skip: enabled ? false : 'about 10 minutes on 2 cores, beyond the CI budget (issue 13); set NASFLOW_SCALE_CI=1 to run it' },
     async () => {
       const r = await runScale({
         trials: 2000,
