@@ -105,7 +105,7 @@ export class PackLauncher implements Launcher {
         message: `pack pod of ${pack} ended (${endReason(job)}) while this trial ran; retried as an infrastructure failure`,
       };
     }
-    await this.placeAgain(trial, site.namespace, packTableName(site.searchName, trial.searchId), key, site.owner);
+    await this.placeAgain(site.namespace, packTableName(site.searchName, trial.searchId), key, pack, site.owner);
     await this.launch(trial);
     return { state: 'running' };
   }
@@ -120,11 +120,15 @@ export class PackLauncher implements Launcher {
     await putJson(packStore, packRecordKey('cancel', key), {});
   }
 
-  /** Drops the claim of an attempt its pack will never start (optimistic, retried on a race). */
-  private async placeAgain(trial: TrialRef, namespace: string, tableName: string, key: string, owner: PackSite['owner']): Promise<void> {
+  /**
+   * Drops the claim of an attempt that `closed` (its pack) will never start, optimistic and retried
+   * on a race. Only a claim still in `closed`: another poller of the same attempt may have placed
+   * it again already, and that new claim may be running.
+   */
+  private async placeAgain(namespace: string, tableName: string, key: string, closed: string, owner: PackSite['owner']): Promise<void> {
     for (;;) {
       const read = await this.o.tables.read(namespace, tableName);
-      if (packOf(read.table, key) === undefined) return;
+      if (packOf(read.table, key) !== closed) return;
       if (await this.o.tables.write(namespace, tableName, releaseAttempt(read.table, key), read, owner)) return;
     }
   }
