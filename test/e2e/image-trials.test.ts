@@ -23,8 +23,8 @@ import type { TemporalEndpoints } from '../../src/dev/temporal.js';
 import { eventually, TIMEOUTS } from '../helpers/wait.js';
 import { KubeAdapter } from '../../src/kube/adapter.js';
 import { KubeLauncher } from '../../src/kube/kube-launcher.js';
-import { Operator } from '../../src/operator/operator.js';
-import { TemporalSearchControl } from '../../src/operator/search-control.js';
+import type { Operator } from '../../src/operator/operator.js';
+import { startInProcessOperator } from './in-process-operator.js';
 import { createSearchWorker } from '../../src/worker/worker.js';
 import { GROUP, PLURAL, VERSION, type NeuralArchitectureSearch } from '../../src/api/resource-spec.js';
 import { S3Store } from '../../src/store/s3-store.js';
@@ -97,20 +97,15 @@ void describe('trained search whose trial pods run the trial image under runc (S
     closeWorker = () => made.connection.close();
     connection = await Connection.connect({ address: temporal.address });
     const client = new Client({ connection, namespace: temporal.namespace });
-    await eventually(() => custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL }), TIMEOUTS.medium);
-    operator = new Operator({
-      kube: adapter,
-      temporal: new TemporalSearchControl(client, TASK_QUEUE),
+    operator = await startInProcessOperator({
+      adapter,
+      custom,
+      client,
+      taskQueue: TASK_QUEUE,
       temporalNamespace: temporal.namespace,
-      leaseNamespace: NS,
+      namespace: NS,
       identity: 'e2e-image',
-      resyncMs: 500,
-      leaseSeconds: 5,
-      leaseRetryMs: 500,
-      now: () => new Date(),
-      log: () => undefined,
     });
-    operator.start();
   });
 
   after(async () => {

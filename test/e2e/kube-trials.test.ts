@@ -9,27 +9,24 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
-import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import type { Worker } from '@temporalio/worker';
+import type { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import type { Handle } from '../helpers/infra.js';
-import type { KubeEndpoints } from '../../src/dev/kube.js';
 import type { TemporalEndpoints } from '../../src/dev/temporal.js';
 import { eventually, TIMEOUTS } from '../helpers/wait.js';
 import { KubeAdapter } from '../../src/kube/adapter.js';
 import { KubeLauncher } from '../../src/kube/kube-launcher.js';
-import { Operator } from '../../src/operator/operator.js';
-import { TemporalSearchControl } from '../../src/operator/search-control.js';
+import type { Operator } from '../../src/operator/operator.js';
+import { startInProcessOperator } from './in-process-operator.js';
 import { createSearchWorker } from '../../src/worker/worker.js';
 import { CLI_ENTRY } from '../../src/worker/search-deps.js';
 import { GROUP, PLURAL, VERSION, type NeuralArchitectureSearch } from '../../src/api/resource-spec.js';
 import { makeResource } from '../integration/kube/resource-builder.js';
 import { EXECUTOR_LABEL, PodExecutor } from './pod-executor.js';
-import { startClusterWithCrd } from './cluster.js';
+import { startTrainerCluster, type TrainerCluster } from './trainer-cluster.js';
 import { at } from '../../src/common/indexing.js';
 
 const NS = 'default';
@@ -37,7 +34,6 @@ const TASK_QUEUE = 'nasflow-e2e-trials';
 const GPU_NODES = ['exec-gpu-0', 'exec-gpu-1', 'exec-gpu-2'];
 
 void describe('trained trials as GPU Jobs (operator + worker + KubeLauncher + trainer)', () => {
-  let kube: Handle<KubeEndpoints>;
   let temporal: Handle<TemporalEndpoints>;
   let connection: Connection;
   let worker: Worker;
@@ -49,6 +45,7 @@ void describe('trained trials as GPU Jobs (operator + worker + KubeLauncher + tr
   let executor: PodExecutor;
   let operator: Operator;
   let dir: string;
+  let cluster: TrainerCluster | undefined;
 
   const get = async (name: string) =>
     (await custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name })) as NeuralArchitectureSearch;
@@ -71,24 +68,8 @@ void describe('trained trials as GPU Jobs (operator + worker + KubeLauncher + tr
       .set('storageSecretRef', { name: 's3-creds' });
 
   before(async () => {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
-    ({ kube, temporal } = await startClusterWithCrd());
-    dir = mkdtempSync(join(tmpdir(), 'nasflow-e2e-trials-'));
-    const synth = spawnSync(process.execPath, [CLI_ENTRY, 'dataset', 'synth', '--out', join(dir, 'synth'), '--train', '96', '--test', '32'], {
-      encoding: 'utf8',
-    });
-    assert.equal(synth.status, 0, synth.stderr);
-    const kc = new KubeConfig();
-    kc.loadFromFile(kube.kubeconfig);
-    custom = kc.makeApiClient(CustomObjectsApi);
-    core = kc.makeApiClient(CoreV1Api);
-    adapter = new KubeAdapter(kc);
-    await core.createNamespacedSecret({
-      namespace: NS,
-      body: { metadata: { name: 's3-creds' }, stringData: { AWS_ACCESS_KEY_ID: 'e2e', AWS_SECRET_ACCESS_KEY: 'e2e-secret' } },
-    });
-    executor = new PodExecutor(kc, GPU_NODES, 1);
-    await executor.start();
+    cluster = await startTrainerCluster({ dirPrefix: 'nasflow-e2e-trials-', gpuNodes: GPU_NODES, namespace: NS });
+    ({ temporal, dir, custom, core, adapter, executor } = cluster);
     // The pod's command runs on this machine: the CLI under this Node binary instead of the image's `nasflow`
     // (image-trials.test.ts runs the image itself). The GPU nodes are simulated: no GPU requirement.
     const launcher = new KubeLauncher({ api: adapter, defaults: { image: 'nasflow/trainer:e2e', command: [process.execPath, CLI_ENTRY], requireGpu: false } });
@@ -106,20 +87,15 @@ void describe('trained trials as GPU Jobs (operator + worker + KubeLauncher + tr
     closeWorker = () => made.connection.close();
     connection = await Connection.connect({ address: temporal.address });
     const client = new Client({ connection, namespace: temporal.namespace });
-    await eventually(() => custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL }), TIMEOUTS.medium);
-    operator = new Operator({
-      kube: adapter,
-      temporal: new TemporalSearchControl(client, TASK_QUEUE),
+    operator = await startInProcessOperator({
+      adapter,
+      custom,
+      client,
+      taskQueue: TASK_QUEUE,
       temporalNamespace: temporal.namespace,
-      leaseNamespace: NS,
+      namespace: NS,
       identity: 'e2e',
-      resyncMs: 500,
-      leaseSeconds: 5,
-      leaseRetryMs: 500,
-      now: () => new Date(),
-      log: () => undefined,
     });
-    operator.start();
   });
 
   after(async () => {
@@ -128,9 +104,7 @@ void describe('trained trials as GPU Jobs (operator + worker + KubeLauncher + tr
     await workerRun?.catch(() => undefined);
     await closeWorker?.().catch(() => undefined);
     await connection?.close();
-    await executor?.stop();
-    await Promise.all([kube?.stop(), temporal?.stop()]);
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await cluster?.stop();
   });
 
   void it('trains a search to Succeeded through Jobs that request GPUs and run on GPU nodes', async () => {

@@ -11,28 +11,25 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
-import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import type { Worker } from '@temporalio/worker';
+import type { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import type { Handle } from '../helpers/infra.js';
-import type { KubeEndpoints } from '../../src/dev/kube.js';
 import type { TemporalEndpoints } from '../../src/dev/temporal.js';
 import { eventually, TIMEOUTS } from '../helpers/wait.js';
 import { KubeAdapter } from '../../src/kube/adapter.js';
 import { KubeLauncher, storageOpener } from '../../src/kube/kube-launcher.js';
 import { ConfigMapPackTables } from '../../src/kube/pack-table-store.js';
-import { Operator } from '../../src/operator/operator.js';
-import { TemporalSearchControl } from '../../src/operator/search-control.js';
+import type { Operator } from '../../src/operator/operator.js';
+import { startInProcessOperator } from './in-process-operator.js';
 import { createSearchWorker } from '../../src/worker/worker.js';
 import { CLI_ENTRY } from '../../src/worker/search-deps.js';
 import { GROUP, PLURAL, VERSION, type NeuralArchitectureSearch } from '../../src/api/resource-spec.js';
 import { makeResource } from '../integration/kube/resource-builder.js';
 import { EXECUTOR_LABEL, PodExecutor } from './pod-executor.js';
-import { startClusterWithCrd } from './cluster.js';
+import { startTrainerCluster, type TrainerCluster } from './trainer-cluster.js';
 import { at } from '../../src/common/indexing.js';
 
 const NS = 'default';
@@ -44,7 +41,6 @@ const TINY = { epochs: 1, batchSize: 16, imageSize: 8, maxTrainSamples: 48, valF
 const LONGER = { ...TINY, epochs: 2, batchSize: 8, maxTrainSamples: 64 };
 
 void describe('packed trials: perGpu trainers in one GPU pod (KubeLauncher + pack agent + trainer)', () => {
-  let kube: Handle<KubeEndpoints>;
   let temporal: Handle<TemporalEndpoints>;
   let connection: Connection;
   let custom: CustomObjectsApi;
@@ -53,6 +49,7 @@ void describe('packed trials: perGpu trainers in one GPU pod (KubeLauncher + pac
   let executor: PodExecutor;
   let operator: Operator;
   let dir: string;
+  let cluster: TrainerCluster | undefined;
   let stopWorker: () => Promise<void>;
 
   /** An in-process worker with its own KubeLauncher (a restart makes a new one: nothing carries over but the cluster and storage). */
@@ -134,50 +131,27 @@ void describe('packed trials: perGpu trainers in one GPU pod (KubeLauncher + pac
   };
 
   before(async () => {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
-    ({ kube, temporal } = await startClusterWithCrd());
-    dir = mkdtempSync(join(tmpdir(), 'nasflow-e2e-packs-'));
-    const synth = spawnSync(process.execPath, [CLI_ENTRY, 'dataset', 'synth', '--out', join(dir, 'synth'), '--train', '96', '--test', '32'], {
-      encoding: 'utf8',
-    });
-    assert.equal(synth.status, 0, synth.stderr);
-    const kc = new KubeConfig();
-    kc.loadFromFile(kube.kubeconfig);
-    custom = kc.makeApiClient(CustomObjectsApi);
-    core = kc.makeApiClient(CoreV1Api);
-    adapter = new KubeAdapter(kc);
-    await core.createNamespacedSecret({
-      namespace: NS,
-      body: { metadata: { name: 's3-creds' }, stringData: { AWS_ACCESS_KEY_ID: 'e2e', AWS_SECRET_ACCESS_KEY: 'e2e-secret' } },
-    });
-    executor = new PodExecutor(kc, GPU_NODES, 1);
-    await executor.start();
+    cluster = await startTrainerCluster({ dirPrefix: 'nasflow-e2e-packs-', gpuNodes: GPU_NODES, namespace: NS });
+    ({ temporal, dir, custom, core, adapter, executor } = cluster);
     stopWorker = await startWorker();
     connection = await Connection.connect({ address: temporal.address });
     const client = new Client({ connection, namespace: temporal.namespace });
-    await eventually(() => custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL }), TIMEOUTS.medium);
-    operator = new Operator({
-      kube: adapter,
-      temporal: new TemporalSearchControl(client, TASK_QUEUE),
+    operator = await startInProcessOperator({
+      adapter,
+      custom,
+      client,
+      taskQueue: TASK_QUEUE,
       temporalNamespace: temporal.namespace,
-      leaseNamespace: NS,
+      namespace: NS,
       identity: 'e2e',
-      resyncMs: 500,
-      leaseSeconds: 5,
-      leaseRetryMs: 500,
-      now: () => new Date(),
-      log: () => undefined,
     });
-    operator.start();
   });
 
   after(async () => {
     await operator?.stop().catch(() => undefined);
     await stopWorker?.();
     await connection?.close();
-    await executor?.stop();
-    await Promise.all([kube?.stop(), temporal?.stop()]);
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await cluster?.stop();
   });
 
   void it('runs 4 trials at perGpu 2 in 2 pack pods, one GPU each, never more than 2 trainers in a pod', async () => {

@@ -19,8 +19,8 @@ import type { TemporalEndpoints } from '../../src/dev/temporal.js';
 import { eventually, TIMEOUTS } from '../helpers/wait.js';
 import { settlesWithin } from '../helpers/soak-processes.js';
 import { KubeAdapter } from '../../src/kube/adapter.js';
-import { Operator } from '../../src/operator/operator.js';
-import { TemporalSearchControl } from '../../src/operator/search-control.js';
+import type { Operator } from '../../src/operator/operator.js';
+import { startInProcessOperator } from './in-process-operator.js';
 import { CLI_ENTRY } from '../../src/worker/search-deps.js';
 import { GROUP, PLURAL, VERSION, type NeuralArchitectureSearch } from '../../src/api/resource-spec.js';
 import { makeResource } from '../integration/kube/resource-builder.js';
@@ -116,20 +116,15 @@ void describe('worker rollout mid-search on Kubernetes', () => {
     await executor.start();
     connection = await Connection.connect({ address: temporal.address });
     const client = new Client({ connection, namespace: temporal.namespace });
-    await eventually(() => custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL }), TIMEOUTS.medium);
-    operator = new Operator({
-      kube: adapter,
-      temporal: new TemporalSearchControl(client, TASK_QUEUE),
+    operator = await startInProcessOperator({
+      adapter,
+      custom,
+      client,
+      taskQueue: TASK_QUEUE,
       temporalNamespace: temporal.namespace,
-      leaseNamespace: NS,
+      namespace: NS,
       identity: 'e2e-rollout',
-      resyncMs: 500,
-      leaseSeconds: 5,
-      leaseRetryMs: 500,
-      now: () => new Date(),
-      log: () => undefined,
     });
-    operator.start();
   });
 
   after(async () => {
