@@ -51,11 +51,22 @@ export function cellMacroOf(m: NasnetLatencyMacro, imageSize: number, classes: n
 /** The latency macro of a cell macro, with its defaults filled in; null when the macro has settings a table cannot express. */
 export function latencyMacroOf(c: CellMacro): Required<NasnetLatencyMacro> | null {
   if (c.numCells !== undefined || (c.numReductionLayers ?? 2) !== 2 || (c.poolPadding ?? 'same') !== 'same') return null;
-  return {
+  return withMacroDefaults({
     stem: c.stem,
     cellsPerStage: c.N,
     filters: c.F,
-    stemMultiplier: c.stemMultiplier ?? (c.stem === 'imagenet' ? 1 : 3),
-    skipReductionLayerInput: c.skipReductionLayerInput ?? false,
+    ...(c.stemMultiplier !== undefined ? { stemMultiplier: c.stemMultiplier } : {}),
+    ...(c.skipReductionLayerInput !== undefined ? { skipReductionLayerInput: c.skipReductionLayerInput } : {}),
+  });
+}
+
+/** A latency macro with the builders' defaults filled in: stem multiplier 1 on the ImageNet stem and 3 on the CIFAR one, no reduction-input skip. */
+export function withMacroDefaults(m: NasnetLatencyMacro): Required<NasnetLatencyMacro> {
+  return {
+    stem: m.stem,
+    cellsPerStage: m.cellsPerStage,
+    filters: m.filters,
+    stemMultiplier: m.stemMultiplier ?? (m.stem === 'imagenet' ? 1 : 3),
+    skipReductionLayerInput: m.skipReductionLayerInput ?? false,
   };
 }

@@ -50,7 +50,7 @@ import {
 } from '../algorithms/rl/nasnet-latency-keys.js';
 import { nasnetSpace, type NasnetGenotype } from '../space/nasnet.js';
 import type { CellMacro } from '../models/cell-macro.js';
-import { cellMacroOf } from './nasnet-parts.js';
+import { cellMacroOf, withMacroDefaults } from './nasnet-parts.js';
 
 export type LatencySpace = 'mnasnet' | 'ponas' | 'nasnet';
 export const LATENCY_SPACES: readonly LatencySpace[] = ['mnasnet', 'ponas', 'nasnet'];
@@ -110,14 +110,7 @@ export interface PlanArgs {
 /** The NASNet macro with its defaults filled in (src/models/build.ts `DEFAULT_MACROS.nasnet`). */
 export function nasnetMacroFor(cells: NasnetLatencyMacro | undefined): Required<NasnetLatencyMacro> {
   const d = DEFAULT_MACROS.nasnet as CellMacro;
-  const m = cells ?? { stem: d.stem, cellsPerStage: d.N, filters: d.F };
-  return {
-    stem: m.stem,
-    cellsPerStage: m.cellsPerStage,
-    filters: m.filters,
-    stemMultiplier: m.stemMultiplier ?? (m.stem === 'imagenet' ? 1 : 3),
-    skipReductionLayerInput: m.skipReductionLayerInput ?? false,
-  };
+  return withMacroDefaults(cells ?? { stem: d.stem, cellsPerStage: d.N, filters: d.F });
 }
 
 function isCellMacro(m: ChainMacro | CellMacro): m is CellMacro {
