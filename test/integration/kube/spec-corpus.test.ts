@@ -4,8 +4,8 @@
  * (server-side dry-run create with kubectl's default strict field validation). Their verdicts must
  * agree on every case, and agree with the verdict the corpus expects.
  *
- * Also here, on the same apiserver: a resource with every macro field, and one with a final stage
- * and a latency pool, round-trip through `kubectl apply` / `kubectl get` unchanged (nested objects
+ * Also here, on the same apiserver: a resource with every macro field, and one with a final stage,
+ * a latency pool and trial packing, round-trip through `kubectl apply` / `kubectl get` unchanged (nested objects
  * the CRD schema does not list would be pruned silently), and the old key `N` written in YAML
  * (which kubectl reads as `false`) is rejected with a message naming `cellsPerStage`.
  */
@@ -58,17 +58,21 @@ void describe('CLI validator and apiserver agree on the spec corpus', () => {
     assert.deepEqual(checkResource(got).value?.search.macro, FULL_MACRO, 'the operator reads back what was written');
   });
 
-  void it('round-trips a final stage and a latency pool with its pod template through kubectl apply and get unchanged', () => {
+  void it('round-trips a final stage, a latency pool with its pod template and trial packing through kubectl apply and get unchanged', () => {
     const withFinal = CORPUS.find((c) => c.title === 'final training at N@P scale')!.spec;
     const latency = CORPUS.find((c) => c.title === 'latency measured on a separate device pool')!.spec.latency;
     const final = withFinal.final;
     assert.ok(final && latency, 'the corpus holds both cases');
-    const manifest = { ...API, metadata: { name: 'final-latency' }, spec: { ...withFinal, latency } };
+    const trial = { epochs: 2, perGpu: 4 };
+    const manifest = { ...API, metadata: { name: 'final-latency' }, spec: { ...withFinal, latency, trial } };
     assert.deepEqual(checkResource(manifest).problems, [], 'a valid resource');
     const r = kubectl(['apply', '-f', '-'], stringify(manifest));
     assert.equal(r.code, 0, r.out);
-    const got = JSON.parse(kubectl(['get', 'nas', 'final-latency', '-o', 'json']).out) as { spec: { final: unknown; latency: unknown } };
+    const got = JSON.parse(kubectl(['get', 'nas', 'final-latency', '-o', 'json']).out) as { spec: { final: unknown; latency: unknown; trial: unknown } };
     assert.deepEqual(got.spec.final, final);
+    // The CRD's defaults (e.g. trial.augment) come back beside the written trial fields.
+    const gotTrial = got.spec.trial as Record<string, unknown>;
+    assert.deepEqual({ epochs: gotTrial.epochs, perGpu: gotTrial.perGpu }, trial);
     // The apiserver fills in the CRD's default Job TTL on the latency pool's template, as it does on the trial template.
     const template = (latency as { template: Record<string, unknown> }).template;
     assert.deepEqual(got.spec.latency, { ...latency, template: { ...template, ttlSecondsAfterFinished: 3600 } });
