@@ -25,7 +25,8 @@ import type { SearchAlgorithm } from '../src/algorithms/types.js';
 import { SpecError, type SearchSpec } from '../src/api/search-spec.js';
 import { putJson, type ObjectStore } from '../src/store/object-store.js';
 import { tableKey, trialPrefix, trialSpecKey } from '../src/api/store-layout.js';
-import { readIfExists, saveState } from './algorithm-store.js';
+import { readIfExists } from './algorithm-store.js';
+import { saveSnapshot } from '../src/search/state-ledger.js';
 import type { SearchActivityDeps } from './search.activities.js';
 import { trialSeed } from './trial-seed.js';
 
@@ -152,7 +153,7 @@ export function createPonasOneShotActivities(deps: SearchActivityDeps) {
     }
     const summary: SelectionSummary = { summary: space.describe(space.decode(pick.choice)), cost: round(pick.cost), unit, frontSize: front.length };
     await putJson(store, tableKey(searchId, SELECTION_TABLE), { budget: budget ?? null, unit, pick, front });
-    await saveState(store, searchId, toVersion, algorithm.state());
+    await saveSnapshot(store, searchId, toVersion, algorithm.state());
     return summary;
   }
 

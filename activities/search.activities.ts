@@ -7,6 +7,9 @@ import { hostname } from 'node:os';
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import { restoreAlgorithm } from '../src/algorithms/registry.js';
 import type { AlgorithmState, TrialResult as AlgorithmTrialResult } from '../src/algorithms/types.js';
+import type { SearchSpace } from '../src/space/types.js';
+import { LiveAlgorithms } from '../src/search/live-algorithms.js';
+import { loadAt, saveSnapshot, saveStep, type LedgerPosition } from '../src/search/state-ledger.js';
 import type { ProposalSummary, TrialOutcome } from '../src/common/search-types.js';
 import { classifyExit } from '../src/api/exit-codes.js';
 import { searchAccuracy, trainedCost, trialResultSchema, trialSeconds, type AttemptRecord } from '../src/api/trial-result.js';
@@ -18,7 +21,7 @@ import { putJson, type ObjectStore } from '../src/store/object-store.js';
 import { checkStorage, isStorageError, StorageError } from '../src/store/storage-check.js';
 import { isInvalidUri } from '../src/store/uri.js';
 import { searchSpecKey, stateKey, trialAttemptKey, trialLogKey, trialPrefix, trialResultKey, trialSpecKey } from '../src/api/store-layout.js';
-import { loadState, readIfExists, saveState } from './algorithm-store.js';
+import { readIfExists } from './algorithm-store.js';
 import { createPonasOneShotActivities, planOneShot } from './ponas-one-shot.activities.js';
 import { createFinalStageActivities } from './final-stage.activities.js';
 import { trialSeed } from './trial-seed.js';
@@ -116,18 +119,49 @@ export function createSearchActivities(rawDeps: SearchActivityDeps) {
     const stored = await readIfExists<AlgorithmState>(store, stateKey(searchId, 0));
     const algorithm = stored ? restoreAlgorithm(spaceFor(spec), stored) : createFromSpec(spec, spaceFor(spec));
     const oneShot = isPonasOneShot(spec) ? await planOneShot(store, { searchId, spec }, algorithm) : undefined;
-    if (!stored) await saveState(store, searchId, 0, algorithm.state());
+    if (!stored) await saveSnapshot(store, searchId, 0, algorithm.state());
     return { algorithm: algorithmName(spec), ...(oneShot ? { oneShot } : {}) };
   }
 
-  async function proposeTrials({ searchId, spec, fromVersion, toVersion, trialIds }: StepRef & { trialIds: string[] }): Promise<ProposalSummary[]> {
+  // The algorithm each search's last step left, so that the next step neither restores nor rewrites
+  // the whole state (src/search/state-ledger.ts); a miss (another worker, a restart) restores it.
+  const live = new LiveAlgorithms();
+
+  /**
+   * The cache key of a step's search: its storage and id, and the workflow run asking, so that a search
+   * run again under the same id (storage wiped, resource re-created) can never continue an object
+   * of the earlier one. A new run after continue-as-new misses once and restores.
+   */
+  function liveKey({ searchId, spec }: SearchRef): string | undefined {
+    const runId = Context.current().info.workflowExecution?.runId;
+    return runId ? `${spec.storage}\n${searchId}\n${runId}` : undefined;
+  }
+
+  async function positionAt<G>(store: ObjectStore, key: string | undefined, ref: StepRef, space: SearchSpace<G>): Promise<LedgerPosition<G>> {
+    const hit = key ? live.take<G>(key, ref.fromVersion) : undefined;
+    if (hit) return hit;
+    const started = Date.now();
+    const at = await loadAt(store, ref.searchId, ref.fromVersion, space);
+    Context.current().log.info('restored the algorithm state', {
+      searchId: ref.searchId,
+      version: at.version,
+      snapshot: at.snapshot,
+      stepsReplayed: at.version - at.snapshot,
+      ms: Date.now() - started,
+    });
+    return at;
+  }
+
+  async function proposeTrials(ref: StepRef & { trialIds: string[] }): Promise<ProposalSummary[]> {
+    const { searchId, spec, toVersion, trialIds } = ref;
     const { store, uriOf } = deps.openStorage(spec.storage);
     const proposalsKey = `${stateKey(searchId, toVersion)}.proposals.json`;
     const done = await readIfExists<ProposalSummary[]>(store, proposalsKey);
     if (done) return done; // a retry after the state was written: same answer
     const space = spaceFor(spec);
-    const algorithm = restoreAlgorithm(space, await loadState(store, searchId, fromVersion));
-    const proposals = algorithm.propose(trialIds);
+    const key = liveKey(ref);
+    const at = await positionAt(store, key, ref, space);
+    const proposals = at.algorithm.propose(trialIds);
     for (const p of proposals) {
       const prefixUri = uriOf(trialPrefix(searchId, p.trialId));
       const trialSpec: TrialSpecInput = {
@@ -146,20 +180,27 @@ export function createSearchActivities(rawDeps: SearchActivityDeps) {
       await putJson(store, trialSpecKey(searchId, p.trialId), trialSpec);
     }
     const summaries = proposals.map((p) => ({ trialId: p.trialId, hash: p.hash, summary: space.describe(p.genotype) }));
-    await saveState(store, searchId, toVersion, algorithm.state());
+    const next = await saveStep(store, searchId, at, toVersion, { propose: { trialIds, hashes: proposals.map((p) => p.hash) } });
     await putJson(store, proposalsKey, summaries); // written last: marks the step done
+    if (key) live.put(key, next);
     return summaries;
   }
 
-  async function observeTrials({ searchId, spec, fromVersion, toVersion, outcomes }: StepRef & { outcomes: TrialOutcome[] }): Promise<void> {
+  async function observeTrials(ref: StepRef & { outcomes: TrialOutcome[] }): Promise<void> {
+    const { searchId, spec, toVersion, outcomes } = ref;
     const { store } = deps.openStorage(spec.storage);
     if (await readIfExists(store, stateKey(searchId, toVersion))) return;
-    const algorithm = restoreAlgorithm(spaceFor(spec), await loadState(store, searchId, fromVersion));
+    const key = liveKey(ref);
+    const at = await positionAt(store, key, ref, spaceFor(spec));
+    // No undefined fields: the live algorithm sees exactly what a replay of the stored record sees.
     const results: AlgorithmTrialResult[] = outcomes.map((o) =>
-      o.status === 'succeeded' ? { trialId: o.trialId, status: 'succeeded', accuracy: o.accuracy, cost: o.cost } : { trialId: o.trialId, status: 'failed' },
+      o.status === 'succeeded'
+        ? { trialId: o.trialId, status: 'succeeded', accuracy: o.accuracy, ...(o.cost === undefined ? {} : { cost: o.cost }) }
+        : { trialId: o.trialId, status: 'failed' },
     );
-    algorithm.observe(results);
-    await saveState(store, searchId, toVersion, algorithm.state());
+    at.algorithm.observe(results);
+    const next = await saveStep(store, searchId, at, toVersion, { observe: results });
+    if (key) live.put(key, next);
   }
 
   function trialRef({ searchId, spec, trialId, attempt }: TrialStepRef): TrialRef {

@@ -3,6 +3,10 @@ import assert from 'node:assert/strict';
 import { startSearch } from '../../src/client/search-client.js';
 import { localSearchId } from '../../src/common/ids.js';
 import { makeSearch } from '../helpers/search-builder.js';
+import { getSpace } from '../../src/space/index.js';
+import { isStepRecord, loadAt } from '../../src/search/state-ledger.js';
+import { LocalStore } from '../../src/store/local-store.js';
+import { getJson } from '../../src/store/object-store.js';
 import { startSearchHarness, type SearchHarness } from './search-harness.js';
 
 describe('a 2,000-trial search keeps every workflow run small', () => {
@@ -33,5 +37,18 @@ describe('a 2,000-trial search keeps every workflow run small', () => {
     assert.ok(runs.length >= 2, 'the search continued as new at least once');
     for (const r of runs) assert.ok(r.historyLength < 10_000, `run ${r.runId} has ${r.historyLength} events`);
     console.log(`scale: ${runs.length} runs, history lengths ${runs.map((r) => r.historyLength).join(', ')}`);
+
+    // The algorithm state is a ledger (src/search/state-ledger.ts): mostly step records, a snapshot
+    // every 16 versions, and its last version restores to all 2,000 trials observed, across the runs.
+    const store = new LocalStore(h.storage);
+    const versions = (await store.list(`searches/${searchId}/state/`)).flatMap((k) => /\/state\/(\d+)\.json$/.exec(k)?.[1] ?? []).map(Number);
+    const last = Math.max(...versions);
+    assert.equal(versions.length, last + 1, 'one record per version');
+    const snapshots: number[] = [];
+    for (const v of versions) if (!isStepRecord(await getJson(store, `searches/${searchId}/state/${v}.json`))) snapshots.push(v);
+    assert.ok(snapshots.includes(0) && snapshots.length >= 2, `snapshots at ${snapshots.join(', ')}`);
+    assert.ok(snapshots.length * 8 < versions.length, `${snapshots.length} of ${versions.length} versions are snapshots`);
+    const restored = (await loadAt(store, searchId, last, getSpace(spec.space))).algorithm.state();
+    assert.deepEqual(restored.counts, { proposed: 2000, succeeded: 2000, failed: 0 });
   });
 });

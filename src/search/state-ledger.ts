@@ -1,0 +1,140 @@
+/**
+ * Algorithm state as a ledger: version N of a search's state (`state/<N>.json`, src/api/store-layout.ts)
+ * is either a snapshot (the full `AlgorithmState`) or a step record (the step's input and the version
+ * of the snapshot it builds on). A step costs what the step holds, not what the search has done: at
+ * 20,000 NASNet trials a snapshot is ~18 MB and takes seconds to restore, a step record a few KB.
+ *
+ * Version N is restored by restoring its snapshot and applying the steps after it in order. That is
+ * exact because the ask/tell contract (src/algorithms/types.ts) makes proposals a pure function of
+ * (state, ids) and a restored algorithm continue as the uninterrupted one; a replayed propose is
+ * checked against the hashes it recorded all the same, so a broken contract fails loudly here instead
+ * of silently forking the search.
+ *
+ * Snapshots come often enough that a replay stays short (`snapshotDue`), and the worker keeps the live
+ * algorithm between steps (activities/search.activities.ts), so a steady search neither restores nor
+ * rewrites its history at each step.
+ */
+import type { SearchSpace } from '../space/types.js';
+import { restoreAlgorithm } from '../algorithms/registry.js';
+import type { AlgorithmState, SearchAlgorithm, TrialResult } from '../algorithms/types.js';
+import { stateKey } from '../api/store-layout.js';
+import { getJson, putJson, type ObjectStore } from '../store/object-store.js';
+
+/** What one step did: the ids offered to `propose` and the hashes it answered, or the results observed. */
+export type LedgerStep = { propose: { trialIds: string[]; hashes: string[] } } | { observe: TrialResult[] };
+
+/** A stored version that is a step on top of the snapshot at version `snapshot`. */
+export interface StepRecord {
+  ledger: 1;
+  snapshot: number;
+  step: LedgerStep;
+}
+
+export type StateRecord = AlgorithmState | StepRecord;
+
+export function isStepRecord(record: unknown): record is StepRecord {
+  return typeof record === 'object' && record !== null && (record as { ledger?: unknown }).ledger === 1;
+}
+
+/** A live algorithm at a stored version, with what deciding the next record needs. */
+export interface LedgerPosition<G> {
+  algorithm: SearchAlgorithm<G>;
+  version: number;
+  /** The version of the snapshot this one builds on (itself when it is a snapshot). */
+  snapshot: number;
+  /** Trials proposed so far (the state's size, for the snapshot cadence). */
+  proposed: number;
+}
+
+/** Fewest steps between snapshots: small searches keep near-full states, as before the ledger. */
+export const MIN_STEPS_PER_SNAPSHOT = 16;
+/** Trials per extra step between snapshots: a 20,000-trial search snapshots every 100 steps. */
+export const TRIALS_PER_SNAPSHOT_STEP = 200;
+
+/**
+ * Whether version `version` is written as a snapshot. The gap grows with the state's size, so a
+ * snapshot's cost (proportional to trials) spread over the steps after it stays constant per step,
+ * while a replay after a restart stays at most `gap` steps.
+ */
+export function snapshotDue(version: number, snapshot: number, proposed: number): boolean {
+  const gap = Math.max(MIN_STEPS_PER_SNAPSHOT, Math.ceil(proposed / TRIALS_PER_SNAPSHOT_STEP));
+  return version - snapshot >= gap;
+}
+
+export class LedgerError extends Error {
+  constructor(
+    readonly searchId: string,
+    readonly version: number,
+    problem: string,
+  ) {
+    super(`algorithm state of ${searchId} at version ${version}: ${problem}`);
+    this.name = 'LedgerError';
+  }
+}
+
+async function readRecord(store: ObjectStore, searchId: string, version: number): Promise<StateRecord> {
+  return (await getJson(store, stateKey(searchId, version))) as StateRecord;
+}
+
+/** Applies one recorded step to a live algorithm; a propose that answers differently is an error. */
+export function applyStep<G>(algorithm: SearchAlgorithm<G>, step: LedgerStep, where: { searchId: string; version: number }): number {
+  if ('observe' in step) {
+    algorithm.observe(step.observe);
+    return 0;
+  }
+  const hashes = algorithm.propose(step.propose.trialIds).map((p) => p.hash);
+  if (hashes.length !== step.propose.hashes.length || hashes.some((h, i) => h !== step.propose.hashes[i])) {
+    throw new LedgerError(
+      where.searchId,
+      where.version,
+      `replaying its propose step gave ${hashes.length} proposals (${hashes.slice(0, 3).join(', ')}...) where the search recorded ${step.propose.hashes.length} (${step.propose.hashes.slice(0, 3).join(', ')}...); the algorithm is not deterministic`,
+    );
+  }
+  return hashes.length;
+}
+
+/** Version `version` of a search's algorithm, restored from its snapshot and the steps after it. */
+export async function loadAt<G>(store: ObjectStore, searchId: string, version: number, space: SearchSpace<G>): Promise<LedgerPosition<G>> {
+  const last = await readRecord(store, searchId, version);
+  if (!isStepRecord(last)) return { algorithm: restoreAlgorithm(space, last), version, snapshot: version, proposed: last.counts.proposed };
+  const snapshotVersion = last.snapshot;
+  if (!(snapshotVersion < version)) throw new LedgerError(searchId, version, `its snapshot version ${snapshotVersion} is not before it`);
+  const between: Promise<StateRecord>[] = [];
+  for (let v = snapshotVersion + 1; v < version; v++) between.push(readRecord(store, searchId, v));
+  const [base, ...steps] = await Promise.all([readRecord(store, searchId, snapshotVersion), ...between]);
+  if (isStepRecord(base)) throw new LedgerError(searchId, snapshotVersion, 'expected a snapshot, found a step record');
+  const algorithm = restoreAlgorithm(space, base);
+  let proposed = base.counts.proposed;
+  [...steps, last].forEach((record, i) => {
+    const at = snapshotVersion + 1 + i;
+    if (!isStepRecord(record)) throw new LedgerError(searchId, at, `expected a step on the snapshot at ${snapshotVersion}, found a snapshot`);
+    proposed += applyStep(algorithm, record.step, { searchId, version: at });
+  });
+  return { algorithm, version, snapshot: snapshotVersion, proposed };
+}
+
+/**
+ * Stores version `version` after `step` was applied to `from`'s algorithm (already advanced): a step
+ * record, or a snapshot when one is due. Returns the position at `version`.
+ */
+export async function saveStep<G>(
+  store: ObjectStore,
+  searchId: string,
+  from: LedgerPosition<G>,
+  version: number,
+  step: LedgerStep,
+): Promise<LedgerPosition<G>> {
+  const proposed = from.proposed + ('propose' in step ? step.propose.hashes.length : 0);
+  if (snapshotDue(version, from.snapshot, proposed)) {
+    await putJson(store, stateKey(searchId, version), from.algorithm.state());
+    return { algorithm: from.algorithm, version, snapshot: version, proposed };
+  }
+  const record: StepRecord = { ledger: 1, snapshot: from.snapshot, step };
+  await putJson(store, stateKey(searchId, version), record);
+  return { algorithm: from.algorithm, version, snapshot: from.snapshot, proposed };
+}
+
+/** Stores a whole state as version `version` (the first version, or a state built afresh). */
+export async function saveSnapshot(store: ObjectStore, searchId: string, version: number, state: AlgorithmState): Promise<void> {
+  await putJson(store, stateKey(searchId, version), state);
+}
