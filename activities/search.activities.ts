@@ -9,7 +9,7 @@ import { restoreAlgorithm } from '../src/algorithms/registry.js';
 import type { AlgorithmState, TrialResult as AlgorithmTrialResult } from '../src/algorithms/types.js';
 import type { SearchSpace } from '../src/space/types.js';
 import { LiveAlgorithms } from '../src/search/live-algorithms.js';
-import { loadAt, saveSnapshot, saveStep, type LedgerPosition } from '../src/search/state-ledger.js';
+import { catchUp, loadAt, saveSnapshot, saveStep, type LedgerPosition } from '../src/search/state-ledger.js';
 import type { ProposalSummary, TrialOutcome } from '../src/common/search-types.js';
 import { classifyExit } from '../src/api/exit-codes.js';
 import { searchAccuracy, trainedCost, trialResultSchema, trialSeconds, type AttemptRecord } from '../src/api/trial-result.js';
@@ -123,8 +123,9 @@ export function createSearchActivities(rawDeps: SearchActivityDeps) {
     return { algorithm: algorithmName(spec), ...(oneShot ? { oneShot } : {}) };
   }
 
-  // The algorithm each search's last step left, so that the next step neither restores nor rewrites
-  // the whole state (src/search/state-ledger.ts); a miss (another worker, a restart) restores it.
+  // The algorithm each search's last step on this worker left, so that the next step neither restores
+  // nor rewrites the whole state (src/search/state-ledger.ts): it continues it, or catches it up by the
+  // steps other replicas took since; only a worker without one (a restart, a new run) restores.
   const live = new LiveAlgorithms();
 
   /**
@@ -138,15 +139,15 @@ export function createSearchActivities(rawDeps: SearchActivityDeps) {
   }
 
   async function positionAt<G>(store: ObjectStore, key: string | undefined, ref: StepRef, space: SearchSpace<G>): Promise<LedgerPosition<G>> {
-    const hit = key ? live.take<G>(key, ref.fromVersion) : undefined;
-    if (hit) return hit;
+    const cached = key ? live.take<G>(key, ref.fromVersion) : undefined;
+    if (cached?.version === ref.fromVersion) return cached;
     const started = Date.now();
-    const at = await loadAt(store, ref.searchId, ref.fromVersion, space);
-    Context.current().log.info('restored the algorithm state', {
+    const at = cached ? await catchUp(store, ref.searchId, cached, ref.fromVersion, space) : await loadAt(store, ref.searchId, ref.fromVersion, space);
+    Context.current().log.info(cached && at.snapshot === cached.snapshot ? 'caught up with the algorithm state' : 'restored the algorithm state', {
       searchId: ref.searchId,
       version: at.version,
+      from: cached ? cached.version : at.snapshot,
       snapshot: at.snapshot,
-      stepsReplayed: at.version - at.snapshot,
       ms: Date.now() - started,
     });
     return at;

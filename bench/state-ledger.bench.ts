@@ -100,11 +100,12 @@ async function measure(spaceName: string, trials: number, store: LocalStore, sea
   live.put(ledgerId, { algorithm: restoreAlgorithm(space, state0), version: 0, snapshot: 0, proposed: state0.counts.proposed });
   let gap = 0;
   while (!snapshotDue(gap, 0, state0.counts.proposed)) gap++;
-  // Two versions a step: gap/2 steps reach the next snapshot; run past it so its cost is included once.
-  const ledgerSteps = Math.ceil(gap / 2);
+  // Two versions a step: about gap/2 steps reach the next snapshot; run until it is written so that
+  // its cost is in the mean once.
   let snapshotMs = 0;
+  let ledgerSteps = 0;
   t = performance.now();
-  for (let i = 0; i < ledgerSteps; i++) {
+  for (let i = 0; snapshotMs === 0 && i < gap; i++, ledgerSteps++) {
     let at = live.take<unknown>(ledgerId, 2 * i)!;
     const { trialIds, proposals, results } = stepInputs(at.algorithm, i);
     const s0 = performance.now();

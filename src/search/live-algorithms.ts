@@ -1,6 +1,7 @@
 /**
  * The worker's live algorithms between steps, so that a search's next step continues the object the
- * last one left instead of restoring the stored state (src/search/state-ledger.ts). An entry is taken
+ * last one left (or catches it up by the steps other workers took since) instead of restoring the stored
+ * state (src/search/state-ledger.ts). An entry is taken
  * out for a step and put back only after its version was stored: a step that fails, or runs twice at
  * once after a timeout, restores from the store instead of continuing a half-applied object.
  */
@@ -14,11 +15,14 @@ export class LiveAlgorithms {
 
   constructor(private readonly capacity = LIVE_SEARCHES) {}
 
-  /** The live algorithm of `search` at exactly `version`, removed from the cache; undefined otherwise. */
+  /**
+   * The live algorithm of `search` at `version` or before it (the caller catches it up with the steps
+   * other workers stored since), removed from the cache; undefined when there is none or it is ahead.
+   */
   take<G>(search: string, version: number): LedgerPosition<G> | undefined {
     const entry = this.entries.get(search);
     this.entries.delete(search);
-    return entry?.version === version ? (entry as LedgerPosition<G>) : undefined;
+    return entry && entry.version <= version ? (entry as LedgerPosition<G>) : undefined;
   }
 
   put<G>(search: string, position: LedgerPosition<G>): void {

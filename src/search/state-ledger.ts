@@ -99,18 +99,58 @@ export async function loadAt<G>(store: ObjectStore, searchId: string, version: n
   if (!isStepRecord(last)) return { algorithm: restoreAlgorithm(space, last), version, snapshot: version, proposed: last.counts.proposed };
   const snapshotVersion = last.snapshot;
   if (!(snapshotVersion < version)) throw new LedgerError(searchId, version, `its snapshot version ${snapshotVersion} is not before it`);
-  const between: Promise<StateRecord>[] = [];
-  for (let v = snapshotVersion + 1; v < version; v++) between.push(readRecord(store, searchId, v));
-  const [base, ...steps] = await Promise.all([readRecord(store, searchId, snapshotVersion), ...between]);
+  const base = await readRecord(store, searchId, snapshotVersion);
   if (isStepRecord(base)) throw new LedgerError(searchId, snapshotVersion, 'expected a snapshot, found a step record');
-  const algorithm = restoreAlgorithm(space, base);
-  let proposed = base.counts.proposed;
-  [...steps, last].forEach((record, i) => {
-    const at = snapshotVersion + 1 + i;
-    if (!isStepRecord(record)) throw new LedgerError(searchId, at, `expected a step on the snapshot at ${snapshotVersion}, found a snapshot`);
-    proposed += applyStep(algorithm, record.step, { searchId, version: at });
+  const at = { algorithm: restoreAlgorithm(space, base), version: snapshotVersion, snapshot: snapshotVersion, proposed: base.counts.proposed };
+  return applyRecords(store, searchId, at, version, space, last);
+}
+
+/**
+ * An older live position of the same search brought to `version` with the records stored since: the
+ * steps applied to it, or the newest snapshot among them restored and the rest applied. With several
+ * workers taking turns at a search's steps, each catches up by the few steps the others took instead
+ * of restoring the whole state.
+ */
+export async function catchUp<G>(
+  store: ObjectStore,
+  searchId: string,
+  from: LedgerPosition<G>,
+  version: number,
+  space: SearchSpace<G>,
+): Promise<LedgerPosition<G>> {
+  if (from.version > version) throw new LedgerError(searchId, version, `cannot go back from version ${from.version}`);
+  return applyRecords(store, searchId, from, version, space);
+}
+
+/** Applies the records after `at.version` up to `version` (`last`, when already read, is `version`'s). */
+async function applyRecords<G>(
+  store: ObjectStore,
+  searchId: string,
+  at: LedgerPosition<G>,
+  version: number,
+  space: SearchSpace<G>,
+  last?: StateRecord,
+): Promise<LedgerPosition<G>> {
+  const reads: Promise<StateRecord>[] = [];
+  for (let v = at.version + 1; v <= version; v++) reads.push(v === version && last ? Promise.resolve(last) : readRecord(store, searchId, v));
+  const records = await Promise.all(reads);
+  // A snapshot among them supersedes what came before it: restore the newest one, apply the rest.
+  const newest = records.findLastIndex((r) => !isStepRecord(r));
+  let position = at;
+  records.forEach((record, i) => {
+    const v = at.version + 1 + i;
+    if (i < newest) return;
+    if (!isStepRecord(record)) {
+      position = { algorithm: restoreAlgorithm(space, record), version: v, snapshot: v, proposed: record.counts.proposed };
+      return;
+    }
+    if (record.snapshot !== position.snapshot) {
+      throw new LedgerError(searchId, v, `a step on the snapshot at ${record.snapshot}, applied after the snapshot at ${position.snapshot}`);
+    }
+    const proposed = position.proposed + applyStep(position.algorithm, record.step, { searchId, version: v });
+    position = { algorithm: position.algorithm, version: v, snapshot: position.snapshot, proposed };
   });
-  return { algorithm, version, snapshot: snapshotVersion, proposed };
+  return position;
 }
 
 /**
