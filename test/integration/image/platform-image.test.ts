@@ -90,7 +90,12 @@ void describe('platform image under runc (nasflow entrypoint, uid 1000, read-onl
         const res = await fetch(`http://${metrics}/readyz`);
         assert.equal(res.status, 200, `worker not ready: ${await res.text()}\n${worker.stderr()}`);
       }, TIMEOUTS.medium);
-      assert.match(worker.stderr(), new RegExp(`nasflow worker: polling task queue nasflow on ${temporal.address.replace(/\./g, '\\.')}`));
+      // The line is written before the worker turns ready, but it reaches this process through the
+      // container's stderr pipe, which may deliver it after the readiness answer: wait for it.
+      await eventually(
+        async () => assert.match(worker.stderr(), new RegExp(`nasflow worker: polling task queue nasflow on ${temporal.address.replace(/\./g, '\\.')}`)),
+        TIMEOUTS.short,
+      );
       // The server lists the worker's long poll (what `search run` checks before it warns that no worker polls).
       connection = await Connection.connect({ address: temporal.address });
       const client = new Client({ connection });
