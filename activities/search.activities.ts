@@ -143,7 +143,7 @@ export function createSearchActivities(rawDeps: SearchActivityDeps) {
     if (cached?.version === ref.fromVersion) return cached;
     const started = Date.now();
     const at = cached ? await catchUp(store, ref.searchId, cached, ref.fromVersion, space) : await loadAt(store, ref.searchId, ref.fromVersion, space);
-    Context.current().log.info(cached && at.snapshot === cached.snapshot ? 'caught up with the algorithm state' : 'restored the algorithm state', {
+    Context.current().log.info(at.algorithm === cached?.algorithm ? 'caught up with the algorithm state' : 'restored the algorithm state', {
       searchId: ref.searchId,
       version: at.version,
       from: cached ? cached.version : at.snapshot,

@@ -95,21 +95,14 @@ export function applyStep<G>(algorithm: SearchAlgorithm<G>, step: LedgerStep, wh
 
 /** Version `version` of a search's algorithm, restored from its snapshot and the steps after it. */
 export async function loadAt<G>(store: ObjectStore, searchId: string, version: number, space: SearchSpace<G>): Promise<LedgerPosition<G>> {
-  const last = await readRecord(store, searchId, version);
-  if (!isStepRecord(last)) return { algorithm: restoreAlgorithm(space, last), version, snapshot: version, proposed: last.counts.proposed };
-  const snapshotVersion = last.snapshot;
-  if (!(snapshotVersion < version)) throw new LedgerError(searchId, version, `its snapshot version ${snapshotVersion} is not before it`);
-  const base = await readRecord(store, searchId, snapshotVersion);
-  if (isStepRecord(base)) throw new LedgerError(searchId, snapshotVersion, 'expected a snapshot, found a step record');
-  const at = { algorithm: restoreAlgorithm(space, base), version: snapshotVersion, snapshot: snapshotVersion, proposed: base.counts.proposed };
-  return applyRecords(store, searchId, at, version, space, last);
+  return advance(store, searchId, version, space);
 }
 
 /**
- * An older live position of the same search brought to `version` with the records stored since: the
- * steps applied to it, or the newest snapshot among them restored and the rest applied. With several
- * workers taking turns at a search's steps, each catches up by the few steps the others took instead
- * of restoring the whole state.
+ * An older live position of the same search brought to `version`: the steps stored since applied to
+ * it, or, when a snapshot came after it, that snapshot restored and the steps after it applied. With
+ * several workers taking turns at a search's steps, each catches up by the few steps the others took
+ * instead of restoring the whole state.
  */
 export async function catchUp<G>(
   store: ObjectStore,
@@ -119,37 +112,39 @@ export async function catchUp<G>(
   space: SearchSpace<G>,
 ): Promise<LedgerPosition<G>> {
   if (from.version > version) throw new LedgerError(searchId, version, `cannot go back from version ${from.version}`);
-  return applyRecords(store, searchId, from, version, space);
+  return advance(store, searchId, version, space, from);
 }
 
-/** Applies the records after `at.version` up to `version` (`last`, when already read, is `version`'s). */
-async function applyRecords<G>(
-  store: ObjectStore,
-  searchId: string,
-  at: LedgerPosition<G>,
-  version: number,
-  space: SearchSpace<G>,
-  last?: StateRecord,
-): Promise<LedgerPosition<G>> {
+/**
+ * Reads `version`'s record to learn its snapshot, then starts from `from` when that is at or after
+ * the snapshot (every version between is then a step on it), else from the snapshot restored.
+ */
+async function advance<G>(store: ObjectStore, searchId: string, version: number, space: SearchSpace<G>, from?: LedgerPosition<G>): Promise<LedgerPosition<G>> {
+  if (from?.version === version) return from;
+  const last = await readRecord(store, searchId, version);
+  if (!isStepRecord(last)) return { algorithm: restoreAlgorithm(space, last), version, snapshot: version, proposed: last.counts.proposed };
+  if (!(last.snapshot < version)) throw new LedgerError(searchId, version, `its snapshot version ${last.snapshot} is not before it`);
+  const resume = from && from.version >= last.snapshot ? from : undefined;
+  const start = resume?.version ?? last.snapshot;
   const reads: Promise<StateRecord>[] = [];
-  for (let v = at.version + 1; v <= version; v++) reads.push(v === version && last ? Promise.resolve(last) : readRecord(store, searchId, v));
-  const records = await Promise.all(reads);
-  // A snapshot among them supersedes what came before it: restore the newest one, apply the rest.
-  const newest = records.findLastIndex((r) => !isStepRecord(r));
-  let position = at;
-  records.forEach((record, i) => {
-    const v = at.version + 1 + i;
-    if (i < newest) return;
-    if (!isStepRecord(record)) {
-      position = { algorithm: restoreAlgorithm(space, record), version: v, snapshot: v, proposed: record.counts.proposed };
-      return;
+  for (let v = start + 1; v < version; v++) reads.push(readRecord(store, searchId, v));
+  const [base, ...between] = await Promise.all([resume ? undefined : readRecord(store, searchId, start), ...reads]);
+  let position: LedgerPosition<G>;
+  if (resume) position = resume;
+  else if (base && !isStepRecord(base))
+    position = { algorithm: restoreAlgorithm(space, base), version: start, snapshot: start, proposed: base.counts.proposed };
+  else throw new LedgerError(searchId, start, 'expected a snapshot, found a step record');
+  for (const [i, record] of [...between, last].entries()) {
+    const v = start + 1 + i;
+    if (!isStepRecord(record) || record.snapshot !== position.snapshot) {
+      throw new LedgerError(
+        searchId,
+        v,
+        `expected a step on the snapshot at ${position.snapshot}, found ${isStepRecord(record) ? `one on ${record.snapshot}` : 'a snapshot'}`,
+      );
     }
-    if (record.snapshot !== position.snapshot) {
-      throw new LedgerError(searchId, v, `a step on the snapshot at ${record.snapshot}, applied after the snapshot at ${position.snapshot}`);
-    }
-    const proposed = position.proposed + applyStep(position.algorithm, record.step, { searchId, version: v });
-    position = { algorithm: position.algorithm, version: v, snapshot: position.snapshot, proposed };
-  });
+    position = { ...position, version: v, proposed: position.proposed + applyStep(position.algorithm, record.step, { searchId, version: v }) };
+  }
   return position;
 }
 
